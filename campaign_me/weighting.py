@@ -483,7 +483,7 @@ def effective_sample_size(weights) -> float:
     >>> effective_sample_size([1, 1, 1, 1])
     4.0
     >>> round(effective_sample_size([1, 1, 1, 5]), 3)
-    2.143
+    2.286
     """
     w = _weights_array(weights)
     if w.sum() <= 0:
