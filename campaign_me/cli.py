@@ -5,6 +5,7 @@ Subcommands
 ``demo``         print real design-based estimates from the bundled data
 ``sample-size``  sample size for estimating a proportion (or comparing two)
 ``validate``     check a survey file against its codebook
+``synth``        regenerate the simulated campaign world (``data/samples``)
 """
 
 from __future__ import annotations
@@ -62,6 +63,14 @@ def _validate(args: argparse.Namespace) -> int:
     return validate_command(args.rest)
 
 
+def _synth(args: argparse.Namespace) -> int:
+    from .synth import generate
+
+    paths = generate(args.out, seed=args.seed, countries=tuple(args.country) if args.country else None)
+    print(f"wrote {len(paths)} files under {args.out} (seed {args.seed})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="campaign-me", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deff", type=float, default=1.0)
     p.add_argument("--response-rate", type=float, default=1.0)
     p.set_defaults(func=_sample_size)
+
+    from .synth import COUNTRIES, DEFAULT_SEED
+
+    p = sub.add_parser("synth", help="regenerate the simulated campaign world")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    p.add_argument("--out", default="data/samples", help="output folder (default data/samples)")
+    p.add_argument("--country", action="append", choices=list(COUNTRIES), help="only this country (repeatable)")
+    p.set_defaults(func=_synth)
 
     p = sub.add_parser("validate", help="check a survey file against its codebook", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)

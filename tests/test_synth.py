@@ -1,0 +1,129 @@
+"""The simulated campaign world: reproducibility, internal consistency, and recovery of the planted truth."""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from campaign_me import SurveyDesign, synth
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+
+
+def test_same_seed_same_bytes(tmp_path):
+    a = synth.generate(tmp_path / "a", seed=7, countries=("corvia",))
+    b = synth.generate(tmp_path / "b", seed=7, countries=("corvia",))
+    assert [p.name for p in a] == [p.name for p in b]
+    for pa, pb in zip(a, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+    synth.generate(tmp_path / "c", seed=8, countries=("corvia",))
+    other = (tmp_path / "c" / "corvia" / "survey_endline.csv").read_bytes()
+    assert other != (tmp_path / "a" / "corvia" / "survey_endline.csv").read_bytes()
+
+
+def test_committed_samples_are_what_the_generator_writes(tmp_path):
+    truth = json.loads((SAMPLES / "aroland" / "truth.json").read_text())
+    here = ".".join(np.__version__.split(".")[:2])
+    if truth["numpy_version"] != here:
+        pytest.skip(f"samples were generated with numpy {truth['numpy_version']}, this is {here}")
+    synth.generate(tmp_path, seed=truth["seed"])
+    for country in synth.COUNTRIES:
+        for f in (tmp_path / country).iterdir():
+            assert f.read_bytes() == (SAMPLES / country / f.name).read_bytes(), f"{country}/{f.name} differs"
+    assert (tmp_path / "codebook.yaml").read_bytes() == (SAMPLES / "codebook.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("country", list(synth.COUNTRIES))
+def test_sample_files_are_consistent(country):
+    frame = pd.read_csv(SAMPLES / country / "frame.csv")
+    census = pd.read_csv(SAMPLES / country / "census.csv")
+    # census margins add up to the frame, region by region
+    pd.testing.assert_series_equal(
+        census.groupby("region")["population"].sum(), frame.groupby("region")["population"].sum()
+    )
+    for round_ in ("baseline", "endline"):
+        s = pd.read_csv(SAMPLES / country / f"survey_{round_}.csv")
+        assert s["resp_id"].is_unique
+        assert (s["weight"] > 0).all()
+        # raked weights reproduce the census margins
+        for var in ("region", "sex", "age_group"):
+            got = s.groupby(var)["weight"].sum()
+            want = census.groupby(var)["population"].sum()
+            np.testing.assert_allclose(got.loc[want.index], want, rtol=1e-6)
+        # safe practices are asked only of regular migrants and returnees
+        asked = s["migration_status"].isin(["regular", "returnee"])
+        assert s.loc[~asked, "checked_licence"].isna().all() and s.loc[asked, "checked_licence"].notna().all()
+        # no campaign exposure at baseline beyond false reports: recall comes only from exposure
+        if round_ == "baseline":
+            assert s["unaided_recall"].sum() == 0
+
+
+def test_pretest_preference_vote_disagrees_with_outcomes():
+    pre = pd.read_csv(SAMPLES / "aroland" / "pretest.csv")
+    by = pre.groupby("variant")[["comprehension", "intention_safe"]].mean()
+    assert pre["preferred_variant"].value_counts().idxmax() == "C_drama"
+    assert by["intention_safe"].idxmax() == "A_testimony"
+    assert pre["variant"].value_counts().nunique() == 1  # equal arms
+
+
+def _did(country: str, outcome: str, big: dict) -> tuple[float, float, float, float]:
+    """Design-based DiD and pre-post in campaign districts; the four cells are independent samples."""
+    cells = {}
+    for round_ in ("baseline", "endline"):
+        s = big[f"survey_{round_}"]
+        d = SurveyDesign(s, weights="weight", strata="stratum", psu="psu")
+        est = d.mean(outcome, by="campaign", df=np.inf).set_index("campaign")
+        for c in (0, 1):
+            cells[(round_, c)] = (est.loc[c, "estimate"], est.loc[c, "se"])
+    did = (cells["endline", 1][0] - cells["baseline", 1][0]) - (cells["endline", 0][0] - cells["baseline", 0][0])
+    se = np.sqrt(sum(v[1] ** 2 for v in cells.values()))
+    pre_post = cells["endline", 1][0] - cells["baseline", 1][0]
+    se_pp = np.hypot(cells["endline", 1][1], cells["baseline", 1][1])
+    return did, se, pre_post, se_pp
+
+
+@pytest.fixture(scope="module")
+def big_aroland():
+    # Aroland with a large sample (30 villages per stratum, 40 households each): ~8,000 interviews per round
+    spec = dataclasses.replace(synth.COUNTRIES["aroland"], clusters_per_stratum=30, take=40)
+    return synth.generate_country("aroland", seed=11, spec=spec), spec
+
+
+@pytest.mark.parametrize(
+    ("outcome", "itt_attr", "trend_attr"),
+    [
+        ("risk_aware", "itt_risk_aware", "trend_risk_aware"),
+        ("intend_irregular", "itt_irregular_intention", "trend_irregular_intention"),
+        ("risk_perception", "itt_risk_perception", "trend_risk_perception"),
+    ],
+)
+def test_did_recovers_planted_itt_and_pre_post_is_biased_by_trend(big_aroland, outcome, itt_attr, trend_attr):
+    data, spec = big_aroland
+    itt, trend = getattr(spec, itt_attr), getattr(spec, trend_attr)
+    did, se, pre_post, se_pp = _did("aroland", outcome, data)
+    scale = 100 if outcome == "risk_perception" else 1
+    assert se < 0.03 * scale  # the check has teeth: the planted effects are 5-8 pp
+    assert abs(did - itt) < 4 * se, (did, itt, se)
+    # pre-post without comparison estimates effect + secular trend, not the effect
+    assert abs(pre_post - (itt + trend)) < 4 * se_pp, (pre_post, itt + trend, se_pp)
+
+
+def test_knowledge_does_not_move(big_aroland):
+    data, _ = big_aroland
+    for r in ("baseline", "endline"):
+        data[f"survey_{r}"]["k1_right"] = (data[f"survey_{r}"]["k1"] == 1).astype(float)
+    did, se, _, _ = _did("aroland", "k1_right", data)
+    assert abs(did) < 4 * se
+
+
+def test_truth_json_matches_spec():
+    t = json.loads((SAMPLES / "belmora" / "truth.json").read_text())
+    spec = synth.COUNTRIES["belmora"]
+    assert t["itt"]["risk_aware"] == spec.itt_risk_aware
+    # exposure rate by quadrature equals a Monte Carlo average of expit(a + bZ) (closed-form check)
+    z = np.random.default_rng(0).normal(size=2_000_000)
+    mc = (1 / (1 + np.exp(-(spec.exposure_intercept + spec.exposure_slope * z)))).mean()
+    assert t["exposure_rate_campaign_districts"] == pytest.approx(mc, abs=1e-3)
