@@ -131,7 +131,7 @@ class _Estimand:
     variable: str
     category: object
     estimate: float
-    scores: np.ndarray  # n-vector, zero outside the domain
+    scores: np.ndarray  # scores of the rows the estimate uses (zero elsewhere), aligned with ``rows``
     srs_var: float  # variance under SRS with replacement (for deff)
     n: int
     is_proportion: bool = False
@@ -331,26 +331,35 @@ class SurveyDesign:
     def _degf(self, rows: np.ndarray) -> int:
         s = self._structure
         inset = rows & (self._weights != 0)
-        return int(len(np.unique(s.psu[inset])) - len(np.unique(s.strata[inset])))
+        npsu = np.count_nonzero(np.bincount(s.psu[inset], minlength=len(s.psu_labels)))
+        nstrata = np.count_nonzero(np.bincount(s.strata[inset], minlength=len(s.strata_labels)))
+        return int(npsu - nstrata)
 
-    def _variance(self, scores: np.ndarray, active: np.ndarray) -> np.ndarray:
-        """Taylor variance of the totals of ``scores`` (n x k), as R's ``svyrecvar``.
+    def _variance(self, scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Taylor variance of the totals of ``scores``, as R's ``svyrecvar``.
 
-        ``active`` marks the rows the estimate uses (domain and non-missing). Without a
-        calibration step, strata with no active row drop out, as in R where such rows
-        are removed; after calibration every row stays, as R keeps them with weight 0.
+        ``scores`` (m x k) belong to the rows ``rows`` (positions, m of them) that the
+        estimate uses (domain and non-missing); every other row scores zero. Without a
+        calibration step, strata with no such row drop out, as in R where those rows are
+        removed; after calibration every row stays, as R keeps them with weight 0.
         """
         x = np.asarray(scores, dtype=float)
         if x.ndim == 1:
             x = x[:, None]
-        for step in self._calibration:
-            x = step.residualize(x)
-        present = np.ones(len(x), dtype=bool) if self._calibration else active
         s = self._structure
+        if self._calibration:
+            full = np.zeros((len(self._weights), x.shape[1]), order="F")
+            full[rows] = x
+            x = full
+            for step in self._calibration:
+                x = step.residualize(x)
+            rows = slice(None)
+        strata, psu = s.strata[rows], s.psu[rows]
+        present = np.ones(len(x), dtype=bool)
         v = _onestage(
             x,
-            strata=s.strata,
-            cluster=s.psu,
+            strata=strata,
+            cluster=psu,
             cluster_group=s.psu_stratum,
             n_units=s.n_psu,
             f=s.f1,
@@ -362,8 +371,8 @@ class SurveyDesign:
         if s.ssu is not None and s.frac1 is not None:
             v2 = _onestage(
                 x,
-                strata=s.psu,
-                cluster=s.ssu,
+                strata=psu,
+                cluster=s.ssu[rows],
                 cluster_group=s.ssu_psu,
                 n_units=s.n_ssu,
                 f=s.f2,
@@ -407,8 +416,11 @@ class SurveyDesign:
             col = converted
         return col.astype("float64").to_numpy(na_value=np.nan)
 
-    def _domains(self, by_cols: list[str]):
-        """Yield (labels dict, row mask) for each domain (observed combinations, sorted)."""
+    def _domains(self, by_cols: list[str]) -> list[tuple[dict, np.ndarray, np.ndarray | slice]]:
+        """(labels, row mask, row positions) of each domain (observed combinations, sorted)."""
+        return [(labels, m, _positions(m)) for labels, m in self._domain_masks(by_cols)]
+
+    def _domain_masks(self, by_cols: list[str]):
         base = self._domain_mask()
         if not by_cols:
             yield {}, base
@@ -426,34 +438,47 @@ class SurveyDesign:
                 m &= col == value
             yield dict(zip(by_cols, key)), m
 
-    def _check_missing(self, name: str, values: np.ndarray, rows: np.ndarray, na_rm: bool) -> np.ndarray:
-        miss = np.isnan(values) & rows
-        if miss.any() and not na_rm:
+    def _check_missing(self, name: str, values: np.ndarray, dom: np.ndarray, positions, na_rm: bool):
+        """Positions of the rows an estimate uses: in the domain and not missing."""
+        nan = np.isnan(values)
+        miss = nan & dom
+        if not miss.any():
+            return positions
+        if not na_rm:
             raise DataError(
                 f"variable {name!r} has {int(miss.sum())} missing value(s) in the estimation rows "
                 f"({describe_rows(np.flatnonzero(miss))}); pass na_rm=True to leave them out "
                 "(the design is kept, as a domain)"
             )
-        return rows & ~np.isnan(values)
+        return np.flatnonzero(dom & ~nan)
 
     def _table(self, estimands: list[tuple[dict, _Estimand, np.ndarray, np.ndarray]], level, df, ci):
         """Variance, CI and deff for a list of (by labels, estimand, domain rows, active rows)."""
         if not 0 < level < 1:
             raise DataError(f"level={level!r}: must be between 0 and 1 (e.g. 0.95)")
         records = []
-        # group estimands sharing the same active rows to run the variance engine once
-        groups: dict[bytes, list[int]] = {}
-        for i, (_, _, _, active) in enumerate(estimands):
-            groups.setdefault(np.packbits(active).tobytes(), []).append(i)
+        # group estimands that use the same rows, to run the variance engine once per group
+        groups: dict[int, list[int]] = {}
+        for i, (_, _, _, rows) in enumerate(estimands):  # the row arrays stay alive in estimands
+            groups.setdefault(id(rows), []).append(i)
         variances = np.empty(len(estimands))
         for idx in groups.values():
-            active = estimands[idx[0]][3]
-            scores = np.column_stack([estimands[i][1].scores for i in idx])
-            variances[idx] = self._variance(scores, active)
+            rows = estimands[idx[0]][3]
+            scores = np.empty((len(estimands[idx[0]][1].scores), len(idx)), order="F")
+            for j, i in enumerate(idx):
+                scores[:, j] = estimands[i][1].scores
+            variances[idx] = self._variance(scores, rows)
+        degf_cache: dict[bytes, int] = {}
         for i, (labels, est, domain_rows, _active) in enumerate(estimands):
             var = max(variances[i], 0.0)
             se = float(np.sqrt(var))
-            ddf = self._degf(domain_rows) if df is None else df
+            if df is None:
+                key = np.packbits(domain_rows).tobytes()
+                if key not in degf_cache:
+                    degf_cache[key] = self._degf(domain_rows)
+                ddf = degf_cache[key]
+            else:
+                ddf = df
             lo, hi = ci(est, se, ddf, level, domain_rows)
             deff = var / est.srs_var if est.srs_var > 0 else np.nan
             row = {"variable": est.variable, **labels}
@@ -522,29 +547,31 @@ class SurveyDesign:
         """
         variables, by_cols = self._prepare(variables, by, na_rm, numeric=True, argument="variables")
         w = self._weights
+        domains = self._domains(by_cols)
         items = []
         for name in variables:
             y = self._numeric_column(name)
-            for labels, dom in self._domains(by_cols):
-                active = self._check_missing(name, y, dom, na_rm)
-                items.append((labels, self._mean_estimand(name, None, y, active, w), dom, active))
+            for labels, dom, pos in domains:
+                rows = self._check_missing(name, y, dom, pos, na_rm)
+                items.append((labels, self._mean_estimand(name, None, y, rows, w), dom, rows))
         return self._table(items, level, df, self._wald)
 
-    def _mean_estimand(self, name, category, y, active, w, proportion=False) -> _Estimand:
-        wa = np.where(active, w, 0.0)
+    def _mean_estimand(self, name, category, y, rows, w, proportion=False) -> _Estimand:
+        wa = w[rows]
         total_w = wa.sum()
         if total_w <= 0:
             raise DataError(f"variable {name!r}: the domain has no rows with positive weight")
-        yz = np.where(active, y, 0.0)
-        est = float((wa * yz).sum() / total_w)
-        scores = wa * (yz - est) / total_w
-        nobs = int((wa != 0).sum())
+        est = float(np.dot(wa, y[rows]) / total_w)
+        yz = y[rows] - est  # a new array: y may be a read-only view of the data
+        scores = wa * yz
+        nobs = int(np.count_nonzero(wa))
         if nobs > 1:
-            svar = float((wa * (yz - est) ** 2).sum() / total_w * nobs / (nobs - 1))
+            svar = float(np.dot(scores, yz) / total_w * nobs / (nobs - 1))
             srs = svar / nobs
         else:
             srs = np.nan
-        return _Estimand(name, category, est, scores, srs, int(active.sum()), proportion)
+        scores /= total_w
+        return _Estimand(name, category, est, scores, srs, len(scores), proportion)
 
     def total(
         self,
@@ -563,13 +590,14 @@ class SurveyDesign:
         """
         variables, by_cols = self._prepare(variables, by, na_rm, numeric=True, argument="variables")
         w = self._weights
+        domains = self._domains(by_cols)
         items = []
         for name in variables:
             y = self._numeric_column(name)
-            for labels, dom in self._domains(by_cols):
-                active = self._check_missing(name, y, dom, na_rm)
-                wa = np.where(active, w, 0.0)
-                yz = np.where(active, y, 0.0)
+            for labels, dom, pos in domains:
+                rows = self._check_missing(name, y, dom, pos, na_rm)
+                wa = w[rows]
+                yz = y[rows]
                 total_w = wa.sum()
                 est = float((wa * yz).sum())
                 nobs = int((wa != 0).sum())
@@ -579,8 +607,8 @@ class SurveyDesign:
                     srs = svar * total_w**2 / nobs
                 else:
                     srs = np.nan
-                e = _Estimand(name, None, est, wa * yz, srs, int(active.sum()))
-                items.append((labels, e, dom, active))
+                e = _Estimand(name, None, est, wa * yz, srs, len(wa))
+                items.append((labels, e, dom, rows))
         return self._table(items, level, df, self._wald)
 
     def ratio(
@@ -615,17 +643,18 @@ class SurveyDesign:
             )
         _, by_cols = self._prepare(nums + dens, by, na_rm, numeric=True, argument="ratio")
         w = self._weights
+        domains = self._domains(by_cols)
         items = []
         for num, den in zip(nums, dens):
             y = self._numeric_column(num)
             x = self._numeric_column(den)
             name = f"{num}/{den}"
             both = np.where(np.isnan(x), np.nan, y)
-            for labels, dom in self._domains(by_cols):
-                active = self._check_missing(name, both, dom, na_rm)
-                wa = np.where(active, w, 0.0)
-                yz = np.where(active, y, 0.0)
-                xz = np.where(active, x, 0.0)
+            for labels, dom, pos in domains:
+                rows = self._check_missing(name, both, dom, pos, na_rm)
+                wa = w[rows]
+                yz = y[rows]
+                xz = x[rows]
                 x_tot = float((wa * xz).sum())
                 if x_tot == 0:
                     raise DataError(f"ratio {name!r}: the denominator total is zero in this domain {labels}")
@@ -639,8 +668,8 @@ class SurveyDesign:
                     srs = svar * total_w**2 / nobs
                 else:
                     srs = np.nan
-                e = _Estimand(name, None, r, wa * resid, srs, int(active.sum()))
-                items.append((labels, e, dom, active))
+                e = _Estimand(name, None, r, wa * resid, srs, len(wa))
+                items.append((labels, e, dom, rows))
         return self._table(items, level, df, self._wald)
 
     def proportion(
@@ -679,22 +708,23 @@ class SurveyDesign:
             raise DataError(f"method={method!r}: choose one of {', '.join(map(repr, methods))}")
         variables, by_cols = self._prepare(variables, by, na_rm, numeric=False, argument="variables")
         w = self._weights
+        domains = self._domains(by_cols)
         items = []
         for name in variables:
             col = self._data[name]
             missing = col.isna().to_numpy()
             categories = _categories(col, name)
-            for labels, dom in self._domains(by_cols):
+            for labels, dom, pos in domains:
                 miss = missing & dom
                 if miss.any() and not na_rm:
                     raise DataError(
                         f"variable {name!r} has {int(miss.sum())} missing value(s) in the estimation rows "
                         f"({describe_rows(np.flatnonzero(miss))}); pass na_rm=True to leave them out"
                     )
-                active = dom & ~missing
+                rows = pos if not (missing & dom).any() else np.flatnonzero(dom & ~missing)
                 for cat, indicator in categories:
-                    e = self._mean_estimand(name, cat, indicator, active, w, proportion=True)
-                    items.append((labels, e, dom, active))
+                    e = self._mean_estimand(name, cat, indicator, rows, w, proportion=True)
+                    items.append((labels, e, dom, rows))
         return self._table(items, level, df, methods[method])
 
     def _ci_logit(self, est: _Estimand, se: float, ddf: float, level: float, _rows):
@@ -748,6 +778,11 @@ class SurveyDesign:
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
+def _positions(mask: np.ndarray) -> np.ndarray | slice:
+    """Row positions of a mask; ``slice(None)`` for all rows (no copy needed)."""
+    return slice(None) if mask.all() else np.flatnonzero(mask)
+
+
 def _expit(x):
     return 1.0 / (1.0 + np.exp(-x))
 
