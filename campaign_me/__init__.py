@@ -1,5 +1,6 @@
 """campaign_me: monitoring and evaluation of migration-related information campaigns."""
 
+from . import power, sampling, weighting
 from .design import SurveyDesign
 from .errors import (
     CampaignMeError,
@@ -13,11 +14,32 @@ from .errors import (
     SamplingError,
     WeightingError,
 )
+from .weighting import (
+    adjust_nonresponse,
+    calibrate,
+    design_weights,
+    effective_sample_size,
+    poststratify,
+    rake,
+    trim_weights,
+    weight_summary,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "SurveyDesign",
+    "power",
+    "sampling",
+    "weighting",
+    "adjust_nonresponse",
+    "calibrate",
+    "design_weights",
+    "effective_sample_size",
+    "poststratify",
+    "rake",
+    "trim_weights",
+    "weight_summary",
     "CampaignMeError",
     "ColumnError",
     "ConvergenceError",

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import special
 
 from .errors import DataError
-from .sampling import pps_systematic
+from .sampling import two_stage
 from .weighting import adjust_nonresponse, rake
 
 __all__ = ["CountrySpec", "COUNTRIES", "DEFAULT_SEED", "generate", "generate_country", "exposure_rate"]
@@ -238,29 +238,17 @@ def _bern(rng: np.random.Generator, p: np.ndarray, what: str) -> np.ndarray:
 def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.random.Generator) -> pd.DataFrame:
     """Select a two-stage PPS sample and simulate the interviews of one survey round."""
     post = 1.0 if round_ == "endline" else 0.0
-    villages = pps_systematic(
-        frame,
-        size="population",
-        n=spec.clusters_per_stratum,
-        strata="stratum",
-        seed=rng,
-        sort_by=["district", "village"],
+    # household listing of every village (M_i households), then the library's two-stage selection:
+    # PPS systematic selection of villages within strata, then a fixed take of households by SRS
+    households = np.maximum(1, np.round(frame["population"].to_numpy() / 2.2).astype(int))
+    listing = frame.loc[frame.index.repeat(households), ["village", "stratum"]].reset_index(drop=True)
+    listing["household"] = listing.groupby("village", sort=False).cumcount() + 1
+    selected = two_stage(
+        listing, cluster="village", n_clusters=spec.clusters_per_stratum, take=spec.take, strata="stratum", seed=rng
     )
-    parts = []
-    for _, v in villages.iterrows():
-        households = int(round(v["population"] / 2.2))
-        m = min(spec.take, households)
-        part = pd.DataFrame(
-            {
-                "village": v["village"],
-                "certainty": bool(v["certainty"]),
-                "prob_stage1": v["inclusion_prob"],
-                "prob_stage2": m / households,
-                "household": np.sort(rng.choice(households, size=m, replace=False)) + 1,
-            }
-        )
-        parts.append(part)
-    sample = pd.concat(parts, ignore_index=True).merge(frame, on="village", how="left")
+    sample = selected[["village", "household", "prob_stage1", "prob_stage2", "certainty"]].merge(
+        frame, on="village", how="left"
+    )
     n = len(sample)
     # a village taken with certainty is a stratum of its own whose PSUs are the households
     cert = sample["certainty"].to_numpy()
@@ -407,7 +395,7 @@ def monitoring(spec: CountrySpec, frame: pd.DataFrame, rng: np.random.Generator)
     for d in districts:
         for kind, (planned, unit_cost) in kinds.items():
             delivered_share = rng.uniform(0.55, 1.05)
-            for i in range(planned):
+            for _ in range(planned):
                 aid += 1
                 delivered = int(rng.random() < min(delivered_share, 1.0))
                 rows.append(
