@@ -1,0 +1,1146 @@
+"""Codebook: what every column of a survey file means, declared once in YAML.
+
+A codebook is the contract between a questionnaire and the analysis. It names every variable, says
+how to read it (type, valid codes, missing-value codes, range), what it is for (role: id, design,
+identifier, item, ...) and, for questionnaire items, how to score it (scale, correct answer, Likert
+points and direction). :func:`campaign_me.io.load_survey` reads survey files against it;
+the scoring and indicator modules read item metadata from it.
+
+File format
+-----------
+A ``codebook.yaml`` is a mapping with these codebook-level keys:
+
+============  ========  ==================================================================
+key           required  meaning
+============  ========  ==================================================================
+dataset       yes       short name of the dataset, e.g. ``kap_baseline_2025``
+version       no        version of the codebook/questionnaire (text), e.g. ``"1.2"``
+description   no        free text
+id            no        name of the respondent-id variable (checked for duplicates and
+                        blanks; implicitly required)
+weight        no        name of the survey-weight variable (must be ``integer`` or
+                        ``number``; checked > 0 and non-missing; implicitly required)
+strata, psu   no        names of the stratum and primary-sampling-unit variables
+                        (checked non-missing; implicitly required)
+missing       no        default missing-value codes ``{code: label}`` for every variable that
+                        does not set ``missing`` itself (never for ``id`` variables)
+form          no        path of the XLSForm (``.xlsx``), relative to the codebook file, that
+                        supplies choice lists and labels (see ``choices`` below)
+variables     yes       the variables, in file order: a mapping ``name: {keys}`` (preferred)
+                        or a list of mappings that each carry ``name``
+============  ========  ==================================================================
+
+Each variable takes these keys (only ``type`` is required):
+
+============  ==================================================================================
+key           meaning
+============  ==================================================================================
+label         question text or a short description
+description   longer notes (free text)
+type          ``id``, ``integer``, ``number`` (alias ``float``, ``decimal``), ``categorical``
+              (single choice; alias ``select_one``), ``select_multiple``, ``boolean`` (alias
+              ``binary``), ``text`` (alias ``string``), ``date``, ``datetime``
+role          ``id``, ``design`` (weights, strata, clusters, arm, wave), ``identifier`` (personal
+              data: names, phone numbers, exact GPS; alias ``pii``; dropped on load),
+              ``item`` (a questionnaire item that is scored), ``derived`` (computed later),
+              ``metadata`` (interview start/end, enumerator, device), ``other`` (default;
+              ``id`` for type ``id`` and ``item`` when ``scale`` is set)
+required      ``true`` if the column must be in every file (default ``false``)
+codes         valid answers ``{code: label}`` (categorical, select_multiple); codes are whole
+              numbers or text; a list of codes is accepted when there are no labels
+missing       missing-value codes ``{code: label}`` read as NA; they replace the codebook-level
+              ``missing``; ``missing: {}`` switches the default off. A code cannot be both valid
+              and missing: "don't know" on a knowledge item is a *valid* code (scored incorrect)
+min, max      inclusive range (integer, number; ISO dates for date/datetime)
+scale         the scale an item belongs to: ``knowledge``, ``attitude``, ``practice``,
+              ``risk_perception``, ``exposure``, ``intention``, ... (lower-case name)
+correct       the keyed answer(s): the correct code(s) of a knowledge item, the code(s) meaning
+              the safe practice was done; a code or a list of codes; ``true``/``false`` for
+              boolean items; required for ``knowledge`` items
+points        number of Likert points k (codes must then be 1..k; generated when omitted)
+reverse       ``true`` for negatively worded Likert items (scored ``k + 1 - x``); needs
+              ``points``
+ordered       ``true`` if the categories are ordered (implied by ``points``)
+choices       XLSForm ``list_name`` that supplies the codes and labels (categorical,
+              select_multiple), filled in from the form passed to ``load_survey(form=...)``
+              or named by the codebook-level ``form``; by default the list named in the
+              form's ``survey`` sheet for a question of the same name
+format        ``strftime`` format of date/datetime values (default ISO 8601)
+true, false   codes read as True/False for boolean variables (defaults: ``1``, ``yes``,
+              ``y``, ``true`` / ``0``, ``no``, ``n``, ``false``; case-insensitive)
+check_pii     ``false`` to confirm a column is not personal data although it looks like it
+              (e.g. a knowledge item asking for the hotline number); default ``true``
+============  ==================================================================================
+
+YAML is read with YAML 1.2 booleans (``yes``, ``no``, ``on``, ``off`` stay text, so
+``codes: {yes: Yes, no: No}`` means what it says), dates stay text, and a key given twice is an
+error. Names may not contain ``/``: a ``select_multiple`` variable ``q`` with options ``a``, ``b``
+becomes the 0/1 columns ``q/a`` and ``q/b``.
+
+Example
+-------
+.. code-block:: yaml
+
+    dataset: kap_baseline
+    version: "1.0"
+    id: resp_id
+    weight: weight
+    missing: {-99: refused}
+    variables:
+      resp_id: {type: id, label: Respondent ID}
+      weight: {type: number, role: design, min: 0}
+      phone: {type: text, role: identifier, label: Respondent phone number}
+      age: {type: integer, min: 15, max: 64, required: true}
+      k1_fee:
+        label: A licensed agency may charge any recruitment fee it likes
+        type: categorical
+        scale: knowledge
+        codes: {1: "True", 2: "False", 98: Don't know}
+        correct: 2
+      a2_broker:
+        label: Using an unlicensed broker is fine if it is faster
+        type: categorical
+        scale: attitude
+        points: 5
+        reverse: true
+      channels:
+        type: select_multiple
+        scale: exposure
+        codes: {radio: Radio, tv: Television, facebook: Facebook}
+
+Errors in the codebook itself raise :class:`CodebookError` listing every problem, each naming the
+variable and the key. See ``docs/codebook.md`` for the full guide.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import difflib
+import math
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from campaign_me.errors import IntakeError
+
+__all__ = [
+    "TYPES",
+    "ROLES",
+    "Code",
+    "Codebook",
+    "CodebookError",
+    "Variable",
+    "XLSForm",
+    "read_xlsform",
+]
+
+Code = int | str
+
+#: Canonical variable types.
+TYPES: tuple[str, ...] = (
+    "id",
+    "integer",
+    "number",
+    "categorical",
+    "select_multiple",
+    "boolean",
+    "text",
+    "date",
+    "datetime",
+)
+_TYPE_ALIASES = {
+    "float": "number",
+    "decimal": "number",
+    "select_one": "categorical",
+    "binary": "boolean",
+    "string": "text",
+}
+#: Canonical variable roles.
+ROLES: tuple[str, ...] = ("id", "design", "identifier", "item", "derived", "metadata", "other")
+_ROLE_ALIASES = {"pii": "identifier"}
+
+_CODEBOOK_KEYS = (
+    "dataset",
+    "version",
+    "description",
+    "id",
+    "weight",
+    "strata",
+    "psu",
+    "missing",
+    "form",
+    "variables",
+)
+_VARIABLE_KEYS = (
+    "name",
+    "label",
+    "description",
+    "type",
+    "role",
+    "required",
+    "codes",
+    "missing",
+    "min",
+    "max",
+    "scale",
+    "correct",
+    "points",
+    "reverse",
+    "ordered",
+    "choices",
+    "format",
+    "true",
+    "false",
+    "check_pii",
+)
+# Keys that only make sense for some types.
+_KEY_TYPES = {
+    "codes": ("categorical", "select_multiple"),
+    "choices": ("categorical", "select_multiple"),
+    "ordered": ("categorical",),
+    "points": ("categorical", "integer"),
+    "reverse": ("categorical", "integer"),
+    "min": ("integer", "number", "date", "datetime"),
+    "max": ("integer", "number", "date", "datetime"),
+    "format": ("date", "datetime"),
+    "true": ("boolean",),
+    "false": ("boolean",),
+}
+_NUMERIC_TYPES = ("integer", "number")
+_DEFAULT_TRUE = ("1", "yes", "y", "true")
+_DEFAULT_FALSE = ("0", "no", "n", "false")
+_SCALE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class CodebookError(IntakeError):
+    """The codebook (YAML or XLSForm) is malformed; the message lists every problem."""
+
+
+# --------------------------------------------------------------------------------------------------
+# YAML loading
+# --------------------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans, dates kept as text and duplicate keys rejected."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:  # unhashable key: let PyYAML report it
+                continue
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"found the key {key!r} twice (first on line {first})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CodebookError(f"codebook {path.name!r} is not UTF-8 text (byte {exc.start}).") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        what = f"{context}: {what}" if context and "twice" not in str(what) else what
+        raise CodebookError(f"codebook {path.name!r} is not valid YAML{where}: {what}.") from None
+
+
+# --------------------------------------------------------------------------------------------------
+# Variables
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One variable of a codebook (see the module docstring for the meaning of each field).
+
+    Do not mutate the dict fields; derive a changed copy with :func:`dataclasses.replace`.
+    """
+
+    name: str
+    type: str
+    label: str = ""
+    description: str = ""
+    role: str = "other"
+    required: bool = False
+    codes: dict[Code, str] = field(default_factory=dict)
+    missing: dict[Code, str] = field(default_factory=dict)
+    min: float | str | None = None
+    max: float | str | None = None
+    scale: str | None = None
+    correct: tuple[Any, ...] = ()
+    points: int | None = None
+    reverse: bool = False
+    ordered: bool = False
+    choices: str | None = None
+    format: str | None = None
+    true: tuple[str, ...] = _DEFAULT_TRUE
+    false: tuple[str, ...] = _DEFAULT_FALSE
+    check_pii: bool = True
+
+    @property
+    def is_item(self) -> bool:
+        """True for questionnaire items (role ``item``)."""
+        return self.role == "item"
+
+    @property
+    def is_pii(self) -> bool:
+        """True for direct identifiers (role ``identifier``), dropped on load by default."""
+        return self.role == "identifier"
+
+    @property
+    def integer_codes(self) -> bool:
+        """True when the variable's codes are whole numbers (read into an ``Int64`` column)."""
+        return bool(self.codes) and all(isinstance(c, int) for c in self.codes)
+
+    def columns(self, sep: str = "/") -> list[str]:
+        """Names of the data columns of this variable (``q/option`` for select_multiple)."""
+        if self.type == "select_multiple":
+            return [f"{self.name}{sep}{code}" for code in self.codes]
+        return [self.name]
+
+
+# --------------------------------------------------------------------------------------------------
+# Parsing and validation of a codebook mapping
+# --------------------------------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.messages: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.messages.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.messages:
+            n = len(self.messages)
+            lines = "\n".join(f"  - {m}" for m in self.messages)
+            raise CodebookError(f"codebook {self.source} has {n} problem{'s' * (n != 1)}:\n{lines}")
+
+
+def _suggest(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(str(word), list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _parse_codes(
+    value: Any, where: str, key: str, out: _Collector, *, as_text: bool = False
+) -> dict[Code, str]:
+    """Read a ``{code: label}`` mapping (or a list of codes) into a dict with normalised codes."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    elif isinstance(value, (list, tuple)):
+        pairs = [(v, "") for v in value]
+    else:
+        out.add(where, f"key {key!r} must be a mapping {{code: label}} or a list of codes, got {value!r}")
+        return {}
+    codes: dict[Code, str] = {}
+    for code, label in pairs:
+        if isinstance(code, bool) or not (isinstance(code, (int, str))):
+            hint = " (write codes as whole numbers or text)" if isinstance(code, float) else ""
+            out.add(where, f"key {key!r}: code {code!r} is not a whole number or text{hint}")
+            continue
+        if isinstance(code, str) and not code.strip():
+            out.add(where, f"key {key!r}: empty code")
+            continue
+        if label is None:
+            label = ""
+        if isinstance(label, bool) or not isinstance(label, (str, int, float)):
+            out.add(where, f"key {key!r}: label of code {code!r} must be text, got {label!r}")
+            continue
+        codes[code] = str(label)
+    if as_text or any(isinstance(c, str) for c in codes):
+        text_codes: dict[Code, str] = {}
+        for c, lab in codes.items():
+            if str(c) in text_codes:
+                out.add(where, f"key {key!r}: code {c!r} given twice")
+            text_codes[str(c)] = lab
+        return text_codes
+    return codes
+
+
+def _as_tuple(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)
+
+
+def _parse_bound(value: Any, vtype: str, where: str, key: str, out: _Collector) -> float | str | None:
+    if value is None:
+        return None
+    if vtype in _NUMERIC_TYPES:
+        if not _is_number(value):
+            out.add(where, f"key {key!r} must be a number, got {value!r}")
+            return None
+        return value
+    try:
+        _dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        out.add(where, f"key {key!r} must be an ISO date such as '2025-03-01', got {value!r}")
+        return None
+    return str(value)
+
+
+def _parse_bool(spec: Mapping[str, Any], key: str, default: bool, where: str, out: _Collector) -> bool:
+    value = spec.get(key, default)
+    if value is None:
+        return default
+    if not isinstance(value, bool):
+        out.add(where, f"key {key!r} must be true or false, got {value!r}")
+        return default
+    return value
+
+
+def _parse_variable(
+    name: Any, spec: Any, default_missing: dict[Code, str], out: _Collector
+) -> Variable | None:
+    where = f"variable {name!r}"
+    if not isinstance(name, str) or not name.strip():
+        out.add(where, "the variable name must be non-empty text")
+        return None
+    if "/" in name or name != name.strip():
+        out.add(where, "names may not contain '/' or surrounding spaces (select_multiple uses 'name/option')")
+        return None
+    if not isinstance(spec, Mapping):
+        out.add(where, f"expected a mapping of keys (type, label, ...), got {spec!r}")
+        return None
+    for key in spec:
+        if key not in _VARIABLE_KEYS:
+            out.add(where, f"unknown key {key!r}{_suggest(key, _VARIABLE_KEYS)}")
+    raw_type = spec.get("type")
+    if raw_type is None:
+        out.add(where, f"key 'type' is missing; use one of {', '.join(TYPES)}")
+        return None
+    vtype = _TYPE_ALIASES.get(str(raw_type), str(raw_type))
+    if vtype not in TYPES:
+        out.add(where, f"key 'type': {raw_type!r} is not a type; use one of {', '.join(TYPES)}")
+        return None
+    for key, types in _KEY_TYPES.items():
+        if spec.get(key) is not None and vtype not in types:
+            out.add(where, f"key {key!r} is not allowed for type {vtype!r} (only for {', '.join(types)})")
+
+    label = spec.get("label") or ""
+    description = spec.get("description") or ""
+    for key, val in (("label", label), ("description", description)):
+        if not isinstance(val, (str, int, float)) or isinstance(val, bool):
+            out.add(where, f"key {key!r} must be text, got {val!r}")
+    scale = spec.get("scale")
+    if scale is not None and (not isinstance(scale, str) or not _SCALE_RE.match(scale)):
+        out.add(where, f"key 'scale' must be a lower-case name such as 'knowledge', got {scale!r}")
+        scale = None
+    raw_role = spec.get("role")
+    if raw_role is None:
+        role = "id" if vtype == "id" else ("item" if scale else "other")
+    else:
+        role = _ROLE_ALIASES.get(str(raw_role), str(raw_role))
+        if role not in ROLES:
+            out.add(where, f"key 'role': {raw_role!r} is not a role; use one of {', '.join(ROLES)}")
+            role = "other"
+    if scale is not None and role not in ("item", "derived"):
+        out.add(where, f"key 'scale' is only for role 'item' or 'derived', not {role!r}")
+
+    required = _parse_bool(spec, "required", False, where, out)
+    reverse = _parse_bool(spec, "reverse", False, where, out)
+    ordered = _parse_bool(spec, "ordered", False, where, out)
+    check_pii = _parse_bool(spec, "check_pii", True, where, out)
+
+    codes = _parse_codes(spec.get("codes"), where, "codes", out, as_text=vtype == "select_multiple")
+    if "missing" in spec:
+        missing = _parse_codes(spec.get("missing"), where, "missing", out)
+        missing_from = "its 'missing'"
+    else:
+        missing = {} if vtype == "id" else dict(default_missing)
+        missing_from = "the codebook-level 'missing'"
+    both = [c for c in missing if c in codes or str(c) in {str(k) for k in codes}]
+    if both:
+        out.add(
+            where,
+            f"code(s) {', '.join(repr(c) for c in both)} are both valid ('codes') and missing "
+            f'({missing_from}); a code that is a valid answer (e.g. "don\'t know" on a knowledge item) '
+            "must not be a missing code",
+        )
+
+    points = spec.get("points")
+    if points is not None:
+        if isinstance(points, bool) or not isinstance(points, int) or points < 2:
+            out.add(where, f"key 'points' must be a whole number >= 2, got {points!r}")
+            points = None
+        elif vtype == "categorical":
+            expected = set(range(1, points + 1))
+            if not codes:
+                codes = {i: "" for i in range(1, points + 1)}
+            elif set(codes) != expected:
+                out.add(
+                    where,
+                    f"key 'points': {points} points need codes 1..{points}, but 'codes' has "
+                    f"{', '.join(repr(c) for c in codes)}",
+                )
+            ordered = True
+    if reverse and points is None:
+        out.add(where, "key 'reverse': reverse-scored items need 'points' (the number of Likert points)")
+
+    choices = spec.get("choices")
+    if choices is not None and not isinstance(choices, str):
+        out.add(where, f"key 'choices' must be the name of an XLSForm choice list, got {choices!r}")
+        choices = None
+    fmt = spec.get("format")
+    if fmt is not None and not isinstance(fmt, str):
+        out.add(where, f"key 'format' must be a strftime format such as '%d/%m/%Y', got {fmt!r}")
+        fmt = None
+    vmin = _parse_bound(spec.get("min"), vtype, where, "min", out)
+    vmax = _parse_bound(spec.get("max"), vtype, where, "max", out)
+    if vmin is not None and vmax is not None:
+        lo = vmin if _is_number(vmin) else _dt.datetime.fromisoformat(str(vmin))
+        hi = vmax if _is_number(vmax) else _dt.datetime.fromisoformat(str(vmax))
+        if lo > hi:  # type: ignore[operator]
+            out.add(where, f"key 'min' ({vmin!r}) is greater than 'max' ({vmax!r})")
+
+    true_codes, false_codes = _DEFAULT_TRUE, _DEFAULT_FALSE
+    if vtype == "boolean":
+        if spec.get("true") is not None:
+            true_codes = tuple(str(v).strip().lower() for v in _as_tuple(spec["true"]))
+        if spec.get("false") is not None:
+            false_codes = tuple(str(v).strip().lower() for v in _as_tuple(spec["false"]))
+        overlap = set(true_codes) & set(false_codes)
+        if overlap:
+            out.add(where, f"keys 'true'/'false': {', '.join(sorted(overlap))} listed as both true and false")
+
+    correct = _as_tuple(spec.get("correct"))
+    if correct:
+        if role != "item":
+            out.add(where, f"key 'correct' is only for items (role 'item'), not role {role!r}")
+        if vtype == "id":
+            out.add(where, "key 'correct' is not allowed for type 'id'")
+        elif vtype == "boolean":
+            bad = [c for c in correct if not isinstance(c, bool)]
+            if bad:
+                out.add(where, f"key 'correct' must be true or false for a boolean item, got {bad[0]!r}")
+        elif vtype in ("categorical", "select_multiple") and codes:
+            lookup = {str(c): c for c in codes}
+            fixed = []
+            for c in correct:
+                if isinstance(c, bool) or str(c) not in lookup:
+                    out.add(
+                        where,
+                        f"key 'correct': {c!r} is not one of its codes ({', '.join(repr(k) for k in codes)})",
+                    )
+                else:
+                    fixed.append(lookup[str(c)])
+            correct = tuple(fixed)
+    elif scale == "knowledge" and role == "item":
+        out.add(where, "key 'correct' is missing: knowledge items need the correct answer(s)")
+
+    return Variable(
+        name=name,
+        type=vtype,
+        label=str(label),
+        description=str(description),
+        role=role,
+        required=required,
+        codes=codes,
+        missing=missing,
+        min=vmin,
+        max=vmax,
+        scale=scale,
+        correct=correct,
+        points=points,
+        reverse=reverse,
+        ordered=ordered,
+        choices=choices,
+        format=fmt,
+        true=true_codes,
+        false=false_codes,
+        check_pii=check_pii,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# XLSForm
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class XLSForm:
+    """The parts of an XLSForm that intake needs.
+
+    Attributes
+    ----------
+    questions : dict
+        ``name -> (type, list_name or None, label)`` for every named row of the ``survey`` sheet,
+        with ``type`` the XLSForm type (``select_one``, ``select_multiple``, ``integer``, ...).
+    choices : dict
+        ``list_name -> {choice name: label}`` from the ``choices`` sheet (names as text).
+    settings : dict
+        The ``settings`` sheet (``form_id``, ``version``, ``default_language``, ...).
+    path : Path
+        Where the form was read from.
+    """
+
+    questions: dict[str, tuple[str, str | None, str]]
+    choices: dict[str, dict[str, str]]
+    settings: dict[str, str]
+    path: Path
+
+
+def _sheet_records(ws: Any) -> list[dict[str, str]]:
+    rows = ws.iter_rows(values_only=True)
+    try:
+        header = [str(h).strip() if h is not None else "" for h in next(rows)]
+    except StopIteration:
+        return []
+    records = []
+    for row in rows:
+        rec = {h: ("" if v is None else str(v).strip()) for h, v in zip(header, row) if h}
+        if any(rec.values()):
+            records.append(rec)
+    return records
+
+
+def _label_key(records: list[dict[str, str]], language: str | None) -> str | None:
+    keys = list(records[0]) if records else []
+    if language and f"label::{language}" in keys:
+        return f"label::{language}"
+    if "label" in keys:
+        return "label"
+    for k in keys:
+        if k.startswith("label::"):
+            return k
+    return None
+
+
+def read_xlsform(path: str | os.PathLike[str]) -> XLSForm:
+    """Read the ``survey``, ``choices`` and ``settings`` sheets of an XLSForm ``.xlsx`` (read-only).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The XLSForm workbook (KoboToolbox / ODK / SurveyCTO).
+
+    Returns
+    -------
+    XLSForm
+
+    Raises
+    ------
+    CodebookError
+        If the file is not an ``.xlsx`` workbook or has no ``survey`` sheet.
+    """
+    import openpyxl
+
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"XLSForm {str(p)!r} does not exist.")
+    with p.open("rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":
+            raise CodebookError(f"form {p.name!r} is not an .xlsx workbook (an XLSForm is needed).")
+        fh.seek(0)
+        try:
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several unrelated types on corrupt files
+            raise CodebookError(f"form {p.name!r} cannot be read as an .xlsx workbook: {exc}") from None
+        try:
+            sheets = {name.lower(): wb[name] for name in wb.sheetnames}
+            if "survey" not in sheets:
+                raise CodebookError(
+                    f"form {p.name!r} has no 'survey' sheet (sheets: {', '.join(wb.sheetnames)}); "
+                    "is it an XLSForm?"
+                )
+            survey = _sheet_records(sheets["survey"])
+            choice_rows = _sheet_records(sheets["choices"]) if "choices" in sheets else []
+            settings_rows = _sheet_records(sheets["settings"]) if "settings" in sheets else []
+        finally:
+            wb.close()
+    settings = settings_rows[0] if settings_rows else {}
+    language = settings.get("default_language") or None
+    questions: dict[str, tuple[str, str | None, str]] = {}
+    qlabel = _label_key(survey, language)
+    for rec in survey:
+        name, qtype = rec.get("name", ""), rec.get("type", "")
+        if not name or not qtype:
+            continue
+        parts = qtype.split()
+        base = parts[0]
+        list_name = parts[1] if base in ("select_one", "select_multiple") and len(parts) > 1 else None
+        questions[name] = (base, list_name, rec.get(qlabel, "") if qlabel else "")
+    choices: dict[str, dict[str, str]] = {}
+    clabel = _label_key(choice_rows, language)
+    for rec in choice_rows:
+        list_name = rec.get("list_name") or rec.get("list name") or ""
+        if list_name and rec.get("name", "") != "":
+            choices.setdefault(list_name, {})[rec["name"]] = rec.get(clabel, "") if clabel else ""
+    return XLSForm(questions=questions, choices=choices, settings=settings, path=p)
+
+
+_XLSFORM_TYPES = {
+    "integer": ("integer", "other"),
+    "decimal": ("number", "other"),
+    "range": ("number", "other"),
+    "text": ("text", "other"),
+    "barcode": ("text", "other"),
+    "acknowledge": ("text", "other"),
+    "date": ("date", "other"),
+    "datetime": ("datetime", "other"),
+    "time": ("text", "other"),
+    "select_one": ("categorical", "other"),
+    "select_multiple": ("select_multiple", "other"),
+    "rank": ("text", "other"),
+    "calculate": ("text", "derived"),
+    "hidden": ("text", "other"),
+    "start": ("datetime", "metadata"),
+    "end": ("datetime", "metadata"),
+    "today": ("date", "metadata"),
+    # personal or device data: identifiers, dropped on load (IOM treats device data as personal data)
+    "geopoint": ("text", "identifier"),
+    "geotrace": ("text", "identifier"),
+    "geoshape": ("text", "identifier"),
+    "deviceid": ("text", "identifier"),
+    "phonenumber": ("text", "identifier"),
+    "simserial": ("text", "identifier"),
+    "subscriberid": ("text", "identifier"),
+    "username": ("text", "identifier"),
+    "email": ("text", "identifier"),
+    "image": ("text", "identifier"),
+    "audio": ("text", "identifier"),
+    "video": ("text", "identifier"),
+    "file": ("text", "identifier"),
+}
+
+
+def _choice_codes(options: Mapping[str, str], as_text: bool) -> dict[Code, str]:
+    if not as_text and options and all(re.fullmatch(r"-?\d+", k) for k in options):
+        return {int(k): v for k, v in options.items()}
+    return dict(options)
+
+
+# --------------------------------------------------------------------------------------------------
+# Codebook
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A validated codebook: every variable of a survey file and what it means.
+
+    Build it with :meth:`from_yaml` (or :meth:`from_dict`, :meth:`from_xlsform`); the file format is
+    described in the module docstring and in ``docs/codebook.md``.
+
+    Attributes
+    ----------
+    dataset, version, description : str
+        Codebook-level metadata.
+    variables : dict of str to Variable
+        The variables in file order. Do not mutate; use :func:`dataclasses.replace`.
+    id, weight, strata, psu : str or None
+        Names of the respondent-id, weight, stratum and PSU variables.
+    form : Path or None
+        The XLSForm named by the codebook (resolved against the codebook's folder).
+    source : Path or None
+        The YAML file the codebook was read from.
+
+    Examples
+    --------
+    >>> cb = Codebook.from_dict({"dataset": "demo", "id": "rid", "variables": {
+    ...     "rid": {"type": "id"},
+    ...     "k1": {"type": "categorical", "scale": "knowledge", "codes": {1: "True", 2: "False"},
+    ...            "correct": 2}}})
+    >>> cb.items("knowledge")
+    ['k1']
+    >>> cb.labels("k1")
+    {1: 'True', 2: 'False'}
+    """
+
+    dataset: str
+    variables: dict[str, Variable]
+    version: str = ""
+    description: str = ""
+    id: str | None = None
+    weight: str | None = None
+    strata: str | None = None
+    psu: str | None = None
+    form: Path | None = None
+    source: Path | None = None
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike[str]) -> Codebook:
+        """Read and validate a ``codebook.yaml``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The YAML file (UTF-8).
+
+        Returns
+        -------
+        Codebook
+
+        Raises
+        ------
+        FileNotFoundError
+            If the file does not exist.
+        CodebookError
+            If the YAML is invalid or the codebook breaks a rule; the message lists every problem,
+            each naming the variable and the key.
+        """
+        p = Path(path)
+        if not p.is_file():
+            raise FileNotFoundError(f"codebook {str(p)!r} does not exist.")
+        return cls.from_dict(_load_yaml(p), source=p)
+
+    @classmethod
+    def from_dict(cls, data: Any, *, source: str | os.PathLike[str] | None = None) -> Codebook:
+        """Validate a codebook given as a mapping (the parsed YAML).
+
+        Parameters
+        ----------
+        data : mapping
+            Codebook-level keys and ``variables`` as in the YAML format.
+        source : str or path-like, optional
+            The file it came from (used in messages and to resolve ``form``).
+
+        Returns
+        -------
+        Codebook
+        """
+        src = Path(source) if source is not None else None
+        out = _Collector(repr(src.name) if src is not None else "(from a mapping)")
+        if not isinstance(data, Mapping):
+            kind = "empty" if data is None else f"a {type(data).__name__}"
+            out.add("top level", f"expected a mapping with 'dataset' and 'variables', got {kind}")
+            out.raise_if_any()
+        for key in data:
+            if key not in _CODEBOOK_KEYS:
+                out.add("top level", f"unknown key {key!r}{_suggest(str(key), _CODEBOOK_KEYS)}")
+        dataset = data.get("dataset")
+        if not dataset or not isinstance(dataset, str):
+            out.add("top level", f"key 'dataset' must be the dataset's name (text), got {dataset!r}")
+        version = data.get("version")
+        if version is not None and not isinstance(version, (str, int, float)):
+            out.add("top level", f"key 'version' must be text such as \"1.0\", got {version!r}")
+        default_missing = _parse_codes(data.get("missing"), "top level", "missing", out)
+
+        raw_vars = data.get("variables")
+        pairs: list[tuple[Any, Any]] = []
+        if isinstance(raw_vars, Mapping):
+            pairs = list(raw_vars.items())
+        elif isinstance(raw_vars, list):
+            seen: set[str] = set()
+            for i, spec in enumerate(raw_vars, start=1):
+                if not isinstance(spec, Mapping) or "name" not in spec:
+                    out.add(f"variables entry {i}", f"expected a mapping with a 'name' key, got {spec!r}")
+                    continue
+                if spec["name"] in seen:
+                    out.add(f"variable {spec['name']!r}", f"declared twice (again as entry {i})")
+                    continue
+                seen.add(spec["name"])
+                pairs.append((spec["name"], spec))
+        else:
+            out.add("top level", f"key 'variables' must be a mapping name -> keys, got {raw_vars!r}")
+        if isinstance(raw_vars, (Mapping, list)) and not raw_vars:
+            out.add("top level", "key 'variables' is empty")
+
+        variables: dict[str, Variable] = {}
+        for name, spec in pairs:
+            if isinstance(spec, Mapping) and "name" in spec and spec["name"] != name:
+                out.add(f"variable {name!r}", f"key 'name' ({spec['name']!r}) differs from its key")
+            var = _parse_variable(name, spec, default_missing, out)
+            if var is not None:
+                variables[var.name] = var
+        names = [str(n) for n, _ in pairs]
+        sm_columns = {
+            c: v.name for v in variables.values() if v.type == "select_multiple" for c in v.columns()
+        }
+        for name in names:
+            if name in sm_columns:
+                out.add(
+                    f"variable {name!r}",
+                    f"clashes with option column of select_multiple {sm_columns[name]!r}",
+                )
+
+        refs: dict[str, str | None] = {}
+        for key, allowed in (
+            ("id", ("id", "integer", "text")),
+            ("weight", ("integer", "number")),
+            ("strata", None),
+            ("psu", None),
+        ):
+            ref = data.get(key)
+            refs[key] = ref
+            if ref is None:
+                continue
+            if not isinstance(ref, str) or ref not in names:
+                out.add(
+                    "top level", f"key {key!r}: {ref!r} is not a declared variable{_suggest(str(ref), names)}"
+                )
+                refs[key] = None
+            elif ref in variables and allowed and variables[ref].type not in allowed:
+                out.add(
+                    f"variable {ref!r}",
+                    f"key 'type' must be one of {', '.join(allowed)} for the {key} variable, "
+                    f"got {variables[ref].type!r}",
+                )
+
+        form = data.get("form")
+        form_path = None
+        if form is not None:
+            if not isinstance(form, str):
+                out.add("top level", f"key 'form' must be the path of an XLSForm, got {form!r}")
+            else:
+                form_path = Path(form)
+                if not form_path.is_absolute() and src is not None:
+                    form_path = src.parent / form_path
+        out.raise_if_any()
+        # Variables named at codebook level are required in every file.
+        for key in ("id", "weight", "strata", "psu"):
+            ref = refs[key]
+            if ref is not None and not variables[ref].required:
+                variables[ref] = dataclasses.replace(variables[ref], required=True)
+        return cls(
+            dataset=str(dataset),
+            variables=variables,
+            version="" if version is None else str(version),
+            description=str(data.get("description") or ""),
+            id=refs["id"],
+            weight=refs["weight"],
+            strata=refs["strata"],
+            psu=refs["psu"],
+            form=form_path,
+            source=src,
+        )
+
+    @classmethod
+    def from_xlsform(cls, form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None) -> Codebook:
+        """Draft a codebook from an XLSForm (types, choice codes, labels).
+
+        Roles other than ``identifier`` (geopoints, media, device and phone fields), ``metadata``
+        (start/end/today) and ``derived`` (calculate) are left as ``other``: add ``id``,
+        ``weight``, scales and correct answers in YAML for analysis.
+
+        Parameters
+        ----------
+        form : str, path-like or XLSForm
+            The XLSForm workbook.
+        dataset : str, optional
+            Dataset name; defaults to the form's ``form_id`` or the file name.
+
+        Returns
+        -------
+        Codebook
+        """
+        xf = form if isinstance(form, XLSForm) else read_xlsform(form)
+        variables: dict[str, Variable] = {}
+        for name, (qtype, list_name, label) in xf.questions.items():
+            if qtype not in _XLSFORM_TYPES or "/" in name:
+                continue
+            vtype, role = _XLSFORM_TYPES[qtype]
+            codes: dict[Code, str] = {}
+            if list_name is not None and list_name in xf.choices:
+                codes = _choice_codes(xf.choices[list_name], vtype == "select_multiple")
+            variables[name] = Variable(
+                name=name, type=vtype, label=label, role=role, codes=codes, choices=list_name
+            )
+        if not variables:
+            raise CodebookError(f"form {xf.path.name!r} has no questions that hold data.")
+        name = dataset or xf.settings.get("form_id") or xf.path.stem
+        return cls(
+            dataset=name,
+            variables=variables,
+            version=xf.settings.get("version", ""),
+            description=xf.settings.get("form_title", ""),
+            form=xf.path,
+        )
+
+    def with_form(self, form: str | os.PathLike[str] | XLSForm) -> Codebook:
+        """Fill codes and labels from an XLSForm; return a new codebook.
+
+        For ``categorical`` and ``select_multiple`` variables the choice list is the one named by
+        ``choices`` or, failing that, the list of the form question of the same name. Codes come from
+        the form only when the codebook lists none; labels fill only empty labels. Variable labels
+        are taken from the form where the codebook has none.
+
+        Raises
+        ------
+        CodebookError
+            If a named choice list is not in the form, or the form's question type contradicts the
+            codebook (select_one vs select_multiple).
+        """
+        xf = form if isinstance(form, XLSForm) else read_xlsform(form)
+        out = _Collector(f"{self._src()} with form {xf.path.name!r}")
+        new: dict[str, Variable] = {}
+        for name, var in self.variables.items():
+            q = xf.questions.get(name)
+            changes: dict[str, Any] = {}
+            if not var.label and q is not None and q[2]:
+                changes["label"] = q[2]
+            if var.type in ("categorical", "select_multiple"):
+                list_name = var.choices
+                if q is not None and q[0] in ("select_one", "select_multiple"):
+                    form_type = "categorical" if q[0] == "select_one" else "select_multiple"
+                    if form_type != var.type:
+                        out.add(f"variable {name!r}", f"key 'type' is {var.type!r} but the form has {q[0]}")
+                    list_name = list_name or q[1]
+                if list_name is not None:
+                    if list_name not in xf.choices:
+                        out.add(
+                            f"variable {name!r}",
+                            f"key 'choices': list {list_name!r} is not in the form's choices sheet"
+                            f"{_suggest(list_name, xf.choices)}",
+                        )
+                    else:
+                        options = _choice_codes(xf.choices[list_name], var.type == "select_multiple")
+                        if not var.codes:
+                            changes["codes"] = options
+                        else:
+                            by_text = {str(k): v for k, v in options.items()}
+                            changes["codes"] = {
+                                c: lab or by_text.get(str(c), "") for c, lab in var.codes.items()
+                            }
+                        changes["choices"] = list_name
+            if changes:
+                var = dataclasses.replace(var, **changes)
+            new[name] = var
+        out.raise_if_any()
+        return dataclasses.replace(self, variables=new, form=xf.path)
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def _src(self) -> str:
+        return repr(self.source.name) if self.source is not None else repr(self.dataset)
+
+    def __getitem__(self, name: str) -> Variable:
+        try:
+            return self.variables[name]
+        except KeyError:
+            raise CodebookError(
+                f"codebook {self._src()} has no variable {name!r}{_suggest(name, self.variables)}"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.variables
+
+    def __iter__(self) -> Iterator[Variable]:
+        return iter(self.variables.values())
+
+    def __len__(self) -> int:
+        return len(self.variables)
+
+    @property
+    def names(self) -> list[str]:
+        """Variable names in codebook order."""
+        return list(self.variables)
+
+    def columns(self, sep: str = "/") -> list[str]:
+        """Data column names after loading (select_multiple expanded to ``q/option``)."""
+        return [c for v in self.variables.values() for c in v.columns(sep)]
+
+    def scales(self) -> list[str]:
+        """Names of the scales items belong to, in order of first appearance."""
+        return list(dict.fromkeys(v.scale for v in self.variables.values() if v.is_item and v.scale))
+
+    def items(self, scale: str | Iterable[str] | None = None) -> list[str]:
+        """Names of the items (role ``item``), optionally of one or more scales.
+
+        Parameters
+        ----------
+        scale : str or iterable of str, optional
+            E.g. ``"knowledge"`` or ``["attitude", "practice"]``.
+
+        Raises
+        ------
+        CodebookError
+            If a requested scale has no items (a typo would otherwise give an empty list).
+        """
+        items = [v for v in self.variables.values() if v.is_item]
+        if scale is None:
+            return [v.name for v in items]
+        wanted = [scale] if isinstance(scale, str) else list(scale)
+        known = self.scales()
+        unknown = [s for s in wanted if s not in known]
+        if unknown:
+            raise CodebookError(
+                f"codebook {self._src()} has no items with scale {unknown[0]!r}"
+                f"{_suggest(unknown[0], known)}; its scales are {', '.join(known) or '(none)'}"
+            )
+        return [v.name for v in items if v.scale in wanted]
+
+    def labels(self, var: str, *, missing: bool = False) -> dict[Code, str]:
+        """``{code: label}`` of a variable's valid codes (and its missing codes if ``missing``).
+
+        Empty for variables without codes. For select_multiple the keys are the option names.
+        """
+        v = self[var]
+        out = dict(v.codes)
+        if missing:
+            out.update(v.missing)
+        return out
+
+    def pii_columns(self) -> list[str]:
+        """Names of the variables with role ``identifier`` (dropped on load unless ``keep_pii``)."""
+        return [v.name for v in self.variables.values() if v.is_pii]
+
+    def to_frame(self) -> Any:
+        """One row per variable: ``name, label, type, role, required, scale, codes, missing, min, max,
+        correct, points, reverse`` (a readable overview for notebooks)."""
+        import pandas as pd
+
+        rows = [
+            {
+                "name": v.name,
+                "label": v.label,
+                "type": v.type,
+                "role": v.role,
+                "required": v.required,
+                "scale": v.scale,
+                "codes": "; ".join(f"{c}={lab}" if lab else str(c) for c, lab in v.codes.items()),
+                "missing": "; ".join(f"{c}={lab}" if lab else str(c) for c, lab in v.missing.items()),
+                "min": v.min,
+                "max": v.max,
+                "correct": ", ".join(str(c) for c in v.correct),
+                "points": v.points,
+                "reverse": v.reverse,
+            }
+            for v in self.variables.values()
+        ]
+        return pd.DataFrame(rows)
