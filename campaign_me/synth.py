@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
@@ -331,6 +332,9 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
         false_ch = any_false * (rng.random(n) < 0.4)
         sample[f"exposed/{ch}"] = ((true_ch + false_ch) > 0).astype(int)
     sample["exposed_any"] = sample[[f"exposed/{c}" for c in CHANNELS]].max(axis=1)
+    # "none" is an option of its own, so an answered question always has a ticked box (as in Kobo)
+    for q, options in (("access", CHANNELS), ("signs", SIGNS), ("exposed", CHANNELS)):
+        sample[f"{q}/none"] = 1 - sample[[f"{q}/{o}" for o in options]].max(axis=1)
     recalled = exposed_true * (rng.random(n) < 0.5)
     sample["unaided_recall"] = recalled
     decoy = (rng.random(n) < 0.12).astype(int)
@@ -366,13 +370,13 @@ SURVEY_COLUMNS = (
     ["resp_id", "round", "country", "region", "district", "stratum", "psu", "village", "urban", "campaign",
      "household", "eligible", "prob_stage1", "prob_stage2", "design_weight", "weight",
      "sex", "age", "age_group", "education", "migration_status"]
-    + [f"access/{c}" for c in CHANNELS]
+    + [f"access/{c}" for c in (*CHANNELS, "none")]
     + [k for k, _ in KNOWLEDGE]
-    + [f"signs/{s}" for s in SIGNS]
+    + [f"signs/{s}" for s in (*SIGNS, "none")]
     + ["hotline_known", "risk_aware", "risk_perception"]
     + [a for a, _ in ATTITUDES]
     + ["intend_irregular", "checked_licence", "written_contract", "left_copies", "info_seeking"]
-    + [f"exposed/{c}" for c in CHANNELS]
+    + [f"exposed/{c}" for c in (*CHANNELS, "none")]
     + ["exposed_any", "unaided_recall", "aided_recall", "aided_recall_decoy", "comprehension"]
 )
 
@@ -591,7 +595,19 @@ def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEE
                 path = out / key / f"{name}.csv"
                 _write_csv(obj, path)
             written.append(path)
+        if key == KOBO_COUNTRY:
+            rng = np.random.default_rng(np.random.SeedSequence([seed, 4242]))
+            csv, form = kobo_export(data["survey_endline"], rng)
+            path = out / key / "kobo" / "survey_endline_kobo.csv"
+            _atomic_write(path, csv.encode("utf-8"))
+            written.append(path)
+            path = out / key / "kobo" / "kap_form.xlsx"
+            write_xlsx(form, path)
+            written.append(path)
     return written
+
+
+KOBO_COUNTRY = "aroland"
 
 
 def _fixed_zip(path: Path) -> None:
@@ -602,6 +618,8 @@ def _fixed_zip(path: Path) -> None:
     os.close(fd)
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
         for name, data in items:
+            if name == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", data)
             info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             zout.writestr(info, data)
@@ -646,6 +664,8 @@ def codebook() -> dict:
     design = {"role": "design"}
     variables = {
         "resp_id": v("id", "Respondent ID", required=True),
+        "respondent_name": v("text", "Respondent's name (Kobo export only; dropped on load)", role="identifier"),
+        "phone": v("text", "Phone number for follow-up (Kobo export only; dropped on load)", role="identifier"),
         "round": v("categorical", "Survey round", codes={"baseline": "Baseline", "endline": "Endline"},
                    required=True, **design),
         "country": v("text", "Country", required=True),
@@ -675,15 +695,15 @@ def codebook() -> dict:
             "none": "No plan to migrate", "regular": "Plans to migrate through regular channels",
             "irregular_or_undecided": "Plans to migrate irregularly, or undecided about the route",
             "returnee": "Returned migrant"}),
-        "access": v("select_multiple", "Channels the respondent can use (owns / attends)", codes=CHANNEL_LABELS,
-                    scale="channel_access"),
+        "access": v("select_multiple", "Channels the respondent can use (owns / attends)",
+                    codes={**CHANNEL_LABELS, "none": "None of these"}, scale="channel_access"),
     }
     for item, is_true in KNOWLEDGE:
         variables[item] = v("categorical", KNOWLEDGE_LABELS[item],
                             codes={1: "True", 2: "False", 8: "Don't know"},
                             scale="knowledge", correct=1 if is_true else 2)
     variables["signs"] = v("select_multiple", "Warning signs of trafficking named without prompting",
-                           codes=SIGN_LABELS, scale="warning_signs")
+                           codes={**SIGN_LABELS, "none": "Could not name any"}, scale="warning_signs")
     variables["hotline_known"] = v("boolean", "Knows the national anti-trafficking hotline number",
                                    scale="safe_channels", correct=True)
     variables["risk_aware"] = v("boolean", "Thinks people on irregular routes face a high risk of exploitation",
@@ -703,7 +723,7 @@ def codebook() -> dict:
     variables["info_seeking"] = v("boolean", "Looked for information about working abroad from an official source "
                                   "in the last 3 months", scale="information_seeking")
     variables["exposed"] = v("select_multiple", "Saw or heard anything about working abroad in the last 3 months, by "
-                             "channel", codes=CHANNEL_LABELS, scale="exposure")
+                             "channel", codes={**CHANNEL_LABELS, "none": "Nothing seen or heard"}, scale="exposure")
     variables["exposed_any"] = v("boolean", "Any exposure (derived from exposed)", role="derived")
     variables["unaided_recall"] = v("boolean", "Named the campaign or its key message without prompting",
                                     scale="recall")
@@ -722,3 +742,138 @@ def codebook() -> dict:
         "psu": "psu",
         "variables": variables,
     }
+
+
+# --------------------------------------------------------------------------------------
+# KoboToolbox-style export of one round ("XML values and headers") with its XLSForm
+# --------------------------------------------------------------------------------------
+KOBO_GROUPS = {
+    "sample": ["resp_id", "round", "country", "region", "district", "stratum", "psu", "village", "urban",
+               "campaign", "household", "eligible", "prob_stage1", "prob_stage2", "design_weight", "weight"],
+    "respondent": ["respondent_name", "phone", "sex", "age", "age_group", "education", "migration_status",
+                   "access"],
+    "knowledge": [k for k, _ in KNOWLEDGE] + ["signs", "hotline_known", "risk_aware", "risk_perception"],
+    "attitudes": [a for a, _ in ATTITUDES],
+    "intentions": ["intend_irregular", "checked_licence", "written_contract", "left_copies", "info_seeking"],
+    "campaign_exposure": ["exposed", "unaided_recall", "aided_recall", "aided_recall_decoy", "comprehension"],
+}
+_SYLLABLES = ("ka", "lo", "mi", "na", "ro", "si", "ta", "vu", "le", "do", "ba", "ri", "en", "sa")
+
+
+def _fake_name(rng: np.random.Generator) -> str:
+    def word(k):
+        return "".join(rng.choice(_SYLLABLES, size=k)).capitalize()
+
+    return f"{word(2)} {word(3)}"
+
+
+def kobo_export(survey: pd.DataFrame, rng: np.random.Generator) -> tuple[str, dict[str, pd.DataFrame]]:
+    """A Kobo export (semicolon CSV text) of a survey round and the XLSForm sheets behind it.
+
+    The export carries what a real one does: group prefixes, select_multiple questions both as a
+    space-separated column and as ``q/option`` 0/1 columns, yes/no answers, interview start and end,
+    ``_``-prefixed submission metadata, and two personal-data columns (respondent name and phone)
+    that intake must drop.
+    """
+    cb = codebook()["variables"]
+    n = len(survey)
+    data = survey.copy()
+    data["respondent_name"] = [_fake_name(rng) for _ in range(n)]
+    # fictional numbers in an unassigned country code (+999)
+    data["phone"] = [f"+999 7{rng.integers(10, 100)} {rng.integers(100, 1000)} {rng.integers(100, 1000)}" for _ in range(n)]
+    cols: dict[str, list] = {}
+    start = pd.Timestamp("2025-09-01 08:00")
+    minutes = np.cumsum(rng.integers(20, 60, size=n))
+    t0 = [start + pd.Timedelta(minutes=int(m)) for m in minutes]
+    cols["start"] = [t.strftime("%Y-%m-%dT%H:%M:%S.000+07:00") for t in t0]
+    cols["end"] = [(t + pd.Timedelta(minutes=int(d))).strftime("%Y-%m-%dT%H:%M:%S.000+07:00")
+                   for t, d in zip(t0, rng.integers(15, 35, size=n))]
+
+    def text(v):
+        if isinstance(v, float) and np.isnan(v):
+            return ""
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            return str(int(v))
+        return str(v) if not isinstance(v, float) else f"{v:.10g}"
+
+    for group, names in KOBO_GROUPS.items():
+        for name in names:
+            meta = cb.get(name, {"type": "text"})
+            if meta["type"] == "select_multiple":
+                options = list(meta["codes"])
+                onehot = np.column_stack([data[f"{name}/{o}"].to_numpy() for o in options])
+                cols[f"{group}/{name}"] = [" ".join(o for o, x in zip(options, row) if x == 1) for row in onehot]
+                for j, o in enumerate(options):
+                    cols[f"{group}/{name}/{o}"] = [str(int(x)) for x in onehot[:, j]]
+            elif meta["type"] == "boolean":
+                cols[f"{group}/{name}"] = ["" if pd.isna(x) else ("yes" if x == 1 else "no") for x in data[name]]
+            else:
+                cols[f"{group}/{name}"] = [text(x) for x in data[name]]
+    cols["_id"] = [str(100000 + i) for i in range(n)]
+    cols["_uuid"] = [
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}".format(*(int(x) for x in r))
+        for r in rng.integers(0, [2**32, 2**16, 2**12, 2**12, 2**48], size=(n, 5))
+    ]
+    cols["_submission_time"] = [t.strftime("%Y-%m-%dT%H:%M:%S") for t in t0]
+    cols["_validation_status"] = [""] * n
+    cols["_status"] = ["submitted_via_web"] * n
+    cols["_submitted_by"] = [f"enumerator{int(x)}" for x in rng.integers(1, 9, size=n)]
+    cols["__version__"] = ["vA1"] * n
+    cols["_index"] = [str(i + 1) for i in range(n)]
+    frame = pd.DataFrame(cols)
+    csv = frame.to_csv(index=False, sep=";", quoting=1, lineterminator="\n")
+    return csv, xlsform()
+
+
+def xlsform() -> dict[str, pd.DataFrame]:
+    """The XLSForm (survey, choices, settings sheets) of the KAP questionnaire."""
+    cb = codebook()["variables"]
+    survey_rows = [{"type": "start", "name": "start", "label": ""}, {"type": "end", "name": "end", "label": ""}]
+    choices = [{"list_name": "yes_no", "name": "yes", "label": "Yes"}, {"list_name": "yes_no", "name": "no", "label": "No"}]
+    for group, names in KOBO_GROUPS.items():
+        survey_rows.append({"type": "begin_group", "name": group, "label": group.replace("_", " ").capitalize()})
+        for name in names:
+            meta = cb.get(name)
+            if meta is None:  # personal data collected for follow-up, not analysis
+                kind = "text"
+                label = {"respondent_name": "Respondent's name", "phone": "Phone number for follow-up"}[name]
+                survey_rows.append({"type": kind, "name": name, "label": label})
+                continue
+            t = meta["type"]
+            if t in ("categorical", "select_multiple"):
+                kind = ("select_one " if t == "categorical" else "select_multiple ") + name
+                for code, label in meta["codes"].items():
+                    choices.append({"list_name": name, "name": str(code), "label": label})
+            elif t == "boolean":
+                kind = "select_one yes_no"
+            elif group == "sample":
+                kind = "calculate"
+            else:
+                kind = {"integer": "integer", "number": "decimal", "id": "text"}.get(t, "text")
+            survey_rows.append({"type": kind, "name": name, "label": meta["label"]})
+        survey_rows.append({"type": "end_group", "name": group, "label": ""})
+    settings = pd.DataFrame([{"form_title": "Safe migration KAP survey (campaign_me sample)", "form_id": "cm_kap",
+                              "version": "vA1"}])
+    return {"survey": pd.DataFrame(survey_rows), "choices": pd.DataFrame(choices), "settings": settings}
+
+
+def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write sheets to .xlsx atomically and byte-for-byte reproducibly (fixed timestamps)."""
+    import datetime as _dt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".xlsx")
+    os.close(fd)
+    try:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            for name, df in sheets.items():
+                df.to_excel(xw, sheet_name=name, index=False)
+            fixed = _dt.datetime(2020, 1, 1)
+            xw.book.properties.created = fixed
+            xw.book.properties.modified = fixed
+        _fixed_zip(Path(tmp))
+        with open(tmp, "rb") as fh:
+            _atomic_write(path, fh.read())
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from campaign_me import SurveyDesign, synth
+from campaign_me.io import load_survey
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 
@@ -30,9 +31,11 @@ def test_committed_samples_are_what_the_generator_writes(tmp_path):
     if truth["numpy_version"] != here:
         pytest.skip(f"samples were generated with numpy {truth['numpy_version']}, this is {here}")
     synth.generate(tmp_path, seed=truth["seed"])
-    for country in synth.COUNTRIES:
-        for f in (tmp_path / country).iterdir():
-            assert f.read_bytes() == (SAMPLES / country / f.name).read_bytes(), f"{country}/{f.name} differs"
+    generated = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(SAMPLES) for p in SAMPLES.rglob("*") if p.is_file())
+    assert generated == committed
+    for rel in generated:
+        assert (tmp_path / rel).read_bytes() == (SAMPLES / rel).read_bytes(), f"{rel} differs: rerun campaign-me synth"
     assert (tmp_path / "codebook.yaml").read_bytes() == (SAMPLES / "codebook.yaml").read_bytes()
 
 
@@ -127,3 +130,37 @@ def test_truth_json_matches_spec():
     z = np.random.default_rng(0).normal(size=2_000_000)
     mc = (1 / (1 + np.exp(-(spec.exposure_intercept + spec.exposure_slope * z)))).mean()
     assert t["exposure_rate_campaign_districts"] == pytest.approx(mc, abs=1e-3)
+
+
+def test_kobo_export_is_byte_reproducible(tmp_path):
+    a = synth.generate(tmp_path / "a", seed=3, countries=("aroland",))
+    b = synth.generate(tmp_path / "b", seed=3, countries=("aroland",))
+    kobo = [p for p in a if "kobo" in p.parts]
+    assert {p.suffix for p in kobo} == {".csv", ".xlsx"}
+    for pa, pb in zip(a, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+@pytest.mark.parametrize("country", list(synth.COUNTRIES))
+@pytest.mark.parametrize("round_", ["baseline", "endline"])
+def test_sample_surveys_fit_their_codebook(country, round_):
+    data, problems = load_survey(SAMPLES / country / f"survey_{round_}.csv", SAMPLES / "codebook.yaml", errors="report")
+    assert (problems["severity"] != "note").sum() == 0, problems.to_string()
+    assert len(data) > 100
+    # select_multiple questions always have a ticked box ("none" is an option), as Kobo requires
+    assert (data[[c for c in data.columns if c.startswith("signs/")]].sum(axis=1) >= 1).all()
+
+
+def test_kobo_export_loads_to_the_same_data_without_personal_data():
+    kobo = SAMPLES / "aroland" / "kobo"
+    raw_header = (kobo / "survey_endline_kobo.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert '"respondent/phone"' in raw_header and '"_uuid"' in raw_header  # the raw export has PII and metadata
+    k, problems = load_survey(
+        kobo / "survey_endline_kobo.csv", SAMPLES / "codebook.yaml", form=kobo / "kap_form.xlsx", errors="report"
+    )
+    assert set(problems.loc[problems["check"] == "pii_dropped", "column"]) == {"respondent_name", "phone"}
+    assert (problems["severity"] == "note").all()
+    assert "phone" not in k.columns and "respondent_name" not in k.columns and "_uuid" not in k.columns
+    c, _ = load_survey(SAMPLES / "aroland" / "survey_endline.csv", SAMPLES / "codebook.yaml", errors="report")
+    assert set(c.columns) - set(k.columns) == {"exposed_any"}  # derived, not collected
+    pd.testing.assert_frame_equal(k, c[list(k.columns)])
