@@ -865,12 +865,18 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".xlsx")
     os.close(fd)
     try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            for name, df in sheets.items():
-                df.to_excel(xw, sheet_name=name, index=False)
-            fixed = _dt.datetime(2020, 1, 1)
-            xw.book.properties.created = fixed
-            xw.book.properties.modified = fixed
+        # openpyxl directly (not pandas' ExcelWriter, whose styling differs between pandas versions)
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        wb.remove(wb.active)
+        for name, df in sheets.items():
+            ws = wb.create_sheet(name)
+            ws.append([str(c) for c in df.columns])
+            for row in df.itertuples(index=False, name=None):
+                ws.append(["" if (isinstance(v, float) and np.isnan(v)) else v for v in row])
+        wb.properties.created = _dt.datetime(2020, 1, 1)
+        wb.save(tmp)
         _fixed_zip(Path(tmp))
         with open(tmp, "rb") as fh:
             _atomic_write(path, fh.read())
