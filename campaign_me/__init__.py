@@ -1,6 +1,7 @@
 """campaign_me: monitoring and evaluation of migration-related information campaigns."""
 
 from . import power, sampling, weighting
+from .codebook import Codebook
 from .design import SurveyDesign
 from .errors import (
     CampaignMeError,
@@ -14,6 +15,7 @@ from .errors import (
     SamplingError,
     WeightingError,
 )
+from .io import find_pii, load_survey
 from .weighting import (
     adjust_nonresponse,
     calibrate,
@@ -29,6 +31,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "SurveyDesign",
+    "Codebook",
+    "load_survey",
+    "find_pii",
     "power",
     "sampling",
     "weighting",

@@ -1388,9 +1388,16 @@ def load_survey(
 
     Examples
     --------
-    >>> data = load_survey("survey.csv", "codebook.yaml")  # doctest: +SKIP
-    >>> data, problems = load_survey("kobo.csv", "codebook.yaml", form="form.xlsx",
-    ...                              errors="report")  # doctest: +SKIP
+    The sample data in the repository (run from its root):
+
+    >>> data = load_survey("data/samples/corvia/survey_endline.csv", "data/samples/codebook.yaml")
+    >>> data.shape
+    (192, 61)
+    >>> kobo = "data/samples/aroland/kobo/"
+    >>> data, problems = load_survey(kobo + "survey_endline_kobo.csv", "data/samples/codebook.yaml",
+    ...                              form=kobo + "kap_form.xlsx", errors="report")
+    >>> sorted(problems.loc[problems["check"] == "pii_dropped", "column"])
+    ['phone', 'respondent_name']
     """
     if errors not in ("raise", "report"):
         raise CampaignMeError(f"errors: must be 'raise' or 'report', got {errors!r}.")
