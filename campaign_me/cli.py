@@ -15,26 +15,68 @@ import sys
 
 from .errors import CampaignMeError
 
+DEMO_INDICATORS = (
+    ("risk_aware", "thinks irregular routes are high-risk (%)", 100),
+    ("intend_irregular", "intends to migrate irregularly (%)", 100),
+    ("hotline_known", "knows the hotline (%)", 100),
+    ("risk_perception", "risk perception (0-100)", 1),
+)
+
+
+def _did_cells(baseline, endline, variable: str):
+    """Design-based means by round x area; rounds are independent samples, areas disjoint strata."""
+    import numpy as np
+
+    from .design import SurveyDesign
+    from .errors import DesignError
+
+    cells = {}
+    for round_, data in (("baseline", baseline), ("endline", endline)):
+        mixed = data.groupby("stratum")["campaign"].nunique()
+        if (mixed > 1).any():  # the variance below assumes campaign and comparison strata are disjoint
+            raise DesignError(f"strata {list(mixed[mixed > 1].index)} mix campaign and comparison areas")
+        d = SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
+        est = d.mean(variable, by="campaign", na_rm=True, df=np.inf).set_index("campaign")
+        est.index = est.index.astype(bool)
+        for area in (False, True):
+            cells[round_, area] = (float(est.loc[area, "estimate"]), float(est.loc[area, "se"]))
+    return cells
+
 
 def _demo(args: argparse.Namespace) -> int:
-    import pandas as pd
+    import numpy as np
+    from scipy import stats
 
-    from .datasets import load_api
-    from .design import SurveyDesign
+    from .synth import COUNTRIES, DEFAULT_SEED, generate_country
 
-    pd.set_option("display.width", 120)
-    pd.set_option("display.max_columns", 20)
-    data = load_api("apistrat")
-    design = SurveyDesign(data, weights="pw", strata="stype", fpc="fpc")
-    print("campaign_me demo: R survey's stratified 'apistrat' sample (200 California schools)")
-    print(design)
-    print("\nMean API score 2000, overall and by school type (design-based, 95% CI):")
-    print(design.mean("api00", by=None).round(2).to_string(index=False))
-    print(design.mean("api00", by="stype").round(2).to_string(index=False))
-    data = data.assign(met_target=(data["sch.wide"] == "Yes").astype(int))
-    design = SurveyDesign(data, weights="pw", strata="stype", fpc="fpc")
-    print("\nShare of schools meeting their growth target (logit CI):")
-    print(design.proportion("met_target").round(3).to_string(index=False))
+    z = stats.norm.ppf(0.975)
+    print(f"campaign_me demo: the simulated campaign world (data/samples, seed {DEFAULT_SEED})")
+    print("Design-based estimates (weights, strata, clusters) with 95% confidence intervals.")
+    print("DiD = (endline - baseline) in campaign districts minus the same in comparison districts;")
+    print("'planted' is the true effect written into the simulation (truth.json).\n")
+    for key, spec in COUNTRIES.items():
+        data = generate_country(key, DEFAULT_SEED)
+        base, end = data["survey_baseline"], data["survey_endline"]
+        truth = data["truth"]["itt"]
+        print(f"{spec.name}: baseline n={len(base)}, endline n={len(end)}, "
+              f"{base['stratum'].nunique()} strata, {base['village'].nunique()} + {end['village'].nunique()} villages")
+        print(f"  {'':<43}{'comparison':^18} {'campaign':^18}")
+        print(f"  {'indicator':<43}{'baseline':>9}{'endline':>9} {'baseline':>9}{'endline':>9}   "
+              f"{'DiD [95% CI]':<24}{'planted':>8}")
+        for var, label, scale in DEMO_INDICATORS:
+            cells = _did_cells(base, end, var)
+            est = {k: v[0] * scale for k, v in cells.items()}
+            did = (est["endline", True] - est["baseline", True]) - (est["endline", False] - est["baseline", False])
+            se = scale * np.sqrt(sum(v[1] ** 2 for v in cells.values()))
+            planted = truth[{"risk_aware": "risk_aware", "intend_irregular": "intend_irregular",
+                             "hotline_known": "hotline_known", "risk_perception": "risk_perception"}[var]] * scale
+            print(
+                f"  {label:<43}{est['baseline', False]:>9.1f}{est['endline', False]:>9.1f} "
+                f"{est['baseline', True]:>9.1f}{est['endline', True]:>9.1f}   "
+                f"{did:+6.1f} [{did - z * se:+6.1f}, {did + z * se:+6.1f}]   {planted:+7.1f}"
+            )
+        print()
+    print("Next: the notebooks (one per roadmap step) and the country reports build on these estimates.")
     return 0
 
 
@@ -111,6 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     except CampaignMeError as exc:
         print(f"campaign-me {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
