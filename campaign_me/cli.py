@@ -43,21 +43,46 @@ def _did_cells(baseline, endline, variable: str):
     return cells
 
 
+def _sample_dir(tmp: str):
+    """data/samples of the checkout (cwd or beside the package), else a freshly generated copy."""
+    from pathlib import Path
+
+    from .synth import DEFAULT_SEED, generate
+
+    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
+        if (root / "data" / "samples" / "codebook.yaml").is_file():
+            return root / "data" / "samples"
+    generate(tmp, seed=DEFAULT_SEED)
+    return Path(tmp)
+
+
 def _demo(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
     import numpy as np
     from scipy import stats
 
-    from .synth import COUNTRIES, DEFAULT_SEED, generate_country
+    from .io import load_survey
+    from .synth import COUNTRIES, DEFAULT_SEED
 
     z = stats.norm.ppf(0.975)
     print(f"campaign_me demo: the simulated campaign world (data/samples, seed {DEFAULT_SEED})")
     print("Design-based estimates (weights, strata, clusters) with 95% confidence intervals.")
     print("DiD = (endline - baseline) in campaign districts minus the same in comparison districts;")
     print("'planted' is the true effect written into the simulation (truth.json).\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        samples = _sample_dir(tmp)
+        loaded = {
+            key: (
+                load_survey(samples / key / "survey_baseline.csv", samples / "codebook.yaml"),
+                load_survey(samples / key / "survey_endline.csv", samples / "codebook.yaml"),
+                json.loads((samples / key / "truth.json").read_text(encoding="utf-8"))["itt"],
+            )
+            for key in COUNTRIES
+        }
     for key, spec in COUNTRIES.items():
-        data = generate_country(key, DEFAULT_SEED)
-        base, end = data["survey_baseline"], data["survey_endline"]
-        truth = data["truth"]["itt"]
+        base, end, truth = loaded[key]
         print(f"{spec.name}: baseline n={len(base)}, endline n={len(end)}, "
               f"{base['stratum'].nunique()} strata, {base['village'].nunique()} + {end['village'].nunique()} villages")
         print(f"  {'':<43}{'comparison':^18} {'campaign':^18}")
@@ -68,8 +93,7 @@ def _demo(args: argparse.Namespace) -> int:
             est = {k: v[0] * scale for k, v in cells.items()}
             did = (est["endline", True] - est["baseline", True]) - (est["endline", False] - est["baseline", False])
             se = scale * np.sqrt(sum(v[1] ** 2 for v in cells.values()))
-            planted = truth[{"risk_aware": "risk_aware", "intend_irregular": "intend_irregular",
-                             "hotline_known": "hotline_known", "risk_perception": "risk_perception"}[var]] * scale
+            planted = truth[var] * scale
             print(
                 f"  {label:<43}{est['baseline', False]:>9.1f}{est['endline', False]:>9.1f} "
                 f"{est['baseline', True]:>9.1f}{est['endline', True]:>9.1f}   "

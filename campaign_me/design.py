@@ -304,23 +304,38 @@ class SurveyDesign:
         return self._derive(_weights=np.asarray(new_weights, dtype=float), _calibration=cal)
 
     def _as_mask(self, mask, *, argument: str) -> np.ndarray:
+        what = "mask"
         if isinstance(mask, str):
             require_columns(self._data, mask, argument=argument)
+            what = f"column {mask!r}"
             mask = self._data[mask]
         if isinstance(mask, pd.Series):
             if not mask.index.equals(self._data.index):
-                if len(mask) == len(self._data) and not mask.index.is_unique:
-                    raise DataError(f"{argument}: index does not match the data's index")
+                missing = ~self._data.index.isin(mask.index)
+                if not mask.index.is_unique or missing.any() or len(mask) != len(self._data):
+                    raise DataError(
+                        f"{argument}: the Series' index does not match the data's index "
+                        f"({int(missing.sum())} data rows have no value); build the mask from design.data"
+                    )
                 mask = mask.reindex(self._data.index)
-            values = mask.astype("boolean").fillna(False).to_numpy(dtype=bool)
+            series = mask
         else:
             arr = np.asarray(mask)
             if arr.shape != (len(self._data),):
                 raise DataError(
                     f"{argument}: expected {len(self._data)} values (one per row), got shape {arr.shape}"
                 )
-            values = pd.array(arr, dtype="boolean").fillna(False).to_numpy(dtype=bool)
-        return values
+            series = pd.Series(arr)
+        if not pd.api.types.is_bool_dtype(series):
+            present = series.dropna()
+            non_bool = [v for v in present.tolist() if not isinstance(v, (bool, np.bool_))]
+            if non_bool or not pd.api.types.is_object_dtype(series):
+                shown = non_bool or present.unique().tolist()
+                raise DataError(
+                    f"{argument}: {what} must be True/False per row (dtype {series.dtype}); found "
+                    f"{describe_values(shown)}. Compare a column to make one, e.g. data['sex'] == 'female'"
+                )
+        return series.astype("boolean").fillna(False).to_numpy(dtype=bool)
 
     def _domain_mask(self) -> np.ndarray:
         if self._domain is None:
@@ -388,15 +403,13 @@ class SurveyDesign:
 
     # ------------------------------------------------------------------ estimation core
     def _prepare(self, variables, by, na_rm: bool, *, numeric: bool, argument: str):
-        if isinstance(variables, str):
-            variables = [variables]
-        variables = list(variables)
+        variables = _names(variables, argument)
         if not variables:
             raise DataError(f"{argument}: give at least one variable")
         require_columns(self._data, variables, argument=argument)
         by_cols: list[str] = []
         if by is not None:
-            by_cols = [by] if isinstance(by, str) else list(by)
+            by_cols = _names(by, "by")
             require_columns(self._data, by_cols, argument="by")
         return variables, by_cols
 
@@ -431,16 +444,21 @@ class SurveyDesign:
             keys = keys.sort_values(by_cols)
         except TypeError:
             pass
-        columns = [frame[c].to_numpy() for c in by_cols]
         for key in keys.itertuples(index=False, name=None):
             m = base.copy()
-            for col, value in zip(columns, key):
-                m &= col == value
+            for c, value in zip(by_cols, key):  # rows with a missing by value belong to no domain
+                m &= frame[c].eq(value).fillna(False).to_numpy(dtype=bool)
             yield dict(zip(by_cols, key)), m
 
     def _check_missing(self, name: str, values: np.ndarray, dom: np.ndarray, positions, na_rm: bool):
         """Positions of the rows an estimate uses: in the domain and not missing."""
         nan = np.isnan(values)
+        inf = np.isinf(values) & dom
+        if inf.any():
+            raise DataError(
+                f"variable {name!r} has infinite values in {describe_rows(np.flatnonzero(inf))}; "
+                "recode them (as missing, or to a real value)"
+            )
         miss = nan & dom
         if not miss.any():
             return positions
@@ -454,8 +472,12 @@ class SurveyDesign:
 
     def _table(self, estimands: list[tuple[dict, _Estimand, np.ndarray, np.ndarray]], level, df, ci):
         """Variance, CI and deff for a list of (by labels, estimand, domain rows, active rows)."""
-        if not 0 < level < 1:
-            raise DataError(f"level={level!r}: must be between 0 and 1 (e.g. 0.95)")
+        if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
+            raise DataError(f"level={level!r}: must be a number between 0 and 1 (e.g. 0.95)")
+        if df is not None and (
+            isinstance(df, bool) or not isinstance(df, (int, float, np.integer, np.floating)) or not df > 0
+        ):
+            raise DataError(f"df={df!r}: give a positive number of degrees of freedom, numpy.inf, or None")
         records = []
         # group estimands that use the same rows, to run the variance engine once per group
         groups: dict[int, list[int]] = {}
@@ -729,8 +751,8 @@ class SurveyDesign:
 
     def _ci_logit(self, est: _Estimand, se: float, ddf: float, level: float, _rows):
         p = est.estimate
-        if p <= 0 or p >= 1:
-            return (p, p) if se == 0 else (0.0, 1.0) if p <= 0 else (p, 1.0)
+        if p <= 0 or p >= 1 or se == 0:
+            return _clopper_pearson(p, est.n, level)
         q = _quantile(level, ddf)
         half = q * se / (p * (1 - p))
         lp = np.log(p / (1 - p))
@@ -740,16 +762,13 @@ class SurveyDesign:
         p = est.estimate
         alpha = 1 - level
         var = se**2
-        if var == 0:
-            n_eff = np.inf
-        else:
-            n_eff = p * (1 - p) / var
+        if var == 0 or p <= 0 or p >= 1:
+            return _clopper_pearson(p, est.n, level)
+        n_eff = p * (1 - p) / var
         # R: nrow(design) - 1 against degf(design); after calibration R keeps all rows
         nrow = len(self._data) if self._calibration else int(rows.sum())
         if np.isfinite(ddf):
             n_eff = n_eff * (stats.t.ppf(alpha / 2, nrow - 1) / stats.t.ppf(alpha / 2, ddf)) ** 2
-        if not np.isfinite(n_eff):
-            return p, p
         lo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
         hi = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
         return float(lo), float(hi)
@@ -778,6 +797,29 @@ class SurveyDesign:
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
+def _names(value, argument: str) -> list[str]:
+    """A column name or a list of column names, checked."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple, pd.Index)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise DataError(f"{argument}: give a column name or a list of column names, got {value!r}")
+
+
+def _clopper_pearson(p: float, n: int, level: float) -> tuple[float, float]:
+    """Exact binomial interval on the unweighted n, for an estimate of 0 or 1 (no variance to use).
+
+    R's ``svyciprop`` returns NaN (beta) or a degenerate interval here; a zero-width interval
+    would claim certainty from a sample, so campaign_me falls back to Clopper & Pearson (1934)
+    on the number of respondents, e.g. 0 of 30 gives [0, 0.116] at 95%.
+    """
+    alpha = 1 - level
+    x = round(p * n)
+    lo = 0.0 if x == 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
+    hi = 1.0 if x == n else float(stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    return lo, hi
+
+
 def _positions(mask: np.ndarray) -> np.ndarray | slice:
     """Row positions of a mask; ``slice(None)`` for all rows (no copy needed)."""
     return slice(None) if mask.all() else np.flatnonzero(mask)
@@ -814,8 +856,7 @@ def _categories(col: pd.Series, name: str) -> list[tuple[object, np.ndarray]]:
             levels = list(values)
     if not levels:
         raise DataError(f"variable {name!r} has no non-missing values")
-    eq = col.to_numpy()
-    return [(lvl, (eq == lvl).astype(float)) for lvl in levels]
+    return [(lvl, col.eq(lvl).fillna(False).to_numpy(dtype=float)) for lvl in levels]
 
 
 def _onestage(

@@ -33,6 +33,8 @@ from .weighting import adjust_nonresponse, rake
 __all__ = ["CountrySpec", "COUNTRIES", "DEFAULT_SEED", "generate", "generate_country", "exposure_rate"]
 
 DEFAULT_SEED = 2018  # the Bangkok training workshop's year
+RISK_DK_CODE = 999  # "don't know" on the risk-perception question
+RISK_DK_RATE = 0.03
 
 AGE_GROUPS = ("15-24", "25-34", "35-45")
 AGE_BOUNDS = {"15-24": (15, 24), "25-34": (25, 34), "35-45": (35, 45)}
@@ -301,7 +303,10 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
     if (m <= 0).any() or (m >= 1).any():
         raise DataError("synth: risk perception mean outside (0, 100)")
     conc = 6.0
-    sample["risk_perception"] = np.round(100 * rng.beta(m * conc, (1 - m) * conc)).astype(int)
+    rp = np.round(100 * rng.beta(m * conc, (1 - m) * conc)).astype(int)
+    # 3% answer "don't know", coded 999 in the file (a missing-value code in the codebook); at random,
+    # so the mean among those who answer still estimates the planted effect
+    sample["risk_perception"] = np.where(rng.random(n) < RISK_DK_RATE, RISK_DK_CODE, rp)
 
     # knowledge: right / wrong / don't know; no campaign effect and no trend (as in Senegal)
     for item, is_true in KNOWLEDGE:
@@ -535,6 +540,11 @@ def truth(spec: CountrySpec) -> dict:
     }
 
 
+def _check_seed(seed) -> None:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise DataError(f"synth: seed={seed!r} must be a whole number >= 0")
+
+
 def generate_country(
     key: str, seed: int = DEFAULT_SEED, *, spec: CountrySpec | None = None
 ) -> dict[str, pd.DataFrame | dict]:
@@ -545,6 +555,7 @@ def generate_country(
     """
     if key not in COUNTRIES:
         raise DataError(f"synth: unknown country {key!r}; choose one of {', '.join(COUNTRIES)}")
+    _check_seed(seed)
     spec = spec or COUNTRIES[key]
     ss = np.random.SeedSequence([seed, sum(ord(c) * 31**i for i, c in enumerate(key)) % 2**32])
     rng_frame, rng_base, rng_end, rng_mon, rng_pre = (np.random.default_rng(s) for s in ss.spawn(5))
@@ -577,6 +588,7 @@ def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEE
     """
     import yaml
 
+    _check_seed(seed)
     out = Path(out)
     written = []
     path = out / "codebook.yaml"
@@ -709,7 +721,8 @@ def codebook() -> dict:
     variables["risk_aware"] = v("boolean", "Thinks people on irregular routes face a high risk of exploitation",
                                 scale="risk_awareness")
     variables["risk_perception"] = v("integer", "Of 100 people like you taking the irregular route, how many would "
-                                     "be exploited or hurt?", min=0, max=100, scale="risk_perception")
+                                     "be exploited or hurt?", min=0, max=100, scale="risk_perception",
+                                     missing={RISK_DK_CODE: "Don't know"})
     for item, reverse in ATTITUDES:
         kw = {"reverse": True} if reverse else {}
         variables[item] = v("categorical", ATTITUDE_LABELS[item], codes=LIKERT, points=5, scale="attitude", **kw)

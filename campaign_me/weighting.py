@@ -194,8 +194,12 @@ def _match_levels(design: SurveyDesign, variable: str, pop: pd.Series, *, partia
         )
     values = col.to_numpy()
     levels = list(pop.index)
-    # compare as strings when types differ (e.g. codes read as text vs integer keys)
-    lookup = {lvl: i for i, lvl in enumerate(levels)}
+    # compare as text too, when types differ (codes read as text vs integer keys, or the reverse)
+    lookup: dict = {}
+    for i, lvl in enumerate(levels):
+        lookup.setdefault(str(lvl), i)
+    for i, lvl in enumerate(levels):
+        lookup[lvl] = i
     codes = np.array([lookup.get(v, lookup.get(str(v), -1)) for v in values], dtype=np.int64)
     if (codes < 0).any():
         pos = np.flatnonzero(codes < 0)
@@ -203,7 +207,15 @@ def _match_levels(design: SurveyDesign, variable: str, pop: pd.Series, *, partia
             f"column {variable!r} has level(s) {describe_values(values[pos].tolist())} ({describe_rows(pos)}) "
             f"that the population counts do not list (they list {describe_values(levels, limit=10)})"
         )
-    present = np.bincount(codes, minlength=len(levels)) > 0
+    counts = np.bincount(codes, minlength=len(levels))
+    present = counts > 0
+    zero = present & (pop.to_numpy() == 0)
+    if zero.any():
+        raise WeightingError(
+            f"population count 0 for level(s) {describe_values([levels[i] for i in np.flatnonzero(zero)])} of "
+            f"{variable!r}, which has respondents ({int(counts[zero].sum())}); a respondent cannot represent "
+            "nobody. Correct the count or recode those respondents"
+        )
     absent = ~present & (pop.to_numpy() > 0)
     if absent.any() and not partial:
         raise WeightingError(
@@ -293,8 +305,10 @@ def rake(
     _check_full(design, "rake")
     if not isinstance(margins, Mapping) or not margins:
         raise WeightingError("rake: margins must be a non-empty mapping {variable: {level: count}}")
-    if max_iter < 1:
-        raise WeightingError(f"rake: max_iter={max_iter!r} must be at least 1")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise WeightingError(f"rake: max_iter={max_iter!r} must be a whole number, at least 1")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not tol > 0:
+        raise WeightingError(f"rake: tol={tol!r} must be a positive number (e.g. 1e-7)")
     prepared = []
     totals = {}
     for var, pop in margins.items():
@@ -390,6 +404,12 @@ def calibrate(
                 targets.append(float(t[j]))
                 names.append(f"{var}={lvl}")
         else:
+            if isinstance(tot, bool) or not isinstance(tot, (int, float, np.integer, np.floating)) or not np.isfinite(
+                tot
+            ):
+                raise WeightingError(
+                    f"calibrate: the total for {var!r} must be a number (or a mapping of level counts), got {tot!r}"
+                )
             x = pd.to_numeric(data[var], errors="coerce")
             if x.isna().any():
                 pos = np.flatnonzero(x.isna().to_numpy())
@@ -508,6 +528,8 @@ def weight_summary(weights, *, by: str | None = None) -> pd.DataFrame:
 
     def row(w: np.ndarray, label) -> dict:
         n = len(w)
+        if n == 0:
+            raise DataError("weight_summary: no weights to summarise")
         cv = float(w.std(ddof=0) / w.mean()) if n and w.mean() > 0 else np.nan
         return {
             "group": label,
@@ -531,8 +553,10 @@ def weight_summary(weights, *, by: str | None = None) -> pd.DataFrame:
             raise DataError("weight_summary: by= needs a SurveyDesign")
         require_columns(weights.data, by, argument="by")
         mask = weights._domain_mask()
-        values = weights.data[by].to_numpy()[mask]
+        col = weights.data[by][mask]
         wd = weights._weights[mask]
-        for level in pd.unique(values):
-            rows.append(row(wd[values == level], level))
+        for level in col.dropna().unique():
+            rows.append(row(wd[col.eq(level).to_numpy(dtype=bool, na_value=False)], level))
+        if col.isna().any():
+            rows.append(row(wd[col.isna().to_numpy()], "(missing)"))
     return pd.DataFrame(rows)

@@ -77,8 +77,10 @@ def _did(country: str, outcome: str, big: dict) -> tuple[float, float, float, fl
     cells = {}
     for round_ in ("baseline", "endline"):
         s = big[f"survey_{round_}"]
+        # in-memory data still carry the "don't know" code of risk perception (the codebook's missing code)
+        s = s.assign(risk_perception=s["risk_perception"].replace(synth.RISK_DK_CODE, np.nan))
         d = SurveyDesign(s, weights="weight", strata="stratum", psu="psu")
-        est = d.mean(outcome, by="campaign", df=np.inf).set_index("campaign")
+        est = d.mean(outcome, by="campaign", df=np.inf, na_rm=True).set_index("campaign")
         for c in (0, 1):
             cells[(round_, c)] = (est.loc[c, "estimate"], est.loc[c, "se"])
     did = (cells["endline", 1][0] - cells["baseline", 1][0]) - (cells["endline", 0][0] - cells["baseline", 0][0])
