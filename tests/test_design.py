@@ -33,7 +33,7 @@ DESIGNS = {
 
 def design(api, key, **extra):
     name, kw = DESIGNS[key]
-    return SurveyDesign(api[name], **kw, **extra)
+    return SurveyDesign(api[name].copy(), **kw, **extra)  # a copy: tests add columns to design.data
 
 
 def check(row, ref, cols=("estimate", "se", "deff")):
@@ -122,7 +122,7 @@ def test_na_rm_against_r(api, key):
 @pytest.mark.parametrize("option", ["remove", "adjust", "average", "certainty"])
 def test_lonely_psu_options_against_r(api, option):
     # dlonely <- svydesign(id=~dnum, strata=~lstr, weights=~pw, data=apiclus1); district 637 alone in "A"
-    d = SurveyDesign(api["apiclus1"], psu="dnum", strata="lstr", weights="pw", lonely_psu=option)
+    d = SurveyDesign(api["apiclus1"].copy(), psu="dnum", strata="lstr", weights="pw", lonely_psu=option)
     check(d.mean("api00").iloc[0], R_SURVEY[f"lonely:{option}:mean:api00"])
     check(d.total("enroll").iloc[0], R_SURVEY[f"lonely:{option}:total:enroll"])
     for _, row in d.mean("api00", by="stype").iterrows():
@@ -260,3 +260,125 @@ def test_bad_options():
 def test_no_weights_warns():
     with pytest.warns(UserWarning, match="assuming equal probability"):
         SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 3.0]}))
+
+
+# ---------------------------------------------------------------- more designs pinned against R
+@pytest.mark.parametrize("key", ["clus1", "clus2"])
+def test_two_by_columns_against_r(api, key):
+    out = design(api, key).mean("api00", by=["stype", "sch.wide"])
+    assert len(out) == 6
+    for _, row in out.iterrows():
+        check(row, R_SURVEY[f"{key}:by2:mean:api00:{row['stype']}.{row['sch.wide']}"])
+
+
+@pytest.mark.parametrize("key", ["clus1", "clus2"])
+def test_ratio_by_domain_against_r(api, key):
+    for _, row in design(api, key).ratio("api.stu", "enroll", by="stype", na_rm=True).iterrows():
+        check(row, R_SURVEY[f"{key}:by:ratio:{row['stype']}"], cols=("estimate", "se"))
+
+
+def test_ratio_with_missing_numerator_and_denominator_against_r(api):
+    df = api["apiclus1"].copy()
+    df.loc[[0, 4, 8], "api.stu"] = np.nan  # R rows 1, 5, 9
+    df.loc[19, "enroll"] = np.nan  # R row 20
+    d = SurveyDesign(df, psu="dnum", weights="pw", fpc="fpc")
+    with pytest.raises(DataError, match=r"'api.stu/enroll' has 4 missing"):
+        d.ratio("api.stu", "enroll")
+    check(d.ratio("api.stu", "enroll", na_rm=True).iloc[0], R_SURVEY["na_ratio:ratio"], cols=("estimate", "se"))
+
+
+def test_nest_against_r(api):
+    d = SurveyDesign(api["apistrat"], psu="dnum", strata="stype", weights="pw", nest=True)
+    check(d.mean("api00").iloc[0], R_SURVEY["nest:mean:api00"])
+    assert d.degf == R_SURVEY["nest:degf"][0]
+    with pytest.raises(DesignError, match="pass nest=True"):
+        SurveyDesign(api["apistrat"], psu="dnum", strata="stype", weights="pw")
+
+
+def test_two_stage_fpc_as_fractions_against_r(api):
+    df = api["apiclus2"].copy()
+    df["f1"] = 40 / df["fpc1"]
+    df["f2"] = df.groupby("dnum")["dnum"].transform("size") / df["fpc2"]
+    d = SurveyDesign(df, psu=["dnum", "snum"], fpc=["f1", "f2"])
+    check(d.mean("api00").iloc[0], R_SURVEY["frac2:mean:api00"])
+    w = d.weights.to_numpy()
+    np.testing.assert_allclose([w.sum(), *w[:3]], R_SURVEY["frac2:weights"], rtol=RTOL)
+
+
+@pytest.mark.parametrize("option", ["remove", "adjust", "certainty"])
+def test_lonely_second_stage_and_stratified_two_stage_against_r(api, option):
+    df = api["apiclus2"].copy()
+    n2 = df.groupby("dnum")["dnum"].transform("size")
+    df["fpc2"] = np.where(n2 == 1, df["fpc2"] + 3, df["fpc2"])  # single sampled schools are now lonely SSUs
+    d3 = SurveyDesign(df, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"], lonely_psu=option)
+    check(d3.mean("api00").iloc[0], R_SURVEY[f"ssu_lonely:{option}"], cols=("estimate", "se"))
+    df4 = api["apiclus2"].copy()
+    df4["st"] = np.where(df4["dnum"] == 15, "A", np.where(df4["dnum"] < 400, "B", "C"))
+    d4 = SurveyDesign(df4, psu=["dnum", "snum"], strata="st", fpc=["fpc1", "fpc2"], lonely_psu=option)
+    check(d4.mean("api00").iloc[0], R_SURVEY[f"strat2_lonely:{option}"], cols=("estimate", "se"))
+    if option == "remove":
+        with pytest.raises(LonelyPSUError, match="has only one SSU"):
+            SurveyDesign(df, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"]).mean("api00")
+        with pytest.raises(LonelyPSUError, match="'average' has no other unit"):
+            SurveyDesign(df, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"], lonely_psu="average").mean("api00")
+
+
+# ---------------------------------------------------------------- nullable dtypes, as load_survey returns
+def test_nullable_columns_with_missing_values(api):
+    df = api["apiclus1"].copy()
+    df["s"] = df["stype"].astype("string")
+    df.loc[3, "s"] = pd.NA
+    df["b"] = (df["api00"] > 600).astype("boolean")
+    df.loc[5, "b"] = pd.NA
+    df["y"] = df["api00"].astype("Int64")
+    df.loc[7, "y"] = pd.NA
+    d = SurveyDesign(df, psu="dnum", weights="pw", fpc="fpc")
+    by = d.mean("api00", by="s")
+    assert by["n"].sum() == len(df) - 1  # the row with a missing domain belongs to no domain
+    # a string column with NA: proportions among those who answered equal those of the subset
+    prop = d.proportion("s", na_rm=True).set_index("category")
+    ref = d.subset(df["s"].notna()).proportion("stype").set_index("category")
+    np.testing.assert_allclose(prop["estimate"], ref["estimate"])
+    np.testing.assert_allclose(prop["se"], ref["se"])
+    assert d.proportion("b", na_rm=True, by="stype")["n"].sum() == len(df) - 1
+    full = SurveyDesign(api["apiclus1"], psu="dnum", weights="pw", fpc="fpc").subset(df["y"].notna()).mean("api00")
+    np.testing.assert_allclose(d.mean("y", na_rm=True)["se"], full["se"])
+
+
+def test_interval_at_zero_is_exact_binomial_not_degenerate(api):
+    # no school with sch.wide == "No" won an award: p = 0 and the linearised variance is 0. R gives NaN
+    # (beta) here; campaign_me falls back to Clopper-Pearson on the n respondents: the upper bound of
+    # 0 of n is 1 - (alpha/2)^(1/n) (closed form)
+    d = design(api, "clus1")
+    d.data["aw"] = d.data["awards"] == "Yes"
+    sub = d.subset(d.data["sch.wide"] == "No")
+    for method in ("logit", "korn-graubard"):
+        row = sub.proportion("aw", method=method).iloc[0]
+        assert row.estimate == 0 and row.ci_low == 0
+        np.testing.assert_allclose(row.ci_high, 1 - 0.025 ** (1 / row.n))
+
+
+# ---------------------------------------------------------------- argument errors are campaign_me errors
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda d: d.subset(d.data["api00"]), r"must be True/False per row \(dtype int64\)"),
+        (lambda d: d.subset("stype"), r"column 'stype' must be True/False"),
+        (lambda d: d.subset(d.data["stype"].eq("E").iloc[:10]), "index does not match"),
+        (lambda d: d.mean("api00", level="0.9"), "level='0.9'"),
+        (lambda d: d.mean(3), "give a column name or a list of column names, got 3"),
+        (lambda d: d.mean("api00", df="a"), "df='a'"),
+        (lambda d: d.mean("api00", by=5), "by: give a column name"),
+    ],
+)
+def test_bad_arguments(api, call, match):
+    with pytest.raises(DataError, match=match):
+        call(design(api, "clus1"))
+
+
+def test_infinite_values_are_an_error(api):
+    d = design(api, "clus1")
+    d.data["y"] = d.data["api00"].astype(float)
+    d.data.loc[2, "y"] = np.inf
+    with pytest.raises(DataError, match=r"'y' has infinite values in row 2"):
+        d.mean("y")

@@ -28,7 +28,7 @@ POP_SCHWIDE = {"No": 1072, "Yes": 5122}
 @pytest.fixture
 def dclus1(api):
     # dclus1 <- svydesign(id=~dnum, weights=~pw, data=apiclus1, fpc=~fpc)
-    return SurveyDesign(api["apiclus1"], psu="dnum", weights="pw", fpc="fpc")
+    return SurveyDesign(api["apiclus1"].copy(), psu="dnum", weights="pw", fpc="fpc")
 
 
 def weighted_designs(dclus1, api):
@@ -165,3 +165,41 @@ def test_effective_sample_size_and_summary(dclus1):
     assert allrow["n"] == 183
     np.testing.assert_allclose(allrow["deff_w"], allrow["n"] / allrow["n_eff"])
     assert set(summ["group"]) == {"all", "E", "H", "M"}
+
+
+def test_zero_population_count_for_respondents_is_refused(dclus1):
+    # R: "Strata in sample absent from population"; a silent weight of 0 would drop 14 schools
+    with pytest.raises(WeightingError, match=r"population count 0 for level\(s\) 'H' of 'stype', which has respondents \(14\)"):
+        poststratify(dclus1, "stype", {"E": 4421, "H": 0, "M": 1018})
+    with pytest.raises(WeightingError, match="population count 0"):
+        rake(dclus1, {"stype": {"E": 4421, "H": 0, "M": 1773}})
+
+
+def test_integer_keys_match_text_codes(api):
+    df = api["apiclus1"].copy()
+    df["c"] = df["stype"].map({"E": "1", "H": "2", "M": "3"})
+    ps = poststratify(SurveyDesign(df, psu="dnum", weights="pw"), "c", {1: 4421, 2: 755, 3: 1018})
+    ref = poststratify(SurveyDesign(df, psu="dnum", weights="pw"), "stype", POP_TYPES)
+    np.testing.assert_allclose(ps.weights, ref.weights)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda d: rake(d, {"stype": POP_TYPES}, max_iter=2.5), "max_iter=2.5"),
+        (lambda d: rake(d, {"stype": POP_TYPES}, tol=-1), "tol=-1"),
+        (lambda d: calibrate(d, {"api99": "abc"}), "total for 'api99' must be a number"),
+        (lambda d: weight_summary([]), "no weights"),
+    ],
+)
+def test_bad_weighting_arguments(dclus1, call, match):
+    with pytest.raises(ValueError, match=match):
+        call(dclus1)
+
+
+def test_weight_summary_missing_group(api):
+    df = api["apiclus1"].copy()
+    df.loc[2, "stype"] = None
+    summ = weight_summary(SurveyDesign(df, psu="dnum", weights="pw"), by="stype").set_index("group")
+    assert summ.loc["(missing)", "n"] == 1
+    assert summ.drop(index="all")["n"].sum() == len(df)

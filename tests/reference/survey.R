@@ -133,4 +133,57 @@ for (d in names(wdes)) {
   w <- weights(des)
   emit(paste0("w_", d, ":weights:summary"), paste0("c(sum, min, max, first) of weights(", nm, ")"), c(sum(w), min(w), max(w), w[1]))
 }
+
+# ---- more designs and options (added after review)
+# two by-columns; svyby rows are named "<stype>.<sch.wide>"
+for (d in c("clus1", "clus2")) {
+  des <- designs[[d]]; nm <- names_call[[d]]
+  byrow(paste0(d, ":by2:mean:api00"), paste0("svyby(~api00, ~stype+sch.wide, ", nm, ", svymean, deff='replace')"),
+        svyby(~api00, ~stype + sch.wide, des, svymean, deff = "replace"))
+  b <- svyby(~api.stu, ~stype, denominator = ~enroll, des, svyratio, na.rm = TRUE)
+  for (i in seq_len(nrow(b))) emit(paste0(d, ":by:ratio:", rownames(b)[i]),
+    paste0("svyby(~api.stu, ~stype, denominator=~enroll, ", nm, ", svyratio, na.rm=TRUE)"), c(coef(b)[i], SE(b)[i]))
+}
+# subsets of calibrated designs
+stat3("w_post:subset_schwide:mean:api00", "svymean(~api00, subset(postStratify(dclus1, ~stype, pop.types), sch.wide=='Yes'), deff='replace')",
+      svymean(~api00, subset(dps, sch.wide == "Yes"), deff = "replace"))
+emit("w_post:subset_schwide:degf", "degf(subset(postStratify(dclus1, ~stype, pop.types), sch.wide=='Yes'))", degf(subset(dps, sch.wide == "Yes")))
+stat3("w_rake:subset_awards:mean:api00", "svymean(~api00, subset(rake(dclus1, ...as above...), awards=='Yes'), deff='replace')",
+      svymean(~api00, subset(drk, awards == "Yes"), deff = "replace"))
+stat3("w_cal:subset_awards:total:enroll", "svytotal(~enroll, subset(calibrate(dclus1, ...as above...), awards=='Yes'), deff='replace')",
+      svytotal(~enroll, subset(dcal, awards == "Yes"), deff = "replace"))
+for (meth in c("mean", "logit", "beta")) {
+  ciprop(paste0("w_post:ciprop_awards_H:", meth), paste0("svyciprop(~I(awards=='Yes'), subset(postStratify(dclus1, ~stype, pop.types), stype=='H'), method='", meth, "')"),
+         svyciprop(~I(awards == "Yes"), subset(dps, stype == "H"), method = meth))
+}
+# ratio with missing numerators (rows 1, 5, 9) and a missing denominator (row 20), na.rm=TRUE
+a <- apiclus1; a$api.stu[c(1, 5, 9)] <- NA; a$enroll[20] <- NA
+dd <- svydesign(id = ~dnum, weights = ~pw, data = a, fpc = ~fpc)
+r <- svyratio(~api.stu, ~enroll, dd, na.rm = TRUE)
+emit("na_ratio:ratio", "svyratio(~api.stu, ~enroll, dd, na.rm=TRUE)  # dd: apiclus1 with api.stu[c(1,5,9)] and enroll[20] NA", c(coef(r), SE(r)))
+# nest=TRUE: district ids reused across school types
+dn <- svydesign(id = ~dnum, strata = ~stype, weights = ~pw, data = apistrat, nest = TRUE)
+stat3("nest:mean:api00", "svymean(~api00, svydesign(id=~dnum, strata=~stype, weights=~pw, data=apistrat, nest=TRUE), deff='replace')",
+      svymean(~api00, dn, deff = "replace"))
+emit("nest:degf", "degf(svydesign(id=~dnum, strata=~stype, weights=~pw, data=apistrat, nest=TRUE))", degf(dn))
+# two-stage fpc given as sampling fractions: f1 = 40/fpc1, f2 = (schools sampled in district)/fpc2
+a2 <- apiclus2; a2$f1 <- 40 / a2$fpc1
+n2 <- ave(rep(1, nrow(a2)), a2$dnum, FUN = sum); a2$f2 <- n2 / a2$fpc2
+dg <- svydesign(id = ~dnum + snum, fpc = ~f1 + f2, data = a2)
+stat3("frac2:mean:api00", "svymean(~api00, svydesign(id=~dnum+snum, fpc=~f1+f2, data=a2), deff='replace')  # a2 as in survey.R",
+      svymean(~api00, dg, deff = "replace"))
+emit("frac2:weights", "c(sum(weights(dg)), weights(dg)[1:3])", c(sum(weights(dg)), weights(dg)[1:3]))
+# lonely second-stage units: districts with one sampled school get fpc2 + 3, so they are not complete
+a3 <- apiclus2; a3$fpc2 <- ifelse(n2 == 1, a3$fpc2 + 3, a3$fpc2)
+a4 <- apiclus2; a4$st <- ifelse(a4$dnum == 15, "A", ifelse(a4$dnum < 400, "B", "C"))
+for (opt in c("remove", "adjust", "certainty")) {
+  options(survey.lonely.psu = opt)
+  d3 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = a3)
+  emit(paste0("ssu_lonely:", opt), paste0("options(survey.lonely.psu='", opt, "'); svymean(~api00, d3)  # d3 from a3 as in survey.R"),
+       { m <- svymean(~api00, d3); c(coef(m), SE(m)) })
+  d4 <- svydesign(id = ~dnum + snum, strata = ~st, fpc = ~fpc1 + fpc2, data = a4)
+  emit(paste0("strat2_lonely:", opt), paste0("options(survey.lonely.psu='", opt, "'); svymean(~api00, d4)  # d4: stratum A = district 15 alone"),
+       { m <- svymean(~api00, d4); c(coef(m), SE(m)) })
+}
+options(survey.lonely.psu = "fail")
 cat("}\n")

@@ -446,4 +446,76 @@ R_SURVEY = {
     "w_post_nofpc:ciprop:beta": (0.687889182311607, 0.610649774176477, 0.758133097265655,),
     # c(sum, min, max, first) of weights(postStratify(dclus1n, ~stype, pop.types))
     "w_post_nofpc:weights:summary": (6194, 30.7013888888889, 53.9285714285714, 53.9285714285714,),
+    # svyby(~api00, ~stype+sch.wide, dclus1, svymean, deff='replace')
+    "clus1:by2:mean:api00:E.No": (596.333333333333, 43.4901028026247, 2.89892734605685,),
+    # svyby(~api00, ~stype+sch.wide, dclus1, svymean, deff='replace')
+    "clus1:by2:mean:api00:H.No": (659.333333333333, 27.0027533102635, 0.700132100396301,),
+    # svyby(~api00, ~stype+sch.wide, dclus1, svymean, deff='replace')
+    "clus1:by2:mean:api00:M.No": (606.375, 41.1168635805377, 1.27058139872645,),
+    # svyby(~api00, ~stype+sch.wide, dclus1, svymean, deff='replace')
+    "clus1:by2:mean:api00:E.Yes": (653.643939393939, 20.3171960180465, 4.79224685494379,),
+    # svyby(~api00, ~stype+sch.wide, dclus1, svymean, deff='replace')
+    "clus1:by2:mean:api00:H.Yes": (607.454545454545, 43.7046815711782, 1.92637306351515,),
+    # svyby(~api00, ~stype+sch.wide, dclus1, svymean, deff='replace')
+    "clus1:by2:mean:api00:M.Yes": (643.235294117647, 42.128496343887, 2.37135324106688,),
+    # svyby(~api.stu, ~stype, denominator=~enroll, dclus1, svyratio, na.rm=TRUE)
+    "clus1:by:ratio:E": (0.853267234602365, 0.0125336085965047,),
+    # svyby(~api.stu, ~stype, denominator=~enroll, dclus1, svyratio, na.rm=TRUE)
+    "clus1:by:ratio:H": (0.830068250758342, 0.0147260732432733,),
+    # svyby(~api.stu, ~stype, denominator=~enroll, dclus1, svyratio, na.rm=TRUE)
+    "clus1:by:ratio:M": (0.853673751281023, 0.0111420286695725,),
+    # svyby(~api00, ~stype+sch.wide, dclus2, svymean, deff='replace')
+    "clus2:by2:mean:api00:E.No": (595.578125, 41.7710076077291, 1.4261085298379,),
+    # svyby(~api00, ~stype+sch.wide, dclus2, svymean, deff='replace')
+    "clus2:by2:mean:api00:H.No": (578.658064516129, 11.8741911594194, 0.315968020071408,),
+    # svyby(~api00, ~stype+sch.wide, dclus2, svymean, deff='replace')
+    "clus2:by2:mean:api00:M.No": (536.237288135593, 13.6143698577015, 0.257430667473945,),
+    # svyby(~api00, ~stype+sch.wide, dclus2, svymean, deff='replace')
+    "clus2:by2:mean:api00:E.Yes": (700.054714784633, 32.4980463855076, 4.09409261006806,),
+    # svyby(~api00, ~stype+sch.wide, dclus2, svymean, deff='replace')
+    "clus2:by2:mean:api00:H.Yes": (711.333333333333, 45.5838240048509, 0.726486180568998,),
+    # svyby(~api00, ~stype+sch.wide, dclus2, svymean, deff='replace')
+    "clus2:by2:mean:api00:M.Yes": (737.212121212121, 30.5494108047533, 1.46537532871481,),
+    # svyby(~api.stu, ~stype, denominator=~enroll, dclus2, svyratio, na.rm=TRUE)
+    "clus2:by:ratio:E": (0.822920333216004, 0.0189516999988037,),
+    # svyby(~api.stu, ~stype, denominator=~enroll, dclus2, svyratio, na.rm=TRUE)
+    "clus2:by:ratio:H": (0.757760590799441, 0.0585670372155057,),
+    # svyby(~api.stu, ~stype, denominator=~enroll, dclus2, svyratio, na.rm=TRUE)
+    "clus2:by:ratio:M": (0.873047786415671, 0.0275483973419219,),
+    # svymean(~api00, subset(postStratify(dclus1, ~stype, pop.types), sch.wide=='Yes'), deff='replace')
+    "w_post:subset_schwide:mean:api00": (647.161128404389, 24.397066901528, 8.27950176024735,),
+    # degf(subset(postStratify(dclus1, ~stype, pop.types), sch.wide=='Yes'))
+    "w_post:subset_schwide:degf": (14,),
+    # svymean(~api00, subset(rake(dclus1, ...as above...), awards=='Yes'), deff='replace')
+    "w_rake:subset_awards:mean:api00": (650.578719150625, 21.5023950220606, 5.11520243798068,),
+    # svytotal(~enroll, subset(calibrate(dclus1, ...as above...), awards=='Yes'), deff='replace')
+    "w_cal:subset_awards:total:enroll": (2310564.54065552, 225283.871555387, 3.17165132980028,),
+    # svyciprop(~I(awards=='Yes'), subset(postStratify(dclus1, ~stype, pop.types), stype=='H'), method='mean')
+    "w_post:ciprop_awards_H:mean": (0.428571428571429, 0.0841639658935147, 0.772978891249342,),
+    # svyciprop(~I(awards=='Yes'), subset(postStratify(dclus1, ~stype, pop.types), stype=='H'), method='logit')
+    "w_post:ciprop_awards_H:logit": (0.42857142857471, 0.155248879970561, 0.753737922499891,),
+    # svyciprop(~I(awards=='Yes'), subset(postStratify(dclus1, ~stype, pop.types), stype=='H'), method='beta')
+    "w_post:ciprop_awards_H:beta": (0.428571428571429, 0.114479064846987, 0.793978106325519,),
+    # svyratio(~api.stu, ~enroll, dd, na.rm=TRUE)  # dd: apiclus1 with api.stu[c(1,5,9)] and enroll[20] NA
+    "na_ratio:ratio": (0.851214616361476, 0.00819464046048977,),
+    # svymean(~api00, svydesign(id=~dnum, strata=~stype, weights=~pw, data=apistrat, nest=TRUE), deff='replace')
+    "nest:mean:api00": (662.287363159321, 11.1896322079279, 1.6484929186033,),
+    # degf(svydesign(id=~dnum, strata=~stype, weights=~pw, data=apistrat, nest=TRUE))
+    "nest:degf": (159,),
+    # svymean(~api00, svydesign(id=~dnum+snum, fpc=~f1+f2, data=a2), deff='replace')  # a2 as in survey.R
+    "frac2:mean:api00": (670.811808118081, 30.0990273768366, 6.0969527027662,),
+    # c(sum(weights(dg)), weights(dg)[1:3])
+    "frac2:weights": (5128.675, 18.925, 18.925, 18.925,),
+    # options(survey.lonely.psu='remove'); svymean(~api00, d3)  # d3 from a3 as in survey.R
+    "ssu_lonely:remove": (670.521594684385, 27.5185475953218,),
+    # options(survey.lonely.psu='remove'); svymean(~api00, d4)  # d4: stratum A = district 15 alone
+    "strat2_lonely:remove": (683.08790560472, 27.1925445544315,),
+    # options(survey.lonely.psu='adjust'); svymean(~api00, d3)  # d3 from a3 as in survey.R
+    "ssu_lonely:adjust": (670.521594684385, 27.5381428259699,),
+    # options(survey.lonely.psu='adjust'); svymean(~api00, d4)  # d4: stratum A = district 15 alone
+    "strat2_lonely:adjust": (683.08790560472, 29.174759117448,),
+    # options(survey.lonely.psu='certainty'); svymean(~api00, d3)  # d3 from a3 as in survey.R
+    "ssu_lonely:certainty": (670.521594684385, 27.5185475953218,),
+    # options(survey.lonely.psu='certainty'); svymean(~api00, d4)  # d4: stratum A = district 15 alone
+    "strat2_lonely:certainty": (683.08790560472, 27.1925445544315,),
 }
