@@ -586,12 +586,7 @@ class SurveyDesign:
         est = float(np.dot(wa, y[rows]) / total_w)
         yz = y[rows] - est  # a new array: y may be a read-only view of the data
         scores = wa * yz
-        nobs = int(np.count_nonzero(wa))
-        if nobs > 1:
-            svar = float(np.dot(scores, yz) / total_w * nobs / (nobs - 1))
-            srs = svar / nobs
-        else:
-            srs = np.nan
+        srs = _srs_variance(wa, yz, centred=True)
         scores /= total_w
         return _Estimand(name, category, est, scores, srs, len(scores), proportion)
 
@@ -619,17 +614,11 @@ class SurveyDesign:
             for labels, dom, pos in domains:
                 rows = self._check_missing(name, y, dom, pos, na_rm)
                 wa = w[rows]
+                if not len(wa):
+                    raise DataError(f"variable {name!r} has no non-missing values in the domain {labels or ''}")
                 yz = y[rows]
-                total_w = wa.sum()
-                est = float((wa * yz).sum())
-                nobs = int((wa != 0).sum())
-                if nobs > 1 and total_w > 0:
-                    ybar = est / total_w
-                    svar = float((wa * (yz - ybar) ** 2).sum() / total_w * nobs / (nobs - 1))
-                    srs = svar * total_w**2 / nobs
-                else:
-                    srs = np.nan
-                e = _Estimand(name, None, est, wa * yz, srs, len(wa))
+                srs = _srs_variance(wa, yz) * wa.sum() ** 2
+                e = _Estimand(name, None, float(np.dot(wa, yz)), wa * yz, srs, len(wa))
                 items.append((labels, e, dom, rows))
         return self._table(items, level, df, self._wald)
 
@@ -654,8 +643,8 @@ class SurveyDesign:
         Scores :math:`w_i (y_i - \\hat R x_i)/\\hat X`, as R's ``svyratio``; rows with a
         missing numerator or denominator are dropped together under ``na_rm=True``.
         """
-        nums = [numerator] if isinstance(numerator, str) else list(numerator)
-        dens = [denominator] if isinstance(denominator, str) else list(denominator)
+        nums = _names(numerator, "numerator")
+        dens = _names(denominator, "denominator")
         if len(dens) == 1:
             dens = dens * len(nums)
         if len(dens) != len(nums):
@@ -682,14 +671,7 @@ class SurveyDesign:
                     raise DataError(f"ratio {name!r}: the denominator total is zero in this domain {labels}")
                 r = float((wa * yz).sum()) / x_tot
                 resid = (yz - r * xz) / x_tot
-                nobs = int((wa != 0).sum())
-                total_w = wa.sum()
-                if nobs > 1:
-                    rbar = (wa * resid).sum() / total_w
-                    svar = float((wa * (resid - rbar) ** 2).sum() / total_w * nobs / (nobs - 1))
-                    srs = svar * total_w**2 / nobs
-                else:
-                    srs = np.nan
+                srs = _srs_variance(wa, resid) * wa.sum() ** 2  # as R: deff(svytotal(resid, design))
                 e = _Estimand(name, None, r, wa * resid, srs, len(wa))
                 items.append((labels, e, dom, rows))
         return self._table(items, level, df, self._wald)
@@ -797,6 +779,20 @@ class SurveyDesign:
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
+def _srs_variance(wa: np.ndarray, z: np.ndarray, *, centred: bool = False) -> float:
+    """Variance of the weighted mean of ``z`` under SRS with replacement of the same size.
+
+    R's ``svyvar(z, design) / nobs``: the weighted variance with the ``n/(n-1)`` factor, over
+    the number of rows with nonzero weight. The denominator of every ``deff``.
+    """
+    nobs = int(np.count_nonzero(wa))
+    total = wa.sum()
+    if nobs < 2 or total <= 0:
+        return np.nan
+    dev = z if centred else z - np.dot(wa, z) / total
+    return float(np.dot(wa * dev, dev) / total / (nobs - 1))
+
+
 def _names(value, argument: str) -> list[str]:
     """A column name or a list of column names, checked."""
     if isinstance(value, str):

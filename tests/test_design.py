@@ -382,3 +382,22 @@ def test_infinite_values_are_an_error(api):
     d.data.loc[2, "y"] = np.inf
     with pytest.raises(DataError, match=r"'y' has infinite values in row 2"):
         d.mean("y")
+
+
+def test_summary_and_repr(api):
+    d = design(api, "strat")
+    summ = d.summary().set_index("stratum")
+    # apistrat: 100 elementary, 50 high, 50 middle schools; N_h = 4421, 755, 1018 (the fpc column)
+    assert summ["n"].tolist() == [100, 50, 50]
+    np.testing.assert_allclose(summ["sampling_fraction"], [100 / 4421, 50 / 755, 50 / 1018])
+    np.testing.assert_allclose(summ["sum_weights"], [4421, 755, 1018], rtol=1e-6)
+    sub = d.subset(d.data["stype"] != "H")
+    assert sub.summary().set_index("stratum").loc["H", "n"] == 0
+    assert "strata=3" in repr(d) and "domain subset" in repr(sub)
+
+
+def test_total_of_an_all_missing_domain_is_an_error(api):
+    d = design(api, "clus1")
+    d.data["y"] = np.where(d.data["stype"] == "H", np.nan, d.data["enroll"])
+    with pytest.raises(DataError, match="no non-missing values in the domain"):
+        d.total("y", by="stype", na_rm=True)
