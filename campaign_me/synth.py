@@ -282,6 +282,8 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
     edu = sample["education"].to_numpy()
     campaign = sample["campaign"].to_numpy() * post
     exposed_true = _bern(rng, campaign * special.expit(spec.exposure_intercept + spec.exposure_slope * z), "exposed")
+    sample["_interest"] = z  # hidden truth: never written to the files
+    sample["_exposed"] = exposed_true
     tz = np.tanh(z)
 
     def outcome(base, trend, itt, what, interest=0.06, village=1.0):
@@ -310,7 +312,7 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
 
     # knowledge: right / wrong / don't know; no campaign effect and no trend (as in Senegal)
     for item, is_true in KNOWLEDGE:
-        p_right = 0.45 + 0.06 * edu + u + 0.02 * tz
+        p_right = 0.42 + 0.06 * edu + u + 0.12 * tz  # the interested know more: no campaign effect
         dk = rng.random(n) < 0.12
         right = _bern(rng, np.clip(p_right, 0, 1), item) == 1
         correct_code = 1 if is_true else 2
@@ -546,12 +548,14 @@ def _check_seed(seed) -> None:
 
 
 def generate_country(
-    key: str, seed: int = DEFAULT_SEED, *, spec: CountrySpec | None = None
+    key: str, seed: int = DEFAULT_SEED, *, spec: CountrySpec | None = None, hidden: bool = False
 ) -> dict[str, pd.DataFrame | dict]:
     """Generate one country's data sets in memory (frame, census, rounds, monitoring, pretest, truth).
 
     ``spec`` replaces the country's parameters (e.g. ``dataclasses.replace(COUNTRIES["aroland"],
     take=40)`` for a larger sample); the random streams stay those of ``key`` and ``seed``.
+    ``hidden=True`` adds what no survey observes to the rounds: ``_interest`` (the latent interest
+    in migration information that drives self-selection) and ``_exposed`` (true exposure).
     """
     if key not in COUNTRIES:
         raise DataError(f"synth: unknown country {key!r}; choose one of {', '.join(COUNTRIES)}")
@@ -565,7 +569,8 @@ def generate_country(
     for round_, rng in (("baseline", rng_base), ("endline", rng_end)):
         sample = draw_round(spec, frame, round_, rng)
         weighted = weight_round(sample, census)
-        rounds[round_] = weighted[SURVEY_COLUMNS].reset_index(drop=True)
+        keep = SURVEY_COLUMNS + (["_interest", "_exposed"] if hidden else [])
+        rounds[round_] = weighted[keep].reset_index(drop=True)
     activities, digital = monitoring(spec, frame, rng_mon)
     return {
         "frame": frame.drop(columns="_u"),
