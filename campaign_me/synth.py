@@ -27,7 +27,7 @@ import pandas as pd
 from scipy import special
 
 from .errors import DataError
-from .sampling import two_stage
+from .sampling import assign, two_stage
 from .weighting import adjust_nonresponse, rake
 
 __all__ = ["CountrySpec", "COUNTRIES", "DEFAULT_SEED", "generate", "generate_country", "exposure_rate"]
@@ -456,13 +456,15 @@ PRETEST_TRUTH = {
 def pretest(spec: CountrySpec, rng: np.random.Generator, n: int = 360) -> pd.DataFrame:
     """Message pretest: respondents randomised to three variants; the preference vote misleads."""
     variants = np.array(list(PRETEST_TRUTH))
-    arm = rng.permutation(np.resize(np.arange(len(variants)), n))
+    people = pd.DataFrame({"resp_id": [f"{spec.code}-P-{i + 1:04d}" for i in range(n)]})
+    assigned = assign(people, arms=tuple(variants), seed=rng, column="variant")  # complete randomisation
+    arm = pd.Categorical(assigned["variant"], categories=variants).codes
     comp, cred, intent, pref = (np.array(x) for x in zip(*PRETEST_TRUTH.values()))
     credibility = np.clip(np.round(rng.normal(cred[arm], 0.9)), 1, 5).astype(int)
     vote = rng.choice(len(variants), size=n, p=pref / pref.sum())
     return pd.DataFrame(
         {
-            "resp_id": [f"{spec.code}-P-{i + 1:04d}" for i in range(n)],
+            "resp_id": people["resp_id"],
             "country": spec.name,
             "variant": variants[arm],
             "comprehension": (rng.random(n) < comp[arm]).astype(int),
