@@ -316,7 +316,9 @@ def sample_size_proportion(
     level : float, default 0.95
         Confidence level of the interval.
     population : float, optional
-        Population size N; when given, the finite population correction is applied.
+        Population size N; when given, the finite population correction is applied to the
+        design-effect-inflated size (see Notes), so the result never exceeds N before
+        nonresponse.
     deff : float, default 1
         Design effect (> 0). May be below 1 for stratified designs.
     response_rate : float, default 1
@@ -341,11 +343,18 @@ def sample_size_proportion(
 
     Notes
     -----
-    ``n0 = z^2 p (1 - p) / margin^2`` with ``z`` the ``(1 + level) / 2`` normal quantile; with a
-    population, ``n = n0 / (1 + (n0 - 1) / N)``; then ``n * deff / response_rate``, rounded up
-    once at the end (METHODOLOGY §5.1-5.3). Validated against the worked numbers of
-    METHODOLOGY §5.1-5.3 (385; N = 2000, 5000, 1000 -> 323, 357, 278; DEFF 1.7 and 90%
-    response -> 726) and the closed forms in ``tests/reference/power.R``.
+    ``n0 = z^2 p (1 - p) / margin^2`` with ``z`` the ``(1 + level) / 2`` normal quantile;
+    ``m = n0 * deff``; with a population, ``m / (1 + (m - 1) / N)``; then divided by
+    ``response_rate`` and rounded up once at the end (METHODOLOGY §5.1-5.3).
+
+    The design effect multiplies the variance *including* the finite population factor,
+    ``deff (1 - n/N) p q / n = margin^2 / z^2``, so the correction applies to ``n0 * deff``
+    (Lohr 2019, §7.5; Kish 1965). Applying it to ``n0`` first and multiplying by ``deff``
+    afterwards (as OpenEpi does) overstates ``n`` when ``n/N`` is not small and can ask for
+    more interviews than the population has. The two agree when ``deff = 1`` or without a
+    population. Validated against the worked numbers of METHODOLOGY §5.1-5.3 (385;
+    N = 2000, 5000, 1000 -> 323, 357, 278; DEFF 1.7 and 90% response -> 726) and the closed
+    forms in ``tests/reference/power.R``.
 
     Examples
     --------
@@ -371,17 +380,17 @@ def sample_size_proportion(
     deff = _deff_arg(deff)
     response_rate = _rate("response_rate", response_rate)
     z = stats.norm.isf((1 - level) / 2)
-    n = z**2 * p * (1 - p) / margin**2
+    n = z**2 * p * (1 - p) / margin**2 * deff
     if population is not None:
         big_n = _number("population", population)
         if big_n < 1:
             raise PowerError(f"population={big_n:g} must be at least 1 (the number of units in the frame)")
         n = n / (1 + (n - 1) / big_n)
-    n = n * deff / response_rate
+    n = n / response_rate
     if population is not None and n > big_n:
         warnings.warn(
-            f"the sample to attempt ({n:.1f}) exceeds population={big_n:g}: with deff={deff:g} and "
-            f"response_rate={response_rate:g} even a census may fall short of the margin asked",
+            f"the sample to attempt ({n:.1f}) exceeds population={big_n:g}: with response_rate="
+            f"{response_rate:g} you would have to interview everyone and still expect too few answers",
             UserWarning,
             stacklevel=2,
         )
@@ -666,7 +675,8 @@ def power_two_proportions(
     Parameters
     ----------
     p1, p2 : float
-        Proportions in group 1 and group 2, in (0, 1). ``p1 == p2`` gives the test's size.
+        Proportions in group 1 and group 2, in (0, 1). ``p1 == p2`` gives the rejection rate with no
+        difference: alpha/2 for a two-sided test without ``strict`` (as R's ``power.prop.test``), alpha with it.
     n : float
         Sample size of group 1 (of each group when ``n2`` is not given).
     n2 : float, optional

@@ -707,6 +707,15 @@ def stratified(
         pop = pd.Series(st.sizes, index=pd.Index(st.keys, tupleize_cols=False), dtype=np.int64)
         alloc = allocate(pop, _whole(n, argument="n"), method=method, sd=sd, cost=cost, minimum=minimum)
         sizes = alloc.to_numpy(dtype=np.int64)
+        # an allocation that leaves a stratum out is undercoverage; a mapping with 0 is deliberate
+        empty = np.flatnonzero((sizes == 0) & (st.sizes > 0))
+        if len(empty):
+            names = ", ".join(f"{_label(st.keys[h])} ({int(st.sizes[h])} units)" for h in empty[:5])
+            raise SamplingError(
+                f"stratum {names} would get no sampled units, so the sample could not represent "
+                f"{'it' if len(empty) == 1 else 'them'} (the weights would not add up to the frame); pass "
+                "minimum=1 or more, give n per stratum, or remove such strata from the frame on purpose"
+            )
     ranks = _rank_within(st.codes, rng)
     selected = ranks < sizes[st.codes]
     prob = sizes[st.codes] / st.sizes[st.codes]

@@ -87,9 +87,18 @@ def test_proportion_deff_below_one_allowed():
     assert sample_size_proportion(0.5, 0.05, deff=0.8, exact=True) == approx(384.145882069 * 0.8)
 
 
+def test_proportion_fpc_applies_to_the_design_effect_inflated_size():
+    # closed form: m = n0 * deff = 384.145882069 * 1.7 = 653.047999517; m / (1 + (m - 1)/2000) = 492.476...
+    m = 384.145882069 * 1.7
+    assert sample_size_proportion(0.5, 0.05, population=2000, deff=1.7, exact=True) == approx(m / (1 + (m - 1) / 2000))
+    assert sample_size_proportion(0.5, 0.05, population=2000, deff=1.7) == 493
+    # a census never needs more than N interviews before nonresponse, whatever the deff
+    assert sample_size_proportion(0.5, 0.05, population=100, deff=3) <= 100
+
+
 def test_proportion_warns_when_sample_exceeds_population():
     with pytest.warns(UserWarning, match="exceeds population=100"):
-        sample_size_proportion(0.5, 0.05, population=100, deff=3)
+        sample_size_proportion(0.5, 0.05, population=100, deff=3, response_rate=0.5)
 
 
 def test_sample_size_table():

@@ -600,3 +600,13 @@ def test_assign_errors(frame):
         assign(_listing([2, 2]).assign(b=["p", "q", "p", "p"]), cluster="village", blocks="b")
     with pytest.raises(ColumnError, match="blocks: column"):
         assign(frame, blocks="district")
+
+
+def test_stratified_refuses_to_leave_a_stratum_out():
+    # 1000 + 10 units, n = 50 proportional: round(50 * 10 / 1010) = 0 for 'b' -> undercoverage
+    frame = pd.DataFrame({"s": ["a"] * 1000 + ["b"] * 10})
+    with pytest.raises(SamplingError, match=r"stratum 'b' \(10 units\) would get no sampled units.*minimum=1"):
+        stratified(frame, strata="s", n=50, seed=1)
+    sample = stratified(frame, strata="s", n=50, minimum=1, seed=1)
+    assert sample["s"].value_counts().to_dict() == {"a": 49, "b": 1}
+    assert sample["design_weight"].sum() == pytest.approx(1010)
