@@ -73,8 +73,12 @@ check_pii     ``false`` to confirm a column is not personal data although it loo
 ============  ==================================================================================
 
 YAML is read with YAML 1.2 booleans (``yes``, ``no``, ``on``, ``off`` stay text, so
-``codes: {yes: Yes, no: No}`` means what it says), dates stay text, and a key given twice is an
-error. Names may not contain ``/``: a ``select_multiple`` variable ``q`` with options ``a``, ``b``
+``codes: {yes: Yes, no: No}`` means what it says) and YAML 1.2 integers (``010`` is not octal 8,
+``1_000`` and ``1:30`` are text): a whole number written with a leading zero (``01``, ``010``) stays
+the text code ``"01"``, matched exactly as written in the data file. Dates stay text, and a key given
+twice is an error. Missing codes match case-insensitively (``N/A`` matches ``n/a``) and whole-number
+missing codes also match numerically (``-99`` matches ``-99.0`` and ``"-99"``), whether they are
+written as numbers or as text. Names may not contain ``/``: a ``select_multiple`` variable ``q`` with options ``a``, ``b``
 becomes the 0/1 columns ``q/a`` and ``q/b``.
 
 Example
@@ -252,12 +256,40 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [r for r in resolvers if r[0] not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    first: [
+        r
+        for r in resolvers
+        if r[0] not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+# YAML 1.2 integers: decimal, 0o octal and 0x hex. PyYAML's YAML 1.1 rules would read 010 as octal 8,
+# 1_000 as 1000 and 1:30 as 90. A decimal with a leading zero (01, 010, -07) stays text, so data codes
+# such as "01" are kept exactly as written and match the file.
+_YAML12_INT = re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$")
+_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+0123456789"))
+
+
+def _construct_yaml12_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(loader.construct_scalar(node)).strip()
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if digits.lower().startswith("0o"):
+        return sign * int(digits[2:], 8)
+    if digits.lower().startswith("0x"):
+        return sign * int(digits[2:], 16)
+    try:
+        return sign * int(digits, 10)
+    except ValueError:  # an explicit !!int tag on text that is not a number
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not a whole number", node.start_mark
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_yaml12_int)
 
 
 def _load_yaml(path: Path) -> Any:
@@ -361,9 +393,14 @@ def _is_number(x: Any) -> bool:
 
 
 def _parse_codes(
-    value: Any, where: str, key: str, out: _Collector, *, as_text: bool = False
+    value: Any, where: str, key: str, out: _Collector, *, as_text: bool = False, keep_types: bool = False
 ) -> dict[Code, str]:
-    """Read a ``{code: label}`` mapping (or a list of codes) into a dict with normalised codes."""
+    """Read a ``{code: label}`` mapping (or a list of codes) into a dict with normalised codes.
+
+    Valid codes that mix numbers and text all become text (they are matched as text). Missing codes
+    (``keep_types=True``) keep their types, so ``{-99: refused, "N/A": na}`` still matches ``-99.0``
+    numerically; a code given twice (``-99`` and ``"-99"``) is an error either way.
+    """
     if value is None:
         return {}
     if isinstance(value, Mapping):
@@ -374,6 +411,7 @@ def _parse_codes(
         out.add(where, f"key {key!r} must be a mapping {{code: label}} or a list of codes, got {value!r}")
         return {}
     codes: dict[Code, str] = {}
+    seen: set[str] = set()
     for code, label in pairs:
         if isinstance(code, bool) or not (isinstance(code, (int, str))):
             hint = " (write codes as whole numbers or text)" if isinstance(code, float) else ""
@@ -387,7 +425,13 @@ def _parse_codes(
         if isinstance(label, bool) or not isinstance(label, (str, int, float)):
             out.add(where, f"key {key!r}: label of code {code!r} must be text, got {label!r}")
             continue
+        if str(code) in seen:
+            out.add(where, f"key {key!r}: code {code!r} given twice")
+            continue
+        seen.add(str(code))
         codes[code] = str(label)
+    if keep_types:
+        return codes
     if as_text or any(isinstance(c, str) for c in codes):
         text_codes: dict[Code, str] = {}
         for c, lab in codes.items():
@@ -487,7 +531,7 @@ def _parse_variable(
 
     codes = _parse_codes(spec.get("codes"), where, "codes", out, as_text=vtype == "select_multiple")
     if "missing" in spec:
-        missing = _parse_codes(spec.get("missing"), where, "missing", out)
+        missing = _parse_codes(spec.get("missing"), where, "missing", out, keep_types=True)
         missing_from = "its 'missing'"
     else:
         missing = {} if vtype == "id" else dict(default_missing)
@@ -624,6 +668,8 @@ class XLSForm:
 
 
 def _sheet_records(ws: Any) -> list[dict[str, str]]:
+    if hasattr(ws, "reset_dimensions"):  # read-only: do not trust the sheet's stored dimension record
+        ws.reset_dimensions()
     rows = ws.iter_rows(values_only=True)
     try:
         header = [str(h).strip() if h is not None else "" for h in next(rows)]
@@ -859,7 +905,7 @@ class Codebook:
         version = data.get("version")
         if version is not None and not isinstance(version, (str, int, float)):
             out.add("top level", f"key 'version' must be text such as \"1.0\", got {version!r}")
-        default_missing = _parse_codes(data.get("missing"), "top level", "missing", out)
+        default_missing = _parse_codes(data.get("missing"), "top level", "missing", out, keep_types=True)
 
         raw_vars = data.get("variables")
         pairs: list[tuple[Any, Any]] = []

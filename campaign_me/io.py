@@ -24,9 +24,10 @@ problem   what is wrong
 expected  what was expected, and how to fix it
 severity  ``error`` (raises with ``errors="raise"``), ``warning`` (issued as
           :class:`IntakeWarning`), ``note`` (logged: what intake did, e.g. dropped PII)
-check     short name of the check: ``empty_file``, ``encoding``, ``not_excel``, ``sheet``,
-          ``header_row``, ``blank_header``, ``duplicate_column``, ``repeated_header``,
-          ``second_header``, ``ragged_row``, ``no_data``, ``metadata``, ``group_prefix``,
+check     short name of the check: ``empty_file``, ``encoding``, ``not_excel``, ``zip_archive``,
+          ``sheet``, ``header_row``, ``blank_header``, ``duplicate_column``, ``repeated_header``,
+          ``second_header``, ``unterminated_quote``, ``ragged_row``, ``no_data``, ``metadata``,
+          ``group_prefix``,
           ``form_needed``, ``unknown_column``, ``missing_column``, ``ambiguous_column``,
           ``wrong_type``, ``invalid_code``, ``out_of_range``, ``select_multiple_mismatch``,
           ``all_missing``, ``duplicate_id``, ``missing_id``, ``bad_weight``, ``missing_design``,
@@ -48,7 +49,10 @@ Columns with role ``identifier`` are dropped unless ``keep_pii=True`` (a ``note`
 :func:`find_pii` flags columns whose values look like phone numbers, e-mail addresses or GPS
 coordinates, or whose names suggest personal data. Undeclared columns that look like personal data are
 errors and are dropped; declared columns that look like it raise a warning (set ``check_pii: false``
-in the codebook when that is intended). Problem tables never show such values unmasked.
+in the codebook when that is intended). Problem tables and messages never show such values unmasked:
+values of identifier columns, of columns that look like personal data (by name or values) and single
+values that look like a phone number, an e-mail address or a GPS position are masked (``'07******78'``)
+wherever they appear, including encoding errors and stray-quote reports.
 """
 
 from __future__ import annotations
@@ -151,6 +155,8 @@ class _Problem:
     values: list[str] = dataclasses.field(default_factory=list)
     expected: str = ""
     severity: str = "error"
+    # The column of each value when the values come from several columns (encoding, second header).
+    value_columns: list[str] | None = None
 
 
 class _Problems:
@@ -159,6 +165,9 @@ class _Problems:
         self.items: list[_Problem] = []
         self.row_unit = "rows are line numbers in the file (the header is line 1)"
         self.reported: dict[str, set[int]] = {}  # column -> rows already reported
+        # Personal data is masked in the problem table: set by load_survey and _process.
+        self.resolver: _Resolver | None = None
+        self.pii_columns: set[str] = set()  # columns whose values look like personal data
 
     def add(
         self,
@@ -170,18 +179,48 @@ class _Problems:
         values: Iterable[Any] = (),
         expected: str = "",
         severity: str = "error",
+        value_columns: Iterable[str] | None = None,
     ) -> None:
-        vals = list(dict.fromkeys(str(v) for v in values))
+        if value_columns is not None:
+            pairs = list(dict.fromkeys(zip((str(v) for v in values), value_columns)))
+            vals, cols = [v for v, _ in pairs], [c for _, c in pairs]
+        else:
+            vals, cols = list(dict.fromkeys(str(v) for v in values)), None
         rows = list(rows)
         if column:
             self.reported.setdefault(column, set()).update(int(r) for r in rows)
         self.items.append(
-            _Problem(check, problem, column, sorted(int(r) for r in rows), vals, expected, severity)
+            _Problem(check, problem, column, sorted(int(r) for r in rows), vals, expected, severity, cols)
         )
 
     @property
     def has_errors(self) -> bool:
         return any(p.severity == "error" for p in self.items)
+
+    def _sensitive(self, column: str) -> bool | None:
+        """True: mask every value of this column; False: never (check_pii: false); None: by value."""
+        if not column:
+            return None
+        var = self.resolver.variable(column) if self.resolver is not None else None
+        if var is not None:
+            if var.is_pii:
+                return True
+            if not var.check_pii:
+                return False
+            return True if (column in self.pii_columns or var.name in self.pii_columns) else None
+        return True if (column in self.pii_columns or _name_kind(column) is not None) else None
+
+    def _masked(self, p: _Problem) -> list[str]:
+        if p.check == "pii_suspected":  # already masked examples
+            return p.values
+        cols = p.value_columns or [p.column] * len(p.values)
+        out = []
+        for value, col in zip(p.values, cols):
+            sensitive = self._sensitive(col)
+            if sensitive or (sensitive is None and _looks_like_pii(value)):
+                value = _mask(value)
+            out.append(value)
+        return list(dict.fromkeys(out))
 
     def frame(self) -> pd.DataFrame:
         order = {"error": 0, "warning": 1, "note": 2}
@@ -191,7 +230,7 @@ class _Problems:
                 "file": self.file,
                 "column": p.column,
                 "rows": p.rows,
-                "values": p.values,
+                "values": self._masked(p),
                 "problem": p.problem,
                 "expected": p.expected,
                 "severity": p.severity,
@@ -371,8 +410,9 @@ def _report_bad_utf8(data: bytes, exc: UnicodeDecodeError, problems: _Problems) 
     text = data.decode("cp1252", errors="replace")
     columns: list[str] = []
     try:
-        delim, header, _, records, _ = _parse_csv(text)
-        for line, fields in records:
+        parsed = _parse_csv(text)
+        header = parsed.header
+        for line, fields in parsed.records:
             if line in bad_lines:
                 for name, value in zip(header, fields):
                     if any(ord(ch) > 127 for ch in value):
@@ -389,33 +429,101 @@ def _report_bad_utf8(data: bytes, exc: UnicodeDecodeError, problems: _Problems) 
         column=", ".join(dict.fromkeys(columns)),
         rows=bad_lines,
         values=fragments,
+        value_columns=columns if len(columns) == len(fragments) else None,
         expected="UTF-8 text (the values shown are read as Windows-1252): re-save the file as UTF-8 "
         "('CSV UTF-8' in Excel), or pass encoding='cp1252' (or 'latin-1') if you know that is its encoding",
     )
 
 
-def _parse_csv(
-    text: str, delimiter: str | None = None
-) -> tuple[str, list[str], int, list[tuple[int, list[str]]], list[tuple[int, list[str]]]]:
-    """Return delimiter, header, header line, data records and all records (line numbers 1-based)."""
+@dataclasses.dataclass
+class _Parsed:
+    delimiter: str
+    header: list[str]
+    header_line: int
+    records: list[tuple[int, list[str]]]  # data records: (first line, fields)
+    # Records that swallowed several lines after a stray quote: (first line, last line, field, text).
+    quotes: list[tuple[int, int, int, str]]
+
+
+def _parse_csv(text: str, delimiter: str | None = None) -> _Parsed:
+    """Split CSV text into records numbered by their first line (1-based).
+
+    A quoted value may span several lines. When one does because of a stray or unterminated quote,
+    it swallows the lines that follow. Such a record is not returned: it is listed in ``quotes`` and
+    reading resumes on the line after the one where the quote opened.
+    """
     if delimiter is None:
         delimiter = _sniff(text)
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]  # offset of each line
     records: list[tuple[int, list[str]]] = []
-    reader = csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter)
-    last = 0
-    try:
-        for fields in reader:
-            start = last + 1
-            last = reader.line_num
-            if not fields or all(not f.strip() for f in fields):
-                continue
-            records.append((start, fields))
-    except csv.Error as exc:
-        raise _CsvError(last + 1, str(exc)) from None
+    quotes: list[tuple[int, int, int, str]] = []
+    skipped = 0  # lines before the text the current reader reads
+    while True:
+        reader = csv.reader(_io.StringIO(text[starts[skipped] :], newline=""), delimiter=delimiter)
+        last = skipped
+        resume = None
+        try:
+            for fields in reader:
+                start = last + 1
+                last = skipped + reader.line_num
+                if not fields or all(not f.strip() for f in fields):
+                    continue
+                if last > start:
+                    head = records[0][1] if records else []
+                    field = _swallowed_field(text, starts, start, last, fields, delimiter, head)
+                    if field is not None:
+                        first = fields[field].splitlines()[0] if fields[field].strip() else ""
+                        quotes.append((start, last, field, f'"{first}'))
+                        resume = start  # the line after the quote's line
+                        break
+                records.append((start, fields))
+        except csv.Error as exc:
+            raise _CsvError(last + 1, str(exc)) from None
+        if resume is None or resume >= len(starts):
+            break
+        skipped = resume
     if not records:
-        return delimiter, [], 0, [], []
+        return _Parsed(delimiter, [], 0, [], quotes)
     (hline, header), data = records[0], records[1:]
-    return delimiter, header, hline, data, records
+    return _Parsed(delimiter, header, hline, data, quotes)
+
+
+def _swallowed_field(
+    text: str, starts: list[int], first: int, last: int, fields: list[str], delimiter: str, header: list[str]
+) -> int | None:
+    """Position of the field of a multi-line record that a stray quote ran on, or None if it is fine.
+
+    A quoted value may hold line breaks. The record is suspect when its quote is never closed (the
+    reader hit the end of the file), when it does not have the header's number of fields, or when two
+    or more of the lines it swallowed read, on their own, as complete records.
+    """
+    field = next((i for i, f in enumerate(fields) if "\n" in f or "\r" in f), len(fields) - 1)
+    end = starts[last] if last < len(starts) else len(text)
+    chunk = text[starts[first - 1] : end]
+    try:
+        next(csv.reader(_io.StringIO(chunk, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return field
+    except StopIteration:
+        pass
+    if not header:  # the record is the header itself
+        return None
+    n = len(header)
+    named = n
+    while named > 1 and not header[named - 1].strip():  # trailing delimiters after the last name
+        named -= 1
+    width = len(fields)
+    while width > named and not fields[width - 1].strip():
+        width -= 1
+    if not named <= width <= n:
+        return field
+    complete = 0
+    for k in range(first + 1, last):  # the lines strictly inside the record
+        line = text[starts[k - 1] : starts[k]].rstrip("\r\n")
+        if '"' not in line and named <= len(line.split(delimiter)) <= n:
+            complete += 1
+    return field if complete >= 2 else None
 
 
 class _CsvError(Exception):
@@ -453,10 +561,22 @@ def _read_csv(data: bytes, encoding: str | None, problems: _Problems) -> _Raw:
         )
         raise _Fatal
     try:
-        delim, header, hline, records, _ = _parse_csv(text)
+        parsed = _parse_csv(text)
     except _CsvError as exc:
         problems.add("ragged_row", f"malformed CSV: {exc}", rows=[exc.line], expected="well-formed CSV")
         raise _Fatal from None
+    delim, header, hline, records = parsed.delimiter, parsed.header, parsed.header_line, parsed.records
+    for first, last, field, value in parsed.quotes:
+        column = header[field].strip() if field < len(header) and first > hline else ""
+        problems.add(
+            "unterminated_quote",
+            f"unterminated quote at line {first}: lines {first}-{last} read as one field",
+            column=column,
+            rows=[first],
+            values=[value[:60] + ("..." if len(value) > 60 else "")],
+            expected=f"a closing quote for the quote opened on line {first}, or no quote at the start of "
+            f"that value (line {first} was skipped; reading resumed at line {first + 1})",
+        )
     problems.row_unit = (
         f"rows are line numbers in the file (the header is line {hline})"
         if hline == 1
@@ -501,25 +621,36 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
         problems.add("not_excel", f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
         raise _Fatal from None
     try:
-        names = list(wb.sheetnames)
-        worksheets = {n: wb[n] for n in names if hasattr(wb[n], "iter_rows")}
+        # Chart sheets hold no cells: positions count worksheets only (as in pandas.read_excel).
+        worksheets = {ws.title: ws for ws in wb.worksheets}
+        names = list(worksheets)
+        charts = [n for n in wb.sheetnames if n not in worksheets]
+        skipped = f" (chart sheets skipped: {', '.join(repr(c) for c in charts)})" if charts else ""
         if sheet is not None:
             if isinstance(sheet, int) and not isinstance(sheet, bool):
                 if not 0 <= sheet < len(names):
                     problems.add(
                         "sheet",
-                        f"sheet={sheet} is out of range: the workbook has {len(names)} sheet(s)",
+                        f"sheet={sheet} is out of range: the workbook has {len(names)} worksheet(s){skipped}",
                         values=names,
                         expected="a sheet position from 0 or one of the sheet names listed",
                     )
                     raise _Fatal
                 chosen = names[sheet]
+            elif sheet in charts:
+                problems.add(
+                    "sheet",
+                    f"sheet {sheet!r} is a chart sheet, which holds no data; the worksheets are",
+                    values=names,
+                    expected="sheet= one of the worksheets listed",
+                )
+                raise _Fatal
             elif sheet not in worksheets:
                 close = difflib.get_close_matches(str(sheet), names, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
                 problems.add(
                     "sheet",
-                    f"there is no sheet {sheet!r}{hint}; the sheets are",
+                    f"there is no sheet {sheet!r}{hint}; the {'work' if charts else ''}sheets are",
                     values=names,
                     expected="sheet= one of the sheet names listed",
                 )
@@ -545,6 +676,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
                 raise _Fatal
             chosen = with_data[0]
         ws = worksheets[chosen]
+        _reset_dimensions(ws)
         records: list[tuple[int, list[str]]] = []
         for rownum, row in enumerate(ws.iter_rows(), start=1):
             fields = [_cell_text(c) for c in row]
@@ -563,11 +695,29 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
     return _Raw(header, hline, data_records, "xlsx", sheet=chosen)
 
 
+def _reset_dimensions(ws: Any) -> None:
+    """Read every row: in read-only mode openpyxl trusts the sheet's stored dimension record, which
+    other programs often write too small (rows below it would be silently dropped)."""
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+
+
 def _sheet_has_data(ws: Any) -> bool:
+    _reset_dimensions(ws)
     for row in ws.iter_rows(values_only=True):
         if any(v is not None and str(v).strip() for v in row):
             return True
     return False
+
+
+def _zip_members(data: bytes) -> list[str]:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+            return [n for n in zf.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []
 
 
 def _read_raw(
@@ -586,6 +736,27 @@ def _read_raw(
             expected="an .xlsx workbook or a CSV file: open it in Excel or LibreOffice and save as .xlsx",
         )
         raise _Fatal
+    members = _zip_members(data) if is_zip else []
+    is_workbook = any(m.startswith("xl/") for m in members)
+    if members and not is_workbook:
+        csvs = [m for m in members if m.lower().endswith((".csv", ".tsv", ".txt"))]
+        if csvs:
+            problems.add(
+                "zip_archive",
+                f"the file is a zip archive of {len(csvs)} CSV file(s) (an ODK Central export?), not one "
+                "survey file",
+                values=csvs,
+                expected="a CSV file: unzip the archive first and load the form's main CSV file (ODK Central "
+                "puts each repeat group in its own file, named form-group.csv)",
+            )
+        else:
+            problems.add(
+                "zip_archive",
+                f"the file is a zip archive ({len(members)} file(s)), not a CSV file or an .xlsx workbook",
+                values=members[:10],
+                expected="a CSV file or an .xlsx workbook: unzip the archive first and load the survey file in it",
+            )
+        raise _Fatal
     if suffix in _XLSX_SUFFIXES:
         if is_zip:
             problems.row_unit = "rows are row numbers in the sheet (the header is row 1)"
@@ -601,11 +772,18 @@ def _read_raw(
             "not_excel", f"the file has an {suffix} name but is {what}", expected=f"an .xlsx workbook; {fix}"
         )
         raise _Fatal
-    if is_zip:
+    if is_zip and is_workbook:
         problems.add(
             "not_excel",
             f"the file is an Excel workbook (zip) with a {suffix or 'missing'} extension",
             expected="rename it to .xlsx",
+        )
+        raise _Fatal
+    if is_zip:
+        problems.add(
+            "zip_archive",
+            "the file starts like a zip archive but cannot be opened (damaged or incomplete download?)",
+            expected="a CSV file or an .xlsx workbook",
         )
         raise _Fatal
     if sheet is not None:
@@ -619,41 +797,61 @@ def _read_raw(
 
 
 class _Resolver:
-    """Map file column names to codebook columns, stripping XLSForm group prefixes."""
+    """Map file column names to codebook columns, stripping XLSForm group prefixes.
+
+    Codebook columns are the variable names and, for select_multiple variables, ``q/option`` whatever
+    the file's separator: ``q{sep}option`` (and ``q/option``) in the file both resolve to ``q/option``.
+    """
 
     def __init__(self, codebook: Codebook | None, sep: str) -> None:
         self.sep = sep
-        self.known: dict[str, tuple[Variable, str | None]] = {}
+        self.known: dict[str, tuple[Variable, str | None]] = {}  # codebook column -> (variable, option)
+        self.aliases: dict[str, str] = {}  # name as it may appear in the file -> codebook column
         self.labels: dict[str, str] = {}
         if codebook is None:
             return
         for var in codebook:
             self.known[var.name] = (var, None)
+            self.aliases[var.name] = var.name
             if var.label:
                 self.labels[var.label.strip().lower()] = var.name
             if var.type == "select_multiple":
                 for code in var.codes:
-                    self.known[f"{var.name}{sep}{code}"] = (var, str(code))
+                    column = f"{var.name}/{code}"
+                    self.known[column] = (var, str(code))
+                    self.aliases.setdefault(column, column)
+                    self.aliases.setdefault(f"{var.name}{sep}{code}", column)
 
     def resolve(self, column: str) -> str | None:
-        if column in self.known:
-            return column
+        """The codebook column of a file column, or None."""
+        if column in self.aliases:
+            return self.aliases[column]
         parts = column.split(self.sep)
         for i in range(1, len(parts)):
             cand = self.sep.join(parts[i:])
-            if cand in self.known:
-                return cand
+            if cand in self.aliases:
+                return self.aliases[cand]
         return None
+
+    def variable(self, column: str) -> Variable | None:
+        """The codebook variable of a file or codebook column, or None."""
+        target = self.resolve(column)
+        return self.known[target][0] if target is not None else None
+
+    def entry(self, column: str) -> tuple[Variable, str | None] | None:
+        target = self.resolve(column)
+        return self.known[target] if target is not None else None
 
     def option_of(self, column: str, variables: Iterable[Variable]) -> tuple[Variable, str] | None:
         """An undeclared option column ``[group/]q/option`` of a select_multiple variable ``q``."""
-        parts = column.split(self.sep)
-        for var in variables:
-            if var.type != "select_multiple":
+        names = {v.name: v for v in variables if v.type == "select_multiple"}
+        for s in dict.fromkeys((self.sep, "/")):
+            if s not in column:
                 continue
-            for i in range(len(parts) - 1):
-                if parts[i] == var.name and i == len(parts) - 2:
-                    return var, parts[-1]
+            head, option = column.rsplit(s, 1)
+            var = names.get(head) or names.get(head.split(self.sep)[-1])
+            if var is not None and option:
+                return var, option
         return None
 
 
@@ -792,6 +990,7 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
                 "second header row (labels or merged header cells) under the column names",
                 rows=[line2],
                 values=[row2[i].strip() for i in keep if row2[i].strip()][:5],
+                value_columns=[header[i] for i in keep if row2[i].strip()][:5],
                 expected=f"data from {unit} {raw.header_line + 1} on: delete the extra header row, or for a "
                 "Kobo export choose 'XML values and headers' (the row was skipped)",
             )
@@ -816,6 +1015,49 @@ def _other_delimiter(raw: _Raw, line: int, n: int) -> str | None:
     return None
 
 
+#: Values that mean "no answer" in many exports; never taken for header text.
+_NA_TOKENS = frozenset(
+    {"na", "n/a", "n.a.", "nan", "null", "none", "nil", "#n/a", "#null!", "<na>", "-", "--", ".", "?",
+     "missing", "refused"}
+)  # fmt: skip
+
+
+def _is_missing_code(value: str, codes: Iterable[Code]) -> bool:
+    """``value`` is one of ``codes``: text case-insensitively, whole numbers also numerically."""
+    low = value.strip().lower()
+    num = float(low) if re.fullmatch(_NUM_RE, low) else None
+    for code in codes:
+        text = str(code).strip().lower()
+        if low == text:
+            return True
+        if num is not None and re.fullmatch(_NUM_RE, text) and float(text) == num:
+            return True
+    return False
+
+
+def _converts(var: Variable, option: str | None, value: str) -> bool:
+    """Whether ``value`` is valid data for ``var`` (or its select_multiple option column)."""
+    v = value.strip()
+    if option is not None:
+        return bool(re.fullmatch(_INT_RE, v)) and float(v) in (0.0, 1.0)
+    if var.type == "integer":
+        return bool(re.fullmatch(_INT_RE, v))
+    if var.type == "number":
+        return bool(re.fullmatch(_NUM_RE, v))
+    if var.type == "boolean":
+        return v.lower() in var.true or v.lower() in var.false
+    if var.type in ("categorical", "select_multiple") and var.codes:
+        texts = {str(c) for c in var.codes}
+        tokens = v.split() if var.type == "select_multiple" else [v]
+        if var.integer_codes and re.fullmatch(_INT_RE, v):
+            return float(v) in {float(c) for c in var.codes}
+        return bool(tokens) and all(t in texts for t in tokens)
+    if var.type in ("date", "datetime"):
+        parsed = pd.to_datetime(pd.Series([v], dtype=object), format=var.format or "ISO8601", errors="coerce")
+        return not bool(parsed.isna().iloc[0])
+    return True  # id, text, codes not known: anything goes
+
+
 def _looks_like_second_header(
     row: list[str],
     later: list[tuple[int, list[str]]],
@@ -823,6 +1065,12 @@ def _looks_like_second_header(
     header: list[str],
     resolver: _Resolver,
 ) -> bool:
+    """A labels row under the column names: labels of the codebook, or text in numeric columns.
+
+    Values that are missing codes (of the column's variable or of any variable of the codebook) or
+    common "no answer" tokens (NA, N/A, null, -, ...) are not text, and a value that is valid data for
+    its codebook variable does not count: a first data row full of missing codes is data.
+    """
     values = [row[i].strip() for i in keep if row[i].strip()]
     if len(values) < 2:
         return False
@@ -831,15 +1079,24 @@ def _looks_like_second_header(
         as_labels = sum(v.lower() in resolver.labels for v in values)
         if as_labels >= 2 and as_labels >= 0.5 * len(values):
             return True
+    all_missing = {c for var, _ in resolver.known.values() for c in var.missing}  # incl. codebook-level
     # Text in columns that are otherwise numeric?
     numeric_cols = 0
     text_here = 0
     for i in keep:
         below = [f[i].strip() for _, f in later[:200] if f[i].strip()]
-        if len(below) >= 2 and sum(_is_numeric_text(v) for v in below) >= 0.9 * len(below):
-            numeric_cols += 1
-            if row[i].strip() and not _is_numeric_text(row[i]):
-                text_here += 1
+        if not (len(below) >= 2 and sum(_is_numeric_text(v) for v in below) >= 0.9 * len(below)):
+            continue
+        numeric_cols += 1
+        v = row[i].strip()
+        if not v or _is_numeric_text(v) or v.lower() in _NA_TOKENS:
+            continue
+        if _is_missing_code(v, all_missing):
+            continue
+        entry = resolver.entry(header[i])
+        if entry is not None and _converts(entry[0], entry[1], v):
+            continue
+        text_here += 1
     return text_here >= 2 and text_here >= 0.5 * numeric_cols
 
 
@@ -848,7 +1105,88 @@ def _looks_like_second_header(
 # --------------------------------------------------------------------------------------------------
 
 _PHONE_CHARS = re.compile(r"[\d\s\-.()+/]{7,22}")
+# "+" or "00" and 7-14 digits, or a national number with its trunk 0 (9-12 digits in all).
 _PHONE = re.compile(r"(?:\+|00)\d{7,14}|0\d{8,11}")
+# A mobile number whose leading 0 was lost (read as a number by a spreadsheet): 9 digits starting
+# with 5-9 (e.g. Kenya, Uganda, Tanzania, Ethiopia, Senegal, Morocco: 712345678) or 10 digits
+# starting with 6-9 (Nigeria 8031234567, India 9876543210).
+_PHONE_NO_ZERO = re.compile(r"[5-9]\d{8}|[6-9]\d{9}")
+# International mobile numbers written without "+" (254712345678): calling code, then the national
+# mobile number. Only countries of origin, transit and destination common in migration work are listed,
+# each with the leading digits of its mobile numbers, so that long ids and dates are not flagged.
+_MOBILE_BY_CODE = {
+    "20": r"1[0125]\d{8}",
+    "27": r"[678]\d{8}",
+    "211": r"9\d{8}",
+    "212": r"[67]\d{8}",
+    "213": r"[5-7]\d{8}",
+    "216": r"[2-9]\d{7}",
+    "218": r"9\d{8}",
+    "220": r"[2-7]\d{6}",
+    "221": r"7\d{8}",
+    "223": r"[5-9]\d{7}",
+    "224": r"6\d{8}",
+    "225": r"0\d{9}",
+    "226": r"[5-7]\d{7}",
+    "227": r"9\d{7}",
+    "228": r"9\d{7}",
+    "229": r"[4-9]\d{7}",
+    "231": r"[4-8]\d{7,8}",
+    "232": r"[37-9]\d{7}",
+    "233": r"[25]\d{8}",
+    "234": r"[789][01]\d{8}",
+    "237": r"6\d{8}",
+    "243": r"[89]\d{8}",
+    "249": r"[19]\d{8}",
+    "250": r"7\d{8}",
+    "251": r"[79]\d{8}",
+    "252": r"[67]\d{7,8}",
+    "253": r"77\d{6}",
+    "254": r"[17]\d{8}",
+    "255": r"[67]\d{8}",
+    "256": r"7\d{8}",
+    "257": r"[67]\d{7}",
+    "258": r"8\d{8}",
+    "260": r"[79]\d{8}",
+    "263": r"7\d{8}",
+    "265": r"[89]\d{8}",
+    "291": r"7\d{6}",
+    "33": r"[67]\d{8}",
+    "34": r"[67]\d{8}",
+    "39": r"3\d{8,9}",
+    "44": r"7\d{9}",
+    "49": r"1[5-7]\d{8,9}",
+    "62": r"8\d{8,11}",
+    "63": r"9\d{9}",
+    "66": r"[689]\d{8}",
+    "84": r"[35789]\d{8}",
+    "90": r"5\d{9}",
+    "91": r"[6-9]\d{9}",
+    "92": r"3\d{9}",
+    "93": r"7\d{8}",
+    "94": r"7\d{8}",
+    "95": r"9\d{7,9}",
+    "98": r"9\d{9}",
+    "380": r"[5-9]\d{8}",
+    "502": r"[3-5]\d{7}",
+    "503": r"[67]\d{7}",
+    "504": r"[389]\d{7}",
+    "509": r"[34]\d{7}",
+    "855": r"[1-9]\d{7,8}",
+    "880": r"1\d{9}",
+    "961": r"[378]\d{6,7}",
+    "962": r"7\d{8}",
+    "963": r"9\d{8}",
+    "964": r"7\d{9}",
+    "965": r"[569]\d{7}",
+    "966": r"5\d{8}",
+    "968": r"9\d{7}",
+    "971": r"5\d{8}",
+    "973": r"3\d{7}",
+    "974": r"[3-7]\d{7}",
+    "977": r"9[78]\d{8}",
+}
+_PHONE_INTL = re.compile("|".join(f"{code}{mobile}" for code, mobile in _MOBILE_BY_CODE.items()))
 _EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}")
 _GEOPOINT = re.compile(r"(-?\d{1,2}\.\d+)\s+(-?\d{1,3}\.\d+)(?:\s+-?\d+(?:\.\d+)?){0,2}")
 _LATLON = re.compile(r"(-?\d{1,2}\.\d{3,})\s*[,;]\s*(-?\d{1,3}\.\d{3,})")
@@ -899,7 +1237,13 @@ def _is_phone(v: str) -> bool:
     if not _PHONE_CHARS.fullmatch(v) or _DECIMAL.fullmatch(v):
         return False  # a plain decimal such as 0.1368744758 (a probability) is not a phone number
     digits = re.sub(r"[\s\-.()/]", "", v)
-    return bool(_PHONE.fullmatch(digits))
+    return bool(_PHONE.fullmatch(digits) or _PHONE_NO_ZERO.fullmatch(digits) or _PHONE_INTL.fullmatch(digits))
+
+
+def _looks_like_pii(value: str) -> bool:
+    """A single value that looks like a phone number, an e-mail address or a GPS position."""
+    v = str(value).strip()
+    return bool(v) and (_is_phone(v) or bool(_EMAIL.fullmatch(v)) or _is_geopoint(v))
 
 
 def _is_geopoint(v: str) -> bool:
@@ -933,7 +1277,9 @@ def find_pii(
     """Flag columns that look like personal data.
 
     A column is flagged when at least ``min_share`` of its non-empty values look like phone numbers
-    (``+`` or ``00`` and 7-14 digits, or a leading ``0`` and 9-12 digits, spaces/dashes allowed),
+    (``+`` or ``00`` and 7-14 digits; a leading ``0`` and 9-12 digits; a mobile number whose leading
+    ``0`` was lost, 9 digits starting with 5-9 or 10 digits starting with 6-9; or a calling code and a
+    mobile number without ``+``, such as ``254712345678``; spaces/dashes allowed),
     e-mail addresses, or GPS coordinates (ODK geopoints ``"lat lon alt acc"``, ``"lat, lon"`` pairs,
     or decimals with 3+ places in a column named like latitude/longitude), or when its name suggests
     personal data (``phone``, ``email``, ``gps``, ``first_name``, ``address``, ``passport``, ...).
@@ -1041,11 +1387,16 @@ class _Converter:
         return self.lines[mask].tolist()
 
     def _missing_mask(self, var: Variable, s: pd.Series) -> np.ndarray:
+        """Missing codes: text matched case-insensitively, whole numbers (int or text) numerically."""
         if not var.missing:
             return np.zeros(len(s), dtype=bool)
-        text_codes = {str(c) for c in var.missing}
-        mask = _bool_array(s.isin(text_codes))
-        num_codes = [float(c) for c in var.missing if isinstance(c, int)]
+        text_codes = {str(c).strip().lower() for c in var.missing}
+        mask = _bool_array(s.str.lower().isin(text_codes))
+        num_codes = [
+            float(c)
+            for c in var.missing
+            if isinstance(c, int) or (isinstance(c, str) and re.fullmatch(_INT_RE, c.strip()))
+        ]
         if num_codes:
             is_num = _bool_array(s.str.fullmatch(_NUM_RE))
             if is_num.any():
@@ -1129,6 +1480,17 @@ class _Converter:
     def _to_number(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
         values, bad = self._numbers(var, s, present, _NUM_RE)
         self._report_type(var, s, bad, "not a number", "a number")
+        infinite = np.isinf(values)
+        if infinite.any():  # e.g. 1e400: beyond the largest float (about 1.8e308)
+            self.problems.add(
+                "out_of_range",
+                "number too large to represent (not finite; it would read as infinity)",
+                column=var.name,
+                rows=self._rows(infinite),
+                values=s[infinite].tolist(),
+                expected=f"a finite number{_range_text(var)}{_missing_text(var)}",
+            )
+            values[infinite] = np.nan
         self._check_range(var, s, values)
         return pd.Series(values, dtype="float64")
 
@@ -1236,20 +1598,24 @@ def _select_multiple(
     text: pd.Series | None,
     options: dict[str, pd.Series],
     conv: _Converter,
-    sep: str,
     file_names: dict[str, str],
 ) -> dict[str, pd.Series]:
-    """Expand one select_multiple variable to 0/1 ``Int64`` columns ``q/option``."""
+    """Expand one select_multiple variable to 0/1 ``Int64`` columns ``q/option``.
+
+    A row is answered when the space-separated column or any 0/1 option column holds data. Where both
+    hold data the 0/1 columns are used; where only one does, that one is used. Disagreements, and rows
+    where one form is blank while the other has data, are reported as ``select_multiple_mismatch``.
+    """
     n = len(conv.lines)
     codes = [str(c) for c in var.codes]
-    answered = np.zeros(n, dtype=bool)
+    text_has = np.zeros(n, dtype=bool)  # the text column holds options
+    text_missing = np.zeros(n, dtype=bool)  # the text column holds a missing code
     from_text: dict[str, np.ndarray] = {}
     if text is not None:
-        miss = conv._missing_mask(var, text)
-        t = text.mask(miss)
-        present = _bool_array(t.notna())
-        answered |= present
-        tokens = [str(v).split() if ok else [] for v, ok in zip(t.tolist(), present)]
+        text_missing = conv._missing_mask(var, text)
+        t = text.mask(text_missing)
+        text_has = _bool_array(t.notna())
+        tokens = [str(v).split() if ok else [] for v, ok in zip(t.tolist(), text_has)]
         bad_rows = np.array([any(tok not in codes for tok in toks) for toks in tokens], dtype=bool)
         if bad_rows.any():
             bad_tokens = [tok for toks in tokens for tok in toks if tok not in codes]
@@ -1263,8 +1629,10 @@ def _select_multiple(
             )
         from_text = {c: np.array([c in toks for toks in tokens], dtype=bool) for c in codes}
     from_cols: dict[str, np.ndarray] = {}
-    col_present = np.zeros(n, dtype=bool)
+    col_has = np.zeros(n, dtype=bool)  # some option column holds 0 or 1
+    ticked = np.zeros(n, dtype=bool)  # some option column holds 1
     for code, s in options.items():
+        s = s.mask(conv._missing_mask(var, s))
         present = _bool_array(s.notna())
         values, _ = conv._numbers(var, s, present, _INT_RE)
         bad = present & ~np.isin(values, [0.0, 1.0])
@@ -1272,43 +1640,68 @@ def _select_multiple(
             conv.problems.add(
                 "wrong_type",
                 "not 0 or 1",
-                column=f"{var.name}{sep}{code}",
+                column=f"{var.name}/{code}",
                 rows=conv._rows(bad),
                 values=s[bad].tolist(),
                 expected="1 (option chosen) or 0 (not chosen)",
             )
-        col_present |= present & ~bad
+        col_has |= present & ~bad
         from_cols[code] = values == 1.0
-    if options:
-        if text is None:
-            answered = col_present
-            absent = [c for c in codes if c not in options]
-            if absent:
-                conv.problems.add(
-                    "missing_column",
-                    f"option columns of select_multiple {var.name!r} are missing and there is no "
-                    f"{var.name!r} column to read them from",
-                    column=var.name,
-                    values=[f"{var.name}{sep}{c}" for c in absent],
-                    expected="one 0/1 column per option, or the space-separated column",
-                )
-        else:
-            disagree = np.zeros(n, dtype=bool)
-            for code, chosen in from_cols.items():
-                disagree |= answered & (chosen != from_text[code])
-            if disagree.any():
-                conv.problems.add(
-                    "select_multiple_mismatch",
-                    f"the 0/1 option columns disagree with the space-separated column "
-                    f"{file_names.get(var.name, var.name)!r}",
-                    column=var.name,
-                    rows=conv._rows(disagree),
-                    expected="the same options in both (the 0/1 columns were used)",
-                )
+        ticked |= from_cols[code]
+    if options and text is None:
+        absent = [c for c in codes if c not in options]
+        if absent:
+            conv.problems.add(
+                "missing_column",
+                f"option columns of select_multiple {var.name!r} are missing and there is no "
+                f"{var.name!r} column to read them from",
+                column=var.name,
+                values=[f"{var.name}/{c}" for c in absent],
+                expected="one 0/1 column per option, or the space-separated column",
+            )
+    # Unanswered: neither form has data, or the text holds a missing code and no option is ticked.
+    answered = text_has | (col_has & ~(text_missing & ~ticked))
+    if options and text is not None:
+        name = repr(file_names.get(var.name, var.name))
+        disagree = np.zeros(n, dtype=bool)
+        for code, chosen in from_cols.items():
+            disagree |= text_has & col_has & (chosen != from_text[code])
+        if disagree.any():
+            conv.problems.add(
+                "select_multiple_mismatch",
+                f"the 0/1 option columns disagree with the space-separated column {name}",
+                column=var.name,
+                rows=conv._rows(disagree),
+                expected="the same options in both (the 0/1 columns were used)",
+            )
+        blank_text = ticked & ~text_has
+        if blank_text.any():
+            conv.problems.add(
+                "select_multiple_mismatch",
+                f"options ticked in the 0/1 option columns but the space-separated column {name} is "
+                + {0: "blank", 1: "blank or a missing code", 2: "a missing code"}[
+                    int((blank_text & text_missing).any()) + int(not (blank_text & ~text_missing).any())
+                ],
+                column=var.name,
+                rows=conv._rows(blank_text),
+                values=[text.iloc[i] for i in np.flatnonzero(blank_text & text_missing)],
+                expected="the same options in both (the 0/1 columns were used)",
+            )
+        blank_cols = text_has & ~col_has
+        if blank_cols.any():
+            conv.problems.add(
+                "select_multiple_mismatch",
+                f"options in the space-separated column {name} but the 0/1 option columns are blank",
+                column=var.name,
+                rows=conv._rows(blank_cols),
+                expected="the same options in both (the space-separated column was used)",
+            )
     result: dict[str, pd.Series] = {}
     for code in codes:
-        chosen = from_cols.get(code, from_text.get(code, np.zeros(n, dtype=bool)))
-        result[f"{var.name}{sep}{code}"] = pd.Series(
+        chosen = from_text.get(code, np.zeros(n, dtype=bool))
+        if code in from_cols:
+            chosen = np.where(col_has, from_cols[code], chosen)
+        result[f"{var.name}/{code}"] = pd.Series(
             pd.array([int(c) if a else None for c, a in zip(chosen, answered)], dtype="Int64")
         )
     return result
@@ -1349,7 +1742,8 @@ def load_survey(
         The codebook or its YAML file. Without one (and without ``form``) columns stay text and only
         file-level and PII checks run.
     sheet : str or int, optional
-        Excel sheet name or 0-based position; required when several sheets hold data.
+        Excel sheet name or 0-based position among the worksheets (chart sheets are not counted, as in
+        :func:`pandas.read_excel`); required when several sheets hold data.
     form : str or path-like, optional
         The XLSForm (``.xlsx``) of a Kobo/ODK export: supplies choice lists (codes and labels), e.g.
         the options of ``select_multiple`` questions. Defaults to the codebook's ``form``. With no
@@ -1366,7 +1760,10 @@ def load_survey(
         Text encoding of a CSV file, e.g. ``"cp1252"`` or ``"latin-1"``; by default the file must be
         UTF-8 (or carry a UTF-16 BOM) and anything else is an error naming the lines.
     group_sep : str, default "/"
-        Separator of XLSForm group prefixes (``group/q1``) and select_multiple options (``q/option``).
+        Separator of XLSForm group prefixes (``group/q1``) and select_multiple options (``q/option``)
+        in the file: Kobo exports may use ``"."``, ODK Central uses ``"-"`` for groups (option columns
+        ``q/option`` are recognised with either). The returned option columns are always ``q/option``.
+        When the columns use another separator, the error says which ``group_sep`` to pass.
 
     Returns
     -------
@@ -1406,12 +1803,15 @@ def load_survey(
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"survey file {str(p)!r} does not exist.")
+    if not isinstance(group_sep, str) or not group_sep:
+        raise CampaignMeError(f"group_sep: must be a non-empty text such as '/' or '.', got {group_sep!r}.")
     cb = _resolve_codebook(codebook)
     form_path = form if form is not None else (cb.form if cb is not None else None)
     if form_path is not None:
         cb = cb.with_form(form_path) if cb is not None else Codebook.from_xlsform(form_path)
 
     problems = _Problems(p.name)
+    problems.resolver = _Resolver(cb, group_sep)
     with p.open("rb") as fh:  # read-only; the file is never written
         data_bytes = fh.read()
     try:
@@ -1441,7 +1841,7 @@ def load_survey(
 def _process(
     raw: _Raw, cb: Codebook | None, problems: _Problems, *, keep_pii: bool, labels: bool, sep: str
 ) -> pd.DataFrame:
-    resolver = _Resolver(cb, sep)
+    resolver = problems.resolver if problems.resolver is not None else _Resolver(cb, sep)
     _check_structure(raw, resolver, cb, problems)
     unit = "line" if raw.kind == "csv" else "row"
     n = len(raw.records)
@@ -1458,12 +1858,18 @@ def _process(
         columns[name] = pd.Series([v if v else None for v in vals], dtype="string")
 
     # Kobo/ODK metadata columns are set aside (not returned) unless the codebook declares them.
-    is_kobo = any(c in _KOBO_MARKERS for c in columns)
+    is_kobo = any(c in _KOBO_MARKERS or c == f"meta{sep}instanceID" for c in columns)
     meta = [
         c
         for c in columns
         if resolver.resolve(c) is None
-        and (c.startswith("_") or (is_kobo and (c in _META_NAMES or c.startswith(("meta/", "formhub/")))))
+        and (
+            c.startswith("_")
+            or (
+                is_kobo
+                and (c in _META_NAMES or c.startswith(("meta/", "formhub/", f"meta{sep}", f"formhub{sep}")))
+            )
+        )
     ]
     if meta:
         problems.add(
@@ -1496,7 +1902,7 @@ def _process(
             )
         else:
             mapped[target] = c
-            if c != target:
+            if c not in resolver.aliases:  # a group prefix was removed
                 stripped.append(c)
     if stripped:
         problems.add(
@@ -1504,6 +1910,20 @@ def _process(
             f"group prefixes removed from {len(stripped)} column name(s)",
             values=stripped,
             severity="note",
+        )
+    # Names with another group separator (a Kobo export with '.', ODK Central with '-')?
+    other_sep = _other_group_sep(cb, unknown, sep)
+    hinted: set[str] = set()
+    if other_sep is not None:
+        alt, hits, alt_vars = other_sep
+        hinted = set(hits)
+        problems.add(
+            "group_prefix",
+            f"{len(hits)} column name(s) use {alt!r} between group and question names, but group_sep is "
+            f"{sep!r}; pass group_sep={alt!r} to read them",
+            values=hits,
+            expected=f"group_sep={alt!r} in load_survey (--group-sep {alt} in campaign-me validate); these "
+            "columns were not read as codebook variables",
         )
 
     conv = _Converter(problems, lines)
@@ -1526,9 +1946,9 @@ def _process(
             )
 
     for var in cb:
-        candidates = [var.name, *var.columns(sep)] if var.type == "select_multiple" else [var.name]
+        candidates = [var.name, *var.columns()] if var.type == "select_multiple" else [var.name]
         if not any(c in mapped for c in candidates):
-            if var.required:
+            if var.required and (other_sep is None or var.name not in other_sep[2]):
                 close = difflib.get_close_matches(var.name, unknown, n=1)
                 hint = f" (the file has {close[0]!r})" if close else ""
                 label = f" ({var.label})" if var.label else ""
@@ -1565,16 +1985,17 @@ def _process(
             text = columns[mapped[var.name]] if var.name in mapped else None
             opts = {
                 str(code): columns[mapped[col]]
-                for code, col in zip(var.codes, var.columns(sep))
+                for code, col in zip(var.codes, var.columns())
                 if col in mapped
             }
-            out.update(_select_multiple(var, text, opts, conv, sep, mapped))
+            out.update(_select_multiple(var, text, opts, conv, mapped))
             continue
         out[var.name] = conv.convert(var, columns[mapped[var.name]])
 
     # Personal data: undeclared columns are errors, declared ones warnings.
     checkable = [v for v in cb if v.name in out and v.check_pii and not v.is_pii]
     declared = find_pii(pd.DataFrame({v.name: columns[mapped[v.name]] for v in checkable}), use_names=False)
+    problems.pii_columns.update(declared["column"])
     for rec in declared.to_dict("records"):
         var = cb[rec["column"]]
         problems.add(
@@ -1587,6 +2008,7 @@ def _process(
         )
     flagged = find_pii(pd.DataFrame({c: columns[c] for c in unknown}))
     flagged_cols = set(flagged["column"])
+    problems.pii_columns.update(flagged_cols)
     for rec in flagged.to_dict("records"):
         problems.add(
             "pii_suspected",
@@ -1613,17 +2035,32 @@ def _process(
             close = difflib.get_close_matches(c, [v.name for v in cb if v.name not in mapped], n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             expected = f"only codebook variables: declare it in the codebook or remove it{hint}"
-        problems.add("unknown_column", "column not in the codebook", column=c, expected=expected)
+        if c not in hinted:  # reported above, with the group_sep to pass
+            problems.add("unknown_column", "column not in the codebook", column=c, expected=expected)
         out[c] = columns[c]
 
     if n:
-        _check_rows(cb, out, conv, problems, {v: columns[c] for v, c in mapped.items()}, sep)
+        _check_rows(cb, out, conv, problems, {v: columns[c] for v, c in mapped.items()})
     if labels:
         for var in cb:
             if var.type == "categorical" and var.codes and var.name in out:
                 out[var.name] = _as_labels(var, out[var.name])
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
     return frame
+
+
+def _other_group_sep(cb: Codebook, unknown: list[str], sep: str) -> tuple[str, list[str], set[str]] | None:
+    """The group separator the unknown columns use, if not ``sep``: (separator, columns, variables)."""
+    if not unknown:
+        return None
+    for alt in (".", "-", "/", ":"):
+        if alt == sep:
+            continue
+        res = _Resolver(cb, alt)
+        hits = [c for c in unknown if alt in c and res.resolve(c) is not None]
+        if len(hits) >= 2 and len(hits) >= 0.5 * len(unknown):
+            return alt, hits, {res.known[res.resolve(c)][0].name for c in hits}  # type: ignore[index]
+    return None
 
 
 def _pii_reason(rec: dict[str, Any]) -> str:
@@ -1651,6 +2088,7 @@ def _process_without_codebook(
             expected="form= the XLSForm (its choices sheet lists the options), or a codebook",
         )
     flagged = find_pii(pd.DataFrame(columns))
+    problems.pii_columns.update(flagged["column"])
     for rec in flagged.to_dict("records"):
         # Values that look like personal data are dropped; a suggestive name alone only warns.
         drop = rec["reason"] == "values" and not keep_pii
@@ -1680,12 +2118,10 @@ def _check_rows(
     conv: _Converter,
     problems: _Problems,
     raw: dict[str, pd.Series],
-    sep: str,
 ) -> None:
     """Row-level checks across the typed columns: all-missing, ids, weights, design columns."""
     for var in cb:
-        cols = var.columns(sep)
-        cols = [c for c in cols if c in out]
+        cols = [c for c in var.columns() if c in out]
         if cols and not any(bool(out[c].notna().any()) for c in cols):
             problems.add(
                 "all_missing",
@@ -1768,7 +2204,7 @@ def _as_labels(var: Variable, s: pd.Series) -> pd.Series:
 
 
 def validate_command(argv: list[str]) -> int:
-    """``campaign-me validate FILE... [--codebook CODEBOOK] [--sheet S] [--form XLSFORM]``.
+    """``campaign-me validate FILE... [--codebook CODEBOOK] [--sheet S] [--form XLSFORM] [--group-sep SEP]``.
 
     Checks each file with :func:`load_survey` (``errors="report"``) and prints its problem table.
 
@@ -1793,6 +2229,11 @@ def validate_command(argv: list[str]) -> int:
     parser.add_argument("--sheet", help="Excel sheet name (needed when several sheets hold data)")
     parser.add_argument("--form", help="XLSForm (.xlsx) of a Kobo/ODK export")
     parser.add_argument("--encoding", help="text encoding of CSV files if not UTF-8, e.g. cp1252")
+    parser.add_argument(
+        "--group-sep",
+        default="/",
+        help="separator of group prefixes in Kobo/ODK column names (default '/'; '.' or '-' in some exports)",
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2)
@@ -1806,7 +2247,13 @@ def validate_command(argv: list[str]) -> int:
     for file in args.files:
         try:
             data, problems = load_survey(
-                file, cb, sheet=args.sheet, form=args.form, errors="report", encoding=args.encoding
+                file,
+                cb,
+                sheet=args.sheet,
+                form=args.form,
+                errors="report",
+                encoding=args.encoding,
+                group_sep=args.group_sep,
             )
         except (FileNotFoundError, CampaignMeError) as exc:
             print(f"campaign-me validate: {exc}", file=sys.stderr)

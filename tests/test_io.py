@@ -120,18 +120,48 @@ class TestCodebook:
         assert list(frame.columns[:4]) == ["name", "label", "type", "role"]
         assert frame.set_index("name").loc["k1_fee", "codes"] == "1=True; 2=False; 98=Don't know"
 
-    def test_yaml_12_booleans_and_aliases(self) -> None:
-        cb = Codebook.from_dict(
-            {
-                "dataset": "d",
-                "variables": [
-                    {"name": "q", "type": "select_one", "codes": {"yes": "Yes", "no": "No"}},
-                    {"name": "w", "type": "float"},
-                    {"name": "who", "type": "string", "role": "pii"},
-                ],
-            }
+    def test_yaml_12_booleans_and_aliases(self, tmp_path: Path) -> None:
+        path = tmp_path / "cb.yaml"
+        path.write_text(
+            "dataset: d\n"
+            "variables:\n"
+            "  - {name: q, type: select_one, codes: &yn {yes: Yes, no: No, on: On, off: Off}}\n"
+            "  - {name: q2, type: categorical, codes: *yn}\n"
+            "  - {name: w, type: float}\n"
+            "  - {name: who, type: string, role: pii}\n"
+            "  - {name: ok, type: boolean, required: true}\n"
         )
+        cb = Codebook.from_yaml(path)
         assert (cb["q"].type, cb["w"].type, cb["who"].role) == ("categorical", "number", "identifier")
+        assert cb.labels("q") == cb.labels("q2") == {"yes": "Yes", "no": "No", "on": "On", "off": "Off"}
+        assert cb["ok"].required is True  # YAML 1.2 true is still a boolean
+
+    def test_yaml_12_integers(self, tmp_path: Path) -> None:
+        """010 is not octal 8: leading-zero codes stay text and match the data as written."""
+        path = tmp_path / "cb.yaml"
+        path.write_text(
+            "dataset: d\n"
+            "id: rid\n"
+            "variables:\n"
+            "  rid: {type: id}\n"
+            "  region: {type: categorical, codes: {010: A, 020: B, 030: C}}\n"
+            "  district: {type: categorical, codes: {01: North, 08: East, 11: Coast}}\n"
+            "  n: {type: categorical, codes: {10: ten, 0x1F: hex, 0o17: octal, -3: minus}}\n"
+            "  t: {type: text, label: 1_000, description: 1:30}\n"
+        )
+        cb = Codebook.from_yaml(path)
+        assert cb.labels("region") == {"010": "A", "020": "B", "030": "C"}
+        assert cb.labels("district") == {"01": "North", "08": "East", "11": "Coast"}
+        assert cb.labels("n") == {10: "ten", 31: "hex", 15: "octal", -3: "minus"}
+        assert (cb["t"].label, cb["t"].description) == ("1_000", "1:30")
+        (tmp_path / "d.csv").write_text("rid,region,district,n\n1,010,01,10\n2,020,08,31\n3,10,1,15\n")
+        data, problems = load_survey(tmp_path / "d.csv", cb, errors="report")
+        assert data["region"].tolist()[:2] == ["010", "020"] and data["district"].tolist()[:2] == ["01", "08"]
+        assert data["n"].tolist() == [10, 31, 15]
+        assert problems[["column", "rows", "values"]].to_dict("records") == [
+            {"column": "region", "rows": [4], "values": ["10"]},
+            {"column": "district", "rows": [4], "values": ["1"]},
+        ]
 
     def test_yes_no_stay_text_in_yaml(self, tmp_path: Path) -> None:
         path = tmp_path / "cb.yaml"
@@ -286,14 +316,27 @@ class TestGoodFiles:
         assert df["k1_fee"].iloc[1] == "Don't know"
         assert not df["intention"].cat.ordered
 
-    def test_input_files_never_modified(self, tmp_path: Path) -> None:
-        files = [GOOD / "survey.csv", GOOD / "survey.xlsx", GOOD / "kobo_export.csv", FORM, CODEBOOK]
-        before = {f: (f.stat().st_mtime_ns, f.read_bytes()) for f in files}
-        load_survey(GOOD / "survey.csv", CODEBOOK)
-        load_survey(GOOD / "survey.xlsx", CODEBOOK, errors="report")
-        load_survey(GOOD / "kobo_export.csv", KOBO_CODEBOOK, form=FORM)
-        load_survey(BAD / "text_in_numeric.csv", CODEBOOK, errors="report")
-        assert {f: (f.stat().st_mtime_ns, f.read_bytes()) for f in files} == before
+    def test_input_files_never_modified(self, tmp_path: Path, reference: pd.DataFrame) -> None:
+        # Read-only (0444) copies of every kind of input: they load, and nothing is written.
+        names = ["survey.csv", "survey.xlsx", "kobo_export.csv", "kobo_form.xlsx", "codebook.yaml"]
+        names += ["kobo_codebook.yaml"]
+        for name in names:
+            shutil.copy(GOOD / name, tmp_path / name)
+            (tmp_path / name).chmod(0o444)
+        files = sorted(tmp_path.iterdir())
+        before = {f: (f.stat().st_mtime_ns, f.stat().st_mode, f.read_bytes()) for f in files}
+        pd.testing.assert_frame_equal(
+            load_survey(tmp_path / "survey.csv", tmp_path / "codebook.yaml"), reference
+        )
+        data, problems = load_survey(tmp_path / "survey.xlsx", tmp_path / "codebook.yaml", errors="report")
+        assert data["resp_id"].tolist()[-1] == "008" and _checks(problems, "error") == []
+        kobo = load_survey(
+            tmp_path / "kobo_export.csv", tmp_path / "kobo_codebook.yaml", form=tmp_path / "kobo_form.xlsx"
+        )
+        assert kobo["resp_id"].tolist() == ["K001", "K002", "K003", "K004"]
+        load_survey(BAD / "text_in_numeric.csv", tmp_path / "codebook.yaml", errors="report")
+        assert {f: (f.stat().st_mtime_ns, f.stat().st_mode, f.read_bytes()) for f in files} == before
+        assert sorted(tmp_path.iterdir()) == files  # no new (temporary or lock) files either
 
     def test_explicit_encoding(self) -> None:
         df = load_survey(BAD / "non_utf8.csv", CODEBOOK, encoding="cp1252")
@@ -759,6 +802,322 @@ class TestFindPii:
 
 
 # ------------------------------------------------------------------------------------------------
+# Regressions: defects found in review (each test fails on the code before its fix)
+# ------------------------------------------------------------------------------------------------
+
+
+def _small_codebook(**variables: dict[str, object]) -> dict[str, object]:
+    return {"dataset": "d", "id": "rid", "variables": {"rid": {"type": "id"}, **variables}}
+
+
+def _stale_dimension(src: Path, dst: Path, sheet_xml: str, ref: str) -> None:
+    """Copy a workbook with the stored dimension record of one sheet set to ``ref``."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == sheet_xml:
+                data, n = re.subn(rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="{ref}"/>'.encode(), data)
+                assert n == 1
+            zout.writestr(item, data)
+
+
+class TestSecondHeaderAndMissingCodes:
+    CB = _small_codebook(age={"type": "integer"}, score={"type": "number"}, k={"type": "integer"})
+    TEXT = '"rid","age","score","k"\n"r1",NA,NA,1\n"r2",30,2.5,2\n"r3",31,3.5,1\n"r4",32,1.5,2\n'
+
+    def test_first_row_of_missing_codes_is_data(self, tmp_path: Path) -> None:
+        (tmp_path / "r.csv").write_text(self.TEXT)
+        cb = Codebook.from_dict({**self.CB, "missing": {"NA": "missing"}})
+        data, problems = load_survey(tmp_path / "r.csv", cb, errors="report")
+        assert problems.empty
+        assert data["rid"].tolist() == ["r1", "r2", "r3", "r4"]
+        assert pd.isna(data.loc[0, "age"]) and np.isnan(data.loc[0, "score"]) and data.loc[0, "k"] == 1
+        assert len(load_survey(tmp_path / "r.csv", cb)) == 4  # errors="raise" does not raise
+
+    def test_variable_level_missing_codes(self, tmp_path: Path) -> None:
+        (tmp_path / "r.csv").write_text(self.TEXT.replace("NA", "dk"))
+        spec = dict(self.CB)
+        spec["variables"] = {
+            **self.CB["variables"],  # type: ignore[dict-item]
+            "age": {"type": "integer", "missing": {"DK": "don't know"}},
+            "score": {"type": "number", "missing": {"DK": "don't know"}},
+        }
+        data, problems = load_survey(tmp_path / "r.csv", Codebook.from_dict(spec), errors="report")
+        assert problems.empty and len(data) == 4 and pd.isna(data.loc[0, "age"])  # matched case-insensitively
+
+    def test_undeclared_na_tokens_are_reported_as_values_not_as_a_header(self, tmp_path: Path) -> None:
+        (tmp_path / "r.csv").write_text(self.TEXT)
+        msg = _message(tmp_path / "r.csv", Codebook.from_dict(self.CB))
+        assert "second header" not in msg
+        assert "column 'age': not a whole number at row 2: 'NA'; expected a whole number" in msg
+        assert "column 'score': not a number at row 2: 'NA'; expected a number" in msg
+
+    def test_second_header_without_codebook_labels_still_detected(self, tmp_path: Path) -> None:
+        (tmp_path / "h.csv").write_text(self.TEXT.replace('"r1",NA,NA,1', "Respondent,Edad,Puntaje,Clave"))
+        cb = Codebook.from_dict({**self.CB, "missing": {"NA": "missing"}})
+        data, problems = load_survey(tmp_path / "h.csv", cb, errors="report")
+        assert problems[["check", "rows", "values"]].to_dict("records") == [
+            {"check": "second_header", "rows": [2], "values": ["Respondent", "Edad", "Puntaje", "Clave"]}
+        ]
+        assert data["rid"].tolist() == ["r2", "r3", "r4"]
+
+
+class TestStrayQuotes:
+    def test_unterminated_quote(self) -> None:
+        msg = _message(BAD / "unterminated_quote.csv")
+        assert (
+            "  - column 'comments': unterminated quote at line 3: lines 3-9 read as one field at row 3: "
+            "'\"Knows the hotline'; expected a closing quote for the quote opened on line 3, or no quote at "
+            "the start of that value (line 3 was skipped; reading resumed at line 4)\n" in msg
+        )
+        assert msg.startswith("cannot load 'unterminated_quote.csv' with codebook 'codebook.yaml': 1 error;")
+
+    def test_unterminated_quote_report_mode_keeps_the_other_rows(self, reference: pd.DataFrame) -> None:
+        data, problems = load_survey(BAD / "unterminated_quote.csv", CODEBOOK, errors="report")
+        assert _checks(problems, "error") == ["unterminated_quote"]
+        assert problems["rows"].iloc[0] == [3]
+        assert data["resp_id"].tolist() == ["001", "003", "004", "005", "006", "007", "008"]
+        pd.testing.assert_frame_equal(data, reference.drop(index=1).reset_index(drop=True))
+
+    @pytest.mark.parametrize(
+        ("text", "last", "ids"),
+        [
+            # the record has the wrong number of fields
+            ('2,"oops,31\n3,b,32\n4,c,33"\n5,d,34\n', 5, ["1", "3", "4", "5"]),
+            # the right number of fields, but it swallowed complete records
+            ('2,"oops,31\n3,b,32\n4,c,33\n5,e",34\n6,d,35\n', 6, ["1", "3", "4", "5", "6"]),
+        ],
+        ids=["wrong_field_count", "swallowed_records"],
+    )
+    def test_stray_quote_closed_by_a_later_one(
+        self, tmp_path: Path, text: str, last: int, ids: list[str]
+    ) -> None:
+        (tmp_path / "q.csv").write_text("rid,note,age\n1,a,30\n" + text)
+        cb = Codebook.from_dict(_small_codebook(note={"type": "text"}, age={"type": "integer"}))
+        data, problems = load_survey(tmp_path / "q.csv", cb, errors="report")
+        assert problems[["column", "check", "rows", "problem"]].to_dict("records")[0] == {
+            "column": "note",
+            "check": "unterminated_quote",
+            "rows": [3],
+            "problem": f"unterminated quote at line 3: lines 3-{last} read as one field",
+        }
+        assert data["rid"].tolist() == ids
+
+    def test_quoted_value_on_several_lines_is_fine(self, tmp_path: Path) -> None:
+        (tmp_path / "m.csv").write_text(
+            'rid,note,age\n1,"two, then\nlines, really",30\n2,"x\ny\nz",31\n3,"",32\n'
+        )
+        cb = Codebook.from_dict(_small_codebook(note={"type": "text"}, age={"type": "integer"}))
+        data, problems = load_survey(tmp_path / "m.csv", cb, errors="report")
+        assert problems.empty and data["note"].tolist() == ["two, then\nlines, really", "x\ny\nz", pd.NA]
+        assert data["rid"].tolist() == ["1", "2", "3"] and data["age"].tolist() == [30, 31, 32]
+
+
+class TestMissingCodeTypes:
+    def test_number_and_text_missing_codes(self, tmp_path: Path) -> None:
+        cb = Codebook.from_dict(
+            {
+                **_small_codebook(age={"type": "integer"}, score={"type": "number"}),
+                "missing": {-99: "refused", "N/A": "na"},
+            }
+        )
+        assert cb["age"].missing == {-99: "refused", "N/A": "na"}  # the code types are kept
+        (tmp_path / "m.csv").write_text('rid,age,score\n1,-99.0,N/A\n2,30,n/a\n3,"-99",-99\n4,31,2.5\n')
+        data, problems = load_survey(tmp_path / "m.csv", cb, errors="report")
+        assert problems.empty
+        assert data["age"].tolist() == [pd.NA, 30, pd.NA, 31]
+        assert data["score"].isna().tolist() == [True, True, True, False]
+
+    def test_whole_number_written_as_text_matches_numerically(self, tmp_path: Path) -> None:
+        (tmp_path / "cb.yaml").write_text(
+            "dataset: d\nmissing: {'-99': refused}\nvariables:\n  age: {type: integer}\n"
+        )
+        (tmp_path / "m.csv").write_text("age\n-99.0\n30\n")
+        assert load_survey(tmp_path / "m.csv", tmp_path / "cb.yaml")["age"].tolist() == [pd.NA, 30]
+
+    def test_same_code_as_number_and_text(self) -> None:
+        with pytest.raises(CodebookError, match=r"top level: key 'missing': code '-99' given twice"):
+            Codebook.from_dict(
+                {"dataset": "d", "missing": {-99: "a", "-99": "b"}, "variables": {"x": {"type": "integer"}}}
+            )
+
+
+class TestMasking:
+    def test_encoding_error_masks_identifiers(self, tmp_path: Path) -> None:
+        cb = Codebook.from_dict(
+            _small_codebook(respondent_name={"type": "text", "role": "identifier"}, age={"type": "integer"})
+        )
+        (tmp_path / "enc.csv").write_bytes(
+            "rid,respondent_name,age\n1,José Pérez,30\n2,Zoë Müller,31\n".encode("cp1252")
+        )
+        msg = _message(tmp_path / "enc.csv", cb)
+        assert (
+            "column 'respondent_name': text is not valid UTF-8 (first bad byte 0xE9 at byte position 29: "
+            "line 2, column 6) at rows 2, 3: 'Jo******ez', 'Zo******er'; expected UTF-8" in msg
+        )
+        assert "Jos" not in msg and "Müller" not in msg
+        _, problems = load_survey(tmp_path / "enc.csv", cb, errors="report")
+        assert problems["values"].iloc[0] == ["Jo******ez", "Zo******er"]
+
+    def test_encoding_error_masks_columns_named_like_personal_data(self, tmp_path: Path) -> None:
+        (tmp_path / "enc.csv").write_bytes("rid,first_name,town\n1,José,Bogotá\n".encode("cp1252"))
+        _, problems = load_survey(tmp_path / "enc.csv", errors="report")  # no codebook
+        assert problems["column"].iloc[0] == "first_name, town"
+        assert problems["values"].iloc[0] == ["****", "Bogotá"]
+
+    def test_values_that_look_like_personal_data_are_masked(self, tmp_path: Path) -> None:
+        cb = Codebook.from_dict(
+            _small_codebook(
+                sex={"type": "categorical", "codes": {1: "m", 2: "f"}},
+                phone={"type": "integer", "role": "identifier"},
+            )
+        )
+        (tmp_path / "p.csv").write_text("rid,sex,phone\n1,0712345678,call me\n2,1,712345678\n")
+        msg = _message(tmp_path / "p.csv", cb, keep_pii=True)
+        assert (
+            "column 'sex': codes not in the codebook at row 2: '07******78'; expected one of 1 = m, 2 = f"
+            in msg
+        )
+        assert "column 'phone': not a whole number at row 2: 'ca***me'" in msg
+        assert "0712345678" not in msg and "call me" not in msg
+
+
+class TestSelectMultipleBothForms:
+    CB = _small_codebook(ch={"type": "select_multiple", "codes": ["radio", "tv"]})
+
+    def test_blank_text_with_ticked_options(self, tmp_path: Path) -> None:
+        (tmp_path / "sm.csv").write_text(
+            "rid,ch,ch/radio,ch/tv\n1,,1,0\n2,radio,1,0\n3,tv radio,1,1\n4,,,\n5,,0,0\n"
+        )
+        data, problems = load_survey(tmp_path / "sm.csv", Codebook.from_dict(self.CB), errors="report")
+        assert data["ch/radio"].tolist() == [1, 1, 1, pd.NA, 0]
+        assert data["ch/tv"].tolist() == [0, 0, 1, pd.NA, 0]
+        msg = format_problems(problems)
+        assert msg == (
+            "  - column 'ch': options ticked in the 0/1 option columns but the space-separated column 'ch' "
+            "is blank at row 2; expected the same options in both (the 0/1 columns were used)"
+        )
+
+    def test_text_with_blank_option_columns(self, tmp_path: Path) -> None:
+        (tmp_path / "sm.csv").write_text("rid,ch,ch/radio,ch/tv\n1,tv,,\n2,radio,1,0\n")
+        data, problems = load_survey(tmp_path / "sm.csv", Codebook.from_dict(self.CB), errors="report")
+        assert data["ch/tv"].tolist() == [1, 0] and data["ch/radio"].tolist() == [0, 1]
+        assert problems["problem"].tolist() == [
+            "options in the space-separated column 'ch' but the 0/1 option columns are blank"
+        ]
+        assert problems["rows"].tolist() == [[2]]
+
+
+class TestExcelQuirks:
+    def test_stale_dimension_record(self, reference: pd.DataFrame) -> None:
+        data = load_survey(BAD / "stale_dimension.xlsx", CODEBOOK)  # the record says A1:T5
+        pd.testing.assert_frame_equal(data, reference)
+        assert load_survey(BAD / "stale_dimension.xlsx", CODEBOOK, sheet="data").shape == (8, 18)
+
+    def test_stale_dimension_record_in_xlsform(self, tmp_path: Path) -> None:
+        _stale_dimension(FORM, tmp_path / "form.xlsx", "xl/worksheets/sheet2.xml", "A1:C3")  # choices
+        form = read_xlsform(tmp_path / "form.xlsx")
+        assert list(form.choices["channel_list"]) == ["radio", "tv", "facebook", "event"]
+
+    def test_chart_sheet(self, reference: pd.DataFrame) -> None:
+        pd.testing.assert_frame_equal(load_survey(BAD / "chart_sheet.xlsx", CODEBOOK), reference)
+        pd.testing.assert_frame_equal(load_survey(BAD / "chart_sheet.xlsx", CODEBOOK, sheet=0), reference)
+        msg = _message(BAD / "chart_sheet.xlsx", sheet="age chart")
+        assert (
+            "  - sheet 'age chart' is a chart sheet, which holds no data; the worksheets are: 'data'" in msg
+        )
+        msg = _message(BAD / "chart_sheet.xlsx", sheet=1)
+        assert (
+            "sheet=1 is out of range: the workbook has 1 worksheet(s) (chart sheets skipped: 'age chart'): "
+            "'data'" in msg
+        )
+
+    def test_zip_of_csv_files(self) -> None:
+        msg = _message(BAD / "odk_central_export.zip")
+        assert (
+            "  - the file is a zip archive of 2 CSV file(s) (an ODK Central export?), not one survey file: "
+            "'kap_fixture.csv', 'kap_fixture-members.csv'; expected a CSV file: unzip the archive first and "
+            "load the form's main CSV file" in msg
+        )
+        assert "rename" not in msg
+
+    def test_workbook_with_zip_extension(self, tmp_path: Path) -> None:
+        shutil.copy(GOOD / "survey.xlsx", tmp_path / "survey.zip")
+        assert (
+            "the file is an Excel workbook (zip) with a .zip extension; expected rename it to .xlsx"
+            in _message(tmp_path / "survey.zip")
+        )
+
+
+class TestGroupSeparator:
+    def test_dot_separated_export(self) -> None:
+        expected = load_survey(GOOD / "kobo_export.csv", KOBO_CODEBOOK, form=FORM)
+        data = load_survey(GOOD / "kobo_export_dots.csv", KOBO_CODEBOOK, form=FORM, group_sep=".")
+        pd.testing.assert_frame_equal(data, expected)  # option columns are q/option whatever the separator
+        assert "channels/radio" in data and "channels.radio" not in data
+
+    def test_hint_instead_of_unknown_columns(self) -> None:
+        data, problems = load_survey(GOOD / "kobo_export_dots.csv", KOBO_CODEBOOK, form=FORM, errors="report")
+        assert _checks(problems, "error") == ["group_prefix"]  # no wall of unknown/missing columns
+        msg = _message(GOOD / "kobo_export_dots.csv", KOBO_CODEBOOK, form=FORM)
+        assert (
+            "  - 8 column name(s) use '.' between group and question names, but group_sep is '/'; pass "
+            "group_sep='.' to read them: 'demographics.resp_id', 'demographics.age', 'knowledge.k1_fee', "
+            "'exposure.channels', 'exposure.channels.radio', ... (3 more); expected group_sep='.' in "
+            "load_survey (--group-sep . in campaign-me validate)" in msg
+        )
+
+    def test_odk_central_dashes_and_slashes(self, tmp_path: Path) -> None:
+        lines = (GOOD / "kobo_export.csv").read_text().split("\n", 1)
+        header = re.sub(r'"(demographics|knowledge|exposure)/', r'"\1-', lines[0])
+        assert '"exposure-channels/radio"' in header
+        (tmp_path / "odk.csv").write_text(header + "\n" + lines[1])
+        expected = load_survey(GOOD / "kobo_export.csv", KOBO_CODEBOOK, form=FORM)
+        data = load_survey(tmp_path / "odk.csv", KOBO_CODEBOOK, form=FORM, group_sep="-")
+        pd.testing.assert_frame_equal(data, expected)
+        assert "pass group_sep='-'" in _message(tmp_path / "odk.csv", KOBO_CODEBOOK, form=FORM)
+
+    def test_cli_group_sep(self, capsys: pytest.CaptureFixture[str]) -> None:
+        argv = [str(GOOD / "kobo_export_dots.csv"), "-c", str(KOBO_CODEBOOK), "--form", str(FORM)]
+        assert validate_command(argv) == 1
+        assert validate_command([*argv, "--group-sep", "."]) == 0
+        assert "kobo_export_dots.csv: OK (4 rows, 8 columns)" in capsys.readouterr().out
+
+
+class TestNumbersAndPhones:
+    def test_number_beyond_float_range(self, tmp_path: Path) -> None:
+        (tmp_path / "n.csv").write_text("rid,score\n1,2.5\n2,1e400\n3,-1E999\n")
+        cb = Codebook.from_dict(_small_codebook(score={"type": "number", "max": 10}))
+        msg = _message(tmp_path / "n.csv", cb)
+        assert (
+            "column 'score': number too large to represent (not finite; it would read as infinity) at rows "
+            "3, 4: '1e400', '-1E999'; expected a finite number <= 10" in msg
+        )
+        data, _ = load_survey(tmp_path / "n.csv", cb, errors="report")
+        assert data["score"].isna().tolist() == [False, True, True]
+
+    def test_phone_numbers_without_plus_or_leading_zero(self) -> None:
+        df = pd.DataFrame(
+            {
+                "contact": ["254712345678", "254722000111", "254733123456"],
+                "mob": ["712345678", "722000111", "733123456"],
+                "ng": ["8031234567", "9012345678", None],
+                "ids": ["123456789", "100234", "20250303001"],
+                "dated_ids": ["202503030001", "202503030002", "202503040001"],
+                "small": ["12", "7", "345"],
+                "p": ["0.1368744758", "0.04316546763", "0.5"],
+                "day": ["2025-03-01", "2025-03-02", "2025-03-03"],
+            }
+        )
+        found = find_pii(df)
+        assert found["column"].tolist() == ["contact", "mob", "ng"] and set(found["kind"]) == {"phone"}
+        assert found.loc[0, "examples"] == ["25********78", "25********11", "25********56"]
+        assert found.loc[1, "examples"] == ["71*****78", "72*****11", "73*****56"]
+
+
+# ------------------------------------------------------------------------------------------------
 # CLI
 # ------------------------------------------------------------------------------------------------
 
@@ -810,6 +1169,8 @@ def test_documented_example_codebook_is_valid(tmp_path: Path) -> None:
 
 def test_decimals_are_not_phone_numbers():
     # regression: inclusion probabilities such as 0.1368744758 were flagged as phone numbers
-    df = pd.DataFrame({"p": ["0.1368744758", "0.04316546763", "0.5"], "tel": ["0771234567", "0772345678", "0773456789"]})
+    df = pd.DataFrame(
+        {"p": ["0.1368744758", "0.04316546763", "0.5"], "tel": ["0771234567", "0772345678", "0773456789"]}
+    )
     found = find_pii(df)
     assert found["column"].tolist() == ["tel"]

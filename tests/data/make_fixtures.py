@@ -4,7 +4,9 @@ Run from the repository root:  python tests/data/make_fixtures.py
 
 Every file is small and handmade: a clean survey in several containers (CSV with ``,`` and ``;``,
 UTF-8 with BOM, UTF-16 tab-separated, .xlsx), a KoboToolbox export with its XLSForm, and one broken
-file per failure that tests/test_io.py checks. Text files are byte-for-byte reproducible; .xlsx files
+file per failure that tests/test_io.py checks (``regressions()`` writes those added after review: a
+stray quote, a zipped ODK Central export, a chart sheet, a stale Excel dimension record and a Kobo
+export with '.' group separators). Text files are byte-for-byte reproducible; .xlsx files
 differ between runs only in the save timestamp that openpyxl writes. Names and phone numbers are fictitious (``+254 700
 000 0xx`` is not a subscriber range in use by anyone we know of; all names end in "Test").
 """
@@ -14,6 +16,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -424,7 +428,58 @@ variables:
     )
 
 
+def regressions() -> None:
+    """Files for intake defects found in review (stray quotes, archives, Excel quirks, '.' groups)."""
+    text = _csv_text(HEADER, ROWS)
+
+    # A stray opening quote in the comments of line 3: the rest of the file would read as one value.
+    assert text.count(",Knows the hotline\r\n") == 1
+    _write(BAD / "unterminated_quote.csv", text.replace(",Knows the hotline\r\n", ',"Knows the hotline\r\n'))
+
+    # An ODK Central export: a zip of CSV files (the main form and a repeat group), not a CSV file.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in (("kap_fixture.csv", text), ("kap_fixture-members.csv", "PARENT_KEY,age\r\n")):
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2025, 3, 7, 12, 0, 0)), content)
+    _write(BAD / "odk_central_export.zip", buf.getvalue())
+
+    # A chart sheet in front of the data sheet.
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "data"
+    _workbook_rows(ws, HEADER, ROWS)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=8, min_row=1, max_row=len(ROWS) + 1), titles_from_data=True)
+    wb.create_chartsheet("age chart", 0).add_chart(chart)
+    wb.save(BAD / "chart_sheet.xlsx")
+
+    # A workbook whose stored dimension record (<dimension ref=...>) says A1:T5 although the data go to
+    # row 9, as some programs write it: read-only readers that trust it drop rows 6-9.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "data"
+    _workbook_rows(ws, HEADER, ROWS)
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buf) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, n = re.subn(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="A1:T5"/>', data)
+                assert n == 1
+            zout.writestr(item, data)
+    _write(BAD / "stale_dimension.xlsx", out.getvalue())
+
+    # A Kobo export with '.' as the group separator ("demographics.age", "exposure.channels.radio").
+    dots = [h.replace("/", ".") for h in KOBO_HEADER]
+    _write(GOOD / "kobo_export_dots.csv", _csv_text(dots, KOBO_ROWS, delimiter=";", quote_all=True))
+
+
 if __name__ == "__main__":
     good()
     bad()
+    regressions()
     print(f"wrote {len(list(GOOD.iterdir()))} files to {GOOD} and {len(list(BAD.iterdir()))} to {BAD}")
