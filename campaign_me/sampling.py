@@ -922,6 +922,19 @@ def pps_systematic(
     return _result(frame, selected, pi, certainty=cert)
 
 
+def _cluster_ids(frame: pd.DataFrame, cluster: str) -> pd.Series:
+    """The cluster id column, checked: present and never missing."""
+    require_columns(frame, cluster, argument="cluster")
+    ids = frame[cluster]
+    missing = ids.isna().to_numpy()
+    if missing.any():
+        raise SamplingError(
+            f"cluster: column {cluster!r} has missing cluster ids in {_rows(frame, missing)}; "
+            "every unit must belong to a cluster"
+        )
+    return ids
+
+
 def two_stage(
     frame: pd.DataFrame,
     *,
@@ -992,14 +1005,7 @@ def two_stage(
     frame = _check_frame(frame)
     rng = _generator(seed)
     _check_new_columns(frame, ["prob_stage1", "prob_stage2", "certainty", "inclusion_prob", "design_weight"])
-    require_columns(frame, cluster, argument="cluster")
-    ids = frame[cluster]
-    missing = ids.isna().to_numpy()
-    if missing.any():
-        raise SamplingError(
-            f"cluster: column {cluster!r} has missing cluster ids in {_rows(frame, missing)}; "
-            "every unit must belong to a cluster"
-        )
+    ids = _cluster_ids(frame, cluster)
     codes, uniques = pd.factorize(ids, sort=False)
     n_cl = len(uniques)
     listed = np.bincount(codes, minlength=n_cl).astype(float)
@@ -1162,13 +1168,7 @@ def assign(
         p = p / p.sum()
 
     if cluster is not None:
-        require_columns(frame, cluster, argument="cluster")
-        ids = frame[cluster]
-        missing = ids.isna().to_numpy()
-        if missing.any():
-            raise SamplingError(
-                f"cluster: column {cluster!r} has missing cluster ids in {_rows(frame, missing)}"
-            )
+        ids = _cluster_ids(frame, cluster)
         unit_of_row, uniques = pd.factorize(ids, sort=False)
         n_units = len(uniques)
         first = np.zeros(n_units, dtype=np.intp)
