@@ -402,7 +402,7 @@ class SurveyDesign:
         return v
 
     # ------------------------------------------------------------------ estimation core
-    def _prepare(self, variables, by, na_rm: bool, *, numeric: bool, argument: str):
+    def _prepare(self, variables, by, *, argument: str):
         variables = _names(variables, argument)
         if not variables:
             raise DataError(f"{argument}: give at least one variable")
@@ -518,7 +518,8 @@ class SurveyDesign:
             records.append(row)
         out = pd.DataFrame.from_records(records)
         out["n"] = out["n"].astype("int64")
-        return out
+        lead = [c for c in out.columns if c not in RESULT_COLUMNS]  # by columns and category
+        return out[["variable", *lead, *RESULT_COLUMNS[1:]]]
 
     def _wald(self, est: _Estimand, se: float, ddf: float, level: float, _rows) -> tuple[float, float]:
         q = _quantile(level, ddf)
@@ -567,7 +568,7 @@ class SurveyDesign:
         Scores :math:`w_i (y_i - \\bar y_w)/\\sum w` within the domain, zero outside.
         Validated against R ``survey`` 4.1 ``svymean``/``svyby`` (tests/reference/survey.R).
         """
-        variables, by_cols = self._prepare(variables, by, na_rm, numeric=True, argument="variables")
+        variables, by_cols = self._prepare(variables, by, argument="variables")
         w = self._weights
         domains = self._domains(by_cols)
         items = []
@@ -605,7 +606,7 @@ class SurveyDesign:
         the domain; ``deff`` compares with SRS with replacement of the same size
         (R's ``svytotal(deff="replace")``).
         """
-        variables, by_cols = self._prepare(variables, by, na_rm, numeric=True, argument="variables")
+        variables, by_cols = self._prepare(variables, by, argument="variables")
         w = self._weights
         domains = self._domains(by_cols)
         items = []
@@ -652,7 +653,7 @@ class SurveyDesign:
                 f"ratio: {len(nums)} numerators but {len(dens)} denominators; give one denominator "
                 "or one per numerator"
             )
-        _, by_cols = self._prepare(nums + dens, by, na_rm, numeric=True, argument="ratio")
+        _, by_cols = self._prepare(nums + dens, by, argument="ratio")
         w = self._weights
         domains = self._domains(by_cols)
         items = []
@@ -710,7 +711,7 @@ class SurveyDesign:
         methods = {"logit": self._ci_logit, "wald": self._wald, "korn-graubard": self._ci_beta}
         if method not in methods:
             raise DataError(f"method={method!r}: choose one of {', '.join(map(repr, methods))}")
-        variables, by_cols = self._prepare(variables, by, na_rm, numeric=False, argument="variables")
+        variables, by_cols = self._prepare(variables, by, argument="variables")
         w = self._weights
         domains = self._domains(by_cols)
         items = []
