@@ -391,8 +391,10 @@ SURVEY_COLUMNS = (
 # --------------------------------------------------------------------------------------
 # monitoring and pretest
 # --------------------------------------------------------------------------------------
-def monitoring(spec: CountrySpec, frame: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Activity log (planned vs delivered per district and activity) and daily digital metrics."""
+def monitoring(
+    spec: CountrySpec, frame: pd.DataFrame, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Activity log (planned vs delivered per district and activity), daily platform metrics, period reach."""
     districts = frame.loc[frame["campaign"] == 1, "district"].drop_duplicates().tolist()
     start = pd.Timestamp("2025-03-01")
     rows = []
@@ -423,26 +425,81 @@ def monitoring(spec: CountrySpec, frame: pd.DataFrame, rng: np.random.Generator)
                     }
                 )
     activities = pd.DataFrame(rows).sort_values(["date", "activity_id"], kind="stable").reset_index(drop=True)
-    days = pd.date_range(start, periods=180, freq="D")
-    digital = []
-    for platform, (imp_mean, ctr, spend) in {"facebook": (12000, 0.012, 60.0), "tiktok": (9000, 0.008, 40.0)}.items():
-        for day in days:
-            impressions = int(rng.poisson(imp_mean * rng.uniform(0.6, 1.4)))
-            reach = int(impressions / rng.uniform(1.8, 3.0))
-            clicks = int(rng.binomial(impressions, ctr))
-            digital.append(
-                {
-                    "country": spec.name,
-                    "date": day.strftime("%Y-%m-%d"),
-                    "platform": platform,
-                    "impressions": impressions,
-                    "reach": reach,
-                    "clicks": clicks,
-                    "engagements": clicks + int(rng.binomial(impressions, 0.01)),
-                    "spend": round(spend * rng.uniform(0.9, 1.1), 2),
-                }
-            )
-    return activities, pd.DataFrame(digital)
+    digital, reach = platform_metrics(spec, frame, rng, start=start)
+    return activities, digital, reach
+
+
+# Online ads: per platform (impressions per platform user per day in targeted districts, click-through rate,
+# cost per 1,000 impressions, share of the 15-45 population using the platform)
+PLATFORMS = {"facebook": (0.04, 0.012, 5.0, 0.45), "tiktok": (0.03, 0.008, 4.5, 0.30)}
+AD_SPILLOVER = 0.06  # share of impressions the platforms geolocate outside the targeted districts
+AD_HETEROGENEITY = 0.5  # gamma shape of users' exposure rates: small = impressions pile up on few users
+CAMPAIGN_DAYS = 180
+
+
+def _reach_share(impressions: np.ndarray, users: np.ndarray) -> np.ndarray:
+    """Expected share of users reached by ``impressions`` spread over ``users`` with gamma-mixed rates.
+
+    A user with rate ``lambda`` ~ Gamma(k, mean m) is reached with probability 1 - exp(-lambda); averaged over
+    the gamma this is ``1 - (1 + m / k) ** -k`` (negative-binomial zero class), with m = impressions / users.
+    """
+    m = np.divide(impressions, users, out=np.zeros(np.shape(impressions)), where=np.asarray(users) > 0)
+    return 1.0 - (1.0 + m / AD_HETEROGENEITY) ** -AD_HETEROGENEITY
+
+
+def platform_metrics(
+    spec: CountrySpec, frame: pd.DataFrame, rng: np.random.Generator, *, start: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Daily platform metrics by district and the platforms' period (unique) reach.
+
+    Ads target the campaign districts, but the platforms geolocate a share of impressions
+    (``AD_SPILLOVER``) in comparison districts: the ``targeted`` column shows the spill-over. Daily
+    reach counts the accounts reached that day; the same account is reached again on later days, so
+    daily reach must never be summed. The period file gives unique reach per month and over the whole
+    campaign, with frequency = impressions / reach.
+    """
+    pop = frame.groupby("district", sort=False).agg(population=("population", "sum"), targeted=("campaign", "max"))
+    districts = pop.index.to_numpy()
+    targeted = pop["targeted"].to_numpy().astype(int)
+    days = pd.date_range(start, periods=CAMPAIGN_DAYS, freq="D")
+    daily, period = [], []
+    for platform, (per_user, ctr, cpm, share) in PLATFORMS.items():
+        users = np.round(pop["population"].to_numpy() * share).astype(int)
+        # where the platform delivers: targeted districts by audience size, the spill-over elsewhere
+        w_in = np.where(targeted == 1, users, 0) / users[targeted == 1].sum()
+        w_out = np.where(targeted == 0, users, 0) / max(users[targeted == 0].sum(), 1)
+        where = (1 - AD_SPILLOVER) * w_in + AD_SPILLOVER * w_out
+        total = rng.poisson(per_user * users[targeted == 1].sum() * rng.uniform(0.6, 1.4, size=len(days)))
+        imp = np.vstack([rng.multinomial(t, where) for t in total])  # days x districts
+        reach = np.minimum(rng.binomial(users, _reach_share(imp, users)), imp)
+        clicks = rng.binomial(imp, ctr)
+        engagements = clicks + rng.binomial(imp, 0.01)
+        spend = np.round(imp * cpm / 1000 * rng.uniform(0.9, 1.1, size=imp.shape), 2)
+        for j, d in enumerate(districts):
+            daily.append(pd.DataFrame({
+                "country": spec.name, "date": days.strftime("%Y-%m-%d"), "platform": platform, "district": d,
+                "targeted": targeted[j], "impressions": imp[:, j], "reach": reach[:, j], "clicks": clicks[:, j],
+                "engagements": engagements[:, j], "spend": spend[:, j],
+            }))
+        # unique reach per calendar month and over the whole campaign (never the sum of daily reach)
+        months = days.to_period("M")
+        spans = [(str(m), months == m) for m in months.unique()] + [("campaign", np.ones(len(days), bool))]
+        floor = np.zeros(len(districts), dtype=int)
+        for label, mask in spans:
+            cum = imp[mask].sum(axis=0)
+            r = np.minimum(rng.binomial(users, _reach_share(cum, users)), cum)
+            r = np.maximum(r, reach[mask].max(axis=0))  # at least the best day
+            if label == "campaign":
+                r = np.maximum(r, floor)  # at least the best month
+            floor = np.maximum(floor, r)
+            period.append(pd.DataFrame({
+                "country": spec.name, "platform": platform, "district": districts, "targeted": targeted,
+                "period": label, "start": days[mask][0].strftime("%Y-%m-%d"),
+                "end": days[mask][-1].strftime("%Y-%m-%d"), "impressions": cum, "reach": r,
+                "frequency": np.round(np.divide(cum, r, out=np.full(len(r), np.nan), where=r > 0), 3),
+            }))
+    digital = pd.concat(daily, ignore_index=True).sort_values(["date", "platform", "district"], kind="stable")
+    return digital.reset_index(drop=True), pd.concat(period, ignore_index=True)
 
 
 PRETEST_TRUTH = {
@@ -538,6 +595,14 @@ def truth(spec: CountrySpec) -> dict:
             "risk awareness (self-selection) and by false reports of exposure",
             "aided_recall": "includes a false-recognition rate equal to the decoy recognition rate (12%)",
         },
+        "digital": {
+            "platforms": {k: dict(zip(("impressions_per_user_day", "click_through", "cpm", "user_share"), v))
+                          for k, v in PLATFORMS.items()},
+            "spillover_share": AD_SPILLOVER,
+            "exposure_rate_gamma_shape": AD_HETEROGENEITY,
+            "note": "daily reach counts accounts reached that day; summing it over days counts the same people "
+            "again (use digital_reach.csv); platforms count accounts, not people",
+        },
         "pretest": {k: dict(zip(("comprehension", "credibility", "intention_safe", "preference_share"), v))
                     for k, v in PRETEST_TRUTH.items()},
         "spec": asdict(spec),
@@ -573,7 +638,7 @@ def generate_country(
         weighted = weight_round(sample, census)
         keep = SURVEY_COLUMNS + (["_interest", "_exposed"] if hidden else [])
         rounds[round_] = weighted[keep].reset_index(drop=True)
-    activities, digital = monitoring(spec, frame, rng_mon)
+    activities, digital, digital_reach = monitoring(spec, frame, rng_mon)
     return {
         "frame": frame.drop(columns="_u"),
         "census": census,
@@ -581,6 +646,7 @@ def generate_country(
         "survey_endline": rounds["endline"],
         "activities": activities,
         "digital_metrics": digital,
+        "digital_reach": digital_reach,
         "pretest": pretest(spec, rng_pre),
         "truth": truth(spec),
     }

@@ -183,3 +183,63 @@ def test_exposed_vs_unexposed_is_biased_by_self_selection(big_aroland):
     se = np.hypot(est.loc[1, "se"], est.loc[0, "se"])  # conservative: the two domains share PSUs
     assert naive > 3 * se, (naive, se)  # a spurious "effect" of exposure on knowledge (about 4 points)
     # ... while the difference-in-differences finds none (test_knowledge_does_not_move)
+
+
+# ---- platform metrics: daily reach by district, period (unique) reach, spill-over --------------------------------
+@pytest.mark.parametrize("country", list(synth.COUNTRIES))
+def test_platform_period_reach_is_consistent_with_daily_metrics(country):
+    daily = pd.read_csv(SAMPLES / country / "digital_metrics.csv")
+    period = pd.read_csv(SAMPLES / country / "digital_reach.csv")
+    frame = pd.read_csv(SAMPLES / country / "frame.csv")
+    assert (daily["reach"] <= daily["impressions"]).all() and (daily["clicks"] <= daily["engagements"]).all()
+    # the targeting column is the frame's campaign flag
+    flag = frame.groupby("district")["campaign"].max()
+    assert (daily["targeted"] == daily["district"].map(flag)).all()
+    daily["month"] = daily["date"].str[:7]
+    monthly = daily.groupby(["platform", "district", "month"])["impressions"].sum()
+    months = period[period["period"] != "campaign"].set_index(["platform", "district", "period"])
+    np.testing.assert_array_equal(months.loc[monthly.index, "impressions"], monthly)
+    camp = period[period["period"] == "campaign"].set_index(["platform", "district"])
+    np.testing.assert_array_equal(camp["impressions"], daily.groupby(["platform", "district"])["impressions"].sum()
+                                  .loc[camp.index])
+    # unique reach over a longer period is at least that of any shorter one, and at most the platform's users
+    best_day = daily.groupby(["platform", "district"])["reach"].max()
+    best_month = months.groupby(["platform", "district"])["reach"].max()
+    assert (camp["reach"] >= best_month.loc[camp.index]).all()
+    assert (best_month >= best_day.loc[best_month.index]).all()
+    users = frame.groupby("district")["population"].sum()
+    share = {p: v[3] for p, v in synth.PLATFORMS.items()}
+    cap = [round(users[d] * share[p]) for p, d in camp.index]
+    assert (camp["reach"].to_numpy() <= cap).all()
+    np.testing.assert_allclose(camp["frequency"], camp["impressions"] / camp["reach"], atol=5e-4)
+
+
+def test_summed_daily_reach_exceeds_the_population_but_unique_reach_does_not():
+    """The trap the sample world teaches: daily reach counts the same accounts again every day."""
+    daily = pd.read_csv(SAMPLES / "aroland" / "digital_metrics.csv")
+    period = pd.read_csv(SAMPLES / "aroland" / "digital_reach.csv")
+    population = pd.read_csv(SAMPLES / "aroland" / "frame.csv")["population"].sum()
+    assert daily["reach"].sum() > population
+    camp = period[period["period"] == "campaign"]
+    assert camp.groupby("platform")["reach"].sum().max() < 0.5 * population
+
+
+@pytest.mark.parametrize("country", list(synth.COUNTRIES))
+def test_online_ads_spill_into_comparison_districts(country):
+    daily = pd.read_csv(SAMPLES / country / "digital_metrics.csv")
+    share = daily.groupby("targeted")["impressions"].sum()
+    spill = share.loc[0] / share.sum()
+    # the planted geolocation spill-over (6 %); multinomial noise over ~10^5 impressions is far smaller
+    assert spill == pytest.approx(synth.AD_SPILLOVER, abs=0.005)
+    assert (daily.loc[daily["targeted"] == 0].groupby("district")["impressions"].sum() > 0).all()
+
+
+def test_reach_model_matches_a_gamma_poisson_simulation():
+    # independent check of the closed form 1 - (1 + m/k)^-k: simulate users with gamma-distributed rates
+    # (shape k, mean m), Poisson impressions each, and count the users with at least one impression
+    rng = np.random.default_rng(1)
+    k = synth.AD_HETEROGENEITY
+    for m in (0.05, 1.0, 7.0):
+        rates = rng.gamma(k, m / k, size=400_000)
+        simulated = (rng.poisson(rates) > 0).mean()
+        assert synth._reach_share(np.array([m * 1000.0]), np.array([1000]))[0] == pytest.approx(simulated, abs=3e-3)
