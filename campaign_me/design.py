@@ -211,14 +211,13 @@ class SurveyDesign:
                 f"lonely_psu={lonely_psu!r} is not one of {', '.join(map(repr, LONELY_PSU_OPTIONS))}"
             )
         self._data = data
-        self._spec = {
+        self._columns = {
             "weights": weights,
             "strata": strata,
-            "psu": psu,
-            "fpc": fpc,
-            "nest": nest,
-            "lonely_psu": lonely_psu,
+            "psu": psu if psu is None or isinstance(psu, str) else list(psu),
+            "fpc": fpc if fpc is None or isinstance(fpc, str) else list(fpc),
         }
+        self.nest = bool(nest)
         self.lonely_psu = lonely_psu
         self._structure, base_weights = _build_structure(data, weights, strata, psu, fpc, nest)
         self._weights = base_weights
@@ -236,6 +235,59 @@ class SurveyDesign:
         """Current analysis weights (after any weighting step), zero outside a domain."""
         w = self._weights if self._domain is None else np.where(self._domain, self._weights, 0.0)
         return pd.Series(w, index=self._data.index, name="weight")
+
+    @property
+    def strata(self) -> str | None:
+        """Name of the stratum column (None for an unstratified design)."""
+        return self._columns["strata"]
+
+    @property
+    def psu(self) -> str | list[str] | None:
+        """Name of the PSU column, ``[psu, ssu]`` for a two-stage design, or None."""
+        return self._columns["psu"]
+
+    @property
+    def fpc(self) -> str | list[str] | None:
+        """Name of the fpc column (one per stage), or None."""
+        return self._columns["fpc"]
+
+    @property
+    def weights_column(self) -> str | None:
+        """Name of the weight column the design was declared with (None if weights came from fpc)."""
+        return self._columns["weights"]
+
+    def structure(self) -> pd.DataFrame:
+        """The design's structure per row, as integer codes: what a model-based or replicate method needs.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed like :attr:`data`, with columns ``stratum`` (0..H-1, in sorted order of
+            the stratum labels; all 0 without strata), ``psu`` (0..P-1, unique across strata,
+            so ``nest=True`` ids are already combined; each row its own PSU without a PSU
+            column), ``ssu`` (two-stage designs only, unique across PSUs), ``psu_in_stratum``
+            (number of PSUs sampled in the row's stratum), ``stage1_fpc`` (the finite population
+            factor :math:`(N_h - n_h)/N_h` of the row's stratum, 1.0 without fpc) and ``weight``
+            (:attr:`weights`, zero outside a domain).
+
+        Examples
+        --------
+        >>> from campaign_me.datasets import load_api
+        >>> d = SurveyDesign(load_api("apiclus1"), psu="dnum", weights="pw", fpc="fpc")
+        >>> st = d.structure()
+        >>> int(st["psu"].nunique()), int(st["stratum"].nunique()), round(float(st["stage1_fpc"].iloc[0]), 4)
+        (15, 1, 0.9802)
+
+        15 of 757 districts sampled: :math:`(757 - 15)/757 = 0.9802`.
+        """
+        s = self._structure
+        out = {"stratum": s.strata, "psu": s.psu}
+        if s.ssu is not None:
+            out["ssu"] = s.ssu
+        out["psu_in_stratum"] = s.n_psu[s.strata].astype(np.int64)
+        out["stage1_fpc"] = s.f1[s.strata] if s.frac1 is not None else np.ones(len(s.strata))
+        out["weight"] = self.weights.to_numpy()
+        return pd.DataFrame(out, index=self._data.index)
 
     @property
     def n(self) -> int:
@@ -275,6 +327,63 @@ class SurveyDesign:
         for k, v in changes.items():
             setattr(new, k, v)
         return new
+
+    def with_columns(self, **columns) -> SurveyDesign:
+        """A design with extra (or replaced) columns in its data and the same structure and weights.
+
+        Use it for derived variables (a score, an indicator, a recode) that should be
+        estimated on the same design, subset and calibration.
+
+        Parameters
+        ----------
+        **columns : pandas.Series or array-like
+            ``name=values``: a Series aligned on the data's index (its index must hold every
+            row of the data), or an array with one value per row. Design columns (weights,
+            strata, PSU, fpc) cannot be replaced.
+
+        Returns
+        -------
+        SurveyDesign
+            A new design; the original design and its data are unchanged.
+
+        Examples
+        --------
+        >>> from campaign_me.datasets import load_api
+        >>> d = SurveyDesign(load_api("apistrat"), weights="pw", strata="stype", fpc="fpc")
+        >>> d2 = d.with_columns(gain=d.data["api00"] - d.data["api99"])
+        >>> round(float(d2.mean("gain")["estimate"].iloc[0]), 3)
+        32.893
+        """
+        design_cols = set()
+        for v in self._columns.values():
+            design_cols.update([v] if isinstance(v, str) else (v or []))
+        extra = {}
+        for name, values in columns.items():
+            if name in design_cols:
+                raise DataError(f"with_columns: {name!r} is a design column and cannot be replaced")
+            if isinstance(values, pd.Series):
+                if not values.index.equals(self._data.index):
+                    if not values.index.is_unique or not self._data.index.isin(values.index).all():
+                        raise DataError(
+                            f"with_columns: the index of {name!r} does not match the data's index; "
+                            "build it from design.data"
+                        )
+                    values = values.reindex(self._data.index)
+                extra[name] = values.to_numpy() if values.dtype == object else values.array
+            else:
+                arr = np.asarray(values)
+                if arr.ndim == 0:
+                    arr = np.full(len(self._data), arr.item())
+                if arr.shape != (len(self._data),):
+                    raise DataError(
+                        f"with_columns: {name!r} has shape {arr.shape}; expected {len(self._data)} values, "
+                        "one per row"
+                    )
+                extra[name] = arr
+        data = self._data.copy(deep=False)
+        for name, values in extra.items():
+            data[name] = pd.Series(values, index=data.index) if not isinstance(values, pd.Series) else values
+        return self._derive(_data=data)
 
     def subset(self, mask) -> SurveyDesign:
         """Restrict estimation to a domain while keeping the full design.

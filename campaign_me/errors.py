@@ -24,7 +24,11 @@ __all__ = [
     "SamplingError",
     "PowerError",
     "IntakeError",
+    "CodebookError",
+    "IntakeWarning",
+    "EstimationWarning",
     "describe_rows",
+    "describe_labels",
     "describe_values",
     "require_columns",
 ]
@@ -71,6 +75,44 @@ class PowerError(CampaignMeError):
 
 class IntakeError(CampaignMeError):
     """A data file does not fit its codebook or cannot be read."""
+
+
+class CodebookError(IntakeError):
+    """A codebook (YAML or XLSForm) or another YAML definition file is malformed; the message lists
+    every problem."""
+
+
+class IntakeWarning(UserWarning):
+    """A survey file loaded, but something in it needs a look (see the problem table)."""
+
+
+class EstimationWarning(UserWarning):
+    """Some rows of an estimate table have no standard error or interval (see its ``note`` column).
+
+    Raised once per table, naming the rows; every other row of the table is computed as usual.
+    """
+
+
+def describe_labels(index: pd.Index, positions: Iterable[int], *, limit: int = 10) -> str:
+    """Format rows of a DataFrame for a message by their index *labels*, not their positions.
+
+    A frame indexed by file line number (index name ``"line"``, as :func:`campaign_me.load_survey`
+    returns) is described in lines: ``"lines 6, 16"``; any other index in rows: ``"rows 4, 14"``.
+
+    Examples
+    --------
+    >>> describe_labels(pd.RangeIndex(5), [1, 3])
+    'rows 1, 3'
+    >>> describe_labels(pd.Index([2, 3, 4], name="line"), [0])
+    'line 2'
+    """
+    labels = [index[int(p)] for p in positions]
+    if not labels:
+        return "no rows"
+    word = "line" if index.name == "line" else "row"
+    shown = ", ".join(str(v.item() if isinstance(v, np.generic) else v) for v in labels[:limit])
+    more = f" (and {len(labels) - limit} more)" if len(labels) > limit else ""
+    return f"{word}{'' if len(labels) == 1 else 's'} {shown}{more}"
 
 
 def describe_rows(positions: Iterable[int], *, limit: int = 10, offset: int = 0) -> str:

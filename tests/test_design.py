@@ -401,3 +401,40 @@ def test_total_of_an_all_missing_domain_is_an_error(api):
     d.data["y"] = np.where(d.data["stype"] == "H", np.nan, d.data["enroll"])
     with pytest.raises(DataError, match="no non-missing values in the domain"):
         d.total("y", by="stype", na_rm=True)
+
+
+# ---------------------------------------------------------------- API other modules build on
+def test_with_columns_keeps_structure_and_subset(api):
+    d = design(api, "clus1")
+    sub = d.subset(d.data["stype"] == "E")
+    gain = sub.data["api00"] - sub.data["api99"]
+    sub2 = sub.with_columns(gain=gain, gain_arr=gain.to_numpy())
+    assert "gain" not in d.data.columns  # the original design and data are unchanged
+    a = sub2.mean("gain").iloc[0]
+    b = sub2.mean("gain_arr").iloc[0]
+    ref = d.subset(d.data["stype"] == "E").with_columns(gain=gain).mean("gain").iloc[0]
+    np.testing.assert_allclose([a.estimate, a.se], [b.estimate, b.se], rtol=1e-12)
+    np.testing.assert_allclose([a.estimate, a.se], [ref.estimate, ref.se], rtol=1e-12)
+    # a shuffled Series is aligned on the index
+    shuffled = gain.sample(frac=1.0, random_state=1)
+    c = sub.with_columns(gain=shuffled).mean("gain").iloc[0]
+    np.testing.assert_allclose([c.estimate, c.se], [a.estimate, a.se], rtol=1e-12)
+    with pytest.raises(DataError, match="design column"):
+        d.with_columns(pw=1.0)
+    with pytest.raises(DataError, match="expected 183 values"):
+        d.with_columns(x=[1, 2])
+    with pytest.raises(DataError, match="does not match the data's index"):
+        d.with_columns(x=gain.iloc[:5])
+
+
+def test_structure_and_column_properties(api):
+    d = design(api, "clus2")
+    assert (d.psu, d.fpc, d.strata, d.weights_column) == (["dnum", "snum"], ["fpc1", "fpc2"], None, None)
+    st = d.structure()
+    assert list(st.columns) == ["stratum", "psu", "ssu", "psu_in_stratum", "stage1_fpc", "weight"]
+    assert st["psu"].nunique() == 40 and st["ssu"].nunique() == len(api["apiclus2"][["dnum", "snum"]].drop_duplicates())
+    # apiclus2: 40 of 757 districts, (757 - 40) / 757
+    np.testing.assert_allclose(st["stage1_fpc"], (757 - 40) / 757)
+    nested = SurveyDesign(api["apistrat"], psu="dnum", strata="stype", weights="pw", nest=True).structure()
+    # psu codes are unique across strata: as many as distinct (stype, dnum) pairs
+    assert nested["psu"].nunique() == len(api["apistrat"][["stype", "dnum"]].drop_duplicates())
