@@ -1,0 +1,593 @@
+"""Interactive calculators for the workbook, each with a static fallback.
+
+Four calculators, each computing through :mod:`campaign_me.power` or
+:class:`campaign_me.SurveyDesign` (nothing is computed here that those do not compute):
+
+* :class:`SampleSize`: interviews needed to estimate a proportion to a margin of error;
+* :class:`MDE`: the minimum detectable difference for a given sample;
+* :class:`ClusterPower`: power of a cluster-randomised comparison against the number of
+  clusters, for several intra-cluster correlations (ICC) and cluster sizes;
+* :class:`IndicatorExplorer`: indicator x disaggregation x round from a tidy table of estimates
+  (see :func:`indicator_estimates`).
+
+Displaying a calculator (the last expression of a cell) always shows a **table and a figure**
+as ordinary outputs, so an executed notebook (papermill, nbval) and its HTML rendering keep
+them: widget state does not survive those (papermill #400). In a live JupyterLab session the
+calculator also shows sliders above them, and moving a slider redraws the same table and figure
+in place. "Live" means the kernel was started by a Jupyter server (``JPY_SESSION_NAME`` is set);
+force either mode with ``interactive=True/False`` or the environment variable
+``CAMPAIGN_ME_WIDGETS=static`` (or ``live``).
+
+Figures are shown through :class:`Figure`, which carries alt text into the notebook and its
+HTML rendering.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import power as _power
+from .errors import CampaignMeError, DataError
+
+__all__ = [
+    "Figure",
+    "SampleSize",
+    "MDE",
+    "ClusterPower",
+    "IndicatorExplorer",
+    "indicator_estimates",
+    "interval_figure",
+    "is_live",
+    "new_figure",
+]
+
+_ENV = "CAMPAIGN_ME_WIDGETS"
+
+
+def is_live() -> bool:
+    """Whether calculators should show live widgets (see the module docstring)."""
+    mode = os.environ.get(_ENV, "").strip().lower()
+    if mode in ("static", "live"):
+        return mode == "live"
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel") and "JPY_SESSION_NAME" in os.environ
+
+
+# ---------------------------------------------------------------------------
+# figures with alt text
+# ---------------------------------------------------------------------------
+
+
+def new_figure(width: float = 6.4, height: float = 3.6):
+    """A matplotlib Figure and Axes not registered with pyplot (so it is shown only once)."""
+    from matplotlib.figure import Figure as _MplFigure
+
+    fig = _MplFigure(figsize=(width, height), dpi=100, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+class Figure:
+    """A matplotlib figure rendered once to PNG, displayed with alt text.
+
+    In JupyterLab and in nbconvert HTML the figure is an ``<img>`` with an ``alt`` attribute;
+    the plain-text form (what a screen reader or a text diff sees) is the alt text itself.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        What the figure shows, in one or two sentences (required, non-empty).
+
+    Examples
+    --------
+    >>> fig, ax = new_figure()
+    >>> _ = ax.plot([0, 1], [0, 1])
+    >>> f = Figure(fig, alt="A rising line.")
+    >>> repr(f)
+    '[figure: A rising line.]'
+    >>> f.png[:4]
+    b'\\x89PNG'
+    """
+
+    def __init__(self, fig, alt: str) -> None:
+        if not isinstance(alt, str) or not alt.strip():
+            raise CampaignMeError("alt: every figure needs alt text describing what it shows")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        self.png = buf.getvalue()
+        self.alt = alt.strip()
+        self.figure = fig
+        try:  # a pyplot figure would otherwise be shown a second time by the inline backend
+            import matplotlib.pyplot as plt
+
+            if fig in map(plt.figure, plt.get_fignums()):
+                plt.close(fig)
+        except Exception:  # pragma: no cover - pyplot unavailable
+            pass
+
+    def __repr__(self) -> str:
+        return f"[figure: {self.alt}]"
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        b64 = base64.b64encode(self.png).decode("ascii")
+        alt = html.escape(self.alt, quote=True)
+        return {
+            "text/html": f'<img src="data:image/png;base64,{b64}" alt="{alt}" title="{alt}"/>',
+            "image/png": b64,
+            "text/plain": repr(self),
+        }
+
+
+def interval_figure(
+    table: pd.DataFrame,
+    *,
+    xlabel: str,
+    alt: str,
+    title: str = "",
+    reference: float | None = None,
+    reference_label: str = "",
+) -> Figure:
+    """Estimates with confidence intervals as a dot-and-whisker chart, one row per table row.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Index = row labels; columns ``estimate``, ``ci_low``, ``ci_high`` (a tidy estimate table
+        after ``set_index``). Rows with a missing estimate (suppressed) are labelled, not drawn.
+    xlabel, alt, title : str
+        Axis label, alt text (required) and title.
+    reference : float, optional
+        A vertical reference line (e.g. the planted truth, or zero).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"estimate": [10.0, 12.0], "ci_low": [8.0, 7.0], "ci_high": [12.0, 17.0]},
+    ...                  index=["weighted", "design-based"])
+    >>> interval_figure(t, xlabel="%", alt="Two intervals around 10 and 12.")
+    [figure: Two intervals around 10 and 12.]
+    """
+    missing = [c for c in ("estimate", "ci_low", "ci_high") if c not in table.columns]
+    if missing:
+        raise DataError(f"table: columns {missing} missing (need estimate, ci_low, ci_high)")
+    fig, ax = new_figure(6.4, 0.6 + 0.45 * len(table))
+    y = np.arange(len(table))[::-1]
+    labels = []
+    for yi, (label, row) in zip(y, table.iterrows()):
+        if pd.isna(row["estimate"]):
+            labels.append(f"{label} (suppressed)")
+            continue
+        labels.append(str(label))
+        ax.plot([row["ci_low"], row["ci_high"]], [yi, yi], color="#0072B2", lw=2)
+        ax.plot([row["estimate"]], [yi], "o", color="#0072B2")
+    if reference is not None:
+        ax.axvline(reference, color="#D55E00", ls="--", lw=1.5, label=reference_label or None)
+        if reference_label:
+            ax.legend(frameon=False, loc="best")
+    ax.set_yticks(y, labels)
+    ax.set_ylim(-0.6, len(table) - 0.4)
+    ax.set(xlabel=xlabel, title=title)
+    ax.grid(axis="x", alpha=0.3)
+    return Figure(fig, alt)
+
+
+# ---------------------------------------------------------------------------
+# the calculator machinery
+# ---------------------------------------------------------------------------
+
+
+class _Calculator:
+    """Base class: ``controls`` maps a parameter to a slider/dropdown spec; ``compute`` does the work.
+
+    Spec: ``("float", min, max, step)``, ``("int", min, max, step)`` or ``("choice", options)``.
+    """
+
+    controls: dict[str, tuple] = {}
+    title = ""
+
+    def __init__(self, *, interactive: bool | None = None, **values: Any) -> None:
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise CampaignMeError(
+                f"{type(self).__name__}: unknown parameter(s) {', '.join(unknown)}; "
+                f"it takes {', '.join(self.controls)}"
+            )
+        self.values = {**self.defaults(), **values}
+        self.interactive = interactive
+        self.table, self.figure = self.compute(**self.values)
+        self._handles: tuple = ()
+        self.widgets: dict[str, Any] = {}
+
+    def defaults(self) -> dict[str, Any]:  # pragma: no cover - overridden
+        return {}
+
+    def compute(self, **values: Any) -> tuple[pd.DataFrame, Figure]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    # -- live update -------------------------------------------------------------
+    def update(self, **values: Any) -> None:
+        """Recompute with new values and redraw the displayed table and figure in place."""
+        new = {**self.values, **values}
+        try:
+            table, figure = self.compute(**new)
+        except CampaignMeError as exc:  # an impossible combination: say so where the table was
+            message = _Message(str(exc))
+            for handle in self._handles:
+                handle.update(message)
+            return
+        self.values, self.table, self.figure = new, table, figure
+        if self._handles:
+            self._handles[0].update(self.table)
+            self._handles[1].update(self.figure)
+
+    def build_widgets(self) -> Any:
+        """The control panel (an ``ipywidgets.VBox``), wired to :meth:`update`."""
+        import ipywidgets as w
+
+        style = {"description_width": "initial"}
+        layout = w.Layout(width="420px")
+        for name, spec in self.controls.items():
+            value = self.values[name]
+            label = self.labels.get(name, name)
+            if spec[0] == "float":
+                widget = w.FloatSlider(value=float(value), min=spec[1], max=spec[2], step=spec[3],
+                                       description=label, style=style, layout=layout, continuous_update=False,
+                                       readout_format=".3g")
+            elif spec[0] == "int":
+                widget = w.IntSlider(value=int(value), min=spec[1], max=spec[2], step=spec[3],
+                                     description=label, style=style, layout=layout, continuous_update=False)
+            else:
+                widget = w.Dropdown(options=list(spec[1]), value=value, description=label, style=style)
+
+            def changed(change, name=name):
+                self.update(**{name: change["new"]})
+
+            widget.observe(changed, names="value")
+            self.widgets[name] = widget
+        return w.VBox([w.HTML(f"<b>{html.escape(self.title)}</b>"), *self.widgets.values()])
+
+    labels: dict[str, str] = {}
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        live = is_live() if self.interactive is None else bool(self.interactive)
+        if live:
+            display(self.build_widgets())
+        self._handles = (display(self.table, display_id=True), display(self.figure, display_id=True))
+
+
+class _Message:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return f'<p style="color:#a00">{html.escape(self.text)}</p>'
+
+
+def _grid(values: Sequence[float], extra: float) -> list[float]:
+    return sorted({round(float(v), 6) for v in (*values, extra)})
+
+
+# ---------------------------------------------------------------------------
+# calculators
+# ---------------------------------------------------------------------------
+
+
+class SampleSize(_Calculator):
+    """Interviews needed to estimate a proportion to a margin of error (:func:`~campaign_me.power.sample_size_proportion`).
+
+    The table crosses margins of error with design effects (the chosen values included); the
+    figure draws the same numbers as lines, the chosen combination marked.
+
+    Examples
+    --------
+    >>> calc = SampleSize(p=0.5, margin=0.05, deff=1.5, response_rate=0.9, interactive=False)
+    >>> calc.answer
+    641
+    >>> int(calc.table.loc[0.05, "deff 1.5"])
+    641
+    """
+
+    title = "Sample size for a proportion"
+    controls = {
+        "p": ("float", 0.05, 0.95, 0.05),
+        "margin": ("float", 0.01, 0.15, 0.01),
+        "deff": ("float", 1.0, 4.0, 0.1),
+        "response_rate": ("float", 0.5, 1.0, 0.05),
+        "level": ("choice", (0.9, 0.95, 0.99)),
+    }
+    labels = {"p": "expected proportion", "margin": "margin of error (±)", "deff": "design effect",
+              "response_rate": "response rate", "level": "confidence level"}
+
+    def defaults(self) -> dict[str, Any]:
+        return {"p": 0.5, "margin": 0.05, "deff": 1.5, "response_rate": 0.9, "level": 0.95}
+
+    def compute(self, *, p, margin, deff, response_rate, level):
+        margins = _grid((0.03, 0.04, 0.05, 0.06, 0.08, 0.10), margin)
+        deffs = _grid((1.0, 1.5, 2.0, 3.0), deff)
+        cells = {
+            f"deff {d:g}": [
+                _power.sample_size_proportion(p, m, level=level, deff=d, response_rate=response_rate) for m in margins
+            ]
+            for d in deffs
+        }
+        table = pd.DataFrame(cells, index=pd.Index(margins, name="margin"))
+        self.answer = int(table.loc[round(float(margin), 6), f"deff {deff:g}"])
+        fig, ax = new_figure()
+        for d in deffs:
+            ax.plot(np.array(margins) * 100, table[f"deff {d:g}"], marker="o", ms=3, label=f"design effect {d:g}")
+        ax.plot([margin * 100], [self.answer], "k*", ms=12, label=f"chosen: {self.answer} interviews")
+        ax.set(xlabel="margin of error (± percentage points)", ylabel="interviews needed",
+               title=f"p = {p:g}, {level:.0%} confidence, response rate {response_rate:.0%}")
+        ax.legend(frameon=False)
+        alt = (f"Interviews needed against the margin of error, one line per design effect; "
+               f"{self.answer} interviews give ±{margin * 100:g} points at design effect {deff:g}.")
+        return table, Figure(fig, alt)
+
+
+class MDE(_Calculator):
+    """Minimum detectable difference between two groups (:func:`~campaign_me.power.mde_proportion`).
+
+    Rows are sample sizes per group, columns design effects; values in percentage points.
+
+    Examples
+    --------
+    >>> calc = MDE(n=400, p=0.5, deff=1.0, power=0.8, interactive=False)
+    >>> calc.answer  # METHODOLOGY 5.4: 9.9 points with 400 per arm
+    9.9
+    """
+
+    title = "Minimum detectable effect"
+    controls = {
+        "n": ("int", 50, 3000, 50),
+        "p": ("float", 0.05, 0.95, 0.05),
+        "deff": ("float", 1.0, 4.0, 0.1),
+        "power": ("choice", (0.7, 0.8, 0.9)),
+        "alpha": ("choice", (0.01, 0.05, 0.1)),
+    }
+    labels = {"n": "interviews per group", "p": "proportion", "deff": "design effect", "power": "power",
+              "alpha": "significance level"}
+
+    def defaults(self) -> dict[str, Any]:
+        return {"n": 400, "p": 0.5, "deff": 1.5, "power": 0.8, "alpha": 0.05}
+
+    def compute(self, *, n, p, deff, power, alpha):
+        ns = sorted({100, 200, 400, 800, 1600, int(n)})
+        deffs = _grid((1.0, 1.5, 2.0, 3.0), deff)
+        cells = {
+            f"deff {d:g}": [round(100 * _power.mde_proportion(k, p=p, deff=d, power=power, alpha=alpha), 1)
+                            for k in ns]
+            for d in deffs
+        }
+        table = pd.DataFrame(cells, index=pd.Index(ns, name="n per group"))
+        self.answer = float(table.loc[int(n), f"deff {deff:g}"])
+        fig, ax = new_figure()
+        grid = np.linspace(50, max(3000, n), 60)
+        for d in deffs:
+            ax.plot(grid, [100 * _power.mde_proportion(k, p=p, deff=d, power=power, alpha=alpha) for k in grid],
+                    label=f"design effect {d:g}")
+        ax.plot([n], [self.answer], "k*", ms=12, label=f"chosen: {self.answer:g} points")
+        ax.set(xlabel="interviews per group", ylabel="minimum detectable difference (points)",
+               title=f"p = {p:g}, power {power:.0%}, alpha {alpha:g}", ylim=(0, None))
+        ax.legend(frameon=False)
+        alt = (f"Minimum detectable difference falling with the sample size, one line per design effect; "
+               f"with {n} per group and design effect {deff:g} it is {self.answer:g} percentage points.")
+        return table, Figure(fig, alt)
+
+
+class ClusterPower(_Calculator):
+    """Power of a cluster-randomised comparison of two proportions against clusters per arm.
+
+    Power at ``c`` clusters of ``m`` interviews per arm is
+    :func:`~campaign_me.power.power_two_proportions` with ``n = c m`` and the design effect
+    ``1 + (m - 1) ICC`` (:func:`~campaign_me.power.design_effect`). The table gives the clusters per
+    arm needed for the chosen power (:func:`~campaign_me.power.clusters_per_arm`) for several ICCs
+    and cluster sizes.
+
+    Examples
+    --------
+    >>> calc = ClusterPower(p1=0.3, p2=0.4, cluster_size=20, icc=0.05, interactive=False)
+    >>> calc.answer  # METHODOLOGY 5.6: 35 clusters per arm
+    35
+    >>> int(calc.table.loc[0.05, "m = 20"])
+    35
+    """
+
+    title = "Power of a cluster-randomised trial"
+    controls = {
+        "p1": ("float", 0.05, 0.95, 0.01),
+        "p2": ("float", 0.05, 0.95, 0.01),
+        "cluster_size": ("int", 2, 60, 1),
+        "icc": ("float", 0.0, 0.3, 0.01),
+        "power": ("choice", (0.7, 0.8, 0.9)),
+        "alpha": ("choice", (0.01, 0.05, 0.1)),
+    }
+    labels = {"p1": "control proportion", "p2": "treatment proportion", "cluster_size": "interviews per cluster",
+              "icc": "intra-cluster correlation", "power": "target power", "alpha": "significance level"}
+
+    def defaults(self) -> dict[str, Any]:
+        return {"p1": 0.3, "p2": 0.4, "cluster_size": 20, "icc": 0.05, "power": 0.8, "alpha": 0.05}
+
+    def compute(self, *, p1, p2, cluster_size, icc, power, alpha):
+        if abs(p1 - p2) < 1e-9:
+            raise CampaignMeError("p1 and p2 are equal: there is no difference to detect; move one slider")
+        iccs = _grid((0.0, 0.02, 0.05, 0.1, 0.2), icc)
+        sizes = sorted({5, 10, 20, 40, int(cluster_size)})
+        table = pd.DataFrame(
+            {f"m = {m}": [_power.clusters_per_arm(p1, p2, m, icc=r, power=power, alpha=alpha) for r in iccs]
+             for m in sizes},
+            index=pd.Index(iccs, name="ICC"),
+        )
+        self.answer = int(table.loc[round(float(icc), 6), f"m = {int(cluster_size)}"])
+        upper = int(max(20, min(400, 1.5 * table[f"m = {int(cluster_size)}"].max())))
+        clusters = np.arange(2, upper + 1)
+        fig, ax = new_figure()
+        m = int(cluster_size)
+        for r in iccs:
+            deff = _power.design_effect(r, m)
+            ax.plot(clusters, [_power.power_two_proportions(p1, p2, c * m, deff=deff, alpha=alpha) for c in clusters],
+                    label=f"ICC {r:g}")
+        ax.axhline(power, color="grey", ls=":", lw=1)
+        ax.plot([self.answer], [power], "k*", ms=12, label=f"chosen ICC: {self.answer} clusters")
+        ax.set(xlabel="clusters per arm", ylabel="power", ylim=(0, 1),
+               title=f"{p1:g} vs {p2:g}, {m} interviews per cluster, alpha {alpha:g}")
+        ax.legend(frameon=False, fontsize="small")
+        alt = (f"Power rising with the number of clusters per arm, one line per ICC; at ICC {icc:g} and {m} "
+               f"interviews per cluster, {self.answer} clusters per arm reach {power:.0%} power.")
+        return table, Figure(fig, alt)
+
+
+# ---------------------------------------------------------------------------
+# indicator explorer
+# ---------------------------------------------------------------------------
+
+_EST_COLUMNS = ("indicator", "round", "by", "group", "estimate", "ci_low", "ci_high", "n")
+
+
+def indicator_estimates(
+    designs: Mapping[str, Any],
+    indicators: Mapping[str, str],
+    *,
+    by: Sequence[str] = (),
+    level: float = 0.95,
+    min_n: int = 30,
+    scale: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Design-based estimates of several indicators, overall and by each disaggregation, per round.
+
+    Parameters
+    ----------
+    designs : mapping
+        ``{round: SurveyDesign}``.
+    indicators : mapping
+        ``{column: label}``; each column is a 0/1 indicator or a score (its mean is estimated).
+    by : sequence of str
+        Disaggregation columns; each is estimated separately (a domain estimate keeps the full
+        design).
+    level : float, default 0.95
+        Confidence level.
+    min_n : int, default 30
+        Estimates resting on fewer respondents get ``suppressed=True`` and missing values.
+    scale : mapping, optional
+        ``{column: factor}``, e.g. 100 to show 0/1 indicators as percentages. Default 100 for
+        columns whose values are all 0/1, 1 otherwise.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``indicator, label, round, by, group, estimate, ci_low, ci_high, n, suppressed``;
+        ``by`` is ``"all"`` (group ``"all"``) for the overall estimate.
+    """
+    if not designs:
+        raise DataError("designs: give at least one {round: SurveyDesign}")
+    rows = []
+    for round_, design in designs.items():
+        for var, label in indicators.items():
+            col = design.data[var]
+            factor = (scale or {}).get(var)
+            if factor is None:
+                factor = 100.0 if set(pd.unique(col.dropna())) <= {0, 1} else 1.0
+            for b in ("all", *by):
+                est = design.mean(var, level=level, na_rm=True) if b == "all" else design.mean(
+                    var, by=b, level=level, na_rm=True)
+                for _, r in est.iterrows():
+                    group = "all" if b == "all" else r[b]
+                    small = int(r["n"]) < min_n
+                    rows.append({
+                        "indicator": var, "label": label, "round": round_, "by": b, "group": str(group),
+                        "estimate": np.nan if small else float(r["estimate"]) * factor,
+                        "ci_low": np.nan if small else float(r["ci_low"]) * factor,
+                        "ci_high": np.nan if small else float(r["ci_high"]) * factor,
+                        "n": int(r["n"]), "suppressed": small,
+                    })
+    return pd.DataFrame(rows)
+
+
+class IndicatorExplorer(_Calculator):
+    """Browse a table of estimates (:func:`indicator_estimates`): indicator x disaggregation x round.
+
+    Parameters
+    ----------
+    estimates : DataFrame
+        As returned by :func:`indicator_estimates`.
+    indicator, by : str, optional
+        Initial selection (default: the first indicator, ``"all"``).
+    interactive : bool, optional
+        See the module docstring.
+
+    The table shows the chosen indicator by the chosen disaggregation with one column per round;
+    the figure draws the estimates with their confidence intervals. Suppressed cells (fewer than
+    ``min_n`` respondents) show as missing and are not drawn.
+    """
+
+    title = "Indicator explorer"
+
+    def __init__(self, estimates: pd.DataFrame, *, indicator: str | None = None, by: str = "all",
+                 interactive: bool | None = None) -> None:
+        missing = [c for c in _EST_COLUMNS if c not in estimates.columns]
+        if missing:
+            raise DataError(f"estimates: columns {missing} missing; build the table with indicator_estimates()")
+        self.estimates = estimates
+        inds = list(dict.fromkeys(estimates["indicator"]))
+        bys = list(dict.fromkeys(estimates["by"]))
+        self.controls = {"indicator": ("choice", inds), "by": ("choice", bys)}
+        self.labels = {"indicator": "indicator", "by": "disaggregation"}
+        super().__init__(interactive=interactive, indicator=indicator or inds[0], by=by)
+
+    def defaults(self) -> dict[str, Any]:
+        return {}
+
+    def compute(self, *, indicator, by):
+        e = self.estimates
+        if indicator not in set(e["indicator"]):
+            raise DataError(f"indicator {indicator!r} not in the table; choose one of {sorted(set(e['indicator']))}")
+        if by not in set(e["by"]):
+            raise DataError(f"by {by!r} not in the table; choose one of {sorted(set(e['by']))}")
+        sel = e[(e["indicator"] == indicator) & (e["by"] == by)]
+        label = str(sel["label"].iloc[0]) if "label" in sel else indicator
+        cell = sel.assign(value=[
+            "suppressed (n < min_n)" if s else f"{v:.1f} [{lo:.1f}, {hi:.1f}]"
+            for v, lo, hi, s in zip(sel["estimate"], sel["ci_low"], sel["ci_high"],
+                                    sel.get("suppressed", sel["estimate"].isna()))
+        ])
+        table = cell.pivot(index="group", columns="round", values="value")
+        table = table.reindex(columns=list(dict.fromkeys(sel["round"])))
+        table.index.name, table.columns.name = by, label
+        fig, ax = new_figure()
+        rounds = list(dict.fromkeys(sel["round"]))
+        groups = list(dict.fromkeys(sel["group"]))
+        width = 0.8 / max(len(rounds), 1)
+        for i, r in enumerate(rounds):
+            part = sel[sel["round"] == r].set_index("group").reindex(groups)
+            x = np.arange(len(groups)) + (i - (len(rounds) - 1) / 2) * width
+            ok = part["estimate"].notna().to_numpy()
+            ax.bar(x[ok], part["estimate"][ok], width=width * 0.9, label=r)
+            ax.errorbar(x[ok], part["estimate"][ok],
+                        yerr=[(part["estimate"] - part["ci_low"])[ok], (part["ci_high"] - part["estimate"])[ok]],
+                        fmt="none", ecolor="black", capsize=3, lw=1)
+        ax.set_xticks(np.arange(len(groups)), groups, rotation=20 if len(groups) > 4 else 0)
+        ax.set(ylabel=label, title=f"{label} by {by}")
+        ax.legend(frameon=False)
+        parts = []
+        for r in rounds:
+            vals = sel[sel["round"] == r]
+            parts.append(f"{r}: " + ", ".join(
+                f"{g} {v:.1f}" if pd.notna(v) else f"{g} suppressed" for g, v in zip(vals["group"], vals["estimate"])))
+        alt = f"Bar chart of {label} by {by} with confidence intervals; " + "; ".join(parts) + "."
+        self.answer = None
+        return table, Figure(fig, alt)

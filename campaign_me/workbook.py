@@ -1,0 +1,602 @@
+"""Helpers shared by the workbook notebooks (``notebooks/00_start_here.ipynb`` ...).
+
+The notebooks stay thin: each one starts with a ``parameters`` cell of literals (for papermill)
+and hands them to :func:`check_parameters`, which checks them all at once and stops with one
+clear message; everything after that goes through the returned :class:`Workbook` and the
+library. This module also finds the sample data (:func:`sample_data_dir`, for notebooks run
+from a checkout, from an installed package or with a ``data_dir`` of one's own), prints a
+clearly labelled head of a data set (:func:`labelled_head`), writes tables atomically
+(:meth:`Workbook.save_table`), and turns a notebook into a one-page participant handout
+(:func:`handout`, :func:`write_handouts`).
+
+Data layout expected under ``data_dir`` (the layout of ``data/samples``)::
+
+    codebook.yaml                       # or pass codebook= explicitly
+    <country>/survey_baseline.csv       # one file per round: survey_<round>.csv (.xlsx too)
+    <country>/survey_endline.csv
+    <country>/frame.csv, census.csv, activities.csv, digital_metrics.csv, pretest.csv (optional)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CampaignMeError
+
+__all__ = [
+    "ParameterError",
+    "Workbook",
+    "check_parameters",
+    "sample_data_dir",
+    "labelled_head",
+    "handout",
+    "write_handouts",
+    "SAMPLE_COUNTRIES",
+    "sample_overview",
+    "design_comparison",
+]
+
+#: The sample countries of ``data/samples`` (keys of :data:`campaign_me.synth.COUNTRIES`).
+SAMPLE_COUNTRIES = ("aroland", "belmora", "corvia")
+_ROUND_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_DATA_ENV = "CAMPAIGN_ME_DATA"
+
+
+class ParameterError(CampaignMeError):
+    """A notebook parameter is missing, of the wrong type or out of range."""
+
+
+# ---------------------------------------------------------------------------
+# locating data
+# ---------------------------------------------------------------------------
+
+
+def _is_sample_dir(path: Path) -> bool:
+    return (path / "codebook.yaml").is_file() and any((path / c).is_dir() for c in SAMPLE_COUNTRIES)
+
+
+def sample_data_dir(data_dir: str | os.PathLike[str] | None = None, *, start: str | os.PathLike[str] | None = None) -> Path:
+    """Find the directory holding the sample data (``data/samples``).
+
+    Parameters
+    ----------
+    data_dir : str or path-like, optional
+        An explicit directory; returned (resolved) if it exists. ``None`` or ``""`` searches.
+    start : str or path-like, optional
+        Where the search starts (default: the current directory, which is ``notebooks/`` when
+        a notebook runs).
+
+    Returns
+    -------
+    pathlib.Path
+        In this order: ``data_dir``; the directory in the environment variable
+        ``CAMPAIGN_ME_DATA``; ``data/samples`` in ``start`` or one of its parents (a checkout);
+        ``data/samples`` beside the installed package (an editable install).
+
+    Raises
+    ------
+    ParameterError
+        If ``data_dir`` does not exist, or no sample data are found; the message says how to
+        generate them (``campaign-me synth --out DIR``).
+
+    Examples
+    --------
+    >>> sample_data_dir().name
+    'samples'
+    >>> sorted(p.name for p in sample_data_dir().iterdir() if p.is_dir())
+    ['aroland', 'belmora', 'corvia']
+    """
+    if data_dir not in (None, ""):
+        path = Path(os.fspath(data_dir)).expanduser()
+        if not path.is_dir():
+            raise ParameterError(f"data_dir: folder {str(path)!r} does not exist (current folder: {os.getcwd()})")
+        return path.resolve()
+    env = os.environ.get(_DATA_ENV)
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_dir():
+            raise ParameterError(f"environment variable {_DATA_ENV}={env!r} is not a folder")
+        return path.resolve()
+    here = Path(start if start is not None else os.getcwd()).resolve()
+    for root in (here, *here.parents, Path(__file__).resolve().parents[1]):
+        candidate = root / "data" / "samples"
+        if _is_sample_dir(candidate):
+            return candidate
+    raise ParameterError(
+        "sample data not found: no data/samples folder in the current folder or its parents. "
+        "Generate it with `campaign-me synth --out data/samples` and set data_dir to that folder "
+        f"(or the environment variable {_DATA_ENV})."
+    )
+
+
+# ---------------------------------------------------------------------------
+# parameters
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """Checked notebook parameters and the data they point to (made by :func:`check_parameters`).
+
+    Attributes
+    ----------
+    country : str
+        Country key (the data folder's name).
+    country_name : str
+        Display name ("Aroland").
+    data_dir : pathlib.Path
+        The data folder (holds the codebook and one folder per country).
+    codebook : pathlib.Path
+        The codebook file.
+    rounds : tuple of str
+        Survey rounds, e.g. ``("baseline", "endline")``.
+    level : float
+        Confidence level of every interval.
+    min_n : int
+        Suppression threshold: estimates resting on fewer respondents are not shown.
+    seed : int
+        Seed for anything random (sample draws, simulations).
+    output_dir : pathlib.Path or None
+        Where tables are written (created on first write); None writes nothing.
+    """
+
+    country: str
+    country_name: str
+    data_dir: Path
+    codebook: Path
+    rounds: tuple[str, ...]
+    level: float
+    min_n: int
+    seed: int
+    output_dir: Path | None
+
+    @property
+    def country_dir(self) -> Path:
+        """The country's data folder."""
+        return self.data_dir / self.country
+
+    def describe(self) -> str:
+        """One line saying what the notebook will run on."""
+        return (f"{self.country_name}: rounds {', '.join(self.rounds)}; {self.level:.0%} confidence intervals; "
+                f"estimates on fewer than {self.min_n} respondents suppressed; seed {self.seed}")
+
+    def path(self, name: str) -> Path:
+        """Path of a file in the country's folder (``"frame.csv"``); an error names it if missing."""
+        path = self.country_dir / name
+        if not path.exists():
+            present = sorted(p.name for p in self.country_dir.iterdir()) if self.country_dir.is_dir() else []
+            raise ParameterError(
+                f"{self.country}: file {str(path)!r} not found (the folder holds: {', '.join(present) or 'nothing'})"
+            )
+        return path
+
+    def survey_file(self, round_: str) -> Path:
+        """The survey file of a round: ``survey_<round>.csv`` (or ``.xlsx``)."""
+        for ext in (".csv", ".xlsx"):
+            candidate = self.country_dir / f"survey_{round_}{ext}"
+            if candidate.is_file():
+                return candidate
+        return self.path(f"survey_{round_}.csv")
+
+    def survey(self, round_: str | None = None) -> pd.DataFrame:
+        """Load one survey round through the codebook (:func:`campaign_me.load_survey`)."""
+        from .io import load_survey
+
+        round_ = self.rounds[0] if round_ is None else round_
+        if round_ not in self.rounds:
+            raise ParameterError(f"round {round_!r} is not among rounds={list(self.rounds)}")
+        return load_survey(self.survey_file(round_), self.codebook)
+
+    def raw(self, round_: str | None = None) -> pd.DataFrame:
+        """A survey round read *without* the codebook (plain :func:`pandas.read_csv`): for teaching only."""
+        round_ = self.rounds[0] if round_ is None else round_
+        return pd.read_csv(self.survey_file(round_))
+
+    def design(self, data: pd.DataFrame, *, weights: str | None = "weight", strata: str | None = "stratum",
+               psu: str | None = "psu", lonely_psu: str = "fail"):
+        """The survey design of the sample data (``weight``, ``stratum``, ``psu`` columns by default).
+
+        Pass ``weights=None`` for an unweighted design, or other column names for a survey of
+        one's own.
+        """
+        from .design import SurveyDesign
+
+        return SurveyDesign(data, weights=weights, strata=strata, psu=psu, lonely_psu=lonely_psu)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Read a CSV table of the country's folder (``"frame"``, ``"activities"``, ...)."""
+        return pd.read_csv(self.path(name if name.endswith(".csv") else name + ".csv"))
+
+    def truth(self) -> dict:
+        """The planted effects of the simulated world (``truth.json``); sample data only."""
+        return json.loads(self.path("truth.json").read_text(encoding="utf-8"))
+
+    def save_table(self, table: pd.DataFrame, name: str) -> Path | None:
+        """Write a table as CSV into ``output_dir`` atomically (temporary file, then rename).
+
+        Returns the file written, or None when ``output_dir`` is ``""`` (nothing is written).
+        Refuses to write into the data folder, so raw data are never overwritten.
+        """
+        if self.output_dir is None:
+            return None
+        out = self.output_dir
+        data_root = self.data_dir.resolve()
+        target = (out / (name if name.endswith(".csv") else name + ".csv")).resolve()
+        if data_root == target.parent or data_root in target.parents:
+            raise ParameterError(f"output_dir {str(out)!r} is inside the data folder; choose another folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                table.to_csv(fh, index=False)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+
+def check_parameters(
+    *,
+    country: str,
+    data_dir: str = "",
+    codebook: str = "",
+    rounds: Sequence[str] = ("baseline", "endline"),
+    level: float = 0.95,
+    min_n: int = 30,
+    seed: int = 2018,
+    output_dir: str = "",
+    country_name: str = "",
+) -> Workbook:
+    """Check a notebook's parameters all at once and return them with the data paths resolved.
+
+    Parameters
+    ----------
+    country : str
+        A sample country (``"aroland"``, ``"belmora"``, ``"corvia"``) or the name of a folder
+        of one's own under ``data_dir``.
+    data_dir : str, default ""
+        Folder holding the codebook and one folder per country; ``""`` finds the sample data
+        (:func:`sample_data_dir`).
+    codebook : str, default ""
+        Codebook file; ``""`` means ``<data_dir>/codebook.yaml``.
+    rounds : sequence of str, default ("baseline", "endline")
+        Survey rounds; each needs ``<data_dir>/<country>/survey_<round>.csv`` (or ``.xlsx``).
+    level : float, default 0.95
+        Confidence level, strictly between 0 and 1.
+    min_n : int, default 30
+        Smallest number of respondents behind an estimate that is shown (>= 1).
+    seed : int, default 2018
+        Seed for random draws (>= 0).
+    output_dir : str, default ""
+        Where tables are written; must not be an existing file. ``""`` writes nothing.
+    country_name : str, default ""
+        Display name; defaults to the sample country's name or the folder name capitalised.
+
+    Returns
+    -------
+    Workbook
+
+    Raises
+    ------
+    ParameterError
+        One error listing every bad parameter, with the value given and what is expected.
+
+    Examples
+    --------
+    >>> wb = check_parameters(country="corvia", rounds=["baseline"], level=0.9)
+    >>> wb.country_name, wb.rounds, wb.level
+    ('Corvia', ('baseline',), 0.9)
+    >>> check_parameters(country="narnia", level=95)
+    Traceback (most recent call last):
+    ...
+    campaign_me.workbook.ParameterError: 2 bad notebook parameters:
+      - country='narnia': no folder ...narnia; the sample countries are 'aroland', 'belmora', 'corvia'
+      - level=95: must be a number strictly between 0 and 1 (e.g. 0.95 for 95%)
+    """
+    problems: list[str] = []
+
+    def bad(name: str, value: object, message: str) -> None:
+        problems.append(f"{name}={value!r}: {message}")
+
+    # data folder first: other checks depend on it
+    root: Path | None = None
+    if not isinstance(data_dir, (str, os.PathLike)):
+        bad("data_dir", data_dir, "must be a folder path (text); \"\" uses the sample data")
+    else:
+        try:
+            root = sample_data_dir(data_dir)
+        except ParameterError as exc:
+            problems.append(f"data_dir={data_dir!r}: {exc}")
+
+    if not isinstance(country, str) or not country.strip():
+        bad("country", country, f"must be a country folder name, e.g. {', '.join(map(repr, SAMPLE_COUNTRIES))}")
+        country = ""
+    elif root is not None and not (root / country).is_dir():
+        known = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+        bad("country", country, f"no folder {str(root / country)}; the sample countries are "
+            + ", ".join(map(repr, known or SAMPLE_COUNTRIES)))
+        country = ""
+
+    if isinstance(rounds, str):
+        rounds = (rounds,)
+    if not isinstance(rounds, Sequence) or not rounds or not all(isinstance(r, str) and _ROUND_RE.match(r) for r in rounds):
+        bad("rounds", rounds, "must be a non-empty list of round names such as [\"baseline\", \"endline\"]")
+        rounds = ()
+    elif len(set(rounds)) != len(rounds):
+        bad("rounds", list(rounds), "lists a round twice")
+        rounds = ()
+    rounds = tuple(rounds)
+    if root is not None and country:
+        for r in rounds:
+            files = [root / country / f"survey_{r}{ext}" for ext in (".csv", ".xlsx")]
+            if not any(f.is_file() for f in files):
+                bad("rounds", list(rounds), f"no survey file {str(files[0])} for round {r!r}")
+
+    cb_path: Path | None = None
+    if not isinstance(codebook, (str, os.PathLike)):
+        bad("codebook", codebook, "must be a file path (text); \"\" uses <data_dir>/codebook.yaml")
+    elif root is not None:
+        cb_path = Path(codebook).expanduser() if codebook not in ("", None) else root / "codebook.yaml"
+        if not cb_path.is_file():
+            bad("codebook", str(codebook), f"file {str(cb_path)} not found")
+
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < float(level) < 1:
+        bad("level", level, "must be a number strictly between 0 and 1 (e.g. 0.95 for 95%)")
+    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
+        bad("min_n", min_n, "must be a whole number >= 1 (e.g. 30)")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        bad("seed", seed, "must be a whole number >= 0")
+    if not isinstance(output_dir, (str, os.PathLike)):
+        bad("output_dir", output_dir, "must be a folder path (text); \"\" writes nothing")
+    elif str(output_dir).strip() and Path(output_dir).exists() and not Path(output_dir).is_dir():
+        bad("output_dir", output_dir, "is an existing file, not a folder")
+    if not isinstance(country_name, str):
+        bad("country_name", country_name, "must be text")
+
+    if problems:
+        head = "1 bad notebook parameter" if len(problems) == 1 else f"{len(problems)} bad notebook parameters"
+        raise ParameterError(head + ":\n" + "\n".join(f"  - {p}" for p in problems))
+
+    if not country_name:
+        from .synth import COUNTRIES
+
+        country_name = COUNTRIES[country].name if country in COUNTRIES else country.replace("_", " ").title()
+    assert root is not None and cb_path is not None  # guaranteed when there is no problem
+    return Workbook(
+        country=country,
+        country_name=country_name,
+        data_dir=root,
+        codebook=cb_path.resolve(),
+        rounds=rounds,
+        level=float(level),
+        min_n=int(min_n),
+        seed=int(seed),
+        output_dir=Path(output_dir).expanduser() if str(output_dir).strip() else None,
+    )
+
+
+# ---------------------------------------------------------------------------
+# showing data
+# ---------------------------------------------------------------------------
+
+
+def labelled_head(data: pd.DataFrame, n: int = 5, *, columns: Sequence[str] | None = None,
+                  label: str = "sample data") -> pd.io.formats.style.Styler:
+    """The first ``n`` rows of a data set, captioned with what they are and how many rows there are.
+
+    The only respondent-level rows a notebook shows; identifiers (``resp_id``) are left out.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"resp_id": ["a", "b", "c"], "age": [20, 31, 44]})
+    >>> labelled_head(df, 2).caption
+    'First 2 of 3 rows (sample data; resp_id hidden)'
+    """
+    cols = list(columns) if columns is not None else list(data.columns)
+    hidden = [c for c in ("resp_id",) if c in cols]
+    shown = data.loc[:, [c for c in cols if c not in hidden]].head(n)
+    caption = f"First {len(shown)} of {len(data)} rows ({label}" + (f"; {', '.join(hidden)} hidden)" if hidden else ")")
+    return shown.style.set_caption(caption).format(precision=2)
+
+
+# ---------------------------------------------------------------------------
+# handouts
+# ---------------------------------------------------------------------------
+
+_HANDOUT_SECTIONS = ("objectives", "timing", "prerequisites", "key points")
+
+
+def _cell_text(cell) -> str:
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def handout(notebook: str | os.PathLike[str]) -> str:
+    """A one-page participant handout (Markdown) generated from a workbook notebook.
+
+    It keeps the title, the sections headed *Objectives*, *Timing*, *Prerequisites* and
+    *Key points*, and the *Your turn* exercises without their solutions (the part of a cell
+    inside ``<details>`` is dropped), so the handout and the notebook never disagree.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile, os
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("# Step 1 - Getting started"),
+    ...     nbformat.v4.new_markdown_cell("## Objectives\\n- read a codebook"),
+    ...     nbformat.v4.new_code_cell("x = 1"),
+    ...     nbformat.v4.new_markdown_cell("### Your turn: change the country\\n<details>x = 2</details>"),
+    ...     nbformat.v4.new_markdown_cell("## Key points\\n- 999 is not a number")])
+    >>> path = os.path.join(tempfile.mkdtemp(), "01_demo.ipynb")
+    >>> nbformat.write(nb, path)
+    >>> print(handout(path))
+    # Step 1 - Getting started
+    <BLANKLINE>
+    *Participant handout for `01_demo.ipynb`, generated from the notebook.*
+    <BLANKLINE>
+    ## Objectives
+    - read a codebook
+    <BLANKLINE>
+    ## Your turn: change the country
+    <BLANKLINE>
+    ## Key points
+    - 999 is not a number
+    <BLANKLINE>
+    """
+    import nbformat
+
+    nb = nbformat.read(os.fspath(notebook), as_version=4)
+    out: list[str] = []
+    title = ""
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = _cell_text(cell).strip()
+        if not title and text.startswith("# "):
+            title = text.splitlines()[0]
+            out.append(title)
+            out.append(f"*Participant handout for `{Path(notebook).name}`, generated from the notebook.*")
+            continue
+        heading = text.splitlines()[0] if text else ""
+        key = heading.lstrip("#").strip().lower()
+        if heading.startswith("#") and (key in _HANDOUT_SECTIONS or key.startswith("your turn")):
+            body = re.sub(r"<details>.*?</details>", "", text, flags=re.S).strip()
+            if key.startswith("your turn"):
+                body = "##" + body.lstrip("#") if not body.startswith("## ") else body
+            out.append(body)
+    if not title:
+        raise CampaignMeError(f"{notebook}: no title (a first Markdown cell starting with '# ')")
+    return "\n\n".join(out).rstrip() + "\n"
+
+
+def write_handouts(notebook_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
+                   pattern: str = "0[0-6]_*.ipynb") -> list[Path]:
+    """Write :func:`handout` of every matching notebook to ``out_dir/<notebook>.md`` (atomically).
+
+    Returns the files written, in name order.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for nb in sorted(Path(notebook_dir).glob(pattern)):
+        target = out / (nb.stem + ".md")
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".md", dir=out)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(handout(nb))
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    return written
+
+
+# ---------------------------------------------------------------------------
+# teaching tables
+# ---------------------------------------------------------------------------
+
+
+def sample_overview(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """One row per sample country: regions, districts, villages, population and respondents per round.
+
+    Examples
+    --------
+    >>> sample_overview()[["country", "regions", "districts", "villages"]]
+       country  regions  districts  villages
+    0  Aroland        4         24       720
+    1  Belmora        3         12       300
+    2   Corvia        2          6       120
+    """
+    from .synth import COUNTRIES
+
+    root = sample_data_dir(data_dir)
+    rows = []
+    for key in SAMPLE_COUNTRIES:
+        folder = root / key
+        if not folder.is_dir():
+            continue
+        frame = pd.read_csv(folder / "frame.csv")
+        row = {
+            "country": COUNTRIES[key].name if key in COUNTRIES else key,
+            "regions": int(frame["region"].nunique()),
+            "districts": int(frame["district"].nunique()),
+            "campaign_districts": int(frame.loc[frame["campaign"] == 1, "district"].nunique()),
+            "villages": len(frame),
+            "population_15_45": int(frame["population"].sum()),
+        }
+        for round_ in ("baseline", "endline"):
+            path = folder / f"survey_{round_}.csv"
+            if path.is_file():
+                with path.open(encoding="utf-8") as fh:
+                    row[f"respondents_{round_}"] = sum(1 for _ in fh) - 1
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def design_comparison(
+    data: pd.DataFrame,
+    variable: str,
+    *,
+    weights: str = "weight",
+    strata: str | None = "stratum",
+    psu: str | None = "psu",
+    level: float = 0.95,
+    scale: float = 1.0,
+) -> pd.DataFrame:
+    """The same mean estimated three ways: as if a simple random sample, weighted only, design-based.
+
+    Parameters
+    ----------
+    data : DataFrame
+    variable : str
+        Column whose mean (or proportion, for a 0/1 column) is estimated; missing values are left out.
+    weights, strata, psu : str
+        The design columns of the survey.
+    level : float, default 0.95
+    scale : float, default 1
+        Multiply estimates and interval bounds (100 for percentages).
+
+    Returns
+    -------
+    DataFrame
+        Rows ``unweighted (as if SRS)``, ``weighted, clusters ignored``, ``design-based`` with
+        ``estimate, ci_low, ci_high, se, deff, n``; all three computed by
+        :class:`~campaign_me.SurveyDesign` (the first with equal weights and no strata or
+        clusters, the second with the weights only).
+
+    Examples
+    --------
+    >>> from campaign_me.workbook import check_parameters
+    >>> wb = check_parameters(country="corvia", rounds=["baseline"])
+    >>> t = design_comparison(wb.survey(), "intend_irregular", scale=100)
+    >>> list(t.index)
+    ['unweighted (as if SRS)', 'weighted, clusters ignored', 'design-based']
+    >>> bool(t.loc["design-based", "ci_high"] - t.loc["design-based", "ci_low"]
+    ...      > t.loc["weighted, clusters ignored", "ci_high"] - t.loc["weighted, clusters ignored", "ci_low"])
+    True
+    """
+    from .design import SurveyDesign
+
+    equal = data.assign(_equal_weight=1.0)
+    specs = {
+        "unweighted (as if SRS)": SurveyDesign(equal, weights="_equal_weight"),
+        "weighted, clusters ignored": SurveyDesign(data, weights=weights),
+        "design-based": SurveyDesign(data, weights=weights, strata=strata, psu=psu),
+    }
+    rows = []
+    for name, design in specs.items():
+        est = design.mean(variable, level=level, na_rm=True).iloc[0]
+        rows.append({"design": name, "estimate": est["estimate"] * scale, "ci_low": est["ci_low"] * scale,
+                     "ci_high": est["ci_high"] * scale, "se": est["se"] * scale, "deff": est["deff"],
+                     "n": int(est["n"])})
+    return pd.DataFrame(rows).set_index("design")
