@@ -22,8 +22,12 @@ weight        no        name of the survey-weight variable (must be ``integer`` 
                         ``number``; checked > 0 and non-missing; implicitly required)
 strata, psu   no        names of the stratum and primary-sampling-unit variables
                         (checked non-missing; implicitly required)
+fpc           no        name of the finite-population-correction variable (population size of
+                        the stratum, or sampling fraction; ``integer`` or ``number``)
 missing       no        default missing-value codes ``{code: label}`` for every variable that
-                        does not set ``missing`` itself (never for ``id`` variables)
+                        does not set ``missing`` itself; never applied to ids, to variables with
+                        role ``design`` nor to the variables named by ``id``, ``weight``,
+                        ``strata``, ``psu`` and ``fpc`` (a real weight of 99 is not "don't know")
 form          no        path of the XLSForm (``.xlsx``), relative to the codebook file, that
                         supplies choice lists and labels (see ``choices`` below)
 variables     yes       the variables, in file order: a mapping ``name: {keys}`` (preferred)
@@ -67,7 +71,8 @@ choices       XLSForm ``list_name`` that supplies the codes and labels (categori
               form's ``survey`` sheet for a question of the same name
 format        ``strftime`` format of date/datetime values (default ISO 8601)
 true, false   codes read as True/False for boolean variables (defaults: ``1``, ``yes``,
-              ``y``, ``true`` / ``0``, ``no``, ``n``, ``false``; case-insensitive)
+              ``y``, ``true`` / ``0``, ``no``, ``n``, ``false``; case-insensitive); the keys may be
+              written unquoted (``true: [1, yes]``) or quoted (``"true": [1, yes]``)
 check_pii     ``false`` to confirm a column is not personal data although it looks like it
               (e.g. a knowledge item asking for the hotline number); default ``true``
 ============  ==================================================================================
@@ -120,7 +125,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import difflib
 import math
 import os
 import re
@@ -129,9 +133,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from campaign_me.errors import IntakeError
+from campaign_me.errors import CodebookError
+from campaign_me.xlsform import XLSFORM_TYPES, XLSForm, choice_codes, read_xlsform
+from campaign_me.yamlfile import ProblemCollector, load_yaml, short, suggest
 
 __all__ = [
     "TYPES",
@@ -177,6 +181,7 @@ _CODEBOOK_KEYS = (
     "weight",
     "strata",
     "psu",
+    "fpc",
     "missing",
     "form",
     "variables",
@@ -220,92 +225,10 @@ _NUMERIC_TYPES = ("integer", "number")
 _DEFAULT_TRUE = ("1", "yes", "y", "true")
 _DEFAULT_FALSE = ("0", "no", "n", "false")
 _SCALE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class CodebookError(IntakeError):
-    """The codebook (YAML or XLSForm) is malformed; the message lists every problem."""
-
-
-# --------------------------------------------------------------------------------------------------
-# YAML loading
-# --------------------------------------------------------------------------------------------------
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans, dates kept as text and duplicate keys rejected."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                first = seen.get(key)
-            except TypeError:  # unhashable key: let PyYAML report it
-                continue
-            if first is not None:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"found the key {key!r} twice (first on line {first})",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node.start_mark.line + 1
-        return super().construct_mapping(node, deep=deep)
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [
-        r
-        for r in resolvers
-        if r[0] not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:int")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-# YAML 1.2 integers: decimal, 0o octal and 0x hex. PyYAML's YAML 1.1 rules would read 010 as octal 8,
-# 1_000 as 1000 and 1:30 as 90. A decimal with a leading zero (01, 010, -07) stays text, so data codes
-# such as "01" are kept exactly as written and match the file.
-_YAML12_INT = re.compile(r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$")
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", _YAML12_INT, list("-+0123456789"))
-
-
-def _construct_yaml12_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    text = str(loader.construct_scalar(node)).strip()
-    sign = -1 if text.startswith("-") else 1
-    digits = text.lstrip("+-")
-    if digits.lower().startswith("0o"):
-        return sign * int(digits[2:], 8)
-    if digits.lower().startswith("0x"):
-        return sign * int(digits[2:], 16)
-    try:
-        return sign * int(digits, 10)
-    except ValueError:  # an explicit !!int tag on text that is not a number
-        raise yaml.constructor.ConstructorError(
-            None, None, f"{text!r} is not a whole number", node.start_mark
-        ) from None
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_yaml12_int)
-
-
-def _load_yaml(path: Path) -> Any:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CodebookError(f"codebook {path.name!r} is not UTF-8 text (byte {exc.start}).") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        what = f"{context}: {what}" if context and "twice" not in str(what) else what
-        raise CodebookError(f"codebook {path.name!r} is not valid YAML{where}: {what}.") from None
+#: Largest number of Likert points (``points``) a variable may declare.
+MAX_POINTS = 101
+#: Codebook-level keys that name a design variable (codebook-level missing codes do not apply to them).
+DESIGN_KEYS = ("id", "weight", "strata", "psu", "fpc")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -368,24 +291,11 @@ class Variable:
 # --------------------------------------------------------------------------------------------------
 
 
-class _Collector:
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.messages: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.messages.append(f"{where}: {message}")
-
-    def raise_if_any(self) -> None:
-        if self.messages:
-            n = len(self.messages)
-            lines = "\n".join(f"  - {m}" for m in self.messages)
-            raise CodebookError(f"codebook {self.source} has {n} problem{'s' * (n != 1)}:\n{lines}")
+_Collector = ProblemCollector
 
 
 def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(str(word), list(options), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return suggest(word, options)
 
 
 def _is_number(x: Any) -> bool:
@@ -408,14 +318,14 @@ def _parse_codes(
     elif isinstance(value, (list, tuple)):
         pairs = [(v, "") for v in value]
     else:
-        out.add(where, f"key {key!r} must be a mapping {{code: label}} or a list of codes, got {value!r}")
+        out.add(where, f"key {key!r} must be a mapping {{code: label}} or a list of codes, got {short(value)}")
         return {}
     codes: dict[Code, str] = {}
     seen: set[str] = set()
     for code, label in pairs:
         if isinstance(code, bool) or not (isinstance(code, (int, str))):
             hint = " (write codes as whole numbers or text)" if isinstance(code, float) else ""
-            out.add(where, f"key {key!r}: code {code!r} is not a whole number or text{hint}")
+            out.add(where, f"key {key!r}: code {short(code)} is not a whole number or text{hint}")
             continue
         if isinstance(code, str) and not code.strip():
             out.add(where, f"key {key!r}: empty code")
@@ -423,7 +333,7 @@ def _parse_codes(
         if label is None:
             label = ""
         if isinstance(label, bool) or not isinstance(label, (str, int, float)):
-            out.add(where, f"key {key!r}: label of code {code!r} must be text, got {label!r}")
+            out.add(where, f"key {key!r}: label of code {short(code)} must be text, got {short(label)}")
             continue
         if str(code) in seen:
             out.add(where, f"key {key!r}: code {code!r} given twice")
@@ -455,13 +365,13 @@ def _parse_bound(value: Any, vtype: str, where: str, key: str, out: _Collector) 
         return None
     if vtype in _NUMERIC_TYPES:
         if not _is_number(value):
-            out.add(where, f"key {key!r} must be a number, got {value!r}")
+            out.add(where, f"key {key!r} must be a number, got {short(value)}")
             return None
         return value
     try:
         _dt.datetime.fromisoformat(str(value))
     except ValueError:
-        out.add(where, f"key {key!r} must be an ISO date such as '2025-03-01', got {value!r}")
+        out.add(where, f"key {key!r} must be an ISO date such as '2025-03-01', got {short(value)}")
         return None
     return str(value)
 
@@ -471,15 +381,15 @@ def _parse_bool(spec: Mapping[str, Any], key: str, default: bool, where: str, ou
     if value is None:
         return default
     if not isinstance(value, bool):
-        out.add(where, f"key {key!r} must be true or false, got {value!r}")
+        out.add(where, f"key {key!r} must be true or false, got {short(value)}")
         return default
     return value
 
 
 def _parse_variable(
-    name: Any, spec: Any, default_missing: dict[Code, str], out: _Collector
+    name: Any, spec: Any, default_missing: dict[Code, str], out: _Collector, design_names: frozenset[str] = frozenset()
 ) -> Variable | None:
-    where = f"variable {name!r}"
+    where = f"variable {short(name)}"
     if not isinstance(name, str) or not name.strip():
         out.add(where, "the variable name must be non-empty text")
         return None
@@ -487,11 +397,20 @@ def _parse_variable(
         out.add(where, "names may not contain '/' or surrounding spaces (select_multiple uses 'name/option')")
         return None
     if not isinstance(spec, Mapping):
-        out.add(where, f"expected a mapping of keys (type, label, ...), got {spec!r}")
+        out.add(where, f"expected a mapping of keys (type, label, ...), got {short(spec)}")
         return None
+    if any(isinstance(k, bool) for k in spec):
+        # YAML reads the unquoted keys true: and false: as booleans: accept them as the keys "true"/"false".
+        fixed: dict[Any, Any] = {}
+        for k, v in spec.items():
+            key = ("true" if k else "false") if isinstance(k, bool) else k
+            if key in fixed:
+                out.add(where, f"key {key!r} given twice (quoted and unquoted)")
+            fixed[key] = v
+        spec = fixed
     for key in spec:
         if key not in _VARIABLE_KEYS:
-            out.add(where, f"unknown key {key!r}{_suggest(key, _VARIABLE_KEYS)}")
+            out.add(where, f"unknown key {short(key)}{_suggest(key, _VARIABLE_KEYS)}")
     raw_type = spec.get("type")
     if raw_type is None:
         out.add(where, f"key 'type' is missing; use one of {', '.join(TYPES)}")
@@ -508,10 +427,10 @@ def _parse_variable(
     description = spec.get("description") or ""
     for key, val in (("label", label), ("description", description)):
         if not isinstance(val, (str, int, float)) or isinstance(val, bool):
-            out.add(where, f"key {key!r} must be text, got {val!r}")
+            out.add(where, f"key {key!r} must be text, got {short(val)}")
     scale = spec.get("scale")
     if scale is not None and (not isinstance(scale, str) or not _SCALE_RE.match(scale)):
-        out.add(where, f"key 'scale' must be a lower-case name such as 'knowledge', got {scale!r}")
+        out.add(where, f"key 'scale' must be a lower-case name such as 'knowledge', got {short(scale)}")
         scale = None
     raw_role = spec.get("role")
     if raw_role is None:
@@ -534,7 +453,10 @@ def _parse_variable(
         missing = _parse_codes(spec.get("missing"), where, "missing", out, keep_types=True)
         missing_from = "its 'missing'"
     else:
-        missing = {} if vtype == "id" else dict(default_missing)
+        # Codebook-level missing codes are for answers: never for ids and design columns (a real weight
+        # of 99.0 is not "don't know"); such a variable that has missing codes sets its own 'missing'.
+        design = vtype == "id" or role in ("id", "design") or name in design_names
+        missing = {} if design else dict(default_missing)
         missing_from = "the codebook-level 'missing'"
     both = [c for c in missing if c in codes or str(c) in {str(k) for k in codes}]
     if both:
@@ -547,8 +469,8 @@ def _parse_variable(
 
     points = spec.get("points")
     if points is not None:
-        if isinstance(points, bool) or not isinstance(points, int) or points < 2:
-            out.add(where, f"key 'points' must be a whole number >= 2, got {points!r}")
+        if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_POINTS:
+            out.add(where, f"key 'points' must be a whole number from 2 to {MAX_POINTS}, got {short(points)}")
             points = None
         elif vtype == "categorical":
             expected = set(range(1, points + 1))
@@ -566,11 +488,11 @@ def _parse_variable(
 
     choices = spec.get("choices")
     if choices is not None and not isinstance(choices, str):
-        out.add(where, f"key 'choices' must be the name of an XLSForm choice list, got {choices!r}")
+        out.add(where, f"key 'choices' must be the name of an XLSForm choice list, got {short(choices)}")
         choices = None
     fmt = spec.get("format")
     if fmt is not None and not isinstance(fmt, str):
-        out.add(where, f"key 'format' must be a strftime format such as '%d/%m/%Y', got {fmt!r}")
+        out.add(where, f"key 'format' must be a strftime format such as '%d/%m/%Y', got {short(fmt)}")
         fmt = None
     vmin = _parse_bound(spec.get("min"), vtype, where, "min", out)
     vmax = _parse_bound(spec.get("max"), vtype, where, "max", out)
@@ -599,7 +521,7 @@ def _parse_variable(
         elif vtype == "boolean":
             bad = [c for c in correct if not isinstance(c, bool)]
             if bad:
-                out.add(where, f"key 'correct' must be true or false for a boolean item, got {bad[0]!r}")
+                out.add(where, f"key 'correct' must be true or false for a boolean item, got {short(bad[0])}")
         elif vtype in ("categorical", "select_multiple") and codes:
             lookup = {str(c): c for c in codes}
             fixed = []
@@ -640,166 +562,6 @@ def _parse_variable(
 
 
 # --------------------------------------------------------------------------------------------------
-# XLSForm
-# --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class XLSForm:
-    """The parts of an XLSForm that intake needs.
-
-    Attributes
-    ----------
-    questions : dict
-        ``name -> (type, list_name or None, label)`` for every named row of the ``survey`` sheet,
-        with ``type`` the XLSForm type (``select_one``, ``select_multiple``, ``integer``, ...).
-    choices : dict
-        ``list_name -> {choice name: label}`` from the ``choices`` sheet (names as text).
-    settings : dict
-        The ``settings`` sheet (``form_id``, ``version``, ``default_language``, ...).
-    path : Path
-        Where the form was read from.
-    """
-
-    questions: dict[str, tuple[str, str | None, str]]
-    choices: dict[str, dict[str, str]]
-    settings: dict[str, str]
-    path: Path
-
-
-def _sheet_records(ws: Any) -> list[dict[str, str]]:
-    if hasattr(ws, "reset_dimensions"):  # read-only: do not trust the sheet's stored dimension record
-        ws.reset_dimensions()
-    rows = ws.iter_rows(values_only=True)
-    try:
-        header = [str(h).strip() if h is not None else "" for h in next(rows)]
-    except StopIteration:
-        return []
-    records = []
-    for row in rows:
-        rec = {h: ("" if v is None else str(v).strip()) for h, v in zip(header, row) if h}
-        if any(rec.values()):
-            records.append(rec)
-    return records
-
-
-def _label_key(records: list[dict[str, str]], language: str | None) -> str | None:
-    keys = list(records[0]) if records else []
-    if language and f"label::{language}" in keys:
-        return f"label::{language}"
-    if "label" in keys:
-        return "label"
-    for k in keys:
-        if k.startswith("label::"):
-            return k
-    return None
-
-
-def read_xlsform(path: str | os.PathLike[str]) -> XLSForm:
-    """Read the ``survey``, ``choices`` and ``settings`` sheets of an XLSForm ``.xlsx`` (read-only).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The XLSForm workbook (KoboToolbox / ODK / SurveyCTO).
-
-    Returns
-    -------
-    XLSForm
-
-    Raises
-    ------
-    CodebookError
-        If the file is not an ``.xlsx`` workbook or has no ``survey`` sheet.
-    """
-    import openpyxl
-
-    p = Path(path)
-    if not p.is_file():
-        raise FileNotFoundError(f"XLSForm {str(p)!r} does not exist.")
-    with p.open("rb") as fh:
-        if fh.read(4) != b"PK\x03\x04":
-            raise CodebookError(f"form {p.name!r} is not an .xlsx workbook (an XLSForm is needed).")
-        fh.seek(0)
-        try:
-            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several unrelated types on corrupt files
-            raise CodebookError(f"form {p.name!r} cannot be read as an .xlsx workbook: {exc}") from None
-        try:
-            sheets = {name.lower(): wb[name] for name in wb.sheetnames}
-            if "survey" not in sheets:
-                raise CodebookError(
-                    f"form {p.name!r} has no 'survey' sheet (sheets: {', '.join(wb.sheetnames)}); "
-                    "is it an XLSForm?"
-                )
-            survey = _sheet_records(sheets["survey"])
-            choice_rows = _sheet_records(sheets["choices"]) if "choices" in sheets else []
-            settings_rows = _sheet_records(sheets["settings"]) if "settings" in sheets else []
-        finally:
-            wb.close()
-    settings = settings_rows[0] if settings_rows else {}
-    language = settings.get("default_language") or None
-    questions: dict[str, tuple[str, str | None, str]] = {}
-    qlabel = _label_key(survey, language)
-    for rec in survey:
-        name, qtype = rec.get("name", ""), rec.get("type", "")
-        if not name or not qtype:
-            continue
-        parts = qtype.split()
-        base = parts[0]
-        list_name = parts[1] if base in ("select_one", "select_multiple") and len(parts) > 1 else None
-        questions[name] = (base, list_name, rec.get(qlabel, "") if qlabel else "")
-    choices: dict[str, dict[str, str]] = {}
-    clabel = _label_key(choice_rows, language)
-    for rec in choice_rows:
-        list_name = rec.get("list_name") or rec.get("list name") or ""
-        if list_name and rec.get("name", "") != "":
-            choices.setdefault(list_name, {})[rec["name"]] = rec.get(clabel, "") if clabel else ""
-    return XLSForm(questions=questions, choices=choices, settings=settings, path=p)
-
-
-_XLSFORM_TYPES = {
-    "integer": ("integer", "other"),
-    "decimal": ("number", "other"),
-    "range": ("number", "other"),
-    "text": ("text", "other"),
-    "barcode": ("text", "other"),
-    "acknowledge": ("text", "other"),
-    "date": ("date", "other"),
-    "datetime": ("datetime", "other"),
-    "time": ("text", "other"),
-    "select_one": ("categorical", "other"),
-    "select_multiple": ("select_multiple", "other"),
-    "rank": ("text", "other"),
-    "calculate": ("text", "derived"),
-    "hidden": ("text", "other"),
-    "start": ("datetime", "metadata"),
-    "end": ("datetime", "metadata"),
-    "today": ("date", "metadata"),
-    # personal or device data: identifiers, dropped on load (IOM treats device data as personal data)
-    "geopoint": ("text", "identifier"),
-    "geotrace": ("text", "identifier"),
-    "geoshape": ("text", "identifier"),
-    "deviceid": ("text", "identifier"),
-    "phonenumber": ("text", "identifier"),
-    "simserial": ("text", "identifier"),
-    "subscriberid": ("text", "identifier"),
-    "username": ("text", "identifier"),
-    "email": ("text", "identifier"),
-    "image": ("text", "identifier"),
-    "audio": ("text", "identifier"),
-    "video": ("text", "identifier"),
-    "file": ("text", "identifier"),
-}
-
-
-def _choice_codes(options: Mapping[str, str], as_text: bool) -> dict[Code, str]:
-    if not as_text and options and all(re.fullmatch(r"-?\d+", k) for k in options):
-        return {int(k): v for k, v in options.items()}
-    return dict(options)
-
-
-# --------------------------------------------------------------------------------------------------
 # Codebook
 # --------------------------------------------------------------------------------------------------
 
@@ -817,8 +579,8 @@ class Codebook:
         Codebook-level metadata.
     variables : dict of str to Variable
         The variables in file order. Do not mutate; use :func:`dataclasses.replace`.
-    id, weight, strata, psu : str or None
-        Names of the respondent-id, weight, stratum and PSU variables.
+    id, weight, strata, psu, fpc : str or None
+        Names of the respondent-id, weight, stratum, PSU and finite-population-correction variables.
     form : Path or None
         The XLSForm named by the codebook (resolved against the codebook's folder).
     source : Path or None
@@ -846,6 +608,7 @@ class Codebook:
     psu: str | None = None
     form: Path | None = None
     source: Path | None = None
+    fpc: str | None = None
 
     # -- construction -------------------------------------------------------------------------
 
@@ -873,7 +636,7 @@ class Codebook:
         p = Path(path)
         if not p.is_file():
             raise FileNotFoundError(f"codebook {str(p)!r} does not exist.")
-        return cls.from_dict(_load_yaml(p), source=p)
+        return cls.from_dict(load_yaml(p, what="codebook"), source=p)
 
     @classmethod
     def from_dict(cls, data: Any, *, source: str | os.PathLike[str] | None = None) -> Codebook:
@@ -898,13 +661,13 @@ class Codebook:
             out.raise_if_any()
         for key in data:
             if key not in _CODEBOOK_KEYS:
-                out.add("top level", f"unknown key {key!r}{_suggest(str(key), _CODEBOOK_KEYS)}")
+                out.add("top level", f"unknown key {short(key)}{_suggest(str(key), _CODEBOOK_KEYS)}")
         dataset = data.get("dataset")
         if not dataset or not isinstance(dataset, str):
-            out.add("top level", f"key 'dataset' must be the dataset's name (text), got {dataset!r}")
+            out.add("top level", f"key 'dataset' must be the dataset's name (text), got {short(dataset)}")
         version = data.get("version")
         if version is not None and not isinstance(version, (str, int, float)):
-            out.add("top level", f"key 'version' must be text such as \"1.0\", got {version!r}")
+            out.add("top level", f"key 'version' must be text such as \"1.0\", got {short(version)}")
         default_missing = _parse_codes(data.get("missing"), "top level", "missing", out, keep_types=True)
 
         raw_vars = data.get("variables")
@@ -915,7 +678,7 @@ class Codebook:
             seen: set[str] = set()
             for i, spec in enumerate(raw_vars, start=1):
                 if not isinstance(spec, Mapping) or "name" not in spec:
-                    out.add(f"variables entry {i}", f"expected a mapping with a 'name' key, got {spec!r}")
+                    out.add(f"variables entry {i}", f"expected a mapping with a 'name' key, got {short(spec)}")
                     continue
                 if spec["name"] in seen:
                     out.add(f"variable {spec['name']!r}", f"declared twice (again as entry {i})")
@@ -923,15 +686,16 @@ class Codebook:
                 seen.add(spec["name"])
                 pairs.append((spec["name"], spec))
         else:
-            out.add("top level", f"key 'variables' must be a mapping name -> keys, got {raw_vars!r}")
+            out.add("top level", f"key 'variables' must be a mapping name -> keys, got {short(raw_vars)}")
         if isinstance(raw_vars, (Mapping, list)) and not raw_vars:
             out.add("top level", "key 'variables' is empty")
 
+        design_names = frozenset(str(data[k]) for k in DESIGN_KEYS if isinstance(data.get(k), str))
         variables: dict[str, Variable] = {}
         for name, spec in pairs:
             if isinstance(spec, Mapping) and "name" in spec and spec["name"] != name:
                 out.add(f"variable {name!r}", f"key 'name' ({spec['name']!r}) differs from its key")
-            var = _parse_variable(name, spec, default_missing, out)
+            var = _parse_variable(name, spec, default_missing, out, design_names)
             if var is not None:
                 variables[var.name] = var
         names = [str(n) for n, _ in pairs]
@@ -951,6 +715,7 @@ class Codebook:
             ("weight", ("integer", "number")),
             ("strata", None),
             ("psu", None),
+            ("fpc", ("integer", "number")),
         ):
             ref = data.get(key)
             refs[key] = ref
@@ -958,7 +723,7 @@ class Codebook:
                 continue
             if not isinstance(ref, str) or ref not in names:
                 out.add(
-                    "top level", f"key {key!r}: {ref!r} is not a declared variable{_suggest(str(ref), names)}"
+                    "top level", f"key {key!r}: {short(ref)} is not a declared variable{_suggest(str(ref), names)}"
                 )
                 refs[key] = None
             elif ref in variables and allowed and variables[ref].type not in allowed:
@@ -972,14 +737,14 @@ class Codebook:
         form_path = None
         if form is not None:
             if not isinstance(form, str):
-                out.add("top level", f"key 'form' must be the path of an XLSForm, got {form!r}")
+                out.add("top level", f"key 'form' must be the path of an XLSForm, got {short(form)}")
             else:
                 form_path = Path(form)
                 if not form_path.is_absolute() and src is not None:
                     form_path = src.parent / form_path
         out.raise_if_any()
         # Variables named at codebook level are required in every file.
-        for key in ("id", "weight", "strata", "psu"):
+        for key in DESIGN_KEYS:
             ref = refs[key]
             if ref is not None and not variables[ref].required:
                 variables[ref] = dataclasses.replace(variables[ref], required=True)
@@ -992,6 +757,7 @@ class Codebook:
             weight=refs["weight"],
             strata=refs["strata"],
             psu=refs["psu"],
+            fpc=refs["fpc"],
             form=form_path,
             source=src,
         )
@@ -1018,12 +784,12 @@ class Codebook:
         xf = form if isinstance(form, XLSForm) else read_xlsform(form)
         variables: dict[str, Variable] = {}
         for name, (qtype, list_name, label) in xf.questions.items():
-            if qtype not in _XLSFORM_TYPES or "/" in name:
+            if qtype not in XLSFORM_TYPES or "/" in name:
                 continue
-            vtype, role = _XLSFORM_TYPES[qtype]
+            vtype, role = XLSFORM_TYPES[qtype]
             codes: dict[Code, str] = {}
             if list_name is not None and list_name in xf.choices:
-                codes = _choice_codes(xf.choices[list_name], vtype == "select_multiple")
+                codes = choice_codes(xf.choices[list_name], vtype == "select_multiple")
             variables[name] = Variable(
                 name=name, type=vtype, label=label, role=role, codes=codes, choices=list_name
             )
@@ -1075,7 +841,7 @@ class Codebook:
                             f"{_suggest(list_name, xf.choices)}",
                         )
                     else:
-                        options = _choice_codes(xf.choices[list_name], var.type == "select_multiple")
+                        options = choice_codes(xf.choices[list_name], var.type == "select_multiple")
                         if not var.codes:
                             changes["codes"] = options
                         else:

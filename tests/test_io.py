@@ -657,7 +657,8 @@ class TestMoreProblems:
 
     def test_decimal_comma_hint(self, tmp_path: Path) -> None:
         path = self._csv(tmp_path, {"001,D01,1.25": '001,D01,"1,25"'})
-        assert "not a number at row 2: '1,25'; expected a number >= 0, or a missing code: -99 = Refused " in (
+        # The weight (a design column) takes no codebook-level missing code, so none is offered.
+        assert "not a number at row 2: '1,25'; expected a number >= 0 (use '.' as the decimal mark" in (
             _message(path)
         )
 
