@@ -144,6 +144,9 @@ def difference(
                 raise DataError(
                     f"{name}: the keys {keys} do not identify rows uniquely, e.g. {dup.to_dict('records')}"
                 )
+        for name, f in (("a", fa), ("b", fb)):
+            for c in ("estimate", "se"):
+                _numbers(f, c, name)
         cols = ["estimate", "se"] + (["df"] if "df" in fa.columns and "df" in fb.columns else [])
         merged = fa[keys + cols].merge(
             fb[keys + cols], on=keys, how="outer", suffixes=("_a", "_b"), sort=False

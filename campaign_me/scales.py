@@ -301,7 +301,7 @@ def likert_score(
             pos = np.flatnonzero(bad)
             raise ScaleError(
                 f"scale {scale!r}: item {n!r} has values outside its {k} points (1..{k}) in {describe_rows(pos)}: "
-                f"{describe_values(x[pos].tolist())}; declare other codes as 'missing' in the codebook"
+                f"{describe_values([int(v) if float(v).is_integer() else v for v in x[pos]])}; declare other codes as 'missing' in the codebook"
             )
         if var.reverse:
             x = (k + 1) - x
@@ -672,7 +672,10 @@ def score_design(
     >>> cb = cm.Codebook.from_yaml("data/samples/codebook.yaml")
     >>> data = cm.load_survey("data/samples/belmora/survey_baseline.csv", cb)
     >>> d = score_design(cm.SurveyDesign(data, weights="weight", strata="stratum", psu="psu"), cb)
-    >>> d.mean("knowledge_score", na_rm=True)[["estimate", "n"]].round(1)  # doctest: +SKIP
+    >>> d.mean(["knowledge_score", "kap_index"], na_rm=True)[["variable", "estimate", "ci_low", "ci_high"]].round(1)
+              variable  estimate  ci_low  ci_high
+    0  knowledge_score      44.0    41.6     46.4
+    1        kap_index      48.4    46.7     50.0
     """
     cb = _codebook(codebook)
     data = design.data
