@@ -68,7 +68,6 @@ import os
 import re
 import sys
 import warnings
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -76,8 +75,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from campaign_me.codebook import Code, Codebook, CodebookError, Variable
-from campaign_me.errors import CampaignMeError, IntakeError, describe_values
+from campaign_me.codebook import Code, Codebook, Variable
+from campaign_me.errors import CampaignMeError, CodebookError, IntakeError, IntakeWarning, describe_values
+from campaign_me.privacy import PII_KINDS as _PII_KINDS
+from campaign_me.privacy import find_pii
+from campaign_me.privacy import looks_like_pii as _looks_like_pii
+from campaign_me.privacy import mask as _mask
+from campaign_me.privacy import name_kind as _name_kind
 
 __all__ = [
     "PROBLEM_COLUMNS",
@@ -135,10 +139,6 @@ _META_NAMES = {
     "FormVersion",
     "formdef_version",
 }
-
-
-class IntakeWarning(UserWarning):
-    """A survey file loaded, but something in it needs a look (see the problem table)."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1098,248 +1098,6 @@ def _looks_like_second_header(
             continue
         text_here += 1
     return text_here >= 2 and text_here >= 0.5 * numeric_cols
-
-
-# --------------------------------------------------------------------------------------------------
-# PII detection
-# --------------------------------------------------------------------------------------------------
-
-_PHONE_CHARS = re.compile(r"[\d\s\-.()+/]{7,22}")
-# "+" or "00" and 7-14 digits, or a national number with its trunk 0 (9-12 digits in all).
-_PHONE = re.compile(r"(?:\+|00)\d{7,14}|0\d{8,11}")
-# A mobile number whose leading 0 was lost (read as a number by a spreadsheet): 9 digits starting
-# with 5-9 (e.g. Kenya, Uganda, Tanzania, Ethiopia, Senegal, Morocco: 712345678) or 10 digits
-# starting with 6-9 (Nigeria 8031234567, India 9876543210).
-_PHONE_NO_ZERO = re.compile(r"[5-9]\d{8}|[6-9]\d{9}")
-# International mobile numbers written without "+" (254712345678): calling code, then the national
-# mobile number. Only countries of origin, transit and destination common in migration work are listed,
-# each with the leading digits of its mobile numbers, so that long ids and dates are not flagged.
-_MOBILE_BY_CODE = {
-    "20": r"1[0125]\d{8}",
-    "27": r"[678]\d{8}",
-    "211": r"9\d{8}",
-    "212": r"[67]\d{8}",
-    "213": r"[5-7]\d{8}",
-    "216": r"[2-9]\d{7}",
-    "218": r"9\d{8}",
-    "220": r"[2-7]\d{6}",
-    "221": r"7\d{8}",
-    "223": r"[5-9]\d{7}",
-    "224": r"6\d{8}",
-    "225": r"0\d{9}",
-    "226": r"[5-7]\d{7}",
-    "227": r"9\d{7}",
-    "228": r"9\d{7}",
-    "229": r"[4-9]\d{7}",
-    "231": r"[4-8]\d{7,8}",
-    "232": r"[37-9]\d{7}",
-    "233": r"[25]\d{8}",
-    "234": r"[789][01]\d{8}",
-    "237": r"6\d{8}",
-    "243": r"[89]\d{8}",
-    "249": r"[19]\d{8}",
-    "250": r"7\d{8}",
-    "251": r"[79]\d{8}",
-    "252": r"[67]\d{7,8}",
-    "253": r"77\d{6}",
-    "254": r"[17]\d{8}",
-    "255": r"[67]\d{8}",
-    "256": r"7\d{8}",
-    "257": r"[67]\d{7}",
-    "258": r"8\d{8}",
-    "260": r"[79]\d{8}",
-    "263": r"7\d{8}",
-    "265": r"[89]\d{8}",
-    "291": r"7\d{6}",
-    "33": r"[67]\d{8}",
-    "34": r"[67]\d{8}",
-    "39": r"3\d{8,9}",
-    "44": r"7\d{9}",
-    "49": r"1[5-7]\d{8,9}",
-    "62": r"8\d{8,11}",
-    "63": r"9\d{9}",
-    "66": r"[689]\d{8}",
-    "84": r"[35789]\d{8}",
-    "90": r"5\d{9}",
-    "91": r"[6-9]\d{9}",
-    "92": r"3\d{9}",
-    "93": r"7\d{8}",
-    "94": r"7\d{8}",
-    "95": r"9\d{7,9}",
-    "98": r"9\d{9}",
-    "380": r"[5-9]\d{8}",
-    "502": r"[3-5]\d{7}",
-    "503": r"[67]\d{7}",
-    "504": r"[389]\d{7}",
-    "509": r"[34]\d{7}",
-    "855": r"[1-9]\d{7,8}",
-    "880": r"1\d{9}",
-    "961": r"[378]\d{6,7}",
-    "962": r"7\d{8}",
-    "963": r"9\d{8}",
-    "964": r"7\d{9}",
-    "965": r"[569]\d{7}",
-    "966": r"5\d{8}",
-    "968": r"9\d{7}",
-    "971": r"5\d{8}",
-    "973": r"3\d{7}",
-    "974": r"[3-7]\d{7}",
-    "977": r"9[78]\d{8}",
-}
-_PHONE_INTL = re.compile("|".join(f"{code}{mobile}" for code, mobile in _MOBILE_BY_CODE.items()))
-_EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[A-Za-z]{2,}")
-_GEOPOINT = re.compile(r"(-?\d{1,2}\.\d+)\s+(-?\d{1,3}\.\d+)(?:\s+-?\d+(?:\.\d+)?){0,2}")
-_LATLON = re.compile(r"(-?\d{1,2}\.\d{3,})\s*[,;]\s*(-?\d{1,3}\.\d{3,})")
-_DECIMAL3 = re.compile(r"-?\d{1,3}\.\d{3,}")
-#: find_pii kinds and what they mean.
-_PII_KINDS = {
-    "phone": "phone numbers",
-    "email": "e-mail addresses",
-    "gps": "GPS coordinates",
-    "name": "person names",
-    "address": "addresses",
-    "id_document": "identity document numbers",
-}
-_NAME_HINTS = {
-    "phone": {"phone", "phonenumber", "mobile", "telephone", "tel", "msisdn", "whatsapp", "cellphone"},
-    "email": {"email", "mail"},
-    "gps": {
-        "gps",
-        "geopoint",
-        "geolocation",
-        "latitude",
-        "longitude",
-        "lat",
-        "lon",
-        "lng",
-        "coordinates",
-    },
-    "address": {"address", "street"},
-    "id_document": {"nid"},
-}
-_PERSON_NAME = re.compile(
-    r"^(?:names?|surname|fullname|firstname|lastname|givenname|familyname)$|"
-    r"(?:^|[^a-z])(?:first|last|full|given|family|respondent|resp|interviewee|contact)[_ ]?names?(?:$|[^a-z])"
-)
-
-
-def _mask(value: str) -> str:
-    v = str(value)
-    if len(v) <= 4:
-        return "*" * len(v)
-    return v[:2] + "*" * (len(v) - 4) + v[-2:]
-
-
-_DECIMAL = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")
-
-
-def _is_phone(v: str) -> bool:
-    if not _PHONE_CHARS.fullmatch(v) or _DECIMAL.fullmatch(v):
-        return False  # a plain decimal such as 0.1368744758 (a probability) is not a phone number
-    digits = re.sub(r"[\s\-.()/]", "", v)
-    return bool(_PHONE.fullmatch(digits) or _PHONE_NO_ZERO.fullmatch(digits) or _PHONE_INTL.fullmatch(digits))
-
-
-def _looks_like_pii(value: str) -> bool:
-    """A single value that looks like a phone number, an e-mail address or a GPS position."""
-    v = str(value).strip()
-    return bool(v) and (_is_phone(v) or bool(_EMAIL.fullmatch(v)) or _is_geopoint(v))
-
-
-def _is_geopoint(v: str) -> bool:
-    m = _GEOPOINT.fullmatch(v) or _LATLON.fullmatch(v)
-    if not m:
-        return False
-    lat, lon = float(m.group(1)), float(m.group(2))
-    return -90 <= lat <= 90 and -180 <= lon <= 180
-
-
-def _name_kind(column: str) -> str | None:
-    low = str(column).lower()
-    if _PERSON_NAME.search(low):
-        return "name"
-    tokens = set(re.split(r"[^a-z0-9]+", low))
-    if "passport" in tokens and tokens & {"no", "number", "num", "nr", "id"}:
-        return "id_document"
-    for kind, words in _NAME_HINTS.items():
-        if tokens & words:
-            return kind
-    return None
-
-
-def find_pii(
-    data: pd.DataFrame,
-    *,
-    columns: Iterable[str] | None = None,
-    min_share: float = 0.5,
-    use_names: bool = True,
-) -> pd.DataFrame:
-    """Flag columns that look like personal data.
-
-    A column is flagged when at least ``min_share`` of its non-empty values look like phone numbers
-    (``+`` or ``00`` and 7-14 digits; a leading ``0`` and 9-12 digits; a mobile number whose leading
-    ``0`` was lost, 9 digits starting with 5-9 or 10 digits starting with 6-9; or a calling code and a
-    mobile number without ``+``, such as ``254712345678``; spaces/dashes allowed),
-    e-mail addresses, or GPS coordinates (ODK geopoints ``"lat lon alt acc"``, ``"lat, lon"`` pairs,
-    or decimals with 3+ places in a column named like latitude/longitude), or when its name suggests
-    personal data (``phone``, ``email``, ``gps``, ``first_name``, ``address``, ``passport``, ...).
-
-    Parameters
-    ----------
-    data : DataFrame
-        Any dtypes; values are checked as text.
-    columns : iterable of str, optional
-        Only check these columns (default: all).
-    min_share : float, default 0.5
-        Share of non-empty values that must match.
-    use_names : bool, default True
-        Also flag columns by name alone. ``load_survey`` checks declared columns by their values only
-        (a knowledge item ``k2_passport`` is not personal data) and undeclared columns by both.
-
-    Returns
-    -------
-    DataFrame
-        One row per flagged column: ``column, kind, reason, n_values, n_matching, examples``.
-        ``kind`` is ``phone``, ``email``, ``gps``, ``name``, ``address`` or ``id_document``;
-        ``reason`` is ``values`` or ``column name``; ``examples`` holds up to three *masked*
-        matching values (``'+2********78'``).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"age": ["23", "31"], "contact": ["+254 712 345678", "0712345678"]})
-    >>> find_pii(df)[["column", "kind", "n_matching"]].to_dict("records")
-    [{'column': 'contact', 'kind': 'phone', 'n_matching': 2}]
-    """
-    out = []
-    for col in columns if columns is not None else data.columns:
-        s = data[col]
-        counts = Counter(v for v in (str(x).strip() for x in s[s.notna()].tolist()) if v)
-        n_values = sum(counts.values())
-        name_kind = _name_kind(str(col)) if use_names else None
-        found = None
-        for kind, test in (("phone", _is_phone), ("email", _EMAIL.fullmatch), ("gps", _is_geopoint)):
-            hits = [v for v in counts if test(v)]  # each distinct value tested once
-            if not hits and kind == "gps" and name_kind == "gps":
-                hits = [v for v in counts if _DECIMAL3.fullmatch(v)]
-            n_hits = sum(counts[v] for v in hits)
-            if hits and n_hits >= min_share * n_values:
-                found = (kind, "values", hits, n_hits)
-                break
-        if found is None and name_kind is not None:
-            found = (name_kind, "column name", [], 0)
-        if found is not None:
-            kind, reason, hits, n_hits = found
-            out.append(
-                {
-                    "column": col,
-                    "kind": kind,
-                    "reason": reason,
-                    "n_values": n_values,
-                    "n_matching": n_hits,
-                    "examples": [_mask(v) for v in hits[:3]],
-                }
-            )
-    return pd.DataFrame(out, columns=["column", "kind", "reason", "n_values", "n_matching", "examples"])
 
 
 # --------------------------------------------------------------------------------------------------
