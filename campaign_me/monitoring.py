@@ -52,6 +52,7 @@ __all__ = [
     "platform_summary",
     "total_reach",
     "spillover",
+    "funnel",
     "people_reached",
     "cost_per_person_reached",
     "cost_per_outcome_change",
@@ -147,8 +148,12 @@ def _keys(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c not in _STAT_COLUMNS]
 
 
-def _estimates(table, argument: str) -> pd.DataFrame:
-    """An estimate table (DataFrame, Series or mapping with estimate and se) as a DataFrame."""
+def _estimates(table, argument: str, *, percent: str | None = None) -> pd.DataFrame:
+    """An estimate table (DataFrame, Series or mapping with estimate and se) as a DataFrame.
+
+    ``percent`` names a unit column (``unit`` of an indicator table, ``change_unit`` of a round
+    comparison): rows whose unit is "%" or "pp" are on the 0-100 scale and are divided by 100.
+    """
     if isinstance(table, pd.Series):
         table = table.to_frame().T.reset_index(drop=True)
     elif isinstance(table, Mapping):
@@ -161,9 +166,15 @@ def _estimates(table, argument: str) -> pd.DataFrame:
     if "suppressed" in table.columns:  # a suppressed cell stays blank downstream
         table = table.copy()
         table.loc[table["suppressed"].fillna(False).astype(bool), ["estimate", "se"]] = np.nan
+    table = table.copy()
     for col in ("estimate", "se", "ci_low", "ci_high", "df"):
         if col in table.columns:
             table[col] = pd.to_numeric(table[col], errors="coerce").astype("float64")
+    if percent is not None and percent in table.columns:
+        scaled = table[percent].isin(["%", "pp"]).to_numpy()
+        for col in ("estimate", "se", "ci_low", "ci_high"):
+            if col in table.columns:
+                table.loc[scaled, col] = table.loc[scaled, col] / 100
     return table
 
 
@@ -539,7 +550,9 @@ def people_reached(
         Design-based estimates of the share exposed (``estimate``, ``se``, optionally ``df`` and
         key columns such as ``variable`` or a domain column), e.g.
         ``SurveyDesign(...).subset(campaign == 1).mean("exposed_any")`` on the endline survey.
-        One row per channel or domain gives people reached per channel or domain.
+        One row per channel or domain gives people reached per channel or domain. Rows of an
+        indicator table (:func:`campaign_me.indicators.compute_indicators`) with unit "%" are
+        read on the 0-100 scale.
     population : number, mapping or DataFrame
         The target population the shares refer to (e.g. people aged 15-45 in the campaign
         districts, from the census): a number, a mapping on the single key column, or a
@@ -595,11 +608,11 @@ def people_reached(
     """
     if correction not in ("independent", "subtract"):
         raise DataError(f"correction={correction!r}: choose 'independent' or 'subtract'")
-    exp = _estimates(exposure, "exposure")
+    exp = _estimates(exposure, "exposure", percent="unit")
     _check_share(exp.dropna(subset=["estimate"]), "exposure")
     keys = _keys(exp)
     if false_report is not None:
-        fr = _estimates(false_report, "false_report")
+        fr = _estimates(false_report, "false_report", percent="unit")
         _check_share(fr.dropna(subset=["estimate"]), "false_report")
         fkeys = [k for k in keys if k in fr.columns]
         if len(fr) == 1:  # one false-report rate for every row
@@ -656,6 +669,90 @@ def people_reached(
         note = np.where(note == "", "not net of false reports", note + "; not net of false reports")
     out["note"] = note
     return out
+
+
+def funnel(
+    design,
+    steps: Mapping[str, str],
+    *,
+    cumulative: bool = True,
+    missing: str = "zero",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """The campaign funnel: each step as a share of the target population, with intervals.
+
+    Exposure -> recall -> comprehension -> knowledge -> attitude -> intention -> practice: the
+    theory of change as a chain. Each step is estimated design-based on the whole target
+    population (the design's rows), so the bars of a funnel chart are comparable, and the
+    conversion from one step to the next is given beside them.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        The survey design of the target population (e.g. the endline in campaign districts:
+        ``design.subset(data["campaign"] == 1)``).
+    steps : mapping of label to column
+        Ordered steps, e.g. ``{"exposed": "exposed_any", "recognised the poster": "aided_recall",
+        ...}``; each column holds 0/1 (or True/False) for every respondent.
+    cumulative : bool, default True
+        A respondent is at step k only if also at every earlier step (the funnel narrows by
+        construction); ``False`` estimates each step on its own.
+    missing : {"zero", "error"}, default "zero"
+        A missing value (a question not asked, e.g. comprehension of someone who did not
+        recognise the material, safe practices of someone not migrating) counts as not reaching
+        the step; ``"error"`` refuses missing values.
+    level : float, default 0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``step, variable, estimate, se, ci_low, ci_high, deff, n, df, conversion``: estimates are
+        shares of the target population (0-1); ``conversion`` is the step's share divided by
+        the previous step's (missing for the first).
+
+    Examples
+    --------
+    >>> from campaign_me import SurveyDesign, load_survey
+    >>> data = load_survey("data/samples/belmora/survey_endline.csv", "data/samples/codebook.yaml")
+    >>> d = SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
+    >>> f = funnel(d.subset(data["campaign"] == 1), {"exposed": "exposed_any", "recognised": "aided_recall",
+    ...                                               "understood": "comprehension"})
+    >>> f[["step", "estimate", "conversion"]].round(3)
+             step  estimate  conversion
+    0     exposed     0.457         NaN
+    1  recognised     0.342       0.749
+    2  understood     0.234       0.684
+    """
+    if not isinstance(steps, Mapping) or not steps:
+        raise DataError("steps: give an ordered mapping of step label to a 0/1 column, e.g. {'exposed': 'exposed_any'}")
+    if missing not in ("zero", "error"):
+        raise DataError(f"missing={missing!r}: choose 'zero' (not asked = step not reached) or 'error'")
+    data = design.data
+    require_columns(data, list(steps.values()), argument="steps")
+    columns = {}
+    running = None
+    for i, (label, col) in enumerate(steps.items()):
+        raw = data[col]
+        values = pd.to_numeric(raw, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        bad = (~np.isnan(values) & ~np.isin(values, [0.0, 1.0])) | (np.isnan(values) & raw.notna().to_numpy())
+        if bad.any():
+            raise DataError(f"steps: column {col!r} (step {label!r}) must hold 0/1; it has "
+                            f"{describe_values(raw[bad])} ({describe_rows(np.flatnonzero(bad))})")
+        if np.isnan(values).any():
+            if missing == "error":
+                raise DataError(f"steps: column {col!r} (step {label!r}) has missing values "
+                                f"({describe_rows(np.flatnonzero(np.isnan(values)))}); pass missing='zero' to count "
+                                "them as not reaching the step")
+            values = np.nan_to_num(values, nan=0.0)
+        running = values if running is None or not cumulative else running * values
+        columns[f"_funnel_{i}"] = running
+    est = design.with_columns(**columns).mean(list(columns), level=level)
+    est.insert(0, "step", list(steps))
+    est["variable"] = list(steps.values())
+    prev = est["estimate"].shift(1).to_numpy()
+    est["conversion"] = _ratio(est["estimate"], prev)
+    est.loc[0, "conversion"] = np.nan
+    return est[["step", "variable", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df", "conversion"]]
 
 
 def _cost(cost, table: pd.DataFrame, keys: list[str]) -> np.ndarray:
@@ -733,7 +830,9 @@ def cost_per_outcome_change(
         Money spent on the campaign (or channel).
     effect : pandas.DataFrame, Series or mapping
         The effect estimate(s) (``estimate``, ``se``), e.g. a difference-in-differences. One row
-        per outcome, or keyed rows.
+        per outcome, or keyed rows. A ``change_unit`` column reading "pp" (as
+        :func:`campaign_me.indicators.compare_rounds` gives) marks effects in percentage points
+        (8.0), read as 0.08 when ``effect_type="proportion"``.
     people : number or DataFrame
         The people the effect applies to: the target population when ``effect`` is an
         intention-to-treat effect on everyone, or people reached (the table of
@@ -785,7 +884,7 @@ def cost_per_outcome_change(
         raise DataError(f"direction={direction!r}: choose 'increase' or 'decrease' (the desired change)")
     if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
         raise DataError(f"level={level!r}: must be a number between 0 and 1 (e.g. 0.95)")
-    eff = _estimates(effect, "effect")
+    eff = _estimates(effect, "effect", percent="change_unit" if effect_type == "proportion" else None)
     keys = _keys(eff)
     e = eff["estimate"].to_numpy(dtype=float)
     s = eff["se"].to_numpy(dtype=float)

@@ -16,6 +16,7 @@ from campaign_me.monitoring import (
     cost_per_person_reached,
     delivery,
     format_effect,
+    funnel,
     people_reached,
     platform_summary,
     spillover,
@@ -350,3 +351,49 @@ def test_people_reached_from_the_sample_survey():
     per_person = cost_per_person_reached(reached, cost)
     assert per_person.loc[0, "ci_low"] < per_person.loc[0, "estimate"] < per_person.loc[0, "ci_high"]
     assert set(monitoring.__all__) >= {"people_reached", "delivery", "platform_summary"}
+
+
+# ---- funnel and indicator-table inputs ---------------------------------------------------------------------------
+def test_funnel_closed_form_on_a_simple_random_sample():
+    data = pd.DataFrame({
+        "exposed": [1, 1, 1, 1, 0, 0, 1, 0],
+        "recalled": [1, 1, 0, 1, 1, 0, 1, 0],  # one "recall" without exposure: dropped when cumulative
+        "understood": [1, np.nan, np.nan, 1, np.nan, np.nan, 0, np.nan],  # asked only of those who recalled
+        "w": 1.0,
+    })
+    d = SurveyDesign(data, weights="w")
+    f = funnel(d, {"exposed": "exposed", "recalled": "recalled", "understood": "understood"})
+    np.testing.assert_allclose(f["estimate"], [5 / 8, 4 / 8, 2 / 8])
+    np.testing.assert_allclose(f["conversion"].iloc[1:], [4 / 5, 2 / 4])
+    # one-stage design with equal weights: R svymean's SE is sqrt(n/(n-1) sum (y - p)^2) / n = sqrt(p(1-p)/(n-1))
+    p = 5 / 8
+    assert f.loc[0, "se"] == pytest.approx(np.sqrt(p * (1 - p) / 7))
+    separate = funnel(d, {"exposed": "exposed", "recalled": "recalled"}, cumulative=False)
+    assert separate.loc[1, "estimate"] == pytest.approx(5 / 8)
+    with pytest.raises(DataError, match="missing values.*missing='zero'"):
+        funnel(d, {"understood": "understood"}, missing="error")
+    with pytest.raises(DataError, match=r"must hold 0/1; it has 2 \(row 2\)"):
+        funnel(d.with_columns(bad=[0, 1, 2, 0, 0, 0, 0, 0]), {"bad": "bad"})
+    with pytest.raises(ColumnError):
+        funnel(d, {"exposed": "exposd"})
+
+
+def test_funnel_on_the_sample_narrows():
+    data = load_survey(SAMPLES / "aroland" / "survey_endline.csv", SAMPLES / "codebook.yaml")
+    d = SurveyDesign(data, weights="weight", strata="stratum", psu="psu").subset(data["campaign"] == 1)
+    f = funnel(d, {"exposed": "exposed_any", "recognised": "aided_recall", "understood": "comprehension",
+                   "risk aware": "risk_aware", "knows the hotline": "hotline_known"})
+    assert (np.diff(f["estimate"]) <= 0).all()
+    assert ((f["ci_low"] <= f["estimate"]) & (f["estimate"] <= f["ci_high"])).all()
+    assert f["n"].nunique() == 1  # every step on the whole target population
+
+
+def test_indicator_and_round_comparison_rows_on_the_percent_scale():
+    # compute_indicators gives "%" indicators on 0-100; compare_rounds gives changes in "pp"
+    row = pd.DataFrame({"indicator": ["exposed_any"], "estimate": [52.0], "se": [2.0], "unit": ["%"]})
+    out = people_reached(row, 1000)
+    assert out.loc[0, "share"] == pytest.approx(0.52) and out.loc[0, "estimate"] == pytest.approx(520)
+    change = pd.DataFrame({"indicator": ["risk_aware"], "estimate": [8.0], "se": [2.0], "change_unit": ["pp"]})
+    c = cost_per_outcome_change(33_000, change, people=150_000, effect_type="proportion")
+    assert c.loc[0, "estimate"] == pytest.approx(2.75) and c.loc[0, "effect_label"] == "+8.0 percentage points"
+    assert c.loc[0, "indicator"] == "risk_aware"
