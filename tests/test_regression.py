@@ -1,0 +1,151 @@
+"""Design-based regression against R survey's svyglm (tests/reference/regression.R)."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from campaign_me import SurveyDesign, load_survey
+from campaign_me.datasets import load_api
+from campaign_me.errors import DataError, DesignError
+from campaign_me.evaluation import combine_rounds
+from campaign_me.regression import REGRESSION_COLUMNS, regress
+from tests.reference.regression_reference import R_SVYGLM
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+TOL = 1e-6
+
+
+def _norm(term: str) -> str:
+    """R and patsy spell terms differently: '(Intercept)'/'Intercept', 'stypeH'/'stype[T.H]'."""
+    term = term.replace("(Intercept)", "Intercept")
+    term = re.sub(r"Q\('([^']*)'\)", r"\1", term)
+    term = re.sub(r"C\(([^)]*)\)", r"\1", term)
+    return term.replace("[T.", "").replace("]", "")
+
+
+def _check(fit, key):
+    ref = R_SVYGLM[key]
+    frame = fit.to_frame().assign(term=lambda f: f["term"].map(_norm)).set_index("term")
+    terms = [_norm(t) for t in ref["terms"]]
+    assert sorted(frame.index) == sorted(terms)
+    frame = frame.loc[terms]
+    np.testing.assert_allclose(frame["estimate"], ref["estimate"], rtol=TOL, atol=TOL)
+    np.testing.assert_allclose(frame["se"], ref["se"], rtol=TOL, atol=TOL)
+    # p-values of large t statistics magnify the last digits of R's IRLS convergence (epsilon 1e-8)
+    np.testing.assert_allclose(frame["p_value"], ref["p_value"], rtol=1e-4, atol=1e-12)
+    assert fit.df == ref["df"]
+
+
+@pytest.fixture(scope="module")
+def api():
+    clus1 = load_api("apiclus1")
+    clus1["schwide"] = (clus1["sch.wide"] == "Yes").astype(int)
+    strat = load_api("apistrat")
+    strat["awards_yes"] = (strat["awards"] == "Yes").astype(int)
+    return {
+        "clus1": SurveyDesign(clus1, psu="dnum", weights="pw", fpc="fpc"),
+        "strat": SurveyDesign(strat, strata="stype", weights="pw", fpc="fpc"),
+        "clus2": SurveyDesign(load_api("apiclus2"), psu=["dnum", "snum"], fpc=["fpc1", "fpc2"]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("design", "formula", "family", "key"),
+    [
+        ("clus1", "api00 ~ ell + meals + mobility", "linear", "clus1:api00~ell+meals+mobility"),
+        ("strat", "api00 ~ ell + meals + stype", "linear", "strat:api00~ell+meals+stype"),
+        ("clus2", "api00 ~ ell + meals", "linear", "clus2:api00~ell+meals"),
+        ("clus1", "api00 ~ ell + Q('avg.ed')", "linear", "clus1:api00~ell+avg.ed"),
+        ("clus1", "schwide ~ ell + meals", "logistic", "clus1:logit:schwide~ell+meals"),
+        ("strat", "awards_yes ~ ell + stype", "logistic", "strat:logit:awards~ell+stype"),
+    ],
+)
+def test_equals_svyglm_on_api(api, design, formula, family, key):
+    # R: see the call commented above each value in tests/reference/regression_reference.py
+    _check(regress(api[design], formula, family=family), key)
+
+
+def test_domain_fit_keeps_full_design(api):
+    d = api["clus1"]
+    fit = regress(d.subset(d.data["stype"] == "E"), "api00 ~ ell + meals")
+    _check(fit, "clus1:subset_E:api00~ell+meals")  # svyglm(..., subset(dclus1, stype == 'E'))
+    # where the domain misses whole PSUs, a pre-filtered data frame gives other (wrong) standard errors
+    m = d.data["stype"] == "M"
+    kept = regress(d.subset(m), "api00 ~ ell")
+    naive = regress(SurveyDesign(d.data[m], psu="dnum", weights="pw", fpc="fpc"), "api00 ~ ell")
+    np.testing.assert_allclose(naive.params, kept.params)
+    assert not np.allclose(naive.se, kept.se, rtol=1e-3)
+
+
+def test_column_interface_equals_formula(api):
+    a = regress(api["strat"], outcome="api00", covariates=["ell", "meals", "stype"]).to_frame()
+    b = regress(api["strat"], "api00 ~ ell + meals + C(stype)").to_frame()
+    pd.testing.assert_frame_equal(a, b)
+    assert tuple(a.columns) == REGRESSION_COLUMNS
+
+
+def test_logistic_has_odds_ratios(api):
+    f = regress(api["clus1"], "schwide ~ ell + meals", family="logistic").to_frame()
+    np.testing.assert_allclose(f["odds_ratio"], np.exp(f["estimate"]))
+    assert (f["or_ci_low"] < f["odds_ratio"]).all() and (f["odds_ratio"] < f["or_ci_high"]).all()
+
+
+@pytest.fixture(scope="module")
+def stacked():
+    out = {}
+    for country in ("aroland", "belmora", "corvia"):
+        rounds = [
+            load_survey(SAMPLES / country / f"survey_{r}.csv", SAMPLES / "codebook.yaml").assign(
+                treated=lambda f: f["campaign"].astype(int)
+            )
+            for r in ("baseline", "endline")
+        ]
+        out[country] = combine_rounds(*rounds, weights="weight", strata="stratum", psu="psu")
+    return out
+
+
+@pytest.mark.parametrize("country", ["aroland", "belmora", "corvia"])
+def test_equals_svyglm_on_sample_surveys(stacked, country):
+    d = stacked[country]
+    for y in ("risk_aware", "intend_irregular", "risk_perception"):
+        _check(regress(d, f"{y} ~ treated * post"), f"{country}:did:{y}")
+    _check(regress(d, "risk_aware ~ treated * post + urban + sex + age_group"), f"{country}:did_cov:risk_aware")
+    _check(regress(d, "risk_aware ~ treated * post", family="logistic"), f"{country}:logit:risk_aware")
+
+
+def test_contrast_and_summary(api):
+    fit = regress(api["clus1"], "api00 ~ ell + meals")
+    est, se = fit.contrast({"ell": 1, "meals": -1})
+    assert est == pytest.approx(fit.params[1] - fit.params[2])
+    c = np.array([0, 1, -1])
+    assert se == pytest.approx(np.sqrt(c @ fit.cov @ c))
+    assert "design-based" in fit.summary() and "meals" in fit.summary()
+
+
+def test_errors_name_the_problem(api):
+    d = api["clus1"]
+    data = d.data.assign(const=1.0, ell2=2 * d.data["ell"])
+    dd = SurveyDesign(data, psu="dnum", weights="pw", fpc="fpc")
+    with pytest.raises(DataError, match="'const' is constant"):
+        regress(dd, "api00 ~ ell + const")
+    with pytest.raises(DataError, match="collinear"):
+        regress(dd, "api00 ~ ell + ell2")
+    with pytest.raises(DataError, match="must be 0/1"):
+        regress(dd, "api00 ~ ell", family="logistic")
+    with pytest.raises(DataError, match="could not be evaluated"):
+        regress(dd, "api00 ~ nosuchcolumn")
+    with pytest.raises(DataError, match="family"):
+        regress(dd, "api00 ~ ell", family="poisson")
+    with pytest.raises(DataError, match="formula or outcome"):
+        regress(dd, "api00 ~ ell", outcome="api00")
+    with pytest.raises(DataError, match="separation"):
+        regress(dd, "schwide ~ Q('sch.wide')", family="logistic")
+    # 15 PSUs, 14 df: 15 coefficients leave no residual degrees of freedom
+    many = " + ".join(["ell", "meals", "mobility", "api99", "growth", "emer", "full", "pcttest", "not.hsg",
+                       "hsg", "some.col", "col.grad", "grad.sch", "enroll"])
+    many = " + ".join(f"Q('{t}')" for t in many.split(" + "))
+    with pytest.raises(DesignError, match="degrees of freedom"):
+        regress(dd, f"api00 ~ {many}")
