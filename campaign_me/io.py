@@ -81,7 +81,9 @@ from campaign_me.privacy import PII_KINDS as _PII_KINDS
 from campaign_me.privacy import find_pii
 from campaign_me.privacy import looks_like_pii as _looks_like_pii
 from campaign_me.privacy import mask as _mask
+from campaign_me.privacy import mask_text as _mask_text
 from campaign_me.privacy import name_kind as _name_kind
+from campaign_me.privacy import printable as _printable
 
 __all__ = [
     "PROBLEM_COLUMNS",
@@ -109,7 +111,9 @@ PROBLEM_COLUMNS: tuple[str, ...] = (
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIM_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
-_INT_RE = r"[+-]?\d+(?:\.0*)?"
+# Whole numbers, optionally with one trailing ".0" (pandas' to_csv writes 1 as "1.0"). "2.000" is refused:
+# in a file with decimal commas it is two thousand.
+_INT_RE = r"[+-]?\d+(?:\.0)?"
 _NUM_RE = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _KOBO_MARKERS = {"_uuid", "_submission_time", "_index", "_id", "meta/instanceID", "KEY", "SubmissionDate"}
 # XLSForm metadata fields and ODK Central / SurveyCTO export columns (set aside in Kobo/ODK exports).
@@ -219,6 +223,8 @@ class _Problems:
             sensitive = self._sensitive(col)
             if sensitive or (sensitive is None and _looks_like_pii(value)):
                 value = _mask(value)
+            elif sensitive is None:
+                value = _mask_text(value)  # a raw line or snippet holding a phone number, e-mail, GPS
             out.append(value)
         return list(dict.fromkeys(out))
 
@@ -228,11 +234,11 @@ class _Problems:
         records = [
             {
                 "file": self.file,
-                "column": p.column,
+                "column": _mask_text(p.column),  # a data row read as the header has values as names
                 "rows": p.rows,
                 "values": self._masked(p),
-                "problem": p.problem,
-                "expected": p.expected,
+                "problem": _mask_text(p.problem),
+                "expected": _mask_text(p.expected),
                 "severity": p.severity,
                 "check": p.check,
             }
@@ -271,7 +277,7 @@ def _problem_line(p: dict[str, Any]) -> str:
     rows = f" at {_fmt_rows(p['rows'])}" if len(p["rows"]) else ""
     vals = f": {_fmt_values(p['values'])}" if len(p["values"]) else ""
     exp = f"; expected {p['expected']}" if p["expected"] else ""
-    return f"{tag}{where}{p['problem']}{rows}{vals}{exp}"
+    return _printable(f"{tag}{where}{p['problem']}{rows}{vals}{exp}")
 
 
 def format_problems(problems: pd.DataFrame, *, table: bool = False) -> str:
@@ -310,7 +316,7 @@ def format_problems(problems: pd.DataFrame, *, table: bool = False) -> str:
         vals = f": {_fmt_values(p['values'])}" if len(p["values"]) else ""
         exp = f"; expected {p['expected']}" if p["expected"] else ""
         lines.append("  " + "  ".join(x.ljust(w) for x, w in zip(c, widths)) + f"  {p['problem']}{vals}{exp}")
-    return "\n".join(lines)
+    return _printable("\n".join(lines))
 
 
 def _summary(problems: pd.DataFrame) -> str:
@@ -523,7 +529,25 @@ def _swallowed_field(
         line = text[starts[k - 1] : starts[k]].rstrip("\r\n")
         if '"' not in line and named <= len(line.split(delimiter)) <= n:
             complete += 1
-    return field if complete >= 2 else None
+    if complete >= 2:
+        return field
+    # A stray quote that closes on a later line: the first and the last line of the record each read,
+    # quotes aside, as a whole row of their own (two respondents merged into one row).
+    # The last line must also start like a row: its first value shaped like the record's first (an id).
+    whole = 0
+    last_first = ""
+    for k in (first, last):
+        end_k = starts[k] if k < len(starts) else len(text)
+        parts = text[starts[k - 1] : end_k].rstrip("\r\n").replace('"', "").split(delimiter)
+        if named <= len(parts) <= n:
+            whole += 1
+        last_first = parts[0].strip()
+    return field if whole == 2 and field > 0 and _shape(last_first) == _shape(fields[0].strip()) else None
+
+
+def _shape(value: str) -> str:
+    """``"AR-0012"`` -> ``"AA-9999"``: the pattern of letters and digits of a value."""
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", value))
 
 
 class _CsvError(Exception):
@@ -600,8 +624,10 @@ def _cell_text(cell: Any) -> str:
             return repr(value)
         text = str(int(value))
         fmt = getattr(cell, "number_format", None) or ""
-        if re.fullmatch(r"0+", fmt) and int(value) >= 0:  # e.g. ids shown with leading zeros ("000123")
-            text = text.zfill(len(fmt))
+        if int(value) >= 0 and fmt not in ("", "General", "0"):  # e.g. ids shown as "000123" or "AR-0012"
+            shown = _apply_number_format(int(value), fmt)
+            if shown is not None:
+                return shown
         return text
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
@@ -612,11 +638,91 @@ def _cell_text(cell: Any) -> str:
     return str(value)
 
 
-def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Problems) -> _Raw:
-    import openpyxl
+def _apply_number_format(value: int, fmt: str) -> str | None:
+    """A whole number >= 0 as Excel shows it with a custom format made of digit placeholders (``0``,
+    ``#``) and literal text (``"AR-"0000``, ``000-000``, ``\\A0000``); None for other formats (dates,
+    decimals, thousands separators, percentages, conditions)."""
+    fmt = fmt.split(";", 1)[0]
+    tokens: list[tuple[str, str]] = []  # ("digit", "0"|"#") or ("text", literal)
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == '"':
+            end = fmt.find('"', i + 1)
+            if end < 0:
+                return None
+            tokens.append(("text", fmt[i + 1 : end]))
+            i = end + 1
+        elif ch == "\\" and i + 1 < len(fmt):
+            tokens.append(("text", fmt[i + 1]))
+            i += 2
+        elif ch in "0#":
+            tokens.append(("digit", ch))
+            i += 1
+        elif ch in "-/ ()_:":
+            tokens.append(("text", ch if ch != "_" else " "))
+            i += 2 if ch == "_" else 1
+        else:  # '.', ',', '%', 'E', '@', '[', date codes...: not a plain whole-number format
+            return None
+    places = [t for t in tokens if t[0] == "digit"]
+    if not places:
+        return None
+    digits = str(value).zfill(sum(t[1] == "0" for t in places))
+    if digits == "0" and not any(t[1] == "0" for t in places):
+        digits = ""
+    out: list[str] = []
+    pos = len(digits)
+    first_place = next(k for k, t in enumerate(tokens) if t[0] == "digit")
+    for k in range(len(tokens) - 1, -1, -1):
+        kind, text = tokens[k]
+        if kind == "text":
+            out.append(text)
+            continue
+        if k == first_place:  # the leftmost placeholder takes every remaining digit
+            out.append(digits[:pos])
+            pos = 0
+        elif pos > 0:
+            out.append(digits[pos - 1])
+            pos -= 1
+    return "".join(reversed(out))
+
+
+#: Excel's own limit on the characters of a cell; longer cells are refused.
+MAX_CELL_CHARS = 32_767
+#: Largest uncompressed size of a workbook part (a sheet's XML, the shared strings) read.
+MAX_XLSX_PART_BYTES = 500_000_000
+#: Reading a sheet stops after this many consecutive empty rows.
+MAX_EMPTY_ROWS = 10_000
+
+
+def _check_zip_parts(data: bytes, problems: _Problems) -> None:
+    """Refuse workbooks whose parts expand beyond MAX_XLSX_PART_BYTES (zip bombs, 1 GB cells)."""
+    import zipfile
 
     try:
-        wb = openpyxl.load_workbook(_io.BytesIO(data), read_only=True, data_only=True)
+        with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+            big = [(i.filename, i.file_size) for i in zf.infolist() if i.file_size > MAX_XLSX_PART_BYTES]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # reported by openpyxl below
+    if big:
+        problems.add(
+            "too_large",
+            f"workbook part {big[0][0]!r} expands to {big[0][1]:,} bytes (at most {MAX_XLSX_PART_BYTES:,} are read)",
+            expected="a smaller workbook: save the data sheet alone as CSV",
+        )
+        raise _Fatal
+
+
+def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Problems) -> _Raw:
+    import datetime as dt
+
+    import openpyxl
+
+    _check_zip_parts(data, problems)
+    try:
+        # data_only=False: formula cells are seen as formulas (their stored results are not trusted:
+        # openpyxl and pandas write none, other programs may store a stale or placeholder 0).
+        wb = openpyxl.load_workbook(_io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many unrelated types on corrupt files
         problems.add("not_excel", f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
         raise _Fatal from None
@@ -678,14 +784,72 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
         ws = worksheets[chosen]
         _reset_dimensions(ws)
         records: list[tuple[int, list[str]]] = []
+        formulas: list[tuple[int, int, str]] = []  # (row, column position, formula)
+        long_cells: list[tuple[int, int, int]] = []  # (row, column position, length)
+        dates: list[tuple[int, int, Any]] = []  # (record index, column position, date value)
+        empty_run = 0
+        stopped_at = None
         for rownum, row in enumerate(ws.iter_rows(), start=1):
-            fields = [_cell_text(c) for c in row]
+            fields = []
+            for j, c in enumerate(row):
+                value = getattr(c, "value", None)
+                if getattr(c, "data_type", None) == "f" or (value is not None and type(value).__name__ == "ArrayFormula"):
+                    formulas.append((rownum, j, str(getattr(value, "text", value))))
+                    fields.append("")
+                    continue
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                    long_cells.append((rownum, j, len(value)))
+                    fields.append("")
+                    continue
+                if isinstance(value, (dt.date, dt.datetime)):
+                    dates.append((len(records), j, value))
+                fields.append(_cell_text(c))
             while fields and not fields[-1].strip():
                 fields.pop()
             if fields and any(f.strip() for f in fields):
                 records.append((rownum, fields))
+                empty_run = 0
+            else:
+                empty_run += 1
+                if empty_run >= MAX_EMPTY_ROWS:
+                    stopped_at = rownum
+                    break
     finally:
         wb.close()
+    head = records[0][1] if records else []
+    if stopped_at is not None:
+        problems.add(
+            "empty_rows",
+            f"reading stopped at row {stopped_at:,} after {MAX_EMPTY_ROWS:,} empty rows in a row "
+            "(formatted but empty rows?)",
+            rows=[stopped_at],
+            expected="no data below long runs of empty rows: delete the empty rows, or save the sheet as CSV",
+            severity="warning",
+        )
+    by_column: dict[int, list[tuple[int, str]]] = {}
+    for rownum, j, formula in formulas:
+        by_column.setdefault(j, []).append((rownum, formula))
+    for j, cells in by_column.items():
+        column = head[j].strip() if j < len(head) and records and cells[0][0] > records[0][0] else ""
+        problems.add(
+            "formula",
+            f"formula; stored value missing or not trusted ({_col_ref_xlsx(j)})",
+            column=column,
+            rows=[r for r, _ in cells],
+            values=[f for _, f in cells],
+            expected="values, not formulas: in Excel copy the cells and paste them as values "
+            "(the cells were read as blank)",
+        )
+    for rownum, j, length in long_cells:
+        column = head[j].strip() if j < len(head) else ""
+        problems.add(
+            "too_large",
+            f"cell {_col_ref_xlsx(j)[7:]}{rownum} holds {length:,} characters (Excel's limit is {MAX_CELL_CHARS:,})",
+            column=column,
+            rows=[rownum],
+            expected="cells of at most 32,767 characters (the cell was read as blank)",
+        )
+    _reformat_dates(records, dates, problems)
     problems.row_unit = f"rows are row numbers in sheet {chosen!r}"
     if not records:
         problems.add("empty_file", f"sheet {chosen!r} is empty", expected="a header row and data")
@@ -693,6 +857,33 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
     (hline, header), data_records = records[0], records[1:]
     problems.row_unit += f" (the header is row {hline})"
     return _Raw(header, hline, data_records, "xlsx", sheet=chosen)
+
+
+def _col_ref_xlsx(position: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"column {get_column_letter(position + 1)}"
+
+
+def _reformat_dates(records: list[tuple[int, list[str]]], dates: list[tuple[int, int, Any]], problems: _Problems) -> None:
+    """Write real Excel date cells in the codebook ``format`` of their column (they read as ISO text)."""
+    resolver = problems.resolver
+    if not dates or not records or resolver is None:
+        return
+    head = records[0][1]
+    formats: dict[int, str | None] = {}
+    for k, j, value in dates:
+        if k == 0 or j >= len(head):
+            continue
+        if j not in formats:
+            var = resolver.variable(head[j].strip())
+            formats[j] = var.format if var is not None and var.type in ("date", "datetime") else None
+        fmt = formats[j]
+        if fmt:
+            try:
+                records[k][1][j] = value.strftime(fmt)
+            except ValueError:
+                pass
 
 
 def _reset_dimensions(ws: Any) -> None:
@@ -999,6 +1190,35 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
     raw.records = [(line, [fields[i] for i in keep]) for line, fields in rest]
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+)?")
+
+
+def _check_header_is_names(raw: _Raw, resolver: _Resolver, problems: _Problems) -> None:
+    """Refuse a first row that holds data rather than column names (a file saved without its header).
+
+    Its values would become column names and be printed: personal data (phone numbers, e-mail
+    addresses, GPS positions) among them, or mostly numbers and dates, mean a data row.
+    """
+    cells = [h.strip() for h in raw.header if h.strip()]
+    if not cells:
+        return
+    pii = [c for c in cells if _looks_like_pii(c)]
+    data_like = [c for c in cells if _is_numeric_text(c) or _ISO_DATE.fullmatch(c)]
+    known = sum(resolver.resolve(c) is not None for c in cells)
+    if pii or (len(data_like) >= 2 and len(data_like) >= 0.5 * len(cells) and known == 0):
+        unit = "line" if raw.kind == "csv" else "row"
+        why = "personal data" if pii else "numbers and dates"
+        problems.add(
+            "header_row",
+            f"the header ({unit} {raw.header_line}) holds {why}, not column names: the file has no header row?",
+            rows=[raw.header_line],
+            values=[_mask(c) for c in cells[:6]],
+            expected=f"the column names on {unit} {raw.header_line} (insert a header row with the codebook's "
+            "variable names, in file order)",
+        )
+        raise _Fatal
+
+
 def _other_delimiter(raw: _Raw, line: int, n: int) -> str | None:
     if raw.kind != "csv" or raw.line_text is None or not 0 < line <= len(raw.line_text):
         return None
@@ -1020,6 +1240,12 @@ _NA_TOKENS = frozenset(
     {"na", "n/a", "n.a.", "nan", "null", "none", "nil", "#n/a", "#null!", "<na>", "-", "--", ".", "?",
      "missing", "refused"}
 )  # fmt: skip
+
+
+def _strip_point_zero(value: str) -> str:
+    """``"1.0"`` -> ``"1"`` (whole numbers as pandas' to_csv writes them); other text unchanged."""
+    m = re.fullmatch(r"([+-]?\d+)\.0", value)
+    return m.group(1) if m else value
 
 
 def _is_missing_code(value: str, codes: Iterable[Code]) -> bool:
@@ -1045,7 +1271,8 @@ def _converts(var: Variable, option: str | None, value: str) -> bool:
     if var.type == "number":
         return bool(re.fullmatch(_NUM_RE, v))
     if var.type == "boolean":
-        return v.lower() in var.true or v.lower() in var.false
+        low = _strip_point_zero(v.lower())
+        return low in var.true or low in var.false
     if var.type in ("categorical", "select_multiple") and var.codes:
         texts = {str(c) for c in var.codes}
         tokens = v.split() if var.type == "select_multiple" else [v]
@@ -1190,6 +1417,8 @@ class _Converter:
         hint = ""
         if any(re.fullmatch(r"[+-]?\d+(,\d+)+", v) for v in vals):
             hint = " (use '.' as the decimal mark and no thousands separators)"
+        elif any(re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", v) for v in vals):
+            hint = " (a '.' followed by three digits reads as a thousands separator: write 2000, not 2.000)"
         self.problems.add(
             "wrong_type",
             problem,
@@ -1200,6 +1429,7 @@ class _Converter:
         )
 
     def _check_range(self, var: Variable, s: pd.Series, values: np.ndarray) -> None:
+        """Report values outside [min, max] and set them to missing (NaN) in ``values``."""
         if var.min is None and var.max is None:
             return
         with np.errstate(invalid="ignore"):
@@ -1215,8 +1445,9 @@ class _Converter:
                 column=var.name,
                 rows=self._rows(out),
                 values=s[out].tolist(),
-                expected=f"values{_range_text(var)}{_missing_text(var)}",
+                expected=f"values{_range_text(var)}{_missing_text(var)} (set to missing)",
             )
+            values[out] = np.nan
 
     def _to_integer(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
         values, bad = self._numbers(var, s, present, _INT_RE)
@@ -1280,7 +1511,7 @@ class _Converter:
         return result
 
     def _to_boolean(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
-        low = s.str.lower()
+        low = s.str.lower().str.replace(r"^([+-]?\d+)\.0$", r"\1", regex=True)  # "1.0" after a to_csv
         is_true = _bool_array(low.isin(list(var.true)))
         is_false = _bool_array(low.isin(list(var.false)))
         bad = present & ~is_true & ~is_false
@@ -1332,8 +1563,9 @@ class _Converter:
                     column=var.name,
                     rows=self._rows(out),
                     values=s[out].tolist(),
-                    expected=f"dates{_range_text(var)}",
+                    expected=f"dates{_range_text(var)} (set to missing)",
                 )
+                parsed = parsed.mask(pd.Series(out, index=parsed.index))
         return parsed.reset_index(drop=True)
 
     _to_datetime = _to_date
@@ -1600,6 +1832,7 @@ def _process(
     raw: _Raw, cb: Codebook | None, problems: _Problems, *, keep_pii: bool, labels: bool, sep: str
 ) -> pd.DataFrame:
     resolver = problems.resolver if problems.resolver is not None else _Resolver(cb, sep)
+    _check_header_is_names(raw, resolver, problems)
     _check_structure(raw, resolver, cb, problems)
     unit = "line" if raw.kind == "csv" else "row"
     n = len(raw.records)
@@ -1784,10 +2017,12 @@ def _process(
                 out[c] = columns[c]
             continue
         label_of = resolver.labels.get(c.strip().lower())
+        pii_label = label_of is not None and cb[label_of].is_pii and not keep_pii
         if label_of is not None:
             expected = (
                 f"the variable names as headers: this is the label of {label_of!r} "
                 "(for Kobo exports choose 'XML values and headers')"
+                + ("; it is personal data: the column was dropped" if pii_label else "")
             )
         else:
             close = difflib.get_close_matches(c, [v.name for v in cb if v.name not in mapped], n=1)
@@ -1795,6 +2030,9 @@ def _process(
             expected = f"only codebook variables: declare it in the codebook or remove it{hint}"
         if c not in hinted:  # reported above, with the group_sep to pass
             problems.add("unknown_column", "column not in the codebook", column=c, expected=expected)
+        if pii_label:  # an identifier recognised by its label is dropped like the others
+            problems.pii_columns.add(c)
+            continue
         out[c] = columns[c]
 
     if n:
@@ -1880,7 +2118,8 @@ def _check_rows(
     """Row-level checks across the typed columns: all-missing, ids, weights, design columns."""
     for var in cb:
         cols = [c for c in var.columns() if c in out]
-        if cols and not any(bool(out[c].notna().any()) for c in cols):
+        rejected = any(problems.reported.get(c) for c in [var.name, *cols])
+        if cols and not rejected and not any(bool(out[c].notna().any()) for c in cols):
             problems.add(
                 "all_missing",
                 "all values are blank or missing codes",
