@@ -161,6 +161,10 @@ class CatalogueError(CampaignMeError):
         self.problems = list(problems)
 
 
+class _NeedsCodebook(CatalogueError):
+    """An expression needs scale metadata and no codebook was given."""
+
+
 def _suggest(word: str, options) -> str:
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
@@ -419,7 +423,7 @@ class _Evaluator:
 
     def _need_cb(self, what: str) -> Codebook:
         if self.cb is None:
-            raise CatalogueError(
+            raise _NeedsCodebook(
                 f"{what} needs the codebook: pass codebook= (a Codebook or the path of codebook.yaml)"
             )
         return self.cb
@@ -1055,6 +1059,8 @@ def compute_indicators(
             vals = {
                 k: np.broadcast_to(np.asarray(ev._num(v), dtype=float), (len(data),)) for k, v in vals.items()
             }
+        except _NeedsCodebook as err:
+            raise _NeedsCodebook(f"indicator {ind.id!r}: {err}") from None
         except CampaignMeError as err:
             plans.append((ind, None, None, None, f"cannot evaluate: {err}"))
             continue
@@ -1121,6 +1127,19 @@ def compute_indicators(
         if ind.type == "proportion":
             for c in ("estimate", "se", "ci_low", "ci_high"):
                 table[c] = table[c] * 100.0
+        if column is not None:  # name internal columns by what they hold
+            names = {
+                f"{column}/{column}d": f"{ind.numerator} / {ind.denominator}",
+                f"{column}d": str(ind.denominator),
+            }
+            names[column] = str(ind.numerator if ind.type in ("proportion", "ratio") else ind.formula)
+
+            def readable(text, names=names):
+                for k, v in names.items():
+                    text = text.replace(k, v)
+                return text
+
+            table["note"] = table["note"].map(readable)
         table.insert(0, "indicator", ind.id)
         table["unit"] = ind.unit
         table["denominator"] = ind.population_label
