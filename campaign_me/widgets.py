@@ -461,61 +461,53 @@ _EST_COLUMNS = ("indicator", "round", "by", "group", "estimate", "ci_low", "ci_h
 
 def indicator_estimates(
     designs: Mapping[str, Any],
-    indicators: Mapping[str, str],
     *,
+    indicators: Sequence[str],
     by: Sequence[str] = (),
+    codebook=None,
+    catalogue=None,
     level: float = 0.95,
-    min_n: int = 30,
-    scale: Mapping[str, float] | None = None,
+    min_n: int = 25,
 ) -> pd.DataFrame:
-    """Design-based estimates of several indicators, overall and by each disaggregation, per round.
+    """Catalogue indicators per round, overall and by each disaggregation, as one long table.
+
+    A thin loop over :func:`campaign_me.indicators.compute_indicators` (which does the
+    estimation, the suppression of small cells and the units), reshaped for
+    :class:`IndicatorExplorer`.
 
     Parameters
     ----------
     designs : mapping
         ``{round: SurveyDesign}``.
-    indicators : mapping
-        ``{column: label}``; each column is a 0/1 indicator or a score (its mean is estimated).
+    indicators : sequence of str
+        Catalogue ids, e.g. ``["risk_aware", "knowledge_score"]``.
     by : sequence of str
-        Disaggregation columns; each is estimated separately (a domain estimate keeps the full
-        design).
-    level : float, default 0.95
-        Confidence level.
-    min_n : int, default 30
-        Estimates resting on fewer respondents get ``suppressed=True`` and missing values.
-    scale : mapping, optional
-        ``{column: factor}``, e.g. 100 to show 0/1 indicators as percentages. Default 100 for
-        columns whose values are all 0/1, 1 otherwise.
+        Disaggregation columns, each estimated separately (``"all"`` is always added).
+    codebook, catalogue, level, min_n
+        Passed to :func:`~campaign_me.indicators.compute_indicators`.
 
     Returns
     -------
     DataFrame
-        Columns ``indicator, label, round, by, group, estimate, ci_low, ci_high, n, suppressed``;
-        ``by`` is ``"all"`` (group ``"all"``) for the overall estimate.
+        ``compute_indicators``' columns plus ``round``, ``by`` (the disaggregation, ``"all"`` for
+        the whole population) and ``group`` (its level, as text).
     """
+    from .indicators import compute_indicators
+
     if not designs:
         raise DataError("designs: give at least one {round: SurveyDesign}")
-    rows = []
+    parts = []
     for round_, design in designs.items():
-        for var, label in indicators.items():
-            col = design.data[var]
-            factor = (scale or {}).get(var)
-            if factor is None:
-                factor = 100.0 if set(pd.unique(col.dropna())) <= {0, 1} else 1.0
-            for b in ("all", *by):
-                est = design.mean(var, level=level, na_rm=True) if b == "all" else design.mean(
-                    var, by=b, level=level, na_rm=True)
-                for _, r in est.iterrows():
-                    group = "all" if b == "all" else r[b]
-                    small = int(r["n"]) < min_n
-                    rows.append({
-                        "indicator": var, "label": label, "round": round_, "by": b, "group": str(group),
-                        "estimate": np.nan if small else float(r["estimate"]) * factor,
-                        "ci_low": np.nan if small else float(r["ci_low"]) * factor,
-                        "ci_high": np.nan if small else float(r["ci_high"]) * factor,
-                        "n": int(r["n"]), "suppressed": small,
-                    })
-    return pd.DataFrame(rows)
+        for b in ("all", *by):
+            t = compute_indicators(design, catalogue, codebook=codebook, indicators=list(indicators),
+                                   by=None if b == "all" else b, level=level, min_n=min_n)
+            group = ["all"] * len(t) if b == "all" else t[b].astype(str).tolist()
+            t = t.drop(columns=[b] if b != "all" else []).assign(round=round_, by=b, group=group)
+            parts.append(t)
+    out = pd.concat(parts, ignore_index=True)
+    if "label" not in out.columns:
+        out["label"] = [f"{nm} ({u})" for nm, u in zip(out["name"], out["unit"])]
+    return out
 
 
 class IndicatorExplorer(_Calculator):
@@ -561,9 +553,8 @@ class IndicatorExplorer(_Calculator):
         sel = e[(e["indicator"] == indicator) & (e["by"] == by)]
         label = str(sel["label"].iloc[0]) if "label" in sel else indicator
         cell = sel.assign(value=[
-            "suppressed (n < min_n)" if s else f"{v:.1f} [{lo:.1f}, {hi:.1f}]"
-            for v, lo, hi, s in zip(sel["estimate"], sel["ci_low"], sel["ci_high"],
-                                    sel.get("suppressed", sel["estimate"].isna()))
+            f"not shown (n = {n})" if pd.isna(v) else f"{v:.1f} [{lo:.1f}, {hi:.1f}]"
+            for v, lo, hi, n in zip(sel["estimate"], sel["ci_low"], sel["ci_high"], sel["n"])
         ])
         table = cell.pivot(index="group", columns="round", values="value")
         table = table.reindex(columns=list(dict.fromkeys(sel["round"])))

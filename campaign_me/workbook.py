@@ -42,6 +42,8 @@ __all__ = [
     "SAMPLE_COUNTRIES",
     "sample_overview",
     "design_comparison",
+    "rank_segments",
+    "refresh_pins",
 ]
 
 #: The sample countries of ``data/samples`` (keys of :data:`campaign_me.synth.COUNTRIES`).
@@ -600,3 +602,113 @@ def design_comparison(
                      "ci_high": est["ci_high"] * scale, "se": est["se"] * scale, "deff": est["deff"],
                      "n": int(est["n"])})
     return pd.DataFrame(rows).set_index("design")
+
+
+def rank_segments(
+    design,
+    *,
+    by: Sequence[str],
+    indicator: str = "knowledge_score",
+    codebook=None,
+    target: float = 100.0,
+    level: float = 0.95,
+    min_n: int = 25,
+    flag_n: int = 50,
+) -> pd.DataFrame:
+    """Audience segments ranked by need: the gap to a target times the segment's population.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    by : sequence of str
+        Segmenting columns, e.g. ``["sex", "age_group", "urban", "migration_status"]``.
+    indicator : str, default "knowledge_score"
+        Catalogue indicator whose gap is measured (estimated by
+        :func:`campaign_me.indicators.compute_indicators`, with its suppression rules).
+    target : float, default 100
+        The value the gap is measured to (100 = everyone answers every item correctly).
+    level, min_n, flag_n
+        As in :func:`~campaign_me.indicators.compute_indicators`.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment: the ``by`` columns, ``population`` (sum of weights: the estimated
+        number of people), ``estimate, ci_low, ci_high, n``, ``gap = target - estimate``,
+        ``priority = gap x population / 1000`` (people-points, thousands) and ``small``
+        (True when the estimate is suppressed or flagged: fewer than ``flag_n`` interviews).
+        Sorted by priority; suppressed segments last, unranked.
+
+    Examples
+    --------
+    >>> wb = check_parameters(country="corvia", rounds=["baseline"])
+    >>> seg = rank_segments(wb.design(wb.survey()), by=["sex", "urban"], codebook=wb.codebook)
+    >>> list(seg.columns[:3]), len(seg)
+    (['sex', 'urban', 'population'], 4)
+    """
+    from .indicators import compute_indicators
+
+    by = list(by)
+    est = compute_indicators(design, codebook=codebook, indicators=[indicator], by=by, level=level,
+                             min_n=min_n, flag_n=flag_n)
+    pop = design.data.assign(_w=design.weights.to_numpy()).groupby(by, dropna=False, observed=True)["_w"].sum()
+    pop = pop.rename("population").reset_index()
+    key = [c for c in by]
+    est = est.astype({c: object for c in key})
+    pop = pop.astype({c: object for c in key})
+    table = pop.merge(est[key + ["estimate", "ci_low", "ci_high", "n", "suppressed", "flagged"]], on=key, how="left")
+    table["gap"] = target - table["estimate"]
+    table["priority"] = table["gap"] * table["population"] / 1000
+    table["small"] = table["suppressed"].fillna(True).astype(bool) | table["flagged"].fillna(False).astype(bool)
+    table = table.drop(columns=["suppressed", "flagged"])
+    table = table.sort_values(["priority"], ascending=False, na_position="last", kind="stable")
+    return table.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------
+# maintaining the notebooks
+# ---------------------------------------------------------------------------
+
+PIN_MARKER = "# NBVAL_CHECK_OUTPUT"
+
+
+def refresh_pins(source: str | os.PathLike[str], executed: str | os.PathLike[str]) -> int:
+    """Copy the outputs of the pinned cells of an executed notebook into its source notebook.
+
+    The workbook's notebooks are committed without outputs, except the cells marked
+    ``# NBVAL_CHECK_OUTPUT``: their printed text is the reference that ``pytest --nbval-lax``
+    compares with each new run. After a deliberate change of a headline number (new sample data,
+    a corrected estimator), run the notebook with its default parameters (papermill) and call
+    this to update the references; every other output of the source is cleared. Returns the
+    number of pinned cells updated.
+    """
+    import nbformat
+
+    src = nbformat.read(os.fspath(source), as_version=4)
+    run = nbformat.read(os.fspath(executed), as_version=4)
+    outputs = {c.source: c.get("outputs", []) for c in run.cells if c.cell_type == "code"}
+    n = 0
+    for cell in src.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.execution_count = None
+        if PIN_MARKER in cell.source:
+            if cell.source not in outputs:
+                raise CampaignMeError(f"{executed}: no executed cell with the source of pinned cell {cell.source[:60]!r}")
+            kept = [o for o in outputs[cell.source] if o.get("output_type") == "stream" and o.get("name") == "stdout"]
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="".join(o["text"] for o in kept))]
+            cell.execution_count = 1  # nbval compares only cells that were run in the reference
+            n += 1
+        else:
+            cell.outputs = []
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".ipynb", dir=Path(source).parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            nbformat.write(src, fh)
+        os.replace(tmp, source)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
