@@ -4,7 +4,7 @@ PY := .venv/bin/python
 .venv/bin/python:
 	python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]"
 
-.PHONY: test lint demo synth bench ci
+.PHONY: test lint demo synth bench ci wheelhouse
 test: $(PY)
 	$(PY) -m pytest
 lint: $(PY)
@@ -17,3 +17,12 @@ bench: $(PY)
 	$(PY) benchmarks/bench_design.py --compare
 ci:
 	bash .ci/run
+
+# Offline installation (a workshop room without internet): on a connected machine with the same
+# operating system and Python version as the room's, collect every wheel campaign_me needs (with the
+# build tools an install from source needs) into wheelhouse/; copy this folder, wheelhouse/ included,
+# to the room and install there with
+#   python3 -m venv .venv && .venv/bin/pip install --no-index --find-links wheelhouse -e ".[test]"
+# (docs/installation.md gives the Windows form).
+wheelhouse: $(PY)
+	$(PY) -m pip wheel --wheel-dir wheelhouse ".[test]" setuptools wheel

@@ -12,7 +12,7 @@ def test_readme_python_example_runs():
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, "README.md", "exec"), namespace)
-    # the comment in the README promises 726 interviews (METHODOLOGY §5.3)
+    # the comment in the README promises 726 interviews (docs/methodology.md §5.3)
     assert namespace["sample_size_proportion"](0.5, 0.05, deff=1.7, response_rate=0.9) == 726
 
 
