@@ -425,7 +425,7 @@ def _cell_text(cell) -> str:
 def handout(notebook: str | os.PathLike[str]) -> str:
     """A one-page participant handout (Markdown) generated from a workbook notebook.
 
-    It keeps the title, the sections headed *Objectives*, *Timing*, *Prerequisites* and
+    It keeps the title cell (title and introduction), the sections headed *Objectives*, *Timing*, *Prerequisites* and
     *Key points*, and the *Your turn* exercises without their solutions (the part of a cell
     inside ``<details>`` is dropped), so the handout and the notebook never disagree.
 
@@ -465,7 +465,7 @@ def handout(notebook: str | os.PathLike[str]) -> str:
         text = _cell_text(cell).strip()
         if not title and text.startswith("# "):
             title = text.splitlines()[0]
-            out.append(title)
+            out.append(text)
             out.append(f"*Participant handout for `{Path(notebook).name}`, generated from the notebook.*")
             continue
         heading = text.splitlines()[0] if text else ""
