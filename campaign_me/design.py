@@ -18,92 +18,193 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from .errors import (
     DataError,
     DesignError,
+    EstimationWarning,
     LonelyPSUError,
-    describe_rows,
+    describe_labels,
     describe_values,
     require_columns,
 )
 
-__all__ = ["SurveyDesign", "LONELY_PSU_OPTIONS", "RESULT_COLUMNS"]
+__all__ = ["SurveyDesign", "Indicator", "LinearScores", "LONELY_PSU_OPTIONS", "RESULT_COLUMNS"]
 
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
 
 #: Columns of every estimate table, in order (``by`` columns and ``category`` are
 #: inserted after ``variable`` when present).
-RESULT_COLUMNS = ("variable", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df")
+RESULT_COLUMNS = ("variable", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df", "note")
 
 # A stratum whose sampling fraction is complete (f = 0 after correction) adds no variance;
 # R's survey uses the same cut-off.
 _F_ZERO = 1e-7
+# Largest dense table (cells) built at once; wider score tables are processed in column chunks.
+_CELLS = 20_000_000
 
 
 # --------------------------------------------------------------------------------------
-# Calibration steps: how a weighting adjustment changes the linearised scores.
+# Linear scores: how estimators, calibration steps and the variance engine talk
 # --------------------------------------------------------------------------------------
+class Indicator:
+    """An n x ``ngroups`` matrix with at most one nonzero per row: ``values[i]`` in column ``codes[i]``.
+
+    A group-membership indicator, optionally scaled per row (code -1 leaves a row empty). Calibration
+    steps use it to collect scores by group and to spread group coefficients back over rows (see
+    :meth:`SurveyDesign.with_calibration`) without building a rows x groups matrix.
+
+    Parameters
+    ----------
+    codes : array-like of int
+        Group of each row, 0..ngroups-1, or -1 for none.
+    values : array-like of float, optional
+        Value of each row's entry (default 1).
+    ngroups : int, optional
+        Number of groups (default ``max(codes) + 1``).
+    """
+
+    __slots__ = ("n", "rows", "codes", "values", "ngroups")
+
+    def __init__(self, codes, values=None, ngroups: int | None = None) -> None:
+        codes = np.asarray(codes, dtype=np.int64)
+        n = len(codes)
+        rows = None
+        if n and codes.min() < 0:
+            rows = np.flatnonzero(codes >= 0)
+            codes = codes[rows]
+            if values is not None:
+                values = np.asarray(values, dtype=float)[rows]
+        self._set(n, rows, codes, None if values is None else np.asarray(values, dtype=float), ngroups)
+
+    def _set(self, n, rows, codes, values, ngroups):
+        self.n = n
+        self.rows = rows  # positions of the nonempty rows (None: every row, in order)
+        self.codes = codes
+        self.values = values
+        self.ngroups = int(codes.max()) + 1 if ngroups is None and len(codes) else int(ngroups or 0)
+        return self
+
+    @classmethod
+    def _at(cls, n: int, rows, codes, values, ngroups: int) -> Indicator:
+        return object.__new__(cls)._set(n, rows, codes, values, ngroups)
+
+    def _row_positions(self) -> np.ndarray:
+        return np.arange(self.n) if self.rows is None else self.rows
+
+    def _take(self, keep: np.ndarray, shift: int, ngroups: int) -> Indicator:
+        rows = self._row_positions()[keep]
+        vals = None if self.values is None else self.values[keep]
+        return Indicator._at(self.n, rows, self.codes[keep] - shift, vals, ngroups)
+
+
 @dataclass(frozen=True)
-class _PostStratStep:
-    """Post-stratification: residuals from post-stratum means (R's ``postStratify``)."""
+class _Expand:
+    """A K x C matrix with entry ``factor[c]`` at row ``index[c]`` of each column c."""
 
-    codes: np.ndarray  # post-stratum code per row
-    new_weights: np.ndarray
-    old_weights: np.ndarray
-
-    def residualize(self, x: np.ndarray) -> np.ndarray:
-        psw = np.where((self.new_weights == 0) & (self.old_weights == 0), 1.0, self.new_weights)
-        ng = int(self.codes.max()) + 1
-        num = _group_sums(self.codes, x * (self.old_weights / psw)[:, None], ng)
-        den = np.bincount(self.codes, weights=self.old_weights, minlength=ng)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            means = num / den[:, None]
-        means = np.nan_to_num(means)
-        return x - means[self.codes] * psw[:, None]
+    index: np.ndarray
+    factor: np.ndarray
 
 
-@dataclass(frozen=True)
-class _RakeStep:
-    """Raking: R's approximation, ten sweeps of post-stratum centring over the margins."""
-
-    margins: tuple[tuple[np.ndarray, np.ndarray], ...]  # (codes, weights after that margin's step)
-    sweeps: int = 10
-
-    def residualize(self, x: np.ndarray) -> np.ndarray:
-        x = x.copy()
-        for _ in range(self.sweeps):
-            for codes, psw in self.margins:
-                ng = int(codes.max()) + 1
-                counts = np.bincount(codes, minlength=ng)
-                means = _group_sums(codes, x / psw[:, None], ng) / counts[:, None]
-                x -= psw[:, None] * means[codes]
-        return x
+def _aligned(r: Indicator, s: Indicator):
+    """Codes and values of two indicators on the rows both fill."""
+    if r.rows is None and s.rows is None:
+        return r.codes, r.values, s.codes, s.values
+    if r.rows is None:
+        return r.codes[s.rows], None if r.values is None else r.values[s.rows], s.codes, s.values
+    if s.rows is None:
+        return r.codes, r.values, s.codes[r.rows], None if s.values is None else s.values[r.rows]
+    _, ir, is_ = np.intersect1d(r.rows, s.rows, assume_unique=True, return_indices=True)
+    rv = None if r.values is None else r.values[ir]
+    sv = None if s.values is None else s.values[is_]
+    return r.codes[ir], rv, s.codes[is_], sv
 
 
-@dataclass(frozen=True)
-class _GregStep:
-    """Linear (GREG) calibration: weighted least-squares residuals on the auxiliaries."""
+def _cross(r, s) -> np.ndarray:
+    """``r.T @ s`` for indicators or dense (n x k) arrays, as a dense array."""
+    if isinstance(r, Indicator) and isinstance(s, Indicator):
+        rc, rv, sc, sv = _aligned(r, s)
+        w = rv if sv is None else (sv if rv is None else rv * sv)
+        key = rc * s.ngroups + sc
+        return np.bincount(key, weights=w, minlength=r.ngroups * s.ngroups).reshape(r.ngroups, s.ngroups)
+    if isinstance(r, Indicator):
+        dense = s if r.rows is None else s[r.rows]
+        if r.values is not None:
+            dense = dense * r.values[:, None]
+        out = np.empty((r.ngroups, dense.shape[1]))
+        for j in range(dense.shape[1]):
+            out[:, j] = np.bincount(r.codes, weights=dense[:, j], minlength=r.ngroups)
+        return out
+    if isinstance(s, Indicator):
+        return _cross(s, r).T
+    return r.T @ s
 
-    q: np.ndarray  # orthonormal basis of sqrt(w0) * X
-    cw: np.ndarray  # g * sqrt(w0)
 
-    def residualize(self, x: np.ndarray) -> np.ndarray:
-        z = x / self.cw[:, None]
-        z = z - self.q @ (self.q.T @ z)
-        return z * self.cw[:, None]
-
-
-def _group_sums(codes: np.ndarray, x: np.ndarray, ngroups: int) -> np.ndarray:
-    """Column sums of ``x`` (n x k) within groups ``codes`` (0..ngroups-1)."""
-    out = np.empty((ngroups, x.shape[1]))
-    for j in range(x.shape[1]):
-        out[:, j] = np.bincount(codes, weights=x[:, j], minlength=ngroups)
+def _scatter(s, n: int) -> np.ndarray:
+    """An indicator (or dense array) as a dense n x k array."""
+    if not isinstance(s, Indicator):
+        return np.asarray(s, dtype=float)
+    out = np.zeros((n, s.ngroups))
+    out[s._row_positions(), s.codes] = 1.0 if s.values is None else s.values
     return out
 
 
-# --------------------------------------------------------------------------------------
+class LinearScores:
+    """Linearised scores of C estimates on the n rows of a design, kept in factored form.
+
+    The scores matrix (n x C) is the sum of products ``S @ M`` of an n x K part (an
+    :class:`Indicator` or a dense array) and a K x C coefficient matrix; it is never formed
+    in full. Calibration steps work on it with two operations (R's ``grake``/``postStratify``
+    residuals are of this form):
+
+    - :meth:`collect` ``(by)``: ``by.T @ scores``, the scores summed within groups (G x C);
+    - :meth:`subtract` ``(spread, coef)``: the scores minus ``spread @ coef``.
+    """
+
+    def __init__(self, n: int, ncols: int, terms: list | None = None) -> None:
+        self.n = n
+        self.ncols = ncols
+        self.terms: list[tuple[object, object]] = list(terms or [])
+
+    def collect(self, by) -> np.ndarray:
+        """``by.T @ scores``: a dense (groups x C) array; ``by`` is an Indicator or an n x G array."""
+        return self._collect(by, 0, self.ncols)
+
+    def subtract(self, spread, coef: np.ndarray) -> LinearScores:
+        """The scores minus ``spread @ coef`` (``spread``: Indicator or n x G array; ``coef``: G x C)."""
+        return LinearScores(self.n, self.ncols, [*self.terms, (spread, -np.asarray(coef, dtype=float))])
+
+    def _collect(self, by, c0: int, c1: int) -> np.ndarray:
+        """``by.T @ scores[:, c0:c1]``; ``by=None`` returns the scores themselves (n x (c1-c0))."""
+        g = self.n if by is None else (by.ngroups if isinstance(by, Indicator) else by.shape[1])
+        out = np.zeros((g, c1 - c0))
+        for s, m in self.terms:
+            if m is None:  # s is an indicator of the C columns
+                sub = s if (c0 == 0 and c1 == self.ncols) else s._take((s.codes >= c0) & (s.codes < c1), c0, c1 - c0)
+                out += _scatter(sub, self.n) if by is None else _cross(by, sub)
+            elif isinstance(m, _Expand):
+                idx, fac = m.index[c0:c1], m.factor[c0:c1]
+                if by is None:  # one column at a time: never an n x K array
+                    pos = s._row_positions()
+                    vals = np.ones(len(pos)) if s.values is None else s.values
+                    for j in np.flatnonzero(fac):
+                        hit = s.codes == idx[j]
+                        out[pos[hit], j] += vals[hit] * fac[j]
+                else:
+                    out += _cross(by, s)[:, idx] * fac
+            else:
+                coef = m[:, c0:c1]
+                if by is None:
+                    if isinstance(s, Indicator):
+                        vals = 1.0 if s.values is None else s.values[:, None]
+                        out[s._row_positions()] += coef[s.codes] * vals
+                    else:
+                        out += s @ coef
+                else:
+                    out += _cross(by, s) @ coef
+        return out
+
 # Internal representation of the design structure (shared by subsets and reweighted copies)
 # --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -122,19 +223,6 @@ class _Structure:
     f2: np.ndarray | None = None  # (M_i - m_i)/M_i per PSU (P,)
     has_strata: bool = False
     has_psu: bool = False
-
-
-@dataclass(frozen=True)
-class _Estimand:
-    """What to linearise for one estimate row."""
-
-    variable: str
-    category: object
-    estimate: float
-    scores: np.ndarray  # scores of the rows the estimate uses (zero elsewhere), aligned with ``rows``
-    srs_var: float  # variance under SRS with replacement (for deff)
-    n: int
-    is_proportion: bool = False
 
 
 class SurveyDesign:
@@ -407,10 +495,45 @@ class SurveyDesign:
             raise DataError("subset: the mask selects no rows")
         return self._derive(_domain=m)
 
-    def _with_weights(self, new_weights: np.ndarray, step=None) -> SurveyDesign:
-        """A copy with other weights (and, optionally, one more calibration step)."""
+    def with_calibration(self, weights, step=None) -> SurveyDesign:
+        """A copy with new weights and, optionally, one more calibration step: the weighting hook.
+
+        :mod:`campaign_me.weighting` builds its adjustments (post-stratification, raking,
+        linear calibration, trimming) on this one method; the design knows nothing of them.
+
+        Parameters
+        ----------
+        weights : array-like of float
+            One weight per row of :attr:`data`.
+        step : object, optional
+            How the adjustment changes the variance: an object with a method
+            ``residualize(scores: LinearScores) -> LinearScores`` that returns the scores
+            after the adjustment (for a calibration estimator, the residuals of the scores
+            on the auxiliaries, Deville & Särndal 1992). It is called with the scores of every
+            estimate, in the order the steps were applied. ``None`` (e.g. trimming) keeps
+            the steps applied so far, as R's ``trimWeights``.
+
+        Returns
+        -------
+        SurveyDesign
+        """
+        w = np.asarray(weights, dtype=float)
+        if w.shape != (len(self._data),):
+            raise DesignError(f"with_calibration: expected {len(self._data)} weights, got shape {w.shape}")
+        if step is not None and not callable(getattr(step, "residualize", None)):
+            raise DesignError("with_calibration: step must have a residualize(scores) method")
         cal = self._calibration + ((step,) if step is not None else ())
-        return self._derive(_weights=np.asarray(new_weights, dtype=float), _calibration=cal)
+        return self._derive(_weights=w, _calibration=cal)
+
+    @property
+    def in_domain(self) -> pd.Series:
+        """Boolean Series, aligned on :attr:`data`: the rows of the domain (all True for a full design)."""
+        return pd.Series(self._domain_mask(), index=self._data.index, name="in_domain")
+
+    @property
+    def is_subset(self) -> bool:
+        """True for a design restricted to a domain by :meth:`subset`."""
+        return self._domain is not None
 
     def _as_mask(self, mask, *, argument: str) -> np.ndarray:
         what = "mask"
@@ -459,56 +582,62 @@ class SurveyDesign:
         nstrata = np.count_nonzero(np.bincount(s.strata[inset], minlength=len(s.strata_labels)))
         return int(npsu - nstrata)
 
-    def _variance(self, scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Taylor variance of the totals of ``scores``, as R's ``svyrecvar``.
+    def _variance(self, scores: LinearScores, present1: np.ndarray, present2: np.ndarray | None):
+        """Taylor variance of the column totals of ``scores``, as R's ``svyrecvar``.
 
-        ``scores`` (m x k) belong to the rows ``rows`` (positions, m of them) that the
-        estimate uses (domain and non-missing); every other row scores zero. Without a
-        calibration step, strata with no such row drop out, as in R where those rows are
-        removed; after calibration every row stays, as R keeps them with weight 0.
+        ``present1`` (strata x C) and ``present2`` (PSUs x C) say which strata and PSUs hold a
+        row the estimate uses; strata without such a row drop out, as in R where those rows
+        are removed. After calibration every row stays (R keeps them with weight 0).
+
+        Returns the variances (C,) and a reason (C,) for columns whose variance cannot be
+        had under ``lonely_psu="average"`` (empty string elsewhere).
         """
-        x = np.asarray(scores, dtype=float)
-        if x.ndim == 1:
-            x = x[:, None]
         s = self._structure
+        for step in self._calibration:
+            scores = step.residualize(scores)
+        ncols = scores.ncols
         if self._calibration:
-            full = np.zeros((len(self._weights), x.shape[1]), order="F")
-            full[rows] = x
-            x = full
-            for step in self._calibration:
-                x = step.residualize(x)
-            rows = slice(None)
-        strata, psu = s.strata[rows], s.psu[rows]
-        present = np.ones(len(x), dtype=bool)
-        v = _onestage(
-            x,
-            strata=strata,
-            cluster=psu,
-            cluster_group=s.psu_stratum,
-            n_units=s.n_psu,
-            f=s.f1,
-            present_rows=present,
-            lonely=self.lonely_psu,
-            group_labels=s.strata_labels,
-            stage=1,
-        )
-        if s.ssu is not None and s.frac1 is not None:
-            v2 = _onestage(
-                x,
-                strata=psu,
-                cluster=s.ssu[rows],
-                cluster_group=s.ssu_psu,
-                n_units=s.n_ssu,
-                f=s.f2,
-                present_rows=present,
-                lonely=self.lonely_psu,
-                group_labels=s.psu_labels,
-                stage=2,
-                group_multiplier=s.frac1[s.psu_stratum],
-                average_within_group=True,
+            present1 = np.ones((len(s.n_psu), ncols), dtype=bool)
+            present2 = None if present2 is None else np.ones_like(present2)
+        v = np.zeros(ncols)
+        reason = np.full(ncols, "", dtype=object)
+        by_psu = Indicator._at(len(s.psu), None, s.psu, None, len(s.psu_labels)) if s.has_psu else None
+        npsu = len(s.psu_labels)
+        stage2 = s.ssu is not None and s.frac1 is not None
+        by_ssu = Indicator._at(len(s.ssu), None, s.ssu, None, len(s.ssu_psu)) if stage2 else None
+        biggest = max(npsu, len(s.ssu_psu) if stage2 else 0)
+        step_cols = max(1, int(_CELLS // max(biggest, 1)))
+        for c0 in range(0, ncols, step_cols):
+            c1 = min(ncols, c0 + step_cols)
+            z = scores._collect(by_psu, c0, c1)
+            v1, bad1 = _stage_variance(
+                z, s.psu_stratum, s.n_psu, s.f1, present1[:, c0:c1], self.lonely_psu, s.strata_labels, stage=1
             )
-            v = v + v2
-        return v
+            v[c0:c1] = v1
+            reason[c0:c1][bad1] = (
+                "every stratum holding the domain has a single PSU: lonely_psu='average' has nothing to average"
+            )
+            if stage2:
+                z2 = scores._collect(by_ssu, c0, c1)
+                v2, bad2 = _stage_variance(
+                    z2,
+                    s.ssu_psu,
+                    s.n_ssu,
+                    s.f2,
+                    present2[:, c0:c1],
+                    self.lonely_psu,
+                    s.psu_labels,
+                    stage=2,
+                    multiplier=s.frac1[s.psu_stratum],
+                )
+                v[c0:c1] += v2
+                r = reason[c0:c1]
+                r[bad2 & (r == "")] = (
+                    "a PSU holding the domain has a single sampled SSU: lonely_psu='average' has no other "
+                    "unit to average over"
+                )
+        v[reason != ""] = np.nan
+        return v, reason
 
     # ------------------------------------------------------------------ estimation core
     def _prepare(self, variables, by, *, argument: str):
@@ -522,117 +651,210 @@ class SurveyDesign:
             require_columns(self._data, by_cols, argument="by")
         return variables, by_cols
 
+    def _rows_text(self, positions) -> str:
+        return describe_labels(self._data.index, positions)
+
     def _numeric_column(self, name: str) -> np.ndarray:
         col = self._data[name]
         if pd.api.types.is_bool_dtype(col):
-            return col.astype("float64").to_numpy()
+            return col.astype("float64").to_numpy(na_value=np.nan)
         if not pd.api.types.is_numeric_dtype(col):
             converted = pd.to_numeric(col, errors="coerce")
             bad = converted.isna() & col.notna()
             if bad.any():
                 pos = np.flatnonzero(bad.to_numpy())
                 raise DataError(
-                    f"column {name!r} is not numeric: {describe_rows(pos)} hold "
+                    f"column {name!r} is not numeric: {self._rows_text(pos)} hold "
                     f"{describe_values(col.iloc[pos].tolist())}; recode it or use proportion()"
                 )
             col = converted
         return col.astype("float64").to_numpy(na_value=np.nan)
 
-    def _domains(self, by_cols: list[str]) -> list[tuple[dict, np.ndarray, np.ndarray | slice]]:
-        """(labels, row mask, row positions) of each domain (observed combinations, sorted)."""
-        return [(labels, m, _positions(m)) for labels, m in self._domain_masks(by_cols)]
-
-    def _domain_masks(self, by_cols: list[str]):
+    def _domains(self, by_cols: list[str]) -> _Domains:
+        """Domain code of every row (-1: in no domain), factorized once per ``by`` column."""
         base = self._domain_mask()
+        n = len(self._data)
         if not by_cols:
-            yield {}, base
-            return
-        frame = self._data[by_cols]
-        keys = frame[base].dropna().drop_duplicates()
-        try:
-            keys = keys.sort_values(by_cols)
-        except TypeError:
-            pass
-        for key in keys.itertuples(index=False, name=None):
-            m = base.copy()
-            for c, value in zip(by_cols, key):  # rows with a missing by value belong to no domain
-                m &= frame[c].eq(value).fillna(False).to_numpy(dtype=bool)
-            yield dict(zip(by_cols, key)), m
+            return _Domains(np.where(base, 0, -1).astype(np.int64), 1, None, by_cols)
+        combined = np.zeros(n, dtype=np.int64)
+        valid = base.copy()
+        for c in by_cols:
+            col = self._data[c]
+            try:
+                codes, uniques = pd.factorize(col, sort=True)
+            except TypeError:  # values that do not sort together: first-seen order
+                codes, uniques = pd.factorize(col, sort=False)
+            valid &= codes >= 0  # rows with a missing by value belong to no domain
+            combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
+        dcode = np.full(n, -1, dtype=np.int64)
+        keys = combined[valid]
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        dcode[valid] = inverse
+        first = np.empty(len(uniq), dtype=np.int64)
+        first[inverse[::-1]] = np.flatnonzero(valid)[::-1]
+        labels = self._data[by_cols].iloc[first].reset_index(drop=True)
+        return _Domains(dcode, len(uniq), labels, by_cols)
 
-    def _check_missing(self, name: str, values: np.ndarray, dom: np.ndarray, positions, na_rm: bool):
-        """Positions of the rows an estimate uses: in the domain and not missing."""
-        nan = np.isnan(values)
-        inf = np.isinf(values) & dom
+    def _active(self, name: str, missing: np.ndarray, dom: _Domains, na_rm: bool) -> np.ndarray:
+        """Domain code of each row the estimate of ``name`` uses (-1 elsewhere); errors on missing values."""
+        indom = dom.codes >= 0
+        miss = missing & indom
+        if miss.any():
+            if not na_rm:
+                raise DataError(
+                    f"variable {name!r} has {int(miss.sum())} missing value(s) in the estimation rows "
+                    f"({self._rows_text(np.flatnonzero(miss))}); pass na_rm=True to leave them out "
+                    "(the design is kept, as a domain)"
+                )
+            return np.where(missing, -1, dom.codes)
+        return dom.codes
+
+    def _check_finite(self, name: str, values: np.ndarray, dom: _Domains) -> None:
+        inf = np.isinf(values) & (dom.codes >= 0)
         if inf.any():
             raise DataError(
-                f"variable {name!r} has infinite values in {describe_rows(np.flatnonzero(inf))}; "
+                f"variable {name!r} has infinite values in {self._rows_text(np.flatnonzero(inf))}; "
                 "recode them (as missing, or to a real value)"
             )
-        miss = nan & dom
-        if not miss.any():
-            return positions
-        if not na_rm:
-            raise DataError(
-                f"variable {name!r} has {int(miss.sum())} missing value(s) in the estimation rows "
-                f"({describe_rows(np.flatnonzero(miss))}); pass na_rm=True to leave them out "
-                "(the design is kept, as a domain)"
-            )
-        return np.flatnonzero(dom & ~nan)
 
-    def _table(self, estimands: list[tuple[dict, _Estimand, np.ndarray, np.ndarray]], level, df, ci):
-        """Variance, CI and deff for a list of (by labels, estimand, domain rows, active rows)."""
+    def _units_per_domain(self, pos: np.ndarray, codes: np.ndarray, ndom: int, *, stage: int = 1) -> np.ndarray:
+        """Number of distinct PSUs (stage 1) or SSUs (stage 2) among the rows ``pos`` of each domain."""
+        s = self._structure
+        if stage == 1 and not s.has_psu:
+            return np.bincount(codes, minlength=ndom)
+        units, nunits = (s.psu, len(s.psu_labels)) if stage == 1 else (s.ssu, len(s.ssu_psu))
+        return _distinct_per_group(units[pos], nunits, codes, ndom)
+
+    def _presence(self, blocks: list[_Block], ncols: int):
+        """Strata (and, two-stage, PSUs) x columns: which hold a row the estimate uses."""
+        s = self._structure
+        nstrata = len(s.strata_labels)
+        present1 = np.zeros((nstrata, ncols), dtype=bool)
+        stage2 = s.ssu is not None and s.frac1 is not None
+        present2 = np.zeros((len(s.psu_labels), ncols), dtype=bool) if stage2 else None
+        if self._calibration:  # every row stays in the variance after calibration (set by _variance)
+            return present1, present2
+        for b in blocks:
+            d = b.ndom
+            t1 = np.bincount(s.strata[b.pos] * d + b.codes, minlength=nstrata * d).reshape(nstrata, d) > 0
+            present1[:, b.cols] = t1[:, b.col_domain]
+            if stage2:
+                npsu = len(s.psu_labels)
+                t2 = np.bincount(s.psu[b.pos] * d + b.codes, minlength=npsu * d).reshape(npsu, d) > 0
+                present2[:, b.cols] = t2[:, b.col_domain]
+        return present1, present2
+
+    def _domain_df(self, dom: _Domains, df) -> np.ndarray:
+        """Degrees of freedom per domain: its own (PSUs minus strata), the design's, or a number."""
+        if df is None:
+            inset = (dom.codes >= 0) & (self._weights != 0)
+            pos = np.flatnonzero(inset)
+            codes = dom.codes[pos]
+            s = self._structure
+            npsu = self._units_per_domain(pos, codes, dom.ndom)
+            nstrata = _distinct_per_group(s.strata[pos], len(s.strata_labels), codes, dom.ndom)
+            return (npsu - nstrata).astype(float)
+        if isinstance(df, str):
+            return np.full(dom.ndom, float(self._design_degf()))
+        return np.full(dom.ndom, float(df))
+
+    def _design_degf(self) -> int:
+        """Degrees of freedom of the whole design, ignoring any subset (Stata's subpop(), SUDAAN)."""
+        return self._degf(np.ones(len(self._data), dtype=bool))
+
+    def _check_options(self, level, df) -> None:
         if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
             raise DataError(f"level={level!r}: must be a number between 0 and 1 (e.g. 0.95)")
-        if df is not None and (
+        if isinstance(df, str):
+            if df != "design":
+                raise DataError(
+                    f"df={df!r}: give 'design', a positive number of degrees of freedom, numpy.inf, or None"
+                )
+        elif df is not None and (
             isinstance(df, bool) or not isinstance(df, (int, float, np.integer, np.floating)) or not df > 0
         ):
-            raise DataError(f"df={df!r}: give a positive number of degrees of freedom, numpy.inf, or None")
-        records = []
-        # group estimands that use the same rows, to run the variance engine once per group
-        groups: dict[int, list[int]] = {}
-        for i, (_, _, _, rows) in enumerate(estimands):  # the row arrays stay alive in estimands
-            groups.setdefault(id(rows), []).append(i)
-        variances = np.empty(len(estimands))
-        for idx in groups.values():
-            rows = estimands[idx[0]][3]
-            scores = np.empty((len(estimands[idx[0]][1].scores), len(idx)), order="F")
-            for j, i in enumerate(idx):
-                scores[:, j] = estimands[i][1].scores
-            variances[idx] = self._variance(scores, rows)
-        degf_cache: dict[bytes, int] = {}
-        for i, (labels, est, domain_rows, _active) in enumerate(estimands):
-            var = max(variances[i], 0.0)
-            se = float(np.sqrt(var))
-            if df is None:
-                key = np.packbits(domain_rows).tobytes()
-                if key not in degf_cache:
-                    degf_cache[key] = self._degf(domain_rows)
-                ddf = degf_cache[key]
-            else:
-                ddf = df
-            lo, hi = ci(est, se, ddf, level, domain_rows)
-            deff = var / est.srs_var if est.srs_var > 0 else np.nan
-            row = {"variable": est.variable, **labels}
-            if est.is_proportion:
-                row["category"] = est.category
-            row.update(
-                estimate=est.estimate,
-                se=se,
-                ci_low=lo,
-                ci_high=hi,
-                deff=deff,
-                n=est.n,
-                df=float(ddf),
+            raise DataError(
+                f"df={df!r}: give a positive number of degrees of freedom, numpy.inf, 'design', or None"
             )
-            records.append(row)
-        out = pd.DataFrame.from_records(records)
-        out["n"] = out["n"].astype("int64")
-        lead = [c for c in out.columns if c not in RESULT_COLUMNS]  # by columns and category
-        return out[["variable", *lead, *RESULT_COLUMNS[1:]]]
 
-    def _wald(self, est: _Estimand, se: float, ddf: float, level: float, _rows) -> tuple[float, float]:
-        q = _quantile(level, ddf)
-        return est.estimate - q * se, est.estimate + q * se
+    def _table(self, what: str, blocks: list[_Block], dom: _Domains, level, df, method="wald", neff_cap=False):
+        """Variance, interval, deff and notes for the columns of ``blocks``; the tidy result."""
+        ncols = sum(len(b.cols) for b in blocks)
+        _pad_terms(blocks, ncols)
+        scores = LinearScores(len(self._data), ncols, [t for b in blocks for t in b.terms])
+        present1, present2 = self._presence(blocks, ncols)
+        var, reason = self._variance(scores, present1, present2)
+        s = self._structure
+        est = np.concatenate([b.estimate for b in blocks])
+        srs = np.concatenate([b.srs for b in blocks])
+        n = np.concatenate([b.n for b in blocks])
+        domain = np.concatenate([b.col_domain for b in blocks])
+        note = np.concatenate([b.note for b in blocks]).astype(object)
+        zero_var = np.concatenate([b.zero_var for b in blocks])
+        exact01 = np.concatenate([b.exact01 for b in blocks])
+        # the design's structure decides what can be said, never a float compared with zero
+        if not self._calibration:
+            for b in blocks:
+                if not b.centred:
+                    continue
+                one = self._units_per_domain(b.pos, b.codes, b.ndom) == 1
+                if s.ssu is not None and s.frac1 is not None:
+                    one &= self._units_per_domain(b.pos, b.codes, b.ndom, stage=2) == 1
+                hit = one[b.col_domain] & (b.n > 0)
+                idx = np.asarray(b.cols)[hit]
+                note[idx] = np.where(
+                    note[idx] == "",
+                    "the domain lies in a single PSU: no between-PSU variation to estimate a standard error from",
+                    note[idx],
+                )
+        noest = ~np.isfinite(est)
+        lonely = (reason != "") & (note == "")
+        note[lonely] = reason[lonely]
+        no_se = note != ""
+        var = np.where(zero_var, 0.0, np.maximum(var, 0.0))
+        se = np.where(no_se, np.nan, np.sqrt(var))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            deff = np.where(zero_var | no_se, np.nan, var / srs)
+        ddf_dom = self._domain_df(dom, df)
+        ddf = ddf_dom[domain]
+        no_df = ~no_se & ~(ddf > 0)
+        note[no_df] = (
+            "0 degrees of freedom (the domain's PSUs minus its strata): no t interval; df='design' or "
+            "df=numpy.inf gives one"
+        )
+        nrow = (
+            np.full(ncols, len(self._data))
+            if self._calibration
+            else np.bincount(dom.codes[dom.codes >= 0], minlength=dom.ndom)[domain]
+        )
+        lo, hi = _intervals(method, est, se, ddf, level, n, nrow, exact01, neff_cap)
+        lo[no_se | no_df] = np.nan
+        hi[no_se | no_df] = np.nan
+        se[noest] = np.nan
+        # assemble the tidy table
+        out = {"variable": np.concatenate([np.full(len(b.cols), b.variable, dtype=object) for b in blocks])}
+        frame = pd.DataFrame(out)
+        if dom.labels is not None:
+            lab = dom.labels.iloc[domain].reset_index(drop=True)
+            for c in dom.by_cols:
+                frame[c] = lab[c]
+        if any(b.categories is not None for b in blocks):
+            cats = np.concatenate(
+                [b.categories if b.categories is not None else np.full(len(b.cols), None) for b in blocks]
+            )
+            frame["category"] = pd.Series(cats, dtype=object)
+        frame["estimate"] = est
+        frame["se"] = se
+        frame["ci_low"] = lo
+        frame["ci_high"] = hi
+        frame["deff"] = deff
+        frame["n"] = n.astype("int64")
+        frame["df"] = ddf.astype(float)
+        frame["note"] = pd.Series(note, dtype=object)
+        flagged = np.flatnonzero(note != "")
+        if len(flagged):
+            warnings.warn(_flag_message(what, frame, flagged, dom.by_cols), EstimationWarning, stacklevel=3)
+        return frame
 
     # ------------------------------------------------------------------ public estimators
     def mean(
@@ -642,7 +864,7 @@ class SurveyDesign:
         by: str | Sequence[str] | None = None,
         level: float = 0.95,
         na_rm: bool = False,
-        df: float | None = None,
+        df: float | str | None = None,
     ) -> pd.DataFrame:
         """Design-based mean of one or more numeric variables, overall or by domain.
 
@@ -659,46 +881,80 @@ class SurveyDesign:
             Leave out rows where the variable is missing (they become a domain
             complement, so the variance stays design-correct). Without it, a missing
             value is an error naming the rows.
-        df : float, optional
-            Degrees of freedom of the t quantile for the interval. Default: the design
-            degrees of freedom of the domain (PSUs minus strata, as ``degf()`` in R and
-            Stata's default); ``numpy.inf`` gives normal intervals, the default of
-            ``confint()`` on an R ``svymean``.
+        df : None, "design", float, default None
+            Degrees of freedom of the t quantile for the interval.
+
+            - ``None`` (default): the domain's own degrees of freedom, the number of PSUs
+              holding the domain minus the number of strata holding it: R's
+              ``degf(subset(design, ...))`` and ``svyciprop`` on a subset, the NCHS rule
+              (Parker et al. 2017). With two villages of one stratum the variance has one
+              degree of freedom, and a wide interval is the honest answer.
+            - ``"design"``: the whole design's degrees of freedom (PSUs minus strata, any
+              subset ignored), as Stata's ``svy, subpop()``/``over()`` and SUDAAN print;
+              R's ``confint(svyby(...), df = degf(design))``.
+            - a number, or ``numpy.inf`` for normal intervals (the default of
+              ``confint()`` on an R ``svymean``).
+
+            ``docs/methodology.md`` compares the conventions.
 
         Returns
         -------
         pandas.DataFrame
-            ``variable, [by...], estimate, se, ci_low, ci_high, deff, n, df``; ``deff``
-            is the design effect against simple random sampling with replacement (R's
-            ``deff="replace"``), ``n`` the unweighted count of rows used.
+            ``variable, [by...], estimate, se, ci_low, ci_high, deff, n, df, note``;
+            ``deff`` is the design effect against simple random sampling with replacement
+            (R's ``deff="replace"``), ``n`` the unweighted count of rows used, ``note``
+            empty unless the row lacks a standard error or interval, saying why.
+
+        Warns
+        -----
+        EstimationWarning
+            Once per table, naming the rows that have no standard error or interval: a
+            domain that lies in a single PSU, has no non-missing value, has 0 degrees of
+            freedom, or (``lonely_psu="average"``) has nothing to average. The estimate is
+            given when it exists; every other row is computed as usual.
 
         Notes
         -----
         Scores :math:`w_i (y_i - \\bar y_w)/\\sum w` within the domain, zero outside.
         Validated against R ``survey`` 4.1 ``svymean``/``svyby`` (tests/reference/survey.R).
+
+        Examples
+        --------
+        >>> from campaign_me.datasets import load_api
+        >>> d = SurveyDesign(load_api("apiclus1"), psu="dnum", weights="pw", fpc="fpc")
+        >>> d.mean("api00", by="stype").round(2)[["stype", "estimate", "se", "ci_low", "ci_high", "df"]]
+          stype  estimate     se  ci_low  ci_high    df
+        0     E    648.87  22.36  600.91   696.83  14.0
+        1     H    618.57  38.02  528.67   708.48   7.0
+        2     M    631.44  31.61  561.87   701.01  11.0
         """
         variables, by_cols = self._prepare(variables, by, argument="variables")
+        self._check_options(level, df)
+        dom = self._domains(by_cols)
         w = self._weights
-        domains = self._domains(by_cols)
-        items = []
+        blocks = []
+        offset = 0
         for name in variables:
             y = self._numeric_column(name)
-            for labels, dom, pos in domains:
-                rows = self._check_missing(name, y, dom, pos, na_rm)
-                items.append((labels, self._mean_estimand(name, None, y, rows, w), dom, rows))
-        return self._table(items, level, df, self._wald)
-
-    def _mean_estimand(self, name, category, y, rows, w, proportion=False) -> _Estimand:
-        wa = w[rows]
-        total_w = wa.sum()
-        if total_w <= 0:
-            raise DataError(f"variable {name!r}: the domain has no rows with positive weight")
-        est = float(np.dot(wa, y[rows]) / total_w)
-        yz = y[rows] - est  # a new array: y may be a read-only view of the data
-        scores = wa * yz
-        srs = _srs_variance(wa, yz, centred=True)
-        scores /= total_w
-        return _Estimand(name, category, est, scores, srs, len(scores), proportion)
+            self._check_finite(name, y, dom)
+            act = self._active(name, np.isnan(y), dom, na_rm)
+            b = _Block.start(name, act, dom.ndom, offset)
+            c, wv, yv = b.codes, w[b.pos], y[b.pos]
+            wsum, nobs = b.sums(wv), b.sums((wv != 0).astype(float))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                est = np.where(wsum > 0, b.sums(wv * yv) / wsum, np.nan)
+                dev = yv - est[c]
+                b.finish(
+                    estimate=est,
+                    srs=np.where(nobs > 1, b.sums(wv * dev * dev) / wsum / (nobs - 1), np.nan),
+                    scores=wv * dev / wsum[c],
+                    centred=True,
+                    zero_var=_constant_per_group(yv, c, b.ndom),
+                )
+            b.note[(wsum <= 0)[b.col_domain]] = f"no non-missing values of {name!r} with positive weight in this domain"
+            blocks.append(b)
+            offset += len(b.cols)
+        return self._table("mean", blocks, dom, level, df)
 
     def total(
         self,
@@ -707,30 +963,39 @@ class SurveyDesign:
         by: str | Sequence[str] | None = None,
         level: float = 0.95,
         na_rm: bool = False,
-        df: float | None = None,
+        df: float | str | None = None,
     ) -> pd.DataFrame:
         """Design-based (Horvitz-Thompson) total of numeric variables, overall or by domain.
 
         Parameters and return value as :meth:`mean`. Scores are :math:`w_i y_i` within
         the domain; ``deff`` compares with SRS with replacement of the same size
-        (R's ``svytotal(deff="replace")``).
+        (R's ``svytotal(deff="replace")``; infinite for a one-row domain, as in R).
         """
         variables, by_cols = self._prepare(variables, by, argument="variables")
+        self._check_options(level, df)
+        dom = self._domains(by_cols)
         w = self._weights
-        domains = self._domains(by_cols)
-        items = []
+        blocks = []
+        offset = 0
         for name in variables:
             y = self._numeric_column(name)
-            for labels, dom, pos in domains:
-                rows = self._check_missing(name, y, dom, pos, na_rm)
-                wa = w[rows]
-                if not len(wa):
-                    raise DataError(f"variable {name!r} has no non-missing values in the domain {labels or ''}")
-                yz = y[rows]
-                srs = _srs_variance(wa, yz) * wa.sum() ** 2
-                e = _Estimand(name, None, float(np.dot(wa, yz)), wa * yz, srs, len(wa))
-                items.append((labels, e, dom, rows))
-        return self._table(items, level, df, self._wald)
+            self._check_finite(name, y, dom)
+            act = self._active(name, np.isnan(y), dom, na_rm)
+            b = _Block.start(name, act, dom.ndom, offset)
+            c, wv, yv = b.codes, w[b.pos], y[b.pos]
+            wsum, nobs = b.sums(wv), b.sums((wv != 0).astype(float))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ybar = b.sums(wv * yv) / wsum
+                dev = yv - ybar[c]
+                srs = np.where(nobs > 1, b.sums(wv * dev * dev) / wsum / (nobs - 1) * wsum**2, np.nan)
+            srs[nobs == 1] = 0.0  # R: deff of a one-row total is Inf
+            est = b.sums(wv * yv)
+            est[b.count == 0] = np.nan
+            b.finish(estimate=est, srs=srs, scores=wv * yv, centred=False)
+            b.note[(b.count == 0)[b.col_domain]] = f"no non-missing values of {name!r} in this domain"
+            blocks.append(b)
+            offset += len(b.cols)
+        return self._table("total", blocks, dom, level, df)
 
     def ratio(
         self,
@@ -740,13 +1005,14 @@ class SurveyDesign:
         by: str | Sequence[str] | None = None,
         level: float = 0.95,
         na_rm: bool = False,
-        df: float | None = None,
+        df: float | str | None = None,
     ) -> pd.DataFrame:
         """Ratio of two totals, :math:`\\hat Y/\\hat X`, overall or by domain.
 
         ``numerator`` and ``denominator`` are single columns or equally long lists
         (paired element by element; a single denominator serves every numerator). The
-        ``variable`` column reads ``"numerator/denominator"``.
+        ``variable`` column reads ``"numerator/denominator"``. Other parameters and the
+        result as :meth:`mean`; a domain whose denominator total is 0 gets a note.
 
         Notes
         -----
@@ -763,28 +1029,35 @@ class SurveyDesign:
                 "or one per numerator"
             )
         _, by_cols = self._prepare(nums + dens, by, argument="ratio")
+        self._check_options(level, df)
+        dom = self._domains(by_cols)
         w = self._weights
-        domains = self._domains(by_cols)
-        items = []
+        blocks = []
+        offset = 0
         for num, den in zip(nums, dens):
             y = self._numeric_column(num)
             x = self._numeric_column(den)
             name = f"{num}/{den}"
             both = np.where(np.isnan(x), np.nan, y)
-            for labels, dom, pos in domains:
-                rows = self._check_missing(name, both, dom, pos, na_rm)
-                wa = w[rows]
-                yz = y[rows]
-                xz = x[rows]
-                x_tot = float((wa * xz).sum())
-                if x_tot == 0:
-                    raise DataError(f"ratio {name!r}: the denominator total is zero in this domain {labels}")
-                r = float((wa * yz).sum()) / x_tot
-                resid = (yz - r * xz) / x_tot
-                srs = _srs_variance(wa, resid) * wa.sum() ** 2  # as R: deff(svytotal(resid, design))
-                e = _Estimand(name, None, r, wa * resid, srs, len(wa))
-                items.append((labels, e, dom, rows))
-        return self._table(items, level, df, self._wald)
+            self._check_finite(name, both + x, dom)
+            act = self._active(name, np.isnan(both), dom, na_rm)
+            b = _Block.start(name, act, dom.ndom, offset)
+            c, wv, yv, xv = b.codes, w[b.pos], y[b.pos], x[b.pos]
+            wsum, nobs = b.sums(wv), b.sums((wv != 0).astype(float))
+            xtot = b.sums(wv * xv)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                r = np.where(xtot != 0, b.sums(wv * yv) / xtot, np.nan)
+                resid = (yv - r[c] * xv) / xtot[c]
+                rbar = b.sums(wv * resid) / wsum
+                dev = resid - rbar[c]
+                srs = np.where(nobs > 1, b.sums(wv * dev * dev) / wsum / (nobs - 1) * wsum**2, np.nan)
+            scores = np.where(np.isfinite(resid), wv * resid, 0.0)
+            b.finish(estimate=r, srs=srs, scores=scores, centred=True)
+            b.note[(xtot == 0)[b.col_domain]] = f"the total of {den!r} is 0 in this domain: no ratio"
+            b.note[(b.count == 0)[b.col_domain]] = f"no non-missing values of {name!r} in this domain"
+            blocks.append(b)
+            offset += len(b.cols)
+        return self._table("ratio", blocks, dom, level, df)
 
     def proportion(
         self,
@@ -794,7 +1067,8 @@ class SurveyDesign:
         level: float = 0.95,
         na_rm: bool = False,
         method: str = "logit",
-        df: float | None = None,
+        df: float | str | None = None,
+        neff_cap: bool = False,
     ) -> pd.DataFrame:
         """Proportions with confidence intervals that behave near 0 and 1.
 
@@ -808,62 +1082,72 @@ class SurveyDesign:
             ``svyciprop(method="logit")``); ``"wald"``: estimate +/- t * se
             (``method="mean"``); ``"korn-graubard"``: Clopper-Pearson on the effective
             sample size with Korn & Graubard's (1998) degrees-of-freedom adjustment
-            (``method="beta"``).
-        df : float, optional
-            Degrees of freedom; default the design's, as ``svyciprop``.
+            (``method="beta"``). An estimate of exactly 0 or 1 (no respondent, or every
+            respondent, in the category) gets the exact binomial (Clopper-Pearson)
+            interval on the ``n`` respondents.
+        df : None, "design", float, default None
+            Degrees of freedom, as in :meth:`mean` (default the domain's own, as
+            ``svyciprop`` on a subset).
+        neff_cap : bool, default False
+            Korn-Graubard only: cap the effective sample size at the number of respondents
+            ``n`` (a design effect below 1 counts as 1), as the NCHS data presentation
+            standards for proportions do (Parker et al. 2017, Vital Health Stat 2(175));
+            R's ``svyciprop`` does not cap, hence the default.
 
         Returns
         -------
         pandas.DataFrame
-            ``variable, [by...], category, estimate, se, ci_low, ci_high, deff, n, df``.
+            ``variable, [by...], category, estimate, se, ci_low, ci_high, deff, n, df, note``.
         """
-        methods = {"logit": self._ci_logit, "wald": self._wald, "korn-graubard": self._ci_beta}
+        methods = ("logit", "wald", "korn-graubard")
         if method not in methods:
             raise DataError(f"method={method!r}: choose one of {', '.join(map(repr, methods))}")
         variables, by_cols = self._prepare(variables, by, argument="variables")
+        self._check_options(level, df)
+        dom = self._domains(by_cols)
         w = self._weights
-        domains = self._domains(by_cols)
-        items = []
+        blocks = []
+        offset = 0
         for name in variables:
             col = self._data[name]
             missing = col.isna().to_numpy()
-            categories = _categories(col, name)
-            for labels, dom, pos in domains:
-                miss = missing & dom
-                if miss.any() and not na_rm:
-                    raise DataError(
-                        f"variable {name!r} has {int(miss.sum())} missing value(s) in the estimation rows "
-                        f"({describe_rows(np.flatnonzero(miss))}); pass na_rm=True to leave them out"
-                    )
-                rows = pos if not (missing & dom).any() else np.flatnonzero(dom & ~missing)
-                for cat, indicator in categories:
-                    e = self._mean_estimand(name, cat, indicator, rows, w, proportion=True)
-                    items.append((labels, e, dom, rows))
-        return self._table(items, level, df, methods[method])
-
-    def _ci_logit(self, est: _Estimand, se: float, ddf: float, level: float, _rows):
-        p = est.estimate
-        if p <= 0 or p >= 1 or se == 0:
-            return _clopper_pearson(p, est.n, level)
-        q = _quantile(level, ddf)
-        half = q * se / (p * (1 - p))
-        lp = np.log(p / (1 - p))
-        return float(_expit(lp - half)), float(_expit(lp + half))
-
-    def _ci_beta(self, est: _Estimand, se: float, ddf: float, level: float, rows):
-        p = est.estimate
-        alpha = 1 - level
-        var = se**2
-        if var == 0 or p <= 0 or p >= 1:
-            return _clopper_pearson(p, est.n, level)
-        n_eff = p * (1 - p) / var
-        # R: nrow(design) - 1 against degf(design); after calibration R keeps all rows
-        nrow = len(self._data) if self._calibration else int(rows.sum())
-        if np.isfinite(ddf):
-            n_eff = n_eff * (stats.t.ppf(alpha / 2, nrow - 1) / stats.t.ppf(alpha / 2, ddf)) ** 2
-        lo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1) if p > 0 else 0.0
-        hi = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)) if p < 1 else 1.0
-        return float(lo), float(hi)
+            levels, lc = _categories(col, name)
+            act = self._active(name, missing, dom, na_rm)
+            nlev = len(levels)
+            b = _Block.start(name, act, dom.ndom, offset, nlevels=nlev)
+            c, wv, lv = b.codes, w[b.pos], lc[b.pos]
+            wsum, nobs = b.sums(wv), b.sums((wv != 0).astype(float))
+            has = lv >= 0
+            cell = c[has] * nlev + lv[has]
+            wcell = np.bincount(cell, weights=wv[has], minlength=dom.ndom * nlev)
+            kcell = np.bincount(cell, minlength=dom.ndom * nlev)
+            wdom = wsum[b.col_domain]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                p = np.where(wdom > 0, wcell / wdom, np.nan)
+                scale = wv / wsum[c]
+            ndom = b.count[b.col_domain]
+            exact0, exact1 = (kcell == 0) & (ndom > 0), (kcell == ndom) & (ndom > 0)
+            p[exact0] = 0.0
+            p[exact1] = 1.0
+            srs = np.where(nobs[b.col_domain] > 1, p * (1 - p) / (nobs[b.col_domain] - 1), np.nan)
+            b.estimate, b.srs, b.centred = p, srs, True
+            b.zero_var = exact0 | exact1
+            b.exact01 = b.zero_var.copy()
+            b.categories = np.array([_scalar(v) for v in levels] * dom.ndom, dtype=object)
+            b.terms = [
+                (Indicator._at(len(w), b.pos[has], offset + cell, scale[has], 0), None),
+                (
+                    Indicator._at(len(w), b.pos, c, scale, dom.ndom),
+                    _Expand(
+                        np.concatenate([np.zeros(offset, dtype=np.int64), b.col_domain]),
+                        np.concatenate([np.zeros(offset), -np.nan_to_num(p)]),
+                    ),
+                ),
+            ]
+            b.note[(wsum <= 0)[b.col_domain]] = f"no non-missing values of {name!r} with positive weight in this domain"
+            blocks.append(b)
+            offset += len(b.cols)
+        return self._table("proportion", blocks, dom, level, df, method=method, neff_cap=neff_cap)
 
     # ------------------------------------------------------------------ summaries
     def summary(self) -> pd.DataFrame:
@@ -889,18 +1173,199 @@ class SurveyDesign:
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
-def _srs_variance(wa: np.ndarray, z: np.ndarray, *, centred: bool = False) -> float:
-    """Variance of the weighted mean of ``z`` under SRS with replacement of the same size.
+@dataclass
+class _Domains:
+    """Domains of a ``by=`` table: a code per row (-1: none), their number and labels."""
 
-    R's ``svyvar(z, design) / nobs``: the weighted variance with the ``n/(n-1)`` factor, over
-    the number of rows with nonzero weight. The denominator of every ``deff``.
+    codes: np.ndarray
+    ndom: int
+    labels: pd.DataFrame | None
+    by_cols: list
+
+
+class _Block:
+    """The columns of one variable in an estimate table: one per domain (or per domain x level)."""
+
+    @classmethod
+    def start(cls, variable: str, act: np.ndarray, ndom: int, offset: int, nlevels: int | None = None) -> _Block:
+        b = cls()
+        b.variable = variable
+        b.nrows = len(act)
+        b.pos = np.flatnonzero(act >= 0)
+        b.codes = act[b.pos]
+        b.ndom = ndom
+        b.offset = offset
+        b.count = np.bincount(b.codes, minlength=ndom)
+        per = 1 if nlevels is None else nlevels
+        b.cols = np.arange(offset, offset + ndom * per)
+        b.col_domain = np.repeat(np.arange(ndom), per)
+        b.n = b.count[b.col_domain]
+        b.note = np.full(len(b.cols), "", dtype=object)
+        b.zero_var = np.zeros(len(b.cols), dtype=bool)
+        b.exact01 = np.zeros(len(b.cols), dtype=bool)
+        b.categories = None
+        b.centred = False
+        return b
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Per-domain sums of ``values`` (aligned with the block's rows)."""
+        return np.bincount(self.codes, weights=values, minlength=self.ndom)
+
+    def finish(self, *, estimate, srs, scores, centred: bool, zero_var=None) -> None:
+        self.estimate = np.asarray(estimate, dtype=float)
+        self.srs = np.asarray(srs, dtype=float)
+        self.centred = centred
+        if zero_var is not None:
+            self.zero_var = zero_var[self.col_domain] & (self.n > 0)
+        scores = np.where(np.isfinite(scores), scores, 0.0)
+        self.terms = [(Indicator._at(self.nrows, self.pos, self.offset + self.codes, scores, 0), None)]
+
+
+def _pad_terms(blocks: list[_Block], ncols: int) -> None:
+    """Give every block's score terms the table's full column count."""
+    for b in blocks:
+        padded = []
+        for s, m in b.terms:
+            if m is None:
+                s.ngroups = ncols
+            elif isinstance(m, _Expand) and len(m.index) < ncols:
+                extra = ncols - len(m.index)
+                m = _Expand(
+                    np.concatenate([m.index, np.zeros(extra, dtype=np.int64)]),
+                    np.concatenate([m.factor, np.zeros(extra)]),
+                )
+            padded.append((s, m))
+        b.terms = padded
+
+
+def _distinct_per_group(units: np.ndarray, nunits: int, codes: np.ndarray, ngroups: int) -> np.ndarray:
+    """Number of distinct ``units`` among the rows of each group ``codes``."""
+    if nunits * ngroups <= _CELLS:
+        table = np.bincount(units * ngroups + codes, minlength=nunits * ngroups)
+        return np.count_nonzero(table.reshape(nunits, ngroups), axis=0)
+    keys = np.unique(units.astype(np.int64) * ngroups + codes)
+    return np.bincount(keys % ngroups, minlength=ngroups)
+
+
+def _constant_per_group(values: np.ndarray, codes: np.ndarray, ngroups: int) -> np.ndarray:
+    """True for groups whose values are all equal (exactly, not within a tolerance)."""
+    first = np.zeros(ngroups)
+    first[codes[::-1]] = values[::-1]
+    differs = np.bincount(codes, weights=(values != first[codes]).astype(float), minlength=ngroups)
+    return differs == 0
+
+
+def _stage_variance(z, unit_group, n_units, f, present, lonely, group_labels, *, stage, multiplier=None):
+    """Between-unit variance at one stage (R's ``onestage``/``onestrat``) of each column of ``z``.
+
+    ``z`` holds unit totals (units x k), ``unit_group`` the group (stratum at stage 1, PSU at
+    stage 2) of each unit, ``n_units`` the units sampled per group, ``f`` the finite population
+    factor per group, ``present`` (groups x k) the groups that hold a row of the estimate.
+    Returns the variances (k,) and, for ``lonely="average"``, the columns it cannot average.
     """
-    nobs = int(np.count_nonzero(wa))
-    total = wa.sum()
-    if nobs < 2 or total <= 0:
-        return np.nan
-    dev = z if centred else z - np.dot(wa, z) / total
-    return float(np.dot(wa * dev, dev) / total / (nobs - 1))
+    ngroups = len(n_units)
+    nunits = len(unit_group)
+    gmat = sparse.csr_matrix((np.ones(nunits), (unit_group, np.arange(nunits))), shape=(ngroups, nunits))
+    sums = gmat @ z
+    means = sums / n_units[:, None]
+    dev = z - means[unit_group]
+    ss = gmat @ (dev * dev)
+    lonely_g = (n_units == 1) & (f >= _F_ZERO)
+    lonely_gc = lonely_g[:, None] & present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(n_units > 1, f * n_units / (n_units - 1), f)
+    scale = np.where(f < _F_ZERO, 0.0, scale)
+    k = z.shape[1]
+    bad = np.zeros(k, dtype=bool)
+    if lonely_gc.any():
+        if lonely == "fail":
+            groups = np.flatnonzero(lonely_gc.any(axis=1))
+            what = "stratum" if stage == 1 else "PSU"
+            unit = "PSU" if stage == 1 else "SSU (second-stage unit)"
+            raise LonelyPSUError(
+                f"{what} {describe_values(group_labels[groups].tolist())} has only one {unit} at stage "
+                f"{stage}, so its variance cannot be estimated; choose lonely_psu='adjust', 'average', "
+                "'certainty' or 'remove', or collapse it with a neighbouring stratum"
+            )
+        if lonely == "adjust":
+            ss[lonely_g] = sums[lonely_g] ** 2  # not centred: deviation from the overall mean of zero
+        else:
+            ss[lonely_g] = 0.0
+    contrib = scale[:, None] * ss
+    if multiplier is not None:
+        contrib = contrib * multiplier[:, None]
+    v = np.where(present, contrib, 0.0).sum(axis=0)
+    if lonely == "average" and lonely_gc.any():
+        touched = lonely_gc.any(axis=0)
+        if stage == 2:  # R returns NaN: no other SSU to average over
+            bad = touched
+        else:
+            nstrat = present.sum(axis=0)
+            nok = nstrat - lonely_gc.sum(axis=0)
+            bad = touched & (nok == 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                v = np.where(touched & (nok > 0), v * nstrat / nok, v)
+    return v, bad
+
+
+def _intervals(method, est, se, ddf, level, n, nrow, exact01, neff_cap):
+    """Confidence limits of every row (vectorised); NaN where no interval exists."""
+    alpha = 1 - level
+    q = np.full(len(est), np.nan)
+    ok = ddf > 0
+    q[ok & ~np.isfinite(ddf)] = stats.norm.ppf(1 - alpha / 2)
+    fin = ok & np.isfinite(ddf)
+    q[fin] = stats.t.ppf(1 - alpha / 2, ddf[fin])
+    lo, hi = est - q * se, est + q * se
+    if method == "wald":
+        return lo, hi
+    p = est
+    inner = (p > 0) & (p < 1) & (se > 0) & ~exact01
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if method == "logit":
+            half = q * se / (p * (1 - p))
+            lp = np.log(p / (1 - p))
+            lo = np.where(inner, _expit(lp - half), lo)
+            hi = np.where(inner, _expit(lp + half), hi)
+        else:  # korn-graubard, as R's svyciprop(method="beta")
+            n_eff = p * (1 - p) / se**2
+            if neff_cap:
+                n_eff = np.minimum(n_eff, n)
+            tn = stats.t.ppf(alpha / 2, np.where(nrow > 1, nrow - 1, np.nan))
+            td = stats.t.ppf(alpha / 2, np.where(ok, ddf, np.nan))
+            n_eff = np.where(ok, n_eff * (tn / td) ** 2, n_eff)
+            blo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+            bhi = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+            # a variance so small that the beta quantiles fail: the interval is as narrow as Wald's
+            good = np.isfinite(blo) & np.isfinite(bhi)
+            lo = np.where(inner, np.where(good, blo, np.clip(lo, 0, 1)), lo)
+            hi = np.where(inner, np.where(good, bhi, np.clip(hi, 0, 1)), hi)
+    exact = exact01 | ((p > 0) & (p < 1) & (se == 0))
+    if exact.any():
+        cl, ch = _clopper_pearson(p[exact], n[exact], level)
+        lo[exact], hi[exact] = cl, ch
+    return lo, hi
+
+
+def _flag_message(what: str, frame: pd.DataFrame, flagged: np.ndarray, by_cols: list) -> str:
+    shown = []
+    for i in flagged[:5]:
+        row = frame.iloc[i]
+        keys = [f"{row['variable']}"] + [f"{c}={_scalar(row[c])!r}" for c in by_cols]
+        if "category" in frame.columns:
+            keys.append(f"category={_scalar(row['category'])!r}")
+        shown.append(f"{', '.join(keys)} ({row['note']})")
+    more = f"; and {len(flagged) - 5} more" if len(flagged) > 5 else ""
+    return (
+        f"{what}: {len(flagged)} of {len(frame)} row(s) have no standard error or interval: "
+        + "; ".join(shown)
+        + more
+        + ". The other rows are unaffected; see the 'note' column"
+    )
+
+
+def _scalar(v):
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _names(value, argument: str) -> list[str]:
@@ -912,7 +1377,7 @@ def _names(value, argument: str) -> list[str]:
     raise DataError(f"{argument}: give a column name or a list of column names, got {value!r}")
 
 
-def _clopper_pearson(p: float, n: int, level: float) -> tuple[float, float]:
+def _clopper_pearson(p: np.ndarray, n: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Exact binomial interval on the unweighted n, for an estimate of 0 or 1 (no variance to use).
 
     R's ``svyciprop`` returns NaN (beta) or a degenerate interval here; a zero-width interval
@@ -920,127 +1385,46 @@ def _clopper_pearson(p: float, n: int, level: float) -> tuple[float, float]:
     on the number of respondents, e.g. 0 of 30 gives [0, 0.116] at 95%.
     """
     alpha = 1 - level
-    x = round(p * n)
-    lo = 0.0 if x == 0 else float(stats.beta.ppf(alpha / 2, x, n - x + 1))
-    hi = 1.0 if x == n else float(stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    n = np.asarray(n, dtype=float)
+    x = np.round(np.asarray(p) * n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo = np.where(x == 0, 0.0, stats.beta.ppf(alpha / 2, x, n - x + 1))
+        hi = np.where(x == n, 1.0, stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
     return lo, hi
-
-
-def _positions(mask: np.ndarray) -> np.ndarray | slice:
-    """Row positions of a mask; ``slice(None)`` for all rows (no copy needed)."""
-    return slice(None) if mask.all() else np.flatnonzero(mask)
 
 
 def _expit(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _quantile(level: float, ddf: float) -> float:
-    if not np.isfinite(ddf):
-        return float(stats.norm.ppf(1 - (1 - level) / 2))
-    if ddf <= 0:
-        raise DesignError(
-            f"the design has {ddf:g} degrees of freedom (PSUs minus strata) for this estimate, so no "
-            "t interval exists; pass df=numpy.inf for a normal interval, or collapse strata"
-        )
-    return float(stats.t.ppf(1 - (1 - level) / 2, ddf))
+def _categories(col: pd.Series, name: str) -> tuple[list, np.ndarray]:
+    """Levels that proportion() reports and the level code of each row (-1: missing or not reported).
 
-
-def _categories(col: pd.Series, name: str) -> list[tuple[object, np.ndarray]]:
-    """Indicator columns for proportion(): one per level, or the 1-level of a 0/1 column."""
-    if pd.api.types.is_bool_dtype(col):
-        return [(True, col.fillna(False).astype(bool).to_numpy(dtype=float))]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        levels = list(col.cat.categories)
-    else:
-        values = col.dropna().unique()
-        if pd.api.types.is_numeric_dtype(col) and set(np.unique(values)).issubset({0, 1}):
-            return [(1, (col == 1).fillna(False).to_numpy(dtype=float))]
-        try:
-            levels = sorted(values.tolist())
-        except TypeError:
-            levels = list(values)
-    if not levels:
-        raise DataError(f"variable {name!r} has no non-missing values")
-    return [(lvl, col.eq(lvl).fillna(False).to_numpy(dtype=float)) for lvl in levels]
-
-
-def _onestage(
-    x: np.ndarray,
-    *,
-    strata: np.ndarray,
-    cluster: np.ndarray,
-    cluster_group: np.ndarray,
-    n_units: np.ndarray,
-    f: np.ndarray,
-    present_rows: np.ndarray,
-    lonely: str,
-    group_labels: np.ndarray,
-    stage: int,
-    group_multiplier: np.ndarray | None = None,
-    average_within_group: bool = False,
-) -> np.ndarray:
-    """Between-unit variance at one stage (R's ``onestage``/``onestrat``), diagonal only.
-
-    ``strata`` is the per-row group (stratum at stage 1, PSU at stage 2), ``cluster``
-    the per-row unit code, ``cluster_group`` the group of each unit, ``n_units`` the
-    number of units sampled per group, ``f`` the finite population factor per group.
+    A 0/1 or boolean column reports its 1 (True) level only.
     """
-    ngroups = len(n_units)
-    nclus = len(cluster_group)
-    tot = _group_sums(cluster, x, nclus)  # unit totals
-    unit_present = np.bincount(cluster, weights=present_rows.astype(float), minlength=nclus) > 0
-    group_present = np.bincount(strata, weights=present_rows.astype(float), minlength=ngroups) > 0
-    nsub = np.bincount(cluster_group, weights=unit_present.astype(float), minlength=ngroups)
-    sums = _group_sums(cluster_group, tot * unit_present[:, None], ngroups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = sums / n_units[:, None]
-    dev = (tot - means[cluster_group]) * unit_present[:, None]
-    ss = _group_sums(cluster_group, dev**2, ngroups)
-    # padded (absent) units deviate by -mean each
-    ss += (n_units - nsub)[:, None] * means**2
-    lonely_g = (n_units == 1) & (f >= _F_ZERO) & group_present
-    with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(n_units > 1, f * n_units / (n_units - 1), f)
-    scale = np.where(f < _F_ZERO, 0.0, scale)
-    if lonely_g.any():
-        bad = np.flatnonzero(lonely_g)
-        if lonely == "fail":
-            what = "stratum" if stage == 1 else "PSU"
-            unit = "PSU" if stage == 1 else "SSU (second-stage unit)"
-            raise LonelyPSUError(
-                f"{what} {describe_values(group_labels[bad].tolist())} has only one {unit} at stage "
-                f"{stage}, so its variance cannot be estimated; choose lonely_psu='adjust', 'average', "
-                "'certainty' or 'remove', or collapse it with a neighbouring stratum"
-            )
-        if lonely == "adjust":
-            ss[bad] = sums[bad] ** 2  # not centred: deviation from the overall mean of zero
-        elif lonely in ("remove", "certainty", "average"):
-            ss[bad] = 0.0
-    contrib = scale[:, None] * ss
-    if group_multiplier is not None:
-        contrib = contrib * group_multiplier[:, None]
-    contrib = np.where(group_present[:, None], contrib, 0.0)
-    v = contrib.sum(axis=0)
-    if lonely == "average" and lonely_g.any():
-        if average_within_group:
-            raise LonelyPSUError(
-                f"PSU {describe_values(group_labels[np.flatnonzero(lonely_g)].tolist())} has only one "
-                "sampled SSU at stage 2 and lonely_psu='average' has no other unit to average over "
-                "(R returns NaN here); choose 'adjust', 'certainty' or 'remove'"
-            )
-        nstrat = int(group_present.sum())
-        nok = nstrat - int(lonely_g.sum())
-        if nok == 0:
-            raise LonelyPSUError("every stratum has a single PSU: lonely_psu='average' has nothing to average")
-        v = v * nstrat / nok
-    return v
+    if pd.api.types.is_bool_dtype(col):
+        return [True], np.where(col.to_numpy(dtype=bool, na_value=False), 0, -1).astype(np.int64)
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return [_scalar(v) for v in col.cat.categories], col.cat.codes.to_numpy().astype(np.int64)
+    if pd.api.types.is_numeric_dtype(col):
+        present = col.dropna()
+        if present.isin([0, 1]).all():
+            return [1], np.where(col.eq(1).to_numpy(dtype=bool, na_value=False), 0, -1).astype(np.int64)
+    try:
+        codes, uniques = pd.factorize(col, sort=True)
+    except TypeError:
+        codes, uniques = pd.factorize(col, sort=False)
+    if not len(uniques):
+        raise DataError(f"variable {name!r} has no non-missing values")
+    return [_scalar(v) for v in uniques], codes.astype(np.int64)
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(values, sort=True)
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:
+        codes, uniques = pd.factorize(values, sort=False)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
-
 
 def _build_structure(data, weights, strata, psu, fpc, nest):
     n = len(data)
@@ -1061,7 +1445,7 @@ def _build_structure(data, weights, strata, psu, fpc, nest):
     for col in [strata, *psu_cols]:
         if col is not None and data[col].isna().any():
             pos = np.flatnonzero(data[col].isna().to_numpy())
-            raise DesignError(f"column {col!r} (design) has missing values in {describe_rows(pos)}")
+            raise DesignError(f"column {col!r} (design) has missing values in {describe_labels(data.index, pos)}")
 
     # strata
     if strata is not None:
@@ -1074,10 +1458,13 @@ def _build_structure(data, weights, strata, psu, fpc, nest):
     if psu_cols:
         psu_key = data[psu_cols[0]]
         if nest and strata is not None:
-            key = pd.MultiIndex.from_arrays([data[strata], psu_key])
-            p_codes, p_uniques = pd.factorize(key, sort=True)
-            p_labels = np.array([f"{a}.{b}" for a, b in p_uniques], dtype=object)
-            p_codes = p_codes.astype(np.int64)
+            # PSU ids numbered within strata: an integer combination of the two codes, factorized once
+            raw, raw_labels = _codes(psu_key)
+            p_codes, pairs = _codes(pd.Series(s_codes * len(raw_labels) + raw, copy=False))
+            pairs = pairs.astype(np.int64)
+            p_labels = np.array(
+                [f"{s_labels[k // len(raw_labels)]}.{raw_labels[k % len(raw_labels)]}" for k in pairs], dtype=object
+            )
         else:
             p_codes, p_labels = _codes(psu_key)
     else:
@@ -1103,10 +1490,11 @@ def _build_structure(data, weights, strata, psu, fpc, nest):
     if len(psu_cols) == 2:
         if data[psu_cols[1]].isna().any():
             pos = np.flatnonzero(data[psu_cols[1]].isna().to_numpy())
-            raise DesignError(f"column {psu_cols[1]!r} (design) has missing values in {describe_rows(pos)}")
-        key = pd.MultiIndex.from_arrays([p_codes, data[psu_cols[1]]])
-        ssu, _ = pd.factorize(key, sort=True)
-        ssu = ssu.astype(np.int64)
+            raise DesignError(
+                f"column {psu_cols[1]!r} (design) has missing values in {describe_labels(data.index, pos)}"
+            )
+        raw, raw_labels = _codes(data[psu_cols[1]])
+        ssu, _ = _codes(pd.Series(p_codes * len(raw_labels) + raw, copy=False))
         ssu_psu = np.empty(ssu.max() + 1, dtype=np.int64)
         ssu_psu[ssu] = p_codes
         n_ssu = np.bincount(ssu_psu, minlength=npsu).astype(float)
@@ -1134,7 +1522,7 @@ def _build_structure(data, weights, strata, psu, fpc, nest):
             pos = np.flatnonzero(bad)
             raise DesignError(
                 f"column {weights!r} (weights) has {len(pos)} missing or non-positive weight(s) "
-                f"({describe_rows(pos)}: {describe_values(data[weights].iloc[pos].tolist())}); "
+                f"({describe_labels(data.index, pos)}: {describe_values(data[weights].iloc[pos].tolist())}); "
                 "weights must be > 0"
             )
     elif fpc_weights is not None:
@@ -1173,7 +1561,8 @@ def _fpc_popsize(data, col, group_codes, group_labels, sampled, what, group_col,
     if bad.any():
         pos = np.flatnonzero(bad)
         raise DesignError(
-            f"column {col!r} (fpc, stage {stage}) has missing or non-positive values in {describe_rows(pos)}: "
+            f"column {col!r} (fpc, stage {stage}) has missing or non-positive values in "
+            f"{describe_labels(data.index, pos)}: "
             f"{describe_values(data[col].iloc[pos].tolist())}"
         )
     ngroups = len(sampled)

@@ -17,11 +17,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .design import SurveyDesign, _GregStep, _PostStratStep, _RakeStep
+from .design import Indicator, LinearScores, SurveyDesign
 from .errors import (
     ConvergenceError,
     DataError,
     WeightingError,
+    describe_labels,
     describe_rows,
     describe_values,
     require_columns,
@@ -155,10 +156,80 @@ def adjust_nonresponse(
     return out
 
 
+# --------------------------------------------------------------------------------------
+# Calibration steps: how each adjustment changes the linearised scores (the design's
+# SurveyDesign.with_calibration hook calls step.residualize on every estimate's scores)
+# --------------------------------------------------------------------------------------
+class _PostStratStep:
+    """Post-stratification: residuals from post-stratum means (R's ``postStratify``)."""
+
+    def __init__(self, codes: np.ndarray, new_weights: np.ndarray, old_weights: np.ndarray) -> None:
+        psw = np.where((new_weights == 0) & (old_weights == 0), 1.0, new_weights)
+        ng = int(codes.max()) + 1
+        den = np.bincount(codes, weights=old_weights, minlength=ng)
+        with np.errstate(divide="ignore"):
+            inv = np.where(den > 0, 1.0 / den, 0.0)
+        self.collect_by = Indicator(codes, old_weights / psw * inv[codes], ng)
+        self.spread = Indicator(codes, psw, ng)
+
+    def residualize(self, scores: LinearScores) -> LinearScores:
+        return scores.subtract(self.spread, scores.collect(self.collect_by))
+
+
+class _RakeStep:
+    """Raking: R's approximation, ten sweeps of post-stratum centring over the margins.
+
+    The sweeps run on the margin tables (levels x estimates), not on the rows: the scores
+    after them are the original scores minus, for each margin, its levels' accumulated means
+    spread back over the rows.
+    """
+
+    def __init__(self, margins: Sequence[tuple[np.ndarray, np.ndarray]], sweeps: int = 10) -> None:
+        self.sweeps = sweeps
+        parts = []
+        for codes, psw in margins:
+            ng = int(codes.max()) + 1
+            counts = np.bincount(codes, minlength=ng)
+            parts.append((codes, ng, 1.0 / psw / counts[codes], psw))
+        self.collect_by = [Indicator(c, v, ng) for c, ng, v, _ in parts]
+        self.spread = [Indicator(c, psw, ng) for c, ng, _, psw in parts]
+        # cross[k][j]: margin k's collector applied to margin j's spread (levels_k x levels_j)
+        self.cross = [
+            [
+                np.bincount(ck * nj + cj, weights=vk * pj, minlength=nk * nj).reshape(nk, nj)
+                for cj, nj, _, pj in parts
+            ]
+            for ck, nk, vk, _ in parts
+        ]
+
+    def residualize(self, scores: LinearScores) -> LinearScores:
+        base = [scores.collect(v) for v in self.collect_by]
+        acc = [np.zeros_like(b) for b in base]
+        for _ in range(self.sweeps):
+            for k in range(len(base)):
+                means = base[k] - sum(self.cross[k][j] @ acc[j] for j in range(len(base)))
+                acc[k] += means
+        for spread, a in zip(self.spread, acc):
+            scores = scores.subtract(spread, a)
+        return scores
+
+
+class _GregStep:
+    """Linear (GREG) calibration: weighted least-squares residuals on the auxiliaries."""
+
+    def __init__(self, q: np.ndarray, cw: np.ndarray) -> None:
+        # residual = x - cw * Q Q' (x / cw), with Q an orthonormal basis of sqrt(w0) * X
+        self.collect_by = q / cw[:, None]
+        self.spread = q * cw[:, None]
+
+    def residualize(self, scores: LinearScores) -> LinearScores:
+        return scores.subtract(self.spread, scores.collect(self.collect_by))
+
+
 def _check_full(design: SurveyDesign, fn: str) -> None:
     if not isinstance(design, SurveyDesign):
         raise WeightingError(f"{fn}: expected a SurveyDesign, got {type(design).__name__}")
-    if design._domain is not None:
+    if design.is_subset:
         raise WeightingError(f"{fn}: weight the full design first, then take subset() of the weighted design")
 
 
@@ -189,22 +260,31 @@ def _match_levels(design: SurveyDesign, variable: str, pop: pd.Series, *, partia
     if col.isna().any():
         pos = np.flatnonzero(col.isna().to_numpy())
         raise WeightingError(
-            f"column {variable!r} has missing values in {describe_rows(pos)}; weighting needs every "
+            f"column {variable!r} has missing values in {describe_labels(design.data.index, pos)}; "
+            "weighting needs every "
             "respondent in a level (impute or add a level)"
         )
     values = col.to_numpy()
     levels = list(pop.index)
-    # compare as text too, when types differ (codes read as text vs integer keys, or the reverse)
-    lookup: dict = {}
-    for i, lvl in enumerate(levels):
-        lookup.setdefault(str(lvl), i)
-    for i, lvl in enumerate(levels):
-        lookup[lvl] = i
-    codes = np.array([lookup.get(v, lookup.get(str(v), -1)) for v in values], dtype=np.int64)
+    index = pd.Index(levels)
+    if not index.is_unique:
+        raise WeightingError(
+            f"population for {variable!r} lists level(s) {describe_values(index[index.duplicated()].tolist())} "
+            "more than once"
+        )
+    codes = np.asarray(index.get_indexer(values), dtype=np.int64)
+    unmatched = codes < 0
+    if unmatched.any():  # compare as text too (codes read as text vs integer keys, or the reverse)
+        as_text: dict = {}
+        for i, lvl in enumerate(levels):
+            as_text.setdefault(str(lvl), i)
+        lookup = {v: as_text.get(str(v), -1) for v in pd.unique(values[unmatched])}
+        codes[unmatched] = pd.Series(values[unmatched], dtype=object).map(lookup).to_numpy(dtype=np.int64)
     if (codes < 0).any():
         pos = np.flatnonzero(codes < 0)
         raise WeightingError(
-            f"column {variable!r} has level(s) {describe_values(values[pos].tolist())} ({describe_rows(pos)}) "
+            f"column {variable!r} has level(s) {describe_values(values[pos].tolist())} "
+            f"({describe_labels(design.data.index, pos)}) "
             f"that the population counts do not list (they list {describe_values(levels, limit=10)})"
         )
     counts = np.bincount(codes, minlength=len(levels))
@@ -259,13 +339,13 @@ def poststratify(
     _check_full(design, "poststratify")
     pop = _population_series(population, variable)
     codes, targets = _match_levels(design, variable, pop, partial=partial)
-    old = design._weights
+    old = design.weights.to_numpy()
     est = np.bincount(codes, weights=old, minlength=len(targets))
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(est > 0, targets / est, 0.0)
     new = old * factor[codes]
     step = _PostStratStep(codes=codes, new_weights=new, old_weights=old)
-    return design._with_weights(new, step)
+    return design.with_calibration(new, step)
 
 
 def rake(
@@ -324,7 +404,7 @@ def rake(
             + ", ".join(f"{v}: {t:g}" for v, t in totals.items())
             + "); raking cannot meet them all. Use counts of the same population"
         )
-    w = design._weights.copy()
+    w = design.weights.to_numpy().copy()
     after: list[np.ndarray] = [w] * len(prepared)
     worst = (np.inf, None, None)
     for _ in range(max_iter):
@@ -350,7 +430,7 @@ def rake(
             "describe the same population, collapse sparse levels, or raise max_iter"
         )
     step = _RakeStep(margins=tuple((codes, a) for (_, codes, _, _), a in zip(prepared, after)))
-    return design._with_weights(w, step)
+    return design.with_calibration(w, step)
 
 
 def calibrate(
@@ -421,7 +501,7 @@ def calibrate(
             names.append(var)
     X = np.column_stack(columns)
     T = np.asarray(targets)
-    w0 = design._weights
+    w0 = design.weights.to_numpy()
     sample_totals = X.T @ w0
     M = X.T @ (X * w0[:, None])
     lam = np.linalg.pinv(M, rcond=1e-12) @ (T - sample_totals)
@@ -445,7 +525,7 @@ def calibrate(
     u, sv, _ = np.linalg.svd(A, full_matrices=False)
     rank = int((sv > sv[0] * 1e-10).sum())
     step = _GregStep(q=u[:, :rank], cw=g * np.sqrt(w0))
-    return design._with_weights(w, step)
+    return design.with_calibration(w, step)
 
 
 def trim_weights(
@@ -468,7 +548,7 @@ def trim_weights(
     lo = -np.inf if lower is None else float(lower)
     if up <= lo:
         raise WeightingError(f"trim_weights: upper={upper!r} must be greater than lower={lower!r}")
-    w = design._weights.copy()
+    w = design.weights.to_numpy().copy()
     for _ in range(1000):
         outside = (w < lo) | (w > up)
         if not outside.any():
@@ -481,13 +561,13 @@ def trim_weights(
         w = new
         if not strict:
             break
-    return design._with_weights(w)
+    return design.with_calibration(w)
 
 
 def _weights_array(weights) -> np.ndarray:
     if isinstance(weights, SurveyDesign):
         w = weights.weights.to_numpy()
-        return w[w != 0] if weights._domain is not None else w
+        return w[weights.in_domain.to_numpy()]
     w = pd.to_numeric(pd.Series(weights), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if np.isnan(w).any() or (w < 0).any():
         pos = np.flatnonzero(np.isnan(w) | (w < 0))
@@ -552,9 +632,9 @@ def weight_summary(weights, *, by: str | None = None) -> pd.DataFrame:
         if not isinstance(weights, SurveyDesign):
             raise DataError("weight_summary: by= needs a SurveyDesign")
         require_columns(weights.data, by, argument="by")
-        mask = weights._domain_mask()
+        mask = weights.in_domain.to_numpy()
         col = weights.data[by][mask]
-        wd = weights._weights[mask]
+        wd = weights.weights.to_numpy()[mask]
         for level in col.dropna().unique():
             rows.append(row(wd[col.eq(level).to_numpy(dtype=bool, na_value=False)], level))
         if col.isna().any():

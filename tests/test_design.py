@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from campaign_me import DataError, DesignError, LonelyPSUError, SurveyDesign
+from campaign_me import DataError, DesignError, EstimationWarning, LonelyPSUError, SurveyDesign
 from campaign_me.errors import ColumnError
 
 from .reference.survey_reference import R_SURVEY
@@ -176,7 +176,8 @@ def test_singleton_stratum_never_silently_shrinks_se(api):
 
 def test_result_columns_and_types(api):
     out = design(api, "strat").mean(["api00", "api99"], by=["stype", "sch.wide"])
-    assert list(out.columns) == ["variable", "stype", "sch.wide", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df"]
+    assert list(out.columns) == ["variable", "stype", "sch.wide", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df", "note"]
+    assert (out["note"] == "").all()
     assert out["n"].dtype == "int64"
     assert (out["ci_low"] < out["estimate"]).all() and (out["estimate"] < out["ci_high"]).all()
     # n adds up over domains to the sample size
@@ -319,8 +320,12 @@ def test_lonely_second_stage_and_stratified_two_stage_against_r(api, option):
     if option == "remove":
         with pytest.raises(LonelyPSUError, match="has only one SSU"):
             SurveyDesign(df, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"]).mean("api00")
-        with pytest.raises(LonelyPSUError, match="'average' has no other unit"):
-            SurveyDesign(df, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"], lonely_psu="average").mean("api00")
+        # R returns the estimate with a NaN SE here; so does campaign_me, with a note and one warning
+        avg = SurveyDesign(df, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"], lonely_psu="average")
+        with pytest.warns(EstimationWarning, match=r"1 of 1 row.*'average' has no other unit"):
+            row = avg.mean("api00").iloc[0]
+        np.testing.assert_allclose(row.estimate, R_SURVEY[f"ssu_lonely:{option}"][0], rtol=RTOL)
+        assert np.isnan(row.se) and np.isnan(row.ci_low) and "single sampled SSU" in row.note
 
 
 # ---------------------------------------------------------------- nullable dtypes, as load_survey returns
@@ -396,11 +401,20 @@ def test_summary_and_repr(api):
     assert "strata=3" in repr(d) and "domain subset" in repr(sub)
 
 
-def test_total_of_an_all_missing_domain_is_an_error(api):
+def test_skip_pattern_domain_gets_a_note_not_an_error(api):
+    """A variable entirely missing in one domain (a skip pattern): that row is NaN with a note."""
     d = design(api, "clus1")
     d.data["y"] = np.where(d.data["stype"] == "H", np.nan, d.data["enroll"])
-    with pytest.raises(DataError, match="no non-missing values in the domain"):
-        d.total("y", by="stype", na_rm=True)
+    full = d.total("enroll", by="stype", na_rm=True).set_index("stype")
+    for method in ("total", "mean"):
+        with pytest.warns(EstimationWarning, match=r"1 of 3 row.*stype='H'.*no non-missing values of 'y'"):
+            out = getattr(d, method)("y", by="stype", na_rm=True).set_index("stype")
+        assert np.isnan(out.loc["H", ["estimate", "se", "ci_low", "ci_high"]].astype(float)).all()
+        assert out.loc["H", "n"] == 0 and out.loc["E", "note"] == ""
+    # the other rows are unaffected: the same as the totals of enroll (identical values there)
+    with pytest.warns(EstimationWarning):
+        tot = d.total("y", by="stype", na_rm=True).set_index("stype")
+    np.testing.assert_allclose(tot.loc[["E", "M"], ["estimate", "se"]], full.loc[["E", "M"], ["estimate", "se"]])
 
 
 # ---------------------------------------------------------------- API other modules build on
