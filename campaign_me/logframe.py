@@ -341,7 +341,7 @@ def load_logframe(
             if not rid:
                 err(where, "missing 'id'")
             elif rid in ids:
-                err(where, f"duplicate id (also a {ids[rid]})")
+                err(where, f"duplicate id {rid!r} (already used by another {ids[rid]})")
             ids[rid] = level
             for k in res:
                 if k not in _RESULT_KEYS:
@@ -453,7 +453,7 @@ def _parse_row(row, where, level, rid, narrative, catalogue, plan, err, warn_all
             err(where, f"{k} {v!r} is not a date (YYYY-MM or YYYY-MM-DD)")
             t = ""
         dates[k] = t
-    if level != "goal" and not dates["target_date"]:
+    if level != "goal" and row.get("target_date") is None:
         err(where, "missing target_date")
     if dates["target_date"] and dates["baseline_date"] and dates["target_date"] <= dates["baseline_date"]:
         err(where, f"target_date {dates['target_date']} is not after baseline_date {dates['baseline_date']}")
