@@ -165,7 +165,8 @@ def _estimates(table, argument: str, *, percent: str | None = None) -> pd.DataFr
     table = table.reset_index(drop=True)
     if "suppressed" in table.columns:  # a suppressed cell stays blank downstream
         table = table.copy()
-        table.loc[table["suppressed"].fillna(False).astype(bool), ["estimate", "se"]] = np.nan
+        hidden = np.array([bool(v) if pd.notna(v) else False for v in table["suppressed"]], dtype=bool)
+        table.loc[hidden, [c for c in ("estimate", "se", "ci_low", "ci_high") if c in table.columns]] = np.nan
     table = table.copy()
     for col in ("estimate", "se", "ci_low", "ci_high", "df"):
         if col in table.columns:

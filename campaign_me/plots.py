@@ -1,0 +1,659 @@
+"""Charts for campaign M&E reports, drawn from tidy tables (never from respondent rows).
+
+Every function takes a tidy table that the Measures layer returns
+(:func:`campaign_me.indicators.compute_indicators`, :func:`campaign_me.indicators.compare_rounds`,
+the logframe tracking table, :func:`campaign_me.monitoring.delivery`,
+:func:`campaign_me.monitoring.funnel`, :func:`campaign_me.monitoring.people_reached` and
+:func:`campaign_me.monitoring.cost_per_person_reached`) and returns a
+:class:`matplotlib.figure.Figure`. Figures are built without :mod:`matplotlib.pyplot`, so they
+are not registered with a GUI backend, need no closing, and render the same under papermill.
+
+Conventions shared by every chart:
+
+* **Alt text and caption.** Each figure carries a description of what it shows, for screen
+  readers and text-only reports (:func:`alt_text`), and a caption that says what the marks mean
+  and what was left out (:func:`caption`). They are stored on the figure as the attributes
+  ``campaign_me_alt`` and ``campaign_me_caption``. In a notebook, show a figure with its alt
+  text through ``campaign_me.widgets.Figure(fig, alt=plots.alt_text(fig))``; in a report, put
+  ``plots.caption(fig)`` under it.
+* **Colour.** The Okabe-Ito palette (:data:`PALETTE`), distinguishable with the common forms of
+  colour blindness; colour is never the only carrier of meaning (statuses are written out,
+  lines are labelled directly, planned and delivered differ in fill as well as colour).
+* **Small cells.** A row marked ``suppressed`` (or without an estimate) is never drawn: its
+  label says "suppressed"; a ``flagged`` row (few cases) is drawn with a hollow marker.
+* **Intervals.** Every estimate is drawn with its confidence interval.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, require_columns
+
+__all__ = [
+    "PALETTE",
+    "RAG_COLOURS",
+    "alt_text",
+    "caption",
+    "indicator_chart",
+    "slope_chart",
+    "funnel_chart",
+    "tracking_chart",
+    "delivery_chart",
+    "channel_chart",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, in the order charts use it.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+
+#: Fill colours of RAG statuses (Okabe-Ito bluish green, orange, vermillion; grey "cannot judge").
+#: The status is always written in the cell too: colour is never the only carrier.
+RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "grey": "#BBBBBB"}
+
+_LIGHT = "#DDDDDD"
+_MAX_ALT_ITEMS = 12
+# columns of the tidy tables that are not domain (by) columns
+_NOT_DOMAIN = {
+    "indicator", "variable", "category", "estimate", "se", "ci_low", "ci_high", "deff", "n", "suppressed", "flagged",
+    "df", "unit", "denominator", "name", "level", "type", "direction", "note", "reason",
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# alt text, caption, helpers
+# --------------------------------------------------------------------------------------------------
+def alt_text(fig) -> str:
+    """The alt text of a figure made by this module: what it shows, in words.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"channel": ["radio", "events"], "planned": [40, 4], "delivered": [30, 4]})
+    >>> alt_text(delivery_chart(t))[:60]
+    'Horizontal bar chart of activities planned and delivered by '
+    """
+    text = getattr(fig, "campaign_me_alt", None)
+    if not text:
+        raise DataError("this figure has no alt text: it was not made by campaign_me.plots (set fig.campaign_me_alt)")
+    return text
+
+
+def caption(fig) -> str:
+    """The caption of a figure made by this module: what the marks mean and what was left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"channel": ["radio"], "planned": [40], "delivered": [30]})
+    >>> caption(delivery_chart(t))
+    'Planned (light bars) and delivered (dark bars) activities by channel; the label gives delivered / planned.'
+    """
+    text = getattr(fig, "campaign_me_caption", None)
+    if not text:
+        raise DataError("this figure has no caption: it was not made by campaign_me.plots")
+    return text
+
+
+def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw):
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
+    return fig, axes
+
+
+def _finish(fig, alt: str, cap: str):
+    fig.campaign_me_alt = alt
+    fig.campaign_me_caption = cap
+    return fig
+
+
+def _table(table, required: Sequence[str], argument: str = "table") -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame):
+        raise DataError(f"{argument}: expected a tidy table (pandas DataFrame), got {type(table).__name__}")
+    require_columns(table, list(required), argument=argument)
+    if table.empty:
+        raise DataError(f"{argument}: the table has no rows to draw")
+    return table.reset_index(drop=True)
+
+
+def _hidden(table: pd.DataFrame, value: str = "estimate") -> np.ndarray:
+    """Rows not to draw: suppressed, or without an estimate."""
+    hide = table[value].isna().to_numpy(dtype=bool, copy=True)
+    if "suppressed" in table.columns:
+        hide = hide | _bools(table["suppressed"])
+    return hide
+
+
+def _bools(col: pd.Series) -> np.ndarray:
+    """A flag column as booleans, missing = False (no fillna downcasting on object columns)."""
+    return np.array([bool(v) if pd.notna(v) else False for v in col], dtype=bool)
+
+
+def _flagged(table: pd.DataFrame) -> np.ndarray:
+    if "flagged" not in table.columns:
+        return np.zeros(len(table), dtype=bool)
+    return _bools(table["flagged"])
+
+
+def _num(x: float, digits: int = 1) -> str:
+    if x is None or not np.isfinite(x):
+        return "unbounded" if x is not None and np.isinf(x) else "n/a"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    return f"{x:.{digits}f}"
+
+
+def _domain_columns(table: pd.DataFrame, by) -> list[str]:
+    if by is None:
+        return [c for c in table.columns if c not in _NOT_DOMAIN]
+    cols = [by] if isinstance(by, str) else list(by)
+    require_columns(table, cols, argument="by")
+    return cols
+
+
+def _labels(table: pd.DataFrame, cols: list[str]) -> list[str]:
+    if not cols:
+        return ["all"] * len(table)
+    return [" · ".join(str(v) for v in row) for row in table[cols].itertuples(index=False, name=None)]
+
+
+def _unit(table: pd.DataFrame) -> str:
+    if "unit" in table.columns:
+        units = table["unit"].dropna().astype(str).unique()
+        if len(units) == 1:
+            return units[0]
+    return ""
+
+
+def _level_text(level: float) -> str:
+    return f"{100 * level:g} % confidence intervals"
+
+
+def _listing(items: list[str]) -> str:
+    if len(items) > _MAX_ALT_ITEMS:
+        return "; ".join(items[:_MAX_ALT_ITEMS]) + f"; and {len(items) - _MAX_ALT_ITEMS} more"
+    return "; ".join(items)
+
+
+# --------------------------------------------------------------------------------------------------
+# indicator estimates with intervals by group
+# --------------------------------------------------------------------------------------------------
+def indicator_chart(
+    table: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    indicators: Sequence[str] | None = None,
+    level: float = 0.95,
+    min_n: int = 25,
+    flag_n: int = 50,
+    title: str | None = None,
+    ncols: int = 2,
+):
+    """Indicator estimates with their intervals, one panel per indicator, one row per group.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An indicator table (:func:`campaign_me.indicators.compute_indicators`): ``indicator``,
+        the ``by`` columns, ``estimate``, ``ci_low``, ``ci_high`` and optionally ``suppressed``,
+        ``flagged``, ``unit``, ``name``.
+    by : str or list of str, optional
+        The group columns; default every column that is not a statistic.
+    indicators : list of str, optional
+        Indicator ids to draw, in this order (default: all, in table order).
+    level, min_n, flag_n : float, int, int
+        What the intervals and the small-cell rules were (said in the caption).
+    title : str, optional
+    ncols : int, default 2
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"indicator": "risk_aware", "sex": ["female", "male"], "estimate": [52.0, 47.5],
+    ...                   "ci_low": [47.0, 42.0], "ci_high": [57.0, 53.0], "suppressed": False, "unit": "%"})
+    >>> fig = indicator_chart(t)
+    >>> alt_text(fig)
+    'Dot-and-interval chart of 1 indicator by sex. risk_aware (%): female 52.0 (47.0 to 57.0); male 47.5 (42.0 to 53.0).'
+    """
+    t = _table(table, ["indicator", "estimate", "ci_low", "ci_high"])
+    cols = _domain_columns(t, by)
+    order = list(dict.fromkeys(t["indicator"])) if indicators is None else list(indicators)
+    unknown = [i for i in order if i not in set(t["indicator"])]
+    if unknown:
+        raise DataError(f"indicators: {unknown} not in the table (it has {sorted(set(t['indicator']))})")
+    n_panels = len(order)
+    ncols = max(1, min(ncols, n_panels))
+    nrows = int(np.ceil(n_panels / ncols))
+    groups = max(t.groupby("indicator").size().max(), 1)
+    fig, axes = _figure(4.2 * ncols, nrows * (0.9 + 0.32 * groups), nrows, ncols)
+    alt_parts, any_hidden, any_flag = [], False, False
+    for k, ind in enumerate(order):
+        ax = axes[k // ncols][k % ncols]
+        sub = t[t["indicator"] == ind].reset_index(drop=True)
+        hide, flag = _hidden(sub), _flagged(sub)
+        labels = _labels(sub, cols)
+        y = np.arange(len(sub))[::-1]
+        ticks, words = [], []
+        for yi, lab, (_, row), h, f in zip(y, labels, sub.iterrows(), hide, flag):
+            if h:
+                ticks.append(f"{lab} (suppressed)")
+                words.append(f"{lab} suppressed")
+                any_hidden = True
+                continue
+            ticks.append(lab)
+            ax.plot([row["ci_low"], row["ci_high"]], [yi, yi], color=PALETTE[0], lw=2, solid_capstyle="butt")
+            ax.plot([row["estimate"]], [yi], "o", ms=7, color=PALETTE[0], mfc="white" if f else PALETTE[0])
+            any_flag |= bool(f)
+            words.append(f"{lab} {_num(row['estimate'])} ({_num(row['ci_low'])} to {_num(row['ci_high'])})"
+                         + (" (few cases)" if f else ""))
+        ax.set_yticks(y, ticks)
+        ax.set_ylim(-0.6, len(sub) - 0.4)
+        unit = _unit(sub)
+        name = str(sub["name"].iloc[0]) if "name" in sub.columns and pd.notna(sub["name"].iloc[0]) else ind
+        ax.set_title(name, fontsize=10, loc="left")
+        ax.set_xlabel(unit)
+        if unit == "%":
+            ax.set_xlim(left=min(0, float(np.nanmin(sub["ci_low"])) if (~hide).any() else 0))
+        ax.grid(axis="x", alpha=0.3)
+        alt_parts.append(f"{ind}{f' ({unit})' if unit else ''}: " + "; ".join(words))
+    for k in range(n_panels, nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    if title:
+        fig.suptitle(title)
+    by_text = f" by {', '.join(cols)}" if cols else ""
+    alt = (f"Dot-and-interval chart of {n_panels} indicator{'s' if n_panels > 1 else ''}{by_text}. "
+           + _listing(alt_parts) + ".")
+    cap = f"Dots: design-based estimates; lines: {_level_text(level)}."
+    if any_flag:
+        cap += f" Hollow dots: {min_n}-{flag_n - 1} cases, read with caution."
+    if any_hidden:
+        cap += f" Suppressed: fewer than {min_n} cases, not shown."
+    return _finish(fig, alt, cap)
+
+
+# --------------------------------------------------------------------------------------------------
+# baseline-to-endline slopes by arm
+# --------------------------------------------------------------------------------------------------
+def slope_chart(
+    table: pd.DataFrame,
+    *,
+    arm: str = "campaign",
+    arm_labels: Mapping | None = None,
+    indicators: Sequence[str] | None = None,
+    level: float = 0.95,
+    title: str | None = None,
+):
+    """Baseline-to-endline slopes by arm, each labelled with its change and interval.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A round comparison (:func:`campaign_me.indicators.compare_rounds` with ``by=arm``):
+        ``indicator``, ``arm``, ``baseline``, ``endline``, ``change``, ``ci_low``, ``ci_high``
+        (of the change) and optionally ``change_unit`` ("pp" or "points"), ``unit``,
+        ``suppressed``, ``name``.
+    arm : str, default "campaign"
+        The column that tells the arms apart (campaign / comparison districts, treatment /
+        control).
+    arm_labels : mapping, optional
+        Labels of the arm values; default 1/True "campaign", 0/False "comparison".
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"indicator": "risk_aware", "campaign": [0, 1], "baseline": [40.0, 41.0],
+    ...                   "endline": [44.0, 53.0], "change": [4.0, 12.0], "ci_low": [0.5, 8.0],
+    ...                   "ci_high": [7.5, 16.0], "change_unit": "pp", "unit": "%"})
+    >>> alt_text(slope_chart(t))
+    'Slope chart of 1 indicator from baseline to endline by campaign. risk_aware: comparison 40.0 to 44.0, change +4.0 pp (0.5 to 7.5); campaign 41.0 to 53.0, change +12.0 pp (8.0 to 16.0).'
+    """
+    t = _table(table, ["indicator", arm, "baseline", "endline", "change", "ci_low", "ci_high"])
+    labels = {1: "campaign", 0: "comparison"}  # True and False look up as 1 and 0
+    if arm_labels is not None:
+        labels = dict(arm_labels)
+    order = list(dict.fromkeys(t["indicator"])) if indicators is None else list(indicators)
+    arms = list(dict.fromkeys(t[arm]))
+    arm_palette = (PALETTE[0], PALETTE[3], PALETTE[2], PALETTE[4], PALETTE[7])  # dark enough for text labels
+    colours = {a: arm_palette[i % len(arm_palette)] for i, a in enumerate(sorted(arms, key=str))}
+    markers = {a: m for a, m in zip(sorted(arms, key=str), "osD^v<>")}
+    ncols = min(3, len(order))
+    nrows = int(np.ceil(len(order) / ncols))
+    fig, axes = _figure(4.0 * ncols, 3.2 * nrows, nrows, ncols)
+    alt_parts, any_hidden = [], False
+    for k, ind in enumerate(order):
+        ax = axes[k // ncols][k % ncols]
+        sub = t[t["indicator"] == ind].reset_index(drop=True)
+        hide = _hidden(sub, "change") | sub["baseline"].isna().to_numpy() | sub["endline"].isna().to_numpy()
+        unit = str(sub["change_unit"].iloc[0]) if "change_unit" in sub.columns else ""
+        words = []
+        for (_, row), h in zip(sub.iterrows(), hide):
+            name = str(labels.get(row[arm], row[arm]))
+            if h:
+                words.append(f"{name} suppressed")
+                any_hidden = True
+                continue
+            c, m = colours[row[arm]], markers[row[arm]]
+            ax.plot([0, 1], [row["baseline"], row["endline"]], color=c, marker=m, lw=2, ms=7)
+            change = f"{row['change']:+.1f} {unit}".strip() + f" ({_num(row['ci_low'])} to {_num(row['ci_high'])})"
+            ax.annotate(f"{name}\n{change.replace(' (', chr(10) + '(', 1)}", (1, row["endline"]), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=8, color=c)
+            words.append(f"{name} {_num(row['baseline'])} to {_num(row['endline'])}, change {change}")
+        ax.set_xticks([0, 1], ["Baseline", "Endline"])
+        ax.set_xlim(-0.15, 2.0)
+        title_ind = str(sub["name"].iloc[0]) if "name" in sub.columns and pd.notna(sub["name"].iloc[0]) else ind
+        ax.set_title(title_ind, fontsize=10, loc="left")
+        ax.set_ylabel(_unit(sub))
+        ax.grid(axis="y", alpha=0.3)
+        if hide.any():
+            ax.text(0.02, 0.02, "suppressed: " + ", ".join(str(labels.get(a, a)) for a in sub.loc[hide, arm]),
+                    transform=ax.transAxes, fontsize=8, color="#555555")
+        alt_parts.append(f"{ind}: " + "; ".join(words))
+    for k in range(len(order), nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    if title:
+        fig.suptitle(title)
+    alt = (f"Slope chart of {len(order)} indicator{'s' if len(order) > 1 else ''} from baseline to endline by "
+           f"{arm}. " + _listing(alt_parts) + ".")
+    cap = (f"Lines join each arm's baseline and endline estimates; labels give the change with its "
+           f"{_level_text(level)[:-1]}, in the indicator's units (pp: percentage points). The difference "
+           "between the arms' changes is the difference-in-differences estimate.")
+    if any_hidden:
+        cap += " Suppressed cells are not shown."
+    return _finish(fig, alt, cap)
+
+
+# --------------------------------------------------------------------------------------------------
+# funnel
+# --------------------------------------------------------------------------------------------------
+def funnel_chart(table: pd.DataFrame, *, step: str = "step", level: float = 0.95, title: str | None = None):
+    """The campaign funnel: each step as a share of the target population, with step conversions.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per step, in funnel order (:func:`campaign_me.monitoring.funnel`): ``step``,
+        ``estimate``, ``ci_low``, ``ci_high`` as shares (0-1) of the target population, or as
+        percentages when a ``unit`` column reads "%"; optionally ``conversion`` and
+        ``suppressed``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"step": ["exposed", "recalled"], "estimate": [0.5, 0.3], "ci_low": [0.45, 0.26],
+    ...                   "ci_high": [0.55, 0.34]})
+    >>> alt_text(funnel_chart(t))
+    'Funnel of 2 steps as percentages of the target population: exposed 50.0 % (45.0 to 55.0); recalled 30.0 % (26.0 to 34.0), 60 % of the previous step.'
+    """
+    t = _table(table, [step, "estimate", "ci_low", "ci_high"])
+    scale = 1.0 if _unit(t) == "%" else 100.0
+    est, lo, hi = (t[c].to_numpy(dtype=float) * scale for c in ("estimate", "ci_low", "ci_high"))
+    hide = _hidden(t)
+    conv = t["conversion"].to_numpy(dtype=float) if "conversion" in t.columns else np.r_[np.nan, est[1:] / est[:-1]]
+    fig, axes = _figure(6.4, 0.8 + 0.5 * len(t))
+    ax = axes[0][0]
+    y = np.arange(len(t))[::-1]
+    words = []
+    for i in range(len(t)):
+        name = str(t[step].iloc[i])
+        if hide[i]:
+            words.append(f"{name} suppressed")
+            continue
+        ax.barh(y[i], est[i], color=PALETTE[0], height=0.6)
+        ax.plot([lo[i], hi[i]], [y[i], y[i]], color="black", lw=1.5)
+        label = f"{est[i]:.1f} %"
+        if i > 0 and np.isfinite(conv[i]):
+            label += f"  ({100 * conv[i]:.0f} % of previous)"
+        ax.text(max(hi[i], 0) + 1.5, y[i], label, va="center", fontsize=8)
+        words.append(f"{name} {est[i]:.1f} % ({lo[i]:.1f} to {hi[i]:.1f})"
+                     + (f", {100 * conv[i]:.0f} % of the previous step" if i > 0 and np.isfinite(conv[i]) else ""))
+    ax.set_yticks(y, [f"{s} (suppressed)" if h else str(s) for s, h in zip(t[step], hide)])
+    ax.set_xlim(0, 118)
+    ax.set_xlabel("% of the target population")
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title, loc="left")
+    alt = f"Funnel of {len(t)} steps as percentages of the target population: " + _listing(words) + "."
+    cap = (f"Bars: share of the whole target population at each step; black lines: {_level_text(level)}; "
+           "in brackets: the share of the previous step that reached this one.")
+    if hide.any():
+        cap += " Suppressed steps are not shown."
+    return _finish(fig, alt, cap)
+
+
+# --------------------------------------------------------------------------------------------------
+# RAG tracking table
+# --------------------------------------------------------------------------------------------------
+def tracking_chart(
+    table: pd.DataFrame,
+    *,
+    label: str = "indicator",
+    baseline: str = "baseline",
+    target: str = "target",
+    latest: str = "latest",
+    ci_low: str = "ci_low",
+    ci_high: str = "ci_high",
+    progress: str = "progress",
+    status: str = "status",
+    title: str | None = None,
+):
+    """The indicator tracking table with RAG status, as a figure (for static reports).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The logframe tracking table: one row per indicator with baseline, target, latest value
+        and its interval, progress toward the target (a share: 0.6 = 60 % of the planned
+        change) and a status ("green", "amber", "red" or "grey" for "cannot judge"; any case).
+    label, baseline, target, latest, ci_low, ci_high, progress, status : str
+        Column names.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"indicator": ["risk_aware"], "baseline": [40.0], "target": [50.0], "latest": [48.0],
+    ...                   "ci_low": [45.0], "ci_high": [51.0], "progress": [0.8], "status": ["amber"]})
+    >>> alt_text(tracking_chart(t))
+    'Tracking table of 1 indicator: risk_aware: baseline 40.0, target 50.0, latest 48.0 (45.0 to 51.0), 80 % of the planned change, status amber.'
+    """
+    t = _table(table, [label, baseline, target, latest, ci_low, ci_high, status])
+    st = t[status].astype("string").str.strip().str.lower().fillna("grey")
+    unknown = sorted(set(st) - set(RAG_COLOURS))
+    if unknown:
+        raise DataError(f"table: column {status!r} has statuses {unknown}; expected {sorted(RAG_COLOURS)}")
+    has_progress = progress in t.columns
+    header = ["Indicator", "Baseline", "Target", "Latest (interval)"] + (["Progress"] if has_progress else []) + ["Status"]
+    words_status = {"green": "on track", "amber": "partly", "red": "off track", "grey": "cannot judge"}
+    cells, words = [], []
+    for i, row in t.iterrows():
+        hidden = pd.isna(row[latest]) or ("suppressed" in t.columns and bool(row.get("suppressed", False)))
+        latest_txt = "suppressed" if hidden else f"{_num(row[latest])} ({_num(row[ci_low])}-{_num(row[ci_high])})"
+        prog = row[progress] if has_progress else np.nan
+        prog_txt = "n/a" if not np.isfinite(prog) or hidden else f"{100 * prog:.0f} %"
+        s = st.iloc[i]
+        cells.append([str(row[label]), _num(row[baseline]), _num(row[target]), latest_txt]
+                     + ([prog_txt] if has_progress else []) + [f"{s} ({words_status[s]})"])
+        words.append(f"{row[label]}: baseline {_num(row[baseline])}, target {_num(row[target])}, latest "
+                     + ("suppressed" if hidden else f"{_num(row[latest])} ({_num(row[ci_low])} to {_num(row[ci_high])})")
+                     + (f", {prog_txt} of the planned change" if has_progress and prog_txt != "n/a" else "")
+                     + f", status {s}")
+    fig, axes = _figure(8.0, 0.25 + 0.3 * (len(t) + 1))
+    ax = axes[0][0]
+    ax.axis("off")
+    tab = ax.table(cellText=cells, colLabels=header, bbox=[0, 0, 1, 1], cellLoc="left", colLoc="left")
+    tab.auto_set_font_size(False)
+    tab.set_fontsize(9)
+    tab.auto_set_column_width(list(range(len(header))))
+    for i, s in enumerate(st):
+        cell = tab[i + 1, len(header) - 1]
+        cell.set_facecolor(RAG_COLOURS[s])
+        cell.get_text().set_color("white" if s in ("green", "red") else "black")
+        cell.get_text().set_fontweight("bold")
+    for j in range(len(header)):
+        tab[0, j].get_text().set_fontweight("bold")
+        tab[0, j].set_facecolor(_LIGHT)
+    if title:
+        ax.set_title(title, loc="left")
+    alt = f"Tracking table of {len(t)} indicator{'s' if len(t) > 1 else ''}: " + _listing(words) + "."
+    cap = ("Status: green on track, amber partly, red off track, grey cannot judge (the interval spans the "
+           "cut-offs); the cut-offs are those of the logframe tracking table. Latest values with their "
+           "confidence intervals.")
+    return _finish(fig, alt, cap)
+
+
+# --------------------------------------------------------------------------------------------------
+# delivered vs planned, reach and cost by channel
+# --------------------------------------------------------------------------------------------------
+def delivery_chart(table: pd.DataFrame, *, by: str = "channel", title: str | None = None):
+    """Activities delivered against plan, one pair of bars per channel (or district, month).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`campaign_me.monitoring.delivery` output: ``by``, ``planned``, ``delivered``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"channel": ["radio", "events"], "planned": [40, 4], "delivered": [30, 4]})
+    >>> alt_text(delivery_chart(t))
+    'Horizontal bar chart of activities planned and delivered by channel: radio 30 of 40 (75 %); events 4 of 4 (100 %).'
+    """
+    t = _table(table, [by, "planned", "delivered"])
+    planned = t["planned"].to_numpy(dtype=float)
+    delivered = t["delivered"].to_numpy(dtype=float)
+    fig, axes = _figure(6.4, 0.9 + 0.55 * len(t))
+    ax = axes[0][0]
+    y = np.arange(len(t))[::-1]
+    ax.barh(y + 0.18, planned, height=0.36, color=_LIGHT, edgecolor=PALETTE[0], hatch="//", label="planned")
+    ax.barh(y - 0.18, delivered, height=0.36, color=PALETTE[0], label="delivered")
+    words = []
+    for yi, name, p, d in zip(y, t[by], planned, delivered):
+        rate = f"{100 * d / p:.0f} %" if p > 0 else "no plan"
+        ax.annotate(rate, (max(p, d), yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+        words.append(f"{name} {d:.0f} of {p:.0f} ({rate})")
+    ax.set_yticks(y, [str(v) for v in t[by]])
+    ax.set_xlim(0, max(planned.max(), delivered.max()) * 1.18)
+    ax.set_xlabel("activities")
+    ax.legend(frameon=False, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title, loc="left")
+    alt = f"Horizontal bar chart of activities planned and delivered by {by}: " + _listing(words) + "."
+    cap = (f"Planned (light bars) and delivered (dark bars) activities by {by}; the label gives delivered / "
+           "planned.")
+    return _finish(fig, alt, cap)
+
+
+def channel_chart(
+    reached: pd.DataFrame,
+    cost: pd.DataFrame | None = None,
+    *,
+    key: str = "channel",
+    level: float = 0.95,
+    title: str | None = None,
+):
+    """People reached and cost per person reached by channel, each with its interval.
+
+    Parameters
+    ----------
+    reached : pandas.DataFrame
+        :func:`campaign_me.monitoring.people_reached` output keyed by ``key``: ``estimate``,
+        ``ci_low``, ``ci_high`` (people reached).
+    cost : pandas.DataFrame, optional
+        :func:`campaign_me.monitoring.cost_per_person_reached` output keyed the same way; adds a
+        second panel. An unbounded upper limit is drawn to the panel's edge and said so.
+    key : str, default "channel"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"channel": ["radio", "events"], "estimate": [20000.0, 900.0],
+    ...                   "ci_low": [16000.0, 300.0], "ci_high": [24000.0, 1500.0]})
+    >>> alt_text(channel_chart(r))
+    'People reached by channel: radio 20,000 (16,000 to 24,000); events 900.0 (300.0 to 1,500).'
+    """
+    r = _table(reached, [key, "estimate", "ci_low", "ci_high"], "reached")
+    c = None
+    if cost is not None:
+        c = _table(cost, [key, "estimate", "ci_low", "ci_high"], "cost")
+        missing = sorted(set(r[key]) - set(c[key]), key=str)
+        if missing:
+            raise DataError(f"cost: no row for {key} {missing} of the reach table")
+        c = r[[key]].merge(c, on=key, how="left")
+    fig, axes = _figure(9.6 if c is not None else 5.6, 1.0 + 0.5 * len(r), 1, 2 if c is not None else 1,
+                        sharey=True)
+    y = np.arange(len(r))[::-1]
+    words_r, words_c, unbounded = [], [], False
+
+    def panel(ax, t, colour, words, fmt):
+        nonlocal unbounded
+        hide = _hidden(t)
+        finite_hi = t["ci_high"].replace([np.inf], np.nan)
+        edge = float(np.nanmax(np.r_[finite_hi.to_numpy(dtype=float), t["estimate"].to_numpy(dtype=float)])) * 1.15
+        for yi, (_, row), h in zip(y, t.iterrows(), hide):
+            if h:
+                words.append(f"{row[key]} suppressed")
+                continue
+            hi = row["ci_high"]
+            if np.isinf(hi):
+                unbounded = True
+                ax.annotate("", xy=(edge, yi), xytext=(row["ci_low"], yi),
+                            arrowprops={"arrowstyle": "->", "color": colour, "lw": 2})
+            else:
+                ax.plot([row["ci_low"], hi], [yi, yi], color=colour, lw=2)
+            ax.plot([row["estimate"]], [yi], "o", ms=7, color=colour)
+            words.append(f"{row[key]} {fmt(row['estimate'])} ({fmt(row['ci_low'])} to "
+                         f"{'no upper bound' if np.isinf(hi) else fmt(hi)})")
+        ax.set_xlim(0, edge)
+        ax.grid(axis="x", alpha=0.3)
+
+    ax = axes[0][0]
+    panel(ax, r, PALETTE[0], words_r, _num)
+    ax.set_yticks(y, [f"{k} (suppressed)" if h else str(k) for k, h in zip(r[key], _hidden(r))])
+    ax.set_xlabel("people reached")
+    ax.set_title("People reached", fontsize=10, loc="left")
+    if c is not None:
+        ax2 = axes[0][1]
+        panel(ax2, c, PALETTE[1], words_c, lambda v: _num(v, 2))
+        ax2.set_xlabel("cost per person reached")
+        ax2.set_title("Cost per person reached", fontsize=10, loc="left")
+    if title:
+        fig.suptitle(title)
+    alt = f"People reached by {key}: " + _listing(words_r) + "."
+    if c is not None:
+        alt += f" Cost per person reached by {key}: " + _listing(words_c) + "."
+    cap = f"Dots: estimates; lines: {_level_text(level)} (from the survey's exposure estimate)."
+    if unbounded:
+        cap += " An arrow: the interval has no upper bound (reach may be zero)."
+    if c is not None and "note" in c.columns and c["note"].notna().any():
+        cap += " Cost: " + str(c["note"].dropna().iloc[0]) + "."
+    return _finish(fig, alt, cap)

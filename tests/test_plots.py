@@ -1,0 +1,222 @@
+"""Charts: elements drawn, labels, alt text and captions, no suppressed cell drawn, no warnings."""
+
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # non-interactive backend, before pyplot is imported anywhere
+
+import matplotlib.colors as mcolors
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from campaign_me import SurveyDesign, monitoring, plots
+from campaign_me.errors import ColumnError, DataError
+from campaign_me.io import load_survey
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAFE = {mcolors.to_hex(c) for c in (*plots.PALETTE, *plots.RAG_COLOURS.values())} | {"#000000", "#dddddd", "#ffffff"}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _render(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _points(ax):
+    """The estimate markers drawn on an axes (single-point lines with a marker)."""
+    return [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 1 and ln.get_marker() not in (None, "None", "")]
+
+
+def _check_common(fig):
+    assert isinstance(fig, Figure)
+    assert plots.alt_text(fig) and plots.caption(fig)
+    assert _render(fig)[:4] == b"\x89PNG"
+    for ax in fig.axes:
+        for ln in ax.get_lines():
+            assert mcolors.to_hex(ln.get_color()) in SAFE, ln.get_color()
+
+
+@pytest.fixture
+def indicator_table():
+    return pd.DataFrame({
+        "indicator": ["risk_aware"] * 3 + ["hotline_known"] * 3,
+        "sex": ["female", "male", "other"] * 2,
+        "estimate": [52.0, 47.5, 61.0, 30.0, 28.0, np.nan],
+        "se": [2.5, 2.8, 9.0, 2.0, 2.1, np.nan],
+        "ci_low": [47.0, 42.0, 41.0, 26.0, 24.0, np.nan],
+        "ci_high": [57.0, 53.0, 79.0, 34.0, 32.0, np.nan],
+        "n": [400, 380, 30, 400, 380, 12],
+        "suppressed": [False, False, True, False, False, True],
+        "flagged": [False, False, False, False, True, False],
+        "unit": "%",
+        "name": ["Aware of the risks"] * 3 + ["Knows the hotline"] * 3,
+    })
+
+
+def test_indicator_chart_draws_no_suppressed_cell(indicator_table):
+    fig = plots.indicator_chart(indicator_table)
+    _check_common(fig)
+    a1, a2 = fig.axes[:2]
+    assert len(_points(a1)) == 2 and len(_points(a2)) == 2
+    # the suppressed cell (estimate 61 with n = 30 suppressed upstream) is nowhere on the axes
+    drawn = np.concatenate([ln.get_xdata() for ln in a1.get_lines()])
+    assert 61.0 not in drawn and 79.0 not in drawn
+    labels = [t.get_text() for t in a1.get_yticklabels()]
+    assert labels == ["female", "male", "other (suppressed)"]
+    assert a1.get_title(loc="left") == "Aware of the risks" and a1.get_xlabel() == "%"
+    # a flagged cell is drawn hollow
+    hollow = [ln for ln in _points(a2) if mcolors.to_hex(ln.get_markerfacecolor()) == "#ffffff"]
+    assert len(hollow) == 1 and hollow[0].get_xdata()[0] == 28.0
+    cap = plots.caption(fig)
+    assert "Suppressed: fewer than 25 cases" in cap and "Hollow dots: 25-49 cases" in cap
+    assert "other suppressed" in plots.alt_text(fig) and "61" not in plots.alt_text(fig)
+
+
+def test_indicator_chart_selects_and_orders_indicators(indicator_table):
+    fig = plots.indicator_chart(indicator_table, indicators=["hotline_known"], title="Endline")
+    assert len([ax for ax in fig.axes if ax.get_visible()]) == 1
+    assert fig.axes[0].get_title(loc="left") == "Knows the hotline"
+    with pytest.raises(DataError, match="not in the table"):
+        plots.indicator_chart(indicator_table, indicators=["nope"])
+
+
+def test_slope_chart_labels_changes_with_units():
+    t = pd.DataFrame({
+        "indicator": ["risk_aware"] * 2 + ["intend_irregular"] * 2,
+        "campaign": [False, True] * 2,
+        "baseline": [40.0, 41.0, 30.0, 31.0], "endline": [44.0, 53.0, 27.0, 24.0],
+        "change": [4.0, 12.0, -3.0, -7.0], "ci_low": [0.5, 8.0, -6.0, np.nan], "ci_high": [7.5, 16.0, 0.0, np.nan],
+        "suppressed": [False, False, False, True], "change_unit": "pp", "unit": "%",
+    })
+    fig = plots.slope_chart(t)
+    _check_common(fig)
+    ax1, ax2 = fig.axes[:2]
+    assert len(ax1.get_lines()) == 2 and len(ax2.get_lines()) == 1  # the suppressed arm is not drawn
+    texts = [c.get_text() for c in ax1.texts]
+    assert any("campaign" in s and "+12.0 pp" in s for s in texts)
+    assert any("suppressed: campaign" in c.get_text() for c in ax2.texts)
+    assert [t.get_text() for t in ax1.get_xticklabels()] == ["Baseline", "Endline"]
+    assert "percentage points" in plots.caption(fig) and "Suppressed" in plots.caption(fig)
+    custom = plots.slope_chart(t, arm_labels={True: "treated", False: "control"})
+    assert "treated" in plots.alt_text(custom)
+
+
+def test_funnel_chart_bars_are_shares_of_the_target():
+    t = pd.DataFrame({"step": ["exposed", "recalled", "understood"], "estimate": [0.5, 0.3, 0.2],
+                      "ci_low": [0.45, 0.26, 0.17], "ci_high": [0.55, 0.34, 0.23]})
+    fig = plots.funnel_chart(t)
+    _check_common(fig)
+    bars = fig.axes[0].patches
+    np.testing.assert_allclose([b.get_width() for b in bars], [50, 30, 20])
+    assert "67 % of the previous step" in plots.alt_text(fig)  # 0.2 / 0.3
+    pct = plots.funnel_chart(t.assign(estimate=t["estimate"] * 100, ci_low=t["ci_low"] * 100,
+                                      ci_high=t["ci_high"] * 100, unit="%"))
+    np.testing.assert_allclose([b.get_width() for b in pct.axes[0].patches], [50, 30, 20])
+    hidden = plots.funnel_chart(t.assign(suppressed=[False, True, False]))
+    assert len(hidden.axes[0].patches) == 2
+
+
+def test_funnel_chart_from_the_monitoring_funnel():
+    data = load_survey(SAMPLES / "corvia" / "survey_endline.csv", SAMPLES / "codebook.yaml")
+    d = SurveyDesign(data, weights="weight", strata="stratum", psu="psu").subset(data["campaign"] == 1)
+    f = monitoring.funnel(d, {"exposed": "exposed_any", "recognised": "aided_recall", "understood": "comprehension"})
+    fig = plots.funnel_chart(f)
+    np.testing.assert_allclose([b.get_width() for b in fig.axes[0].patches], 100 * f["estimate"])
+
+
+def test_tracking_chart_colours_and_words():
+    t = pd.DataFrame({"indicator": ["risk_aware", "hotline_known", "intend_irregular"],
+                      "baseline": [40.0, 22.0, 33.0], "target": [50.0, 30.0, 28.0], "latest": [48.0, 24.0, np.nan],
+                      "ci_low": [45.0, 20.0, np.nan], "ci_high": [51.0, 28.0, np.nan],
+                      "progress": [0.8, 0.25, np.nan], "status": ["Amber", "red", "grey"]})
+    fig = plots.tracking_chart(t)
+    _check_common(fig)
+    table = fig.axes[0].tables[0]
+    cells = table.get_celld()
+    status_col = max(j for (_, j) in cells)
+    assert mcolors.to_hex(cells[1, status_col].get_facecolor()) == plots.RAG_COLOURS["amber"].lower()
+    assert cells[1, status_col].get_text().get_text() == "amber (partly)"  # words, not colour alone
+    assert cells[3, 3].get_text().get_text() == "suppressed"
+    assert "80 % of the planned change" in plots.alt_text(fig)
+    with pytest.raises(DataError, match="statuses \\['purple'\\]"):
+        plots.tracking_chart(t.assign(status=["purple", "red", "grey"]))
+    renamed = plots.tracking_chart(t.rename(columns={"latest": "endline"}), latest="endline")
+    assert renamed.axes[0].tables
+
+
+def test_delivery_chart_from_the_activity_log():
+    acts = pd.read_csv(SAMPLES / "aroland" / "activities.csv")
+    t = monitoring.delivery(acts)
+    fig = plots.delivery_chart(t)
+    _check_common(fig)
+    bars = fig.axes[0].patches
+    assert len(bars) == 2 * len(t)
+    widths = sorted(b.get_width() for b in bars)
+    assert sorted([*t["planned"], *t["delivered"]]) == widths
+    assert {"planned", "delivered"} == {x.get_text() for x in fig.axes[0].get_legend().get_texts()}
+    assert f"{t.loc[0, 'delivered']} of {t.loc[0, 'planned']}" in plots.alt_text(fig)
+
+
+def test_channel_chart_marks_unbounded_costs():
+    reached = pd.DataFrame({"channel": ["radio", "events", "tv"], "estimate": [20000.0, 900.0, np.nan],
+                            "se": [2000.0, 400.0, np.nan],
+                            "ci_low": [16000.0, 0.0, np.nan], "ci_high": [24000.0, 1500.0, np.nan],
+                            "suppressed": [False, False, True]})
+    cost = monitoring.cost_per_person_reached(reached, {"radio": 10_000.0, "events": 9_000.0, "tv": 5.0})
+    fig = plots.channel_chart(reached, cost)
+    _check_common(fig)
+    ax1, ax2 = fig.axes
+    assert len(_points(ax1)) == 2 and len(_points(ax2)) == 2  # tv suppressed
+    assert np.isinf(cost.loc[1, "ci_high"])
+    assert any(type(c).__name__ == "Annotation" for c in ax2.get_children())  # the arrow to the edge
+    assert "no upper bound" in plots.alt_text(fig) and "An arrow" in plots.caption(fig)
+    assert "lower bound" in plots.caption(fig)  # the cost note travels with the chart
+    assert [t.get_text() for t in ax1.get_yticklabels()][-1] == "tv (suppressed)"
+    with pytest.raises(DataError, match="no row for channel"):
+        plots.channel_chart(reached, cost.iloc[:1])
+
+
+def test_bad_tables_and_foreign_figures():
+    with pytest.raises(ColumnError, match="'estimate' not in the data.*did you mean 'estimat'"):
+        plots.indicator_chart(pd.DataFrame({"indicator": ["a"], "estimat": [1.0], "ci_low": [0.0],
+                                            "ci_high": [2.0]}))
+    with pytest.raises(DataError, match="no rows"):
+        plots.funnel_chart(pd.DataFrame(columns=["step", "estimate", "ci_low", "ci_high"]))
+    with pytest.raises(DataError, match="tidy table"):
+        plots.delivery_chart([1, 2, 3])
+    with pytest.raises(DataError, match="no alt text"):
+        plots.alt_text(Figure())
+
+
+def test_charts_of_the_real_indicator_tables():
+    """Integration with campaign_me.indicators: its tidy tables go straight into the charts."""
+    from campaign_me import indicators
+
+    cb = SAMPLES / "codebook.yaml"
+    rounds = {r: load_survey(SAMPLES / "corvia" / f"survey_{r}.csv", cb) for r in ("baseline", "endline")}
+    designs = {r: SurveyDesign(d, weights="weight", strata="stratum", psu="psu") for r, d in rounds.items()}
+    ids = ["risk_aware", "hotline_known", "knowledge_score"]
+    table = indicators.compute_indicators(designs["endline"], codebook=cb, by=["sex", "age_group"], indicators=ids,
+                                          min_n=30, flag_n=40)
+    assert table["suppressed"].any() and not table["suppressed"].all()  # Corvia is small: some cells suppressed
+    fig = plots.indicator_chart(table, min_n=30, flag_n=40)
+    drawn = sum(len(_points(ax)) for ax in fig.axes)
+    assert drawn == int((~table["suppressed"] & table["estimate"].notna()).sum())
+    assert "sex, age_group" in plots.alt_text(fig)
+    change = indicators.compare_rounds(designs["baseline"], designs["endline"], codebook=cb, by="campaign",
+                                       indicators=ids)
+    slope = plots.slope_chart(change)
+    _check_common(slope)
+    assert "pp" in plots.alt_text(slope)
