@@ -689,6 +689,10 @@ def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEE
             path = out / key / "kobo" / "kap_form.xlsx"
             write_xlsx(form, path)
             written.append(path)
+    if countries is None:  # the cluster-randomised trial (campaign_me.trial) belongs to the whole world
+        from . import trial
+
+        written += trial.write(out / "trial", seed)
     return written
 
 
@@ -817,6 +821,9 @@ def codebook() -> dict:
     variables["aided_recall_decoy"] = v("boolean", "Recognised a decoy poster that was never used", scale="recall")
     variables["comprehension"] = v("boolean", "Restated the main point correctly (asked of those who recognised the "
                                    "poster)", scale="comprehension")
+    from .trial import codebook_entries  # the trial survey's own columns
+
+    variables.update(codebook_entries())
     return {
         "dataset": "campaign_me_kap",
         "version": "1.0",
