@@ -2042,7 +2042,13 @@ def _process(
             if var.type == "categorical" and var.codes and var.name in out:
                 out[var.name] = _as_labels(var, out[var.name])
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
+    frame.index = _line_index(lines)
     return frame
+
+
+def _line_index(lines: np.ndarray) -> pd.Index:
+    """The index of the returned data: the file line (CSV) or sheet row (Excel) of each respondent."""
+    return pd.Index(np.asarray(lines, dtype="int64"), name="line")
 
 
 def _other_group_sep(cb: Codebook, unknown: list[str], sep: str) -> tuple[str, list[str], set[str]] | None:
@@ -2105,7 +2111,9 @@ def _process_without_codebook(
     for name, s in columns.items():
         if n and not s.notna().any():
             problems.add("all_missing", "all values are blank", column=name, severity="warning")
-    return pd.DataFrame(columns, index=pd.RangeIndex(n))
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
+    frame.index = _line_index(lines)
+    return frame
 
 
 def _check_rows(

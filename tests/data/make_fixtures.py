@@ -478,8 +478,72 @@ def regressions() -> None:
     _write(GOOD / "kobo_export_dots.csv", _csv_text(dots, KOBO_ROWS, delimiter=";", quote_all=True))
 
 
+def field_failures() -> None:
+    """Files for issue 7: values changed without a word, personal data let out (one file per failure)."""
+    text = _csv_text(HEADER, ROWS)
+
+    # Formula cells: age of row 3 a formula (no stored result, as openpyxl and pandas write them) and a
+    # comment that is text starting with "=" (written as a formula too).
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "data"
+    _workbook_rows(ws, HEADER, ROWS)
+    ws.cell(row=3, column=HEADER.index("age") + 1, value="=20+3")
+    ws.cell(row=5, column=HEADER.index("comments") + 1, value="=no answer")
+    wb.save(BAD / "formula_cells.xlsx")
+
+    # A stray opening quote in age on line 2 that closes on line 3: 001 would take 002's answers.
+    lines = text.split("\r\n")
+    lines[1] = lines[1].replace(",2,19,", ',2,"19,', 1)
+    lines[2] = lines[2].replace(",1,23,", ',1,23",', 1)
+    _write(BAD / "stray_quote_next_line.csv", "\r\n".join(lines))
+
+    # A semicolon file with decimal commas where "2.000" and "12.000" are thousands (risk_detained).
+    semi = _set(ROWS, "weight", {i: r[HEADER.index("weight")].replace(".", ",") for i, r in enumerate(ROWS)})
+    semi = _set(semi, "risk_detained", {0: "2.000", 1: "12.000"})
+    _write(BAD / "thousands_in_codes.csv", _csv_text(HEADER, semi, delimiter=";"))
+
+    # Out-of-range values: age 99 and a phone number typed into age, a negative weight.
+    oor = _set(ROWS, "age", {0: "99", 2: "712345678"})
+    oor = _set(oor, "weight", {3: "-1"})
+    _write(BAD / "out_of_range.csv", _csv_text(HEADER, oor))
+
+    # Excel ids with custom number formats, and real date cells (read with a codebook 'format').
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "data"
+    _workbook_rows(ws, HEADER, ROWS)
+    for r in range(2, len(ROWS) + 2):
+        cell = ws.cell(row=r, column=1)
+        cell.value = int(cell.value)
+        cell.number_format = '"AR-"0000' if r % 2 else "000-000"
+    wb.save(BAD / "excel_number_formats.xlsx")
+
+    # A pandas to_csv round trip: whole numbers with ".0", yes/no as 1.0/0.0, ids without leading zeros.
+    rt = _set(ROWS, "checked_licence", {i: {"yes": "1.0", "no": "0.0"}.get(r[-2], r[-2]) for i, r in enumerate(ROWS)})
+    for col in ("sex", "k1_fee", "k2_passport", "a1_regular", "a2_broker", "intention", "age", "risk_detained"):
+        j = HEADER.index(col)
+        rt = _set(rt, col, {i: (r[j] + ".0" if r[j] else "") for i, r in enumerate(rt)})
+    _write(BAD / "to_csv_roundtrip.csv", _csv_text(HEADER, rt))
+
+    # A Kobo "labels" export: the label headers include an identifier's label that does not sound like
+    # personal data (tests/test_intake.py gives respondent_name the label "What are you called?").
+    labels = {"respondent_name": "What are you called?", "phone": "Respondent phone number"}
+    _write(BAD / "label_headers.csv", _csv_text([labels.get(h, h) for h in HEADER], ROWS))
+
+    # No header row: respondent 1's phone number, e-mail address and GPS position come first.
+    rows = [["001", "Amina Test", "+254700000001", "amina.test@example.org", "-1.2921 36.8219", "2", "19"],
+            ["002", "Baraka Test", "+254700000002", "baraka.test@example.org", "-1.2925 36.8222", "1", "23"]]  # fmt: skip
+    _write(BAD / "no_header.csv", "\r\n".join(",".join(r) for r in rows) + "\r\n")
+
+    # Terminal escape codes in a column name (set the window title, clear the screen).
+    esc = [h if h != "comments" else "comments\x1b]0;owned\x07\x1b[2J" for h in HEADER]
+    _write(BAD / "escape_codes.csv", _csv_text(esc, ROWS))
+
+
 if __name__ == "__main__":
     good()
     bad()
     regressions()
+    field_failures()
     print(f"wrote {len(list(GOOD.iterdir()))} files to {GOOD} and {len(list(BAD.iterdir()))} to {BAD}")
