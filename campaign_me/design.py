@@ -969,7 +969,7 @@ class SurveyDesign:
 
         Parameters and return value as :meth:`mean`. Scores are :math:`w_i y_i` within
         the domain; ``deff`` compares with SRS with replacement of the same size
-        (R's ``svytotal(deff="replace")``; infinite for a one-row domain, as in R).
+        (R's ``svytotal(deff="replace")``; NaN for a one-row domain, as in R).
         """
         variables, by_cols = self._prepare(variables, by, argument="variables")
         self._check_options(level, df)
@@ -988,7 +988,6 @@ class SurveyDesign:
                 ybar = b.sums(wv * yv) / wsum
                 dev = yv - ybar[c]
                 srs = np.where(nobs > 1, b.sums(wv * dev * dev) / wsum / (nobs - 1) * wsum**2, np.nan)
-            srs[nobs == 1] = 0.0  # R: deff of a one-row total is Inf
             est = b.sums(wv * yv)
             est[b.count == 0] = np.nan
             b.finish(estimate=est, srs=srs, scores=wv * yv, centred=False)
@@ -1336,8 +1335,9 @@ def _intervals(method, est, se, ddf, level, n, nrow, exact01, neff_cap):
             n_eff = np.where(ok, n_eff * (tn / td) ** 2, n_eff)
             blo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
             bhi = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
-            # a variance so small that the beta quantiles fail: the interval is as narrow as Wald's
-            good = np.isfinite(blo) & np.isfinite(bhi)
+            # a variance so small (n_eff beyond 1e12) that the beta quantiles lose their accuracy:
+            # the interval is as narrow as Wald's, which is exact in that limit
+            good = np.isfinite(blo) & np.isfinite(bhi) & (n_eff < 1e12) & (blo <= p) & (bhi >= p)
             lo = np.where(inner, np.where(good, blo, np.clip(lo, 0, 1)), lo)
             hi = np.where(inner, np.where(good, bhi, np.clip(hi, 0, 1)), hi)
     exact = exact01 | ((p > 0) & (p < 1) & (se == 0))

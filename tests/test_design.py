@@ -452,3 +452,142 @@ def test_structure_and_column_properties(api):
     nested = SurveyDesign(api["apistrat"], psu="dnum", strata="stype", weights="pw", nest=True).structure()
     # psu codes are unique across strata: as many as distinct (stype, dnum) pairs
     assert nested["psu"].nunique() == len(api["apistrat"][["stype", "dnum"]].drop_duplicates())
+
+
+# ---------------------------------------------------------------- domain tables never sink (issue 6)
+from .reference.survey_domains_reference import R_DOMAINS  # noqa: E402
+
+SINGLE_PSU_COUNTIES = [k.rsplit(":", 1)[1] for k, v in R_DOMAINS.items() if k.startswith("clus1:cname_npsu:") and v[0] == 1]
+
+
+def test_single_psu_domains_against_r(api):
+    """svyby(~api00, ~cname, dclus1) returns all 11 rows; 8 counties lie in one district (PSU).
+
+    R prints se = 0 or 1e-15 there (float noise); campaign_me gives the estimate, NaN where no
+    between-PSU variation exists (detected from the design, not from the float), and a note.
+    """
+    d = design(api, "clus1")
+    assert len(SINGLE_PSU_COUNTIES) == 8
+    with pytest.warns(EstimationWarning, match=r"mean: 8 of 11 row\(s\).*cname='Alameda'.*single PSU") as rec:
+        out = d.mean("api00", by="cname").set_index("cname")
+    assert len(rec) == 1  # one warning for the table
+    assert len(out) == 11
+    for county, row in out.iterrows():
+        ref = R_DOMAINS[f"clus1:by_cname:mean:api00:{county}"]
+        np.testing.assert_allclose(row.estimate, ref[0], rtol=RTOL)
+        if county in SINGLE_PSU_COUNTIES:
+            assert np.isnan([row.se, row.ci_low, row.ci_high, row.deff]).all() and "single PSU" in row.note
+        else:
+            np.testing.assert_allclose([row.se, row.deff], ref[1:], rtol=RTOL)
+            assert row.note == "" and row.ci_low < row.estimate < row.ci_high
+            assert row.df == R_DOMAINS[f"clus1:cname_npsu:{county}"][0] - 1
+    # subset() of such a county says the same
+    with pytest.warns(EstimationWarning, match="single PSU"):
+        sub = d.subset(d.data["cname"] == "Kern").mean("api00").iloc[0]
+    assert np.isnan(sub.se) and sub.estimate == pytest.approx(452.5)
+
+
+def test_single_psu_totals_keep_their_se_against_r(api):
+    """A total is not centred within its domain: its between-PSU variance exists (R's SE), only df = 0."""
+    d = design(api, "clus1")
+    with pytest.warns(EstimationWarning, match=r"total: 8 of 11 row\(s\).*0 degrees of freedom"):
+        out = d.total("enroll", by="cname").set_index("cname")
+    for county, row in out.iterrows():
+        np.testing.assert_allclose(
+            [row.estimate, row.se, row.deff], R_DOMAINS[f"clus1:by_cname:total:enroll:{county}"], rtol=RTOL
+        )
+        if county in SINGLE_PSU_COUNTIES:
+            assert row.df == 0 and np.isnan(row.ci_low) and "df='design'" in row.note
+    # with the design's degrees of freedom every row has an interval, and nothing to warn about
+    design_df = d.total("enroll", by="cname", df="design")
+    assert (design_df["df"] == 14).all() and design_df["ci_low"].notna().all() and (design_df["note"] == "").all()
+
+
+def test_single_psu_ratio_and_proportion_tables_do_not_sink(api):
+    d = design(api, "clus1")
+    with pytest.warns(EstimationWarning, match=r"ratio: 8 of 11"):
+        rat = d.ratio("api.stu", "enroll", by="cname").set_index("cname")
+    for county, row in rat.iterrows():
+        ref = R_DOMAINS[f"clus1:by_cname:ratio:{county}"]
+        np.testing.assert_allclose(row.estimate, ref[0], rtol=RTOL)
+        if county not in SINGLE_PSU_COUNTIES:
+            np.testing.assert_allclose(row.se, ref[1], rtol=RTOL)
+    d.data["aw"] = d.data["awards"] == "Yes"
+    with pytest.warns(EstimationWarning, match="proportion: 8 of 11"):
+        prop = d.proportion("aw", by="cname", method="korn-graubard")
+    assert prop["estimate"].notna().all() and (prop["ci_low"].notna() == (prop["note"] == "")).all()
+
+
+def test_df_design_against_r(api):
+    """df='design': the whole design's df (Stata subpop()/SUDAAN); R confint(svyby(...), df=degf(dclus1))."""
+    d = design(api, "clus1")
+    own = d.mean("api00", by="stype").set_index("stype")
+    full = d.mean("api00", by="stype", df="design").set_index("stype")
+    for s in "EHM":
+        assert own.loc[s, "df"] == R_DOMAINS[f"clus1:degf_domain:{s}"][0]
+        assert full.loc[s, "df"] == 14
+        np.testing.assert_allclose(
+            full.loc[s, ["ci_low", "ci_high"]].astype(float), R_DOMAINS[f"clus1:by_stype:ci_design_df:{s}"], rtol=RTOL
+        )
+    # fewer df, wider interval: H has 7 own df against the design's 14
+    assert own.loc["H", "ci_high"] - own.loc["H", "ci_low"] > full.loc["H", "ci_high"] - full.loc["H", "ci_low"]
+    # on a subset the design's df ignore the subset
+    sub = d.subset(d.data["stype"] == "H")
+    assert sub.mean("api00", df="design")["df"].iloc[0] == 14 and sub.mean("api00")["df"].iloc[0] == 7
+    with pytest.raises(DataError, match="df='full'"):
+        d.mean("api00", df="full")
+
+
+@pytest.mark.parametrize("option", ["average", "remove", "adjust", "certainty"])
+def test_every_stratum_lonely_against_r(api, option):
+    """svydesign(id=~dnum, strata=~dnum, ...): each stratum one PSU, degf 0. R gives the estimate always."""
+    d = SurveyDesign(api["apiclus1"], psu="dnum", strata="dnum", weights="pw", lonely_psu=option)
+    ref = R_DOMAINS[f"all_lonely:{option}:mean:api00"]
+    with pytest.warns(EstimationWarning) as rec:
+        row = d.mean("api00").iloc[0]
+    assert len(rec) == 1
+    np.testing.assert_allclose(row.estimate, ref[0], rtol=RTOL)
+    if option == "average":  # R: NaN
+        assert np.isnan(row.se) and "nothing to average" in row.note
+    else:
+        np.testing.assert_allclose(row.se, ref[1], rtol=RTOL, atol=1e-12)
+        assert row.df == 0 and np.isnan(row.ci_low) and "0 degrees of freedom" in row.note
+    if option == "adjust":  # a normal interval on request
+        inf = d.mean("api00", df=np.inf).iloc[0]
+        np.testing.assert_allclose(inf.ci_high - inf.estimate, 1.959963984540054 * ref[1], rtol=RTOL)
+
+
+def test_constant_and_one_row_deff_against_r(api):
+    d = design(api, "clus1").with_columns(one=1.0)
+    row = d.mean("one").iloc[0]
+    ref = R_DOMAINS["clus1:mean:one"]  # (1, 0, NaN)
+    assert row.estimate == ref[0] and row.se == 0 and np.isnan(row.deff) and row.note == ""
+    first = d.data["snum"] == d.data["snum"].iloc[0]
+    with pytest.warns(EstimationWarning, match="0 degrees of freedom"):
+        tot = d.subset(first).total("enroll").iloc[0]
+    np.testing.assert_allclose([tot.estimate, tot.se], R_DOMAINS["clus1:one_row:total:enroll"][:2], rtol=RTOL)
+    assert np.isnan(tot.deff)  # R: NaN with deff="replace"
+
+
+def test_korn_graubard_tiny_variance_and_nchs_cap(api):
+    # dstrat: stype is the stratifier, so its proportions have a variance of ~1e-33 (float noise).
+    d = design(api, "strat")
+    out = d.proportion("stype", method="korn-graubard")
+    assert out[["ci_low", "ci_high"]].notna().all().all()
+    assert ((out["ci_low"] <= out["estimate"] + 1e-9) & (out["estimate"] <= out["ci_high"] + 1e-9)).all()
+    # NCHS cap (Parker et al. 2017): n_eff = min(p(1-p)/var, n), then Korn-Graubard's df adjustment;
+    # closed form with scipy's beta quantiles
+    from scipy import stats
+
+    d.data["yes"] = d.data["sch.wide"] == "Yes"
+    row = d.proportion("yes", method="korn-graubard", neff_cap=True).iloc[0]
+    p, n, df = row.estimate, row.n, row.df
+    neff = min(p * (1 - p) / row.se**2, n) * (stats.t.ppf(0.025, 199) / stats.t.ppf(0.025, df)) ** 2
+    np.testing.assert_allclose(
+        [row.ci_low, row.ci_high],
+        [stats.beta.ppf(0.025, neff * p, neff * (1 - p) + 1), stats.beta.ppf(0.975, neff * p + 1, neff * (1 - p))],
+        rtol=1e-12,
+    )
+    uncapped = d.proportion("yes", method="korn-graubard").iloc[0]
+    assert p * (1 - p) / row.se**2 > n  # deff < 1 here, so the cap binds and the interval widens
+    assert row.ci_high - row.ci_low > uncapped.ci_high - uncapped.ci_low
