@@ -6,6 +6,10 @@ Subcommands
 ``sample-size``  sample size for estimating a proportion (or comparing two)
 ``validate``     check a survey file against its codebook
 ``synth``        regenerate the simulated campaign world (``data/samples``)
+``report``       one country's report (notebooks executed, HTML without code, index.html)
+``batch``        reports for several countries in parallel, locally or on a Dask cluster
+``notebooks``    list the workbook notebooks and their parameters
+``synthesis``    the regional synthesis of the country reports (from the results store)
 """
 
 from __future__ import annotations
@@ -166,6 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check a survey file against its codebook", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_validate)
+
+    from .report.commands import add_commands as _add_report_commands
+
+    _add_report_commands(sub)
     return parser
 
 

@@ -1,0 +1,203 @@
+"""The results store: every report run's indicator results and metadata, in SQLite or through SQLAlchemy.
+
+Two tables. ``runs``: one row per run (``run_id``, country, status, start and end time, package
+version, parameters and data-file hashes as JSON, error). ``results``: the tidy indicator
+results of successful runs (``run_id`` plus :data:`~campaign_me.report.content.RESULT_COLUMNS`).
+Aggregates only: no respondent-level row is ever stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .content import RESULT_COLUMNS
+from .notebooks import ReportError
+
+__all__ = ["ResultsStore", "RUN_COLUMNS"]
+
+RUN_COLUMNS = (
+    "run_id", "country", "status", "started", "finished", "package_version",
+    "parameters", "data_hashes", "notebooks", "report_dir", "error",
+)
+_TEXT = {"country", "round", "indicator", "domain", "measure", "unit"}
+_REAL = {"estimate", "se", "ci_low", "ci_high"}
+
+
+def _sql_type(col: str) -> str:
+    if col in _REAL:
+        return "REAL"
+    if col == "n":
+        return "INTEGER"
+    if col == "suppressed":
+        return "INTEGER"
+    return "TEXT"
+
+
+class ResultsStore:
+    """Where report runs record their results.
+
+    Parameters
+    ----------
+    location : str or path-like
+        A file path: an SQLite database (stdlib ``sqlite3``, created if missing). A URL with
+        ``://`` (``"postgresql+psycopg://user@host/db"``, ``"sqlite:///x.sqlite"``): a database
+        reached through SQLAlchemy (``pip install campaign_me[db]``).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> tmp = tempfile.mkdtemp()
+    >>> store = ResultsStore(f"{tmp}/results.sqlite")
+    >>> res = pd.DataFrame({"country": ["Aroland"], "round": ["endline"], "indicator": ["risk_aware"],
+    ...     "domain": ["all"], "measure": ["level"], "estimate": [41.0], "se": [2.0], "ci_low": [37.1],
+    ...     "ci_high": [44.9], "n": [900], "suppressed": [False], "unit": ["percent"]})
+    >>> store.record_run({"run_id": "r1", "country": "aroland", "status": "ok"}, res)
+    >>> store.results()[["country", "indicator", "estimate", "suppressed"]]
+       country   indicator  estimate  suppressed
+    0  Aroland  risk_aware      41.0       False
+    """
+
+    def __init__(self, location: str | os.PathLike[str]):
+        loc = str(location)
+        self.location = loc
+        self._engine = None
+        if "://" in loc:
+            try:
+                import sqlalchemy
+            except ImportError:
+                raise ReportError(
+                    f"the results store {loc!r} is a database URL, which needs SQLAlchemy: "
+                    "pip install 'campaign_me[db]' (or give a file path for SQLite)"
+                ) from None
+            try:
+                self._engine = sqlalchemy.create_engine(loc)
+            except Exception as exc:  # bad URL or missing driver
+                raise ReportError(f"cannot open the results store {loc!r}: {exc}") from None
+        else:
+            Path(loc).parent.mkdir(parents=True, exist_ok=True)
+        self._create()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _ddl(self) -> list[str]:
+        runs = ", ".join(f"{c} TEXT" + (" PRIMARY KEY" if c == "run_id" else "") for c in RUN_COLUMNS)
+        res = ", ".join(["run_id TEXT NOT NULL"] + [f"{c} {_sql_type(c)}" for c in RESULT_COLUMNS])
+        return [
+            f"CREATE TABLE IF NOT EXISTS runs ({runs})",
+            f"CREATE TABLE IF NOT EXISTS results ({res})",
+            "CREATE INDEX IF NOT EXISTS results_run ON results (run_id)",
+        ]
+
+    def _create(self) -> None:
+        if self._engine is None:
+            with self._sqlite() as con:
+                for stmt in self._ddl():
+                    con.execute(stmt)
+        else:
+            import sqlalchemy
+
+            with self._engine.begin() as con:
+                for stmt in self._ddl():
+                    con.execute(sqlalchemy.text(stmt))
+
+    def _sqlite(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.location, timeout=30)
+        return con
+
+    def _write(self, statements: list[tuple[str, list[dict[str, Any]]]]) -> None:
+        """Run parameterised inserts in one transaction (``:name`` placeholders)."""
+        if self._engine is None:
+            con = self._sqlite()
+            try:
+                with con:  # commits, or rolls back on error
+                    for sql, rows in statements:
+                        if rows:
+                            con.executemany(sql, rows)
+            finally:
+                con.close()
+        else:
+            import sqlalchemy
+
+            with self._engine.begin() as con:
+                for sql, rows in statements:
+                    if rows:
+                        con.execute(sqlalchemy.text(sql), rows)
+
+    def _read(self, sql: str) -> pd.DataFrame:
+        if self._engine is None:
+            con = self._sqlite()
+            try:
+                cur = con.execute(sql)
+                cols = [d[0] for d in cur.description]
+                return pd.DataFrame(cur.fetchall(), columns=cols)
+            finally:
+                con.close()
+        import sqlalchemy
+
+        with self._engine.connect() as con:
+            res = con.execute(sqlalchemy.text(sql))
+            return pd.DataFrame(res.fetchall(), columns=list(res.keys()))
+
+    # -- API --------------------------------------------------------------------------------
+    def record_run(self, run: dict[str, Any], results: pd.DataFrame | None = None) -> None:
+        """Store one run's metadata and (for a successful run) its tidy results, atomically."""
+        meta = {c: run.get(c) for c in RUN_COLUMNS}
+        if not meta["run_id"]:
+            raise ReportError("record_run: the run has no run_id")
+        for c in ("parameters", "data_hashes", "notebooks"):
+            if meta[c] is not None and not isinstance(meta[c], str):
+                meta[c] = json.dumps(meta[c], sort_keys=True, default=str)
+        for c in RUN_COLUMNS:
+            if meta[c] is not None and not isinstance(meta[c], str):
+                meta[c] = str(meta[c])
+        rows: list[dict[str, Any]] = []
+        if results is not None and len(results):
+            missing = [c for c in RESULT_COLUMNS if c not in results.columns]
+            if missing:
+                raise ReportError(f"results of run {meta['run_id']}: column(s) {missing} missing; "
+                                  f"a report writes {', '.join(RESULT_COLUMNS)}")
+            for rec in results[list(RESULT_COLUMNS)].to_dict("records"):
+                row = {"run_id": meta["run_id"]}
+                for c, v in rec.items():
+                    if c in _REAL:
+                        v = None if pd.isna(v) else float(v)
+                    elif c == "n":
+                        v = None if pd.isna(v) else int(v)
+                    elif c == "suppressed":
+                        v = int(bool(v))
+                    else:
+                        v = None if pd.isna(v) else str(v)
+                    row[c] = v
+                rows.append(row)
+        run_sql = (f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) "
+                   f"VALUES ({', '.join(':' + c for c in RUN_COLUMNS)})")
+        cols = ("run_id", *RESULT_COLUMNS)
+        res_sql = f"INSERT INTO results ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
+        self._write([(run_sql, [meta]), (res_sql, rows)])
+
+    def runs(self) -> pd.DataFrame:
+        """Every recorded run, oldest first."""
+        return self._read(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs ORDER BY started, run_id")
+
+    def results(self, *, latest: bool = True) -> pd.DataFrame:
+        """Tidy results; by default only each country's latest successful run.
+
+        Columns: :data:`RESULT_COLUMNS` plus ``run_id`` (``suppressed`` as bool, ``n`` as int).
+        """
+        cols = ", ".join(f"r.{c}" for c in ("run_id", *RESULT_COLUMNS))
+        sql = f"SELECT {cols} FROM results r JOIN runs u ON r.run_id = u.run_id WHERE u.status = 'ok'"
+        if latest:
+            sql += (" AND u.finished = (SELECT MAX(v.finished) FROM runs v "
+                    "WHERE v.country = u.country AND v.status = 'ok')")
+        out = self._read(sql + " ORDER BY r.country, r.indicator, r.measure, r.round, r.domain")
+        out["suppressed"] = out["suppressed"].astype(int).astype(bool)
+        out["n"] = pd.to_numeric(out["n"]).astype("int64")
+        for c in _REAL:
+            out[c] = pd.to_numeric(out[c]).astype("float64")
+        return out[["run_id", *RESULT_COLUMNS]].replace({np.nan: np.nan})

@@ -1,0 +1,94 @@
+"""The regional synthesis: the results store read back, countries side by side."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from .notebooks import SYNTHESIS_NOTEBOOK, ReportError, check_parameters, find_notebook, notebook_parameters
+from .runner import (
+    _MARKER,
+    _QUIET_KERNEL,
+    DEFAULT_STORE,
+    ReportExecutionError,
+    ReportResult,
+    _keep_failed,
+    _now,
+    _replace_dir,
+)
+
+__all__ = ["run_synthesis"]
+
+
+def run_synthesis(
+    *,
+    out: str | os.PathLike[str] = "reports",
+    store: str | os.PathLike[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    progress: bool = True,
+    kernel_name: str = "python3",
+    timeout: float = 600,
+) -> ReportResult:
+    """Render the regional synthesis (notebook ``08_regional_synthesis``) into ``<out>/synthesis/``.
+
+    Parameters
+    ----------
+    out : path, default "reports"
+        Output folder of the country reports.
+    store : path or URL, optional
+        Results store to read; default ``<out>/results.sqlite``.
+    parameters, progress, kernel_name, timeout
+        As in :func:`run_report`.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    from .render import render_html, write_index
+    from .store import ResultsStore
+
+    t0 = time.perf_counter()
+    out_path = Path(out).expanduser().resolve()
+    location = str(store) if store else str(out_path / DEFAULT_STORE)
+    if "://" not in location and not Path(location).is_file():
+        raise ReportError(f"no results store at {location}: run country reports first (campaign-me batch)")
+    if not len(ResultsStore(location).results()):
+        raise ReportError(f"the results store {location} holds no successful country report yet")
+    nb_path = find_notebook(SYNTHESIS_NOTEBOOK)
+    typed = check_parameters([str(nb_path)], dict(parameters or {}))[str(nb_path)]
+    names = notebook_parameters(nb_path)
+    params = {k: v for k, v in {"store": location}.items() if k in names}
+    params.update(typed)
+    run_id = f"synthesis-{uuid.uuid4().hex[:8]}"
+    target = out_path / "synthesis"
+    staging = out_path / ".staging" / run_id
+    staging.mkdir(parents=True)
+    try:
+        output = staging / nb_path.name
+        try:
+            nb = pm.execute_notebook(str(nb_path), str(output), parameters=params, kernel_name=kernel_name,
+                                     progress_bar=progress, request_save_on_cell_execute=False,
+                    extra_arguments=_QUIET_KERNEL,
+                                     execution_timeout=timeout)
+        except PapermillExecutionError as exc:
+            failed = _keep_failed(target, output, nb_path.name)
+            raise ReportExecutionError("synthesis", nb_path.name, exc.exec_count,
+                                       f"{exc.ename}: {exc.evalue}", failed) from None
+        render_html(nb, staging / f"{nb_path.stem}.html", title="Regional synthesis")
+        write_index(staging, title="Regional synthesis", metadata={"results store": location, "finished": _now()},
+                    files=[("Regional synthesis (report)", f"{nb_path.stem}.html"),
+                           ("Executed notebook", nb_path.name)])
+        (staging / _MARKER).write_text(run_id, encoding="utf-8")
+        _replace_dir(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            staging.parent.rmdir()
+        except OSError:
+            pass
+    files = tuple(sorted(p for p in target.iterdir() if p.is_file() and not p.name.startswith(".")))
+    return ReportResult(country="synthesis", status="ok", report_dir=target, seconds=time.perf_counter() - t0,
+                        run_id=run_id, files=files)
