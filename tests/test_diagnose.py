@@ -1,0 +1,88 @@
+"""Design diagnosis: the vectorised estimators equal the library's, and intervals cover as they claim."""
+
+import numpy as np
+import pytest
+
+from campaign_me import SurveyDesign
+from campaign_me.diagnose import CampaignDesign, diagnose, redesign, simulate_survey
+from campaign_me.errors import DataError, DesignError
+from campaign_me.evaluation import ancova, did, itt, pre_post
+
+SMALL = {"clusters_per_arm": 6, "cluster_size": 10}
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        CampaignDesign(**SMALL),
+        CampaignDesign(**SMALL, same_clusters=False),
+        CampaignDesign(**SMALL, panel=True),
+    ],
+    ids=["same-clusters", "new-clusters", "panel"],
+)
+def test_vectorised_estimates_equal_the_evaluation_functions(variant):
+    dx = diagnose(variant, sims=100, seed=4)
+    for sim in (0, 57):
+        s = simulate_survey(variant, seed=4, sim=sim, sims=100)
+        d = SurveyDesign(s, weights="weight", strata="round_stratum", psu="cluster")
+        ref = {
+            "did": did(d, "y", treated="arm", post="post"),
+            "pre_post": pre_post(d.subset(s["arm"] == 1), "y", post="post"),
+            "endline": itt(d.subset(s["post"] == 1), "y", treated="arm"),
+        }
+        if variant.panel:
+            ref["ancova"] = ancova(d.subset(s["post"] == 1), "y", treated="arm", baseline="y_baseline")
+        got = dx.simulations[dx.simulations["sim"] == sim].set_index("estimator")
+        assert set(got.index) == set(ref)
+        for name, r in ref.items():
+            assert got.loc[name, "estimate"] == pytest.approx(r.effect, abs=1e-12), name
+            assert got.loc[name, "se"] == pytest.approx(r.se, rel=1e-9), name
+            assert got.loc[name, "df"] == r.df, name
+            assert got.loc[name, "ci_low"] == pytest.approx(r.ci_low, rel=1e-9), name
+
+
+def test_coverage_bias_and_power():
+    # 1,000 seeded simulations of a 2,000-respondent two-round panel (40 clusters of 25 per arm and round)
+    design = CampaignDesign(clusters_per_arm=40, cluster_size=25, icc=0.03, panel=True)
+    dx = diagnose(design, sims=1000, seed=2018)
+    t = dx.diagnosands.set_index("estimator")
+    for name in ("did", "ancova", "endline"):
+        assert 0.93 <= t.loc[name, "coverage"] <= 0.97, (name, t.loc[name, "coverage"])
+        # unbiased: within 3 Monte Carlo standard errors of the planted effect
+        assert abs(t.loc[name, "bias"]) < 3 * t.loc[name, "sd_estimate"] / np.sqrt(1000), name
+        # the design-based SE is calibrated: its mean is the spread of the estimates (within 10%)
+        assert t.loc[name, "mean_se"] == pytest.approx(t.loc[name, "sd_estimate"], rel=0.1), name
+    # pre-post estimates effect + trend: off by the planted trend, and its intervals under-cover
+    assert abs(t.loc["pre_post", "bias"] - design.trend) < 3 * t.loc["pre_post", "sd_estimate"] / np.sqrt(1000)
+    assert t.loc["pre_post", "coverage"] < 0.8
+    # ANCOVA beats the endline-only comparison in a panel (McKenzie 2012)
+    assert t.loc["ancova", "power"] > t.loc["endline", "power"]
+    assert (dx.simulations.groupby("estimator").size() == 1000).all()
+    assert "power" in dx.summary()
+
+
+def test_same_seed_same_diagnosis_and_user_diagnosands():
+    design = CampaignDesign(**SMALL)
+    a = diagnose(design, sims=100, seed=9, diagnosands={"share_positive": lambda s, truth: (s["estimate"] > 0).mean()})
+    b = diagnose(design, sims=100, seed=9)
+    np.testing.assert_array_equal(a.simulations["estimate"], b.simulations["estimate"])
+    assert a.diagnosands["share_positive"].between(0, 1).all()
+
+
+def test_redesign_more_clusters_more_power():
+    out = redesign(CampaignDesign(), sims=200, estimators=["did"], clusters_per_arm=[8, 40])
+    assert out["power"].iloc[1] > out["power"].iloc[0]
+    assert list(out["clusters_per_arm"]) == [8, 40]
+
+
+def test_bad_declarations_are_refused():
+    with pytest.raises(DesignError, match="at least 2 clusters"):
+        CampaignDesign(clusters_per_arm=1)
+    with pytest.raises(DataError, match="leave"):
+        CampaignDesign(baseline=0.95, effect=0.1)
+    with pytest.raises(DataError, match="panel"):
+        diagnose(CampaignDesign(), sims=100, estimators=["ancova"])
+    with pytest.raises(DataError, match="at least 100"):
+        diagnose(CampaignDesign(), sims=10)
+    with pytest.raises(DataError, match="not a CampaignDesign parameter"):
+        redesign(CampaignDesign(), sims=100, clusters=[1, 2])
