@@ -932,6 +932,142 @@ class Codebook:
         """Names of the variables with role ``identifier`` (dropped on load unless ``keep_pii``)."""
         return [v.name for v in self.variables.values() if v.is_pii]
 
+    def to_dict(self) -> dict[str, Any]:
+        """The codebook as the mapping its YAML holds (only keys that differ from the defaults).
+
+        ``Codebook.from_dict(cb.to_dict())`` gives back an equal codebook. Missing codes are written on
+        each variable (there is no codebook-level ``missing``); ``form`` is written as a path relative
+        to the codebook's folder when there is one, else as given.
+        """
+        out: dict[str, Any] = {"dataset": self.dataset}
+        if self.version:
+            out["version"] = self.version
+        if self.description:
+            out["description"] = self.description
+        for key in DESIGN_KEYS:
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        if self.form is not None:
+            form = self.form
+            if self.source is not None:
+                try:
+                    form = Path(os.path.relpath(self.form, self.source.parent))
+                except ValueError:  # another drive on Windows
+                    pass
+            out["form"] = form.as_posix()
+        design = {getattr(self, k) for k in DESIGN_KEYS} - {None}
+        variables: dict[str, Any] = {}
+        for v in self.variables.values():
+            spec: dict[str, Any] = {"type": v.type}
+            if v.label:
+                spec["label"] = v.label
+            if v.description:
+                spec["description"] = v.description
+            default_role = "id" if v.type == "id" else ("item" if v.scale else "other")
+            if v.role != default_role:
+                spec["role"] = v.role
+            if v.required and v.name not in design:
+                spec["required"] = True
+            if v.scale:
+                spec["scale"] = v.scale
+            if v.points is not None:
+                spec["points"] = v.points
+            generated = v.points is not None and v.codes == {i: "" for i in range(1, v.points + 1)}
+            if v.codes and not generated:
+                spec["codes"] = dict(v.codes)
+            if v.missing:
+                spec["missing"] = dict(v.missing)
+            if v.correct:
+                spec["correct"] = v.correct[0] if len(v.correct) == 1 else list(v.correct)
+            if v.reverse:
+                spec["reverse"] = True
+            if v.ordered and v.points is None:
+                spec["ordered"] = True
+            for key in ("min", "max", "choices", "format"):
+                if getattr(v, key) is not None:
+                    spec[key] = getattr(v, key)
+            if v.type == "boolean":
+                if v.true != _DEFAULT_TRUE:
+                    spec["true"] = list(v.true)
+                if v.false != _DEFAULT_FALSE:
+                    spec["false"] = list(v.false)
+            if not v.check_pii:
+                spec["check_pii"] = False
+            variables[v.name] = spec
+        out["variables"] = variables
+        return out
+
+    def to_yaml(self, path: str | os.PathLike[str] | None = None, *, header: str | None = None) -> str:
+        """Write the codebook as YAML that :meth:`from_yaml` reads back to the same codebook.
+
+        Use it to start a codebook from a Kobo/ODK form: ``Codebook.from_xlsform(form).to_yaml(path)``
+        (or ``campaign-me codebook --form FORM.xlsx > codebook.yaml``), then edit the file.
+
+        Parameters
+        ----------
+        path : str or path-like, optional
+            Where to write it (atomically: a temporary file renamed into place). By default only the
+            text is returned.
+        header : str, optional
+            A comment written at the top (each line prefixed with ``#``).
+
+        Returns
+        -------
+        str
+            The YAML text.
+
+        Examples
+        --------
+        >>> cb = Codebook.from_dict({"dataset": "demo", "id": "rid", "variables": {
+        ...     "rid": {"type": "id"},
+        ...     "ok": {"type": "boolean", "label": "Knows the hotline", "true": [1, "yes"], "false": [2, "no"]},
+        ...     "q": {"type": "categorical", "codes": {1: "Yes", 2: "No"}, "missing": {99: "Don't know"}}}})
+        >>> print(cb.to_yaml())
+        dataset: demo
+        id: rid
+        variables:
+          rid:
+            type: id
+          ok:
+            type: boolean
+            label: Knows the hotline
+            'true':
+            - '1'
+            - 'yes'
+            'false':
+            - '2'
+            - 'no'
+          q:
+            type: categorical
+            codes:
+              1: 'Yes'
+              2: 'No'
+            missing:
+              99: Don't know
+        <BLANKLINE>
+        >>> from campaign_me.yamlfile import parse_yaml
+        >>> Codebook.from_dict(parse_yaml(cb.to_yaml())) == cb
+        True
+        """
+        import yaml
+
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+        if header:
+            text = "".join(f"# {line}\n" for line in header.splitlines()) + text
+        if path is not None:
+            import tempfile
+
+            target = Path(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(text)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        return text
+
     def to_frame(self) -> Any:
         """One row per variable: ``name, label, type, role, required, scale, codes, missing, min, max,
         correct, points, reverse`` (a readable overview for notebooks)."""

@@ -2161,14 +2161,26 @@ def _check_rows(
     if cb.weight is not None and cb.weight in out:
         w = out[cb.weight].astype("float64").to_numpy()
         text = raw[cb.weight]
-        blank = _bool_array(text.isna()) | conv._missing_mask(cb[cb.weight], text)
-        if blank.any() and not blank.all():
+        coded = conv._missing_mask(cb[cb.weight], text)
+        blank = _bool_array(text.isna())
+        if blank.any() and not (blank | coded).all():
             problems.add(
                 "bad_weight",
                 "missing weights",
                 column=cb.weight,
                 rows=conv._rows(blank),
                 expected="a weight > 0 on every row",
+            )
+        if coded.any():
+            problems.add(
+                "bad_weight",
+                "weights read as missing: they are missing codes of the variable "
+                f"({_codes_text(cb[cb.weight].missing)})",
+                column=cb.weight,
+                rows=conv._rows(coded),
+                values=text[coded].tolist(),
+                expected="a weight > 0 on every row: remove the missing codes from the weight variable "
+                "(missing: {} on it) if these are real weights",
             )
         with np.errstate(invalid="ignore"):
             nonpos = w <= 0
@@ -2182,16 +2194,19 @@ def _check_rows(
                 values=text[nonpos].tolist(),
                 expected="weights > 0",
             )
-    for key in ("strata", "psu"):
-        name = getattr(cb, key)
+    for key in ("strata", "psu", "fpc"):
+        name = getattr(cb, key, None)
         if name is not None and name in out:
-            missing = _bool_array(out[name].isna())
+            missing = _bool_array(out[name].isna()) & ~np.isin(conv.lines, list(problems.reported.get(name, ())))
+            coded = conv._missing_mask(cb[name], raw[name]) & missing
             if missing.any() and not missing.all():
                 problems.add(
                     "missing_design",
-                    f"missing {key} values",
+                    f"missing {key} values"
+                    + (f" (some are missing codes: {_codes_text(cb[name].missing)})" if coded.any() else ""),
                     column=name,
                     rows=conv._rows(missing),
+                    values=raw[name][coded].tolist(),
                     expected=f"a {key} value on every row",
                 )
 

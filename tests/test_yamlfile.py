@@ -115,3 +115,26 @@ class TestCodebookRules:
             _codebook(text, tmp_path)
         assert len(str(info.value)) < 600
         assert "key 'min' must be a number, got <list of 5000 items>" in str(info.value)
+
+
+class TestToYaml:
+    @pytest.mark.parametrize(
+        "path", ["tests/data/good/codebook.yaml", "tests/data/good/kobo_codebook.yaml", "data/samples/codebook.yaml"]
+    )
+    def test_round_trip(self, path: str, tmp_path: Path) -> None:
+        cb = Codebook.from_yaml(path)
+        out = tmp_path / "codebook.yaml"
+        text = cb.to_yaml(out, header="written by a test")
+        assert text.startswith("# written by a test\ndataset: ")
+        again = Codebook.from_yaml(out)
+        assert again.variables == cb.variables
+        assert (again.id, again.weight, again.strata, again.psu, again.fpc) == (cb.id, cb.weight, cb.strata, cb.psu, cb.fpc)
+
+    def test_draft_from_form_round_trips(self, tmp_path: Path) -> None:
+        form = Path("tests/data/good/kobo_form.xlsx").resolve()
+        cb = Codebook.from_xlsform(form)
+        out = tmp_path / "codebook.yaml"
+        cb.to_yaml(out)
+        again = Codebook.from_yaml(out)
+        assert again.variables == cb.variables and again.form == form
+        assert [p.name for p in tmp_path.iterdir()] == ["codebook.yaml"]  # no temporary file left
