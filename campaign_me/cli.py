@@ -6,6 +6,7 @@ Subcommands
 ``sample-size``  sample size for estimating a proportion (or comparing two)
 ``validate``     check a survey file against its codebook
 ``synth``        regenerate the simulated campaign world (``data/samples``)
+``codebook``     draft a codebook (YAML) from a Kobo/ODK form
 ``report``       one country's report (notebooks executed, HTML without code, index.html)
 ``batch``        reports for several countries in parallel, locally or on a Dask cluster
 ``notebooks``    list the workbook notebooks and their parameters
@@ -15,6 +16,7 @@ Subcommands
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .errors import CampaignMeError
@@ -25,26 +27,6 @@ DEMO_INDICATORS = (
     ("hotline_known", "knows the hotline (%)", 100),
     ("risk_perception", "risk perception (0-100)", 1),
 )
-
-
-def _did_cells(baseline, endline, variable: str):
-    """Design-based means by round x area; rounds are independent samples, areas disjoint strata."""
-    import numpy as np
-
-    from .design import SurveyDesign
-    from .errors import DesignError
-
-    cells = {}
-    for round_, data in (("baseline", baseline), ("endline", endline)):
-        mixed = data.groupby("stratum")["campaign"].nunique()
-        if (mixed > 1).any():  # the variance below assumes campaign and comparison strata are disjoint
-            raise DesignError(f"strata {list(mixed[mixed > 1].index)} mix campaign and comparison areas")
-        d = SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
-        est = d.mean(variable, by="campaign", na_rm=True, df=np.inf).set_index("campaign")
-        est.index = est.index.astype(bool)
-        for area in (False, True):
-            cells[round_, area] = (float(est.loc[area, "estimate"]), float(est.loc[area, "se"]))
-    return cells
 
 
 def _sample_dir(tmp: str):
@@ -65,12 +47,11 @@ def _demo(args: argparse.Namespace) -> int:
     import tempfile
 
     import numpy as np
-    from scipy import stats
 
-    from .io import load_survey
+    from .evaluation import combine_rounds, did
+    from .intake import load_survey
     from .synth import COUNTRIES, DEFAULT_SEED
 
-    z = stats.norm.ppf(0.975)
     print(f"campaign_me demo: the simulated campaign world (data/samples, seed {DEFAULT_SEED})")
     print("Design-based estimates (weights, strata, clusters) with 95% confidence intervals.")
     print("DiD = (endline - baseline) in campaign districts minus the same in comparison districts;")
@@ -92,16 +73,15 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {'':<43}{'comparison':^18} {'campaign':^18}")
         print(f"  {'indicator':<43}{'baseline':>9}{'endline':>9} {'baseline':>9}{'endline':>9}   "
               f"{'DiD [95% CI]':<24}{'planted':>8}")
+        both = combine_rounds(base, end, weights="weight", strata="stratum", psu="psu")
         for var, label, scale in DEMO_INDICATORS:
-            cells = _did_cells(base, end, var)
-            est = {k: v[0] * scale for k, v in cells.items()}
-            did = (est["endline", True] - est["baseline", True]) - (est["endline", False] - est["baseline", False])
-            se = scale * np.sqrt(sum(v[1] ** 2 for v in cells.values()))
+            r = did(both, var, treated="campaign", post="post", df=np.inf)  # normal intervals, as printed
+            t = r.table * scale
             planted = truth[var] * scale
             print(
-                f"  {label:<43}{est['baseline', False]:>9.1f}{est['endline', False]:>9.1f} "
-                f"{est['baseline', True]:>9.1f}{est['endline', True]:>9.1f}   "
-                f"{did:+6.1f} [{did - z * se:+6.1f}, {did + z * se:+6.1f}]   {planted:+7.1f}"
+                f"  {label:<43}{t.loc['comparison', 'baseline']:>9.1f}{t.loc['comparison', 'endline']:>9.1f} "
+                f"{t.loc['campaign', 'baseline']:>9.1f}{t.loc['campaign', 'endline']:>9.1f}   "
+                f"{scale * r.effect:+6.1f} [{scale * r.ci_low:+6.1f}, {scale * r.ci_high:+6.1f}]   {planted:+7.1f}"
             )
         print()
     print("Next: the notebooks (one per roadmap step) and the country reports build on these estimates.")
@@ -109,35 +89,187 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _sample_size(args: argparse.Namespace) -> int:
-    from . import power
+    import math
 
+    from . import power
+    from .errors import PowerError
+
+    level = 0.95 if args.level is None else args.level
+    deff = 1.0 if args.deff is None else args.deff
+    rate = 1.0 if args.response_rate is None else args.response_rate
+    used = f"design effect {deff:g}, response rate {rate:.0%}"
     if args.p2 is None:
-        n = power.sample_size_proportion(
-            args.p,
-            args.margin,
-            level=args.level,
-            population=args.population,
-            deff=args.deff,
-            response_rate=args.response_rate,
+        if args.power is not None:
+            raise PowerError("--power applies to comparing two groups: give --p2 too, or leave --power out.")
+        margin = 0.05 if args.margin is None else args.margin
+        try:
+            n = power.sample_size_proportion(
+                args.p, margin, level=level, population=args.population, deff=deff, response_rate=rate
+            )
+        except PowerError as exc:
+            if "not finite" in str(exc) or "exceeds" in str(exc):
+                raise PowerError(
+                    f"--margin {margin:g} would need more than 10^15 interviews; choose a margin of error such "
+                    "as 0.05 (plus or minus 5 percentage points)."
+                ) from None
+            raise
+        pop = f", population {args.population:,.0f}" if args.population is not None else ""
+        print(
+            f"{n} interviews to estimate p={args.p} within +/-{margin} at {level:.0%} confidence "
+            f"({used}{pop})"
         )
-        print(f"{n} interviews to estimate p={args.p} within +/-{args.margin} at {args.level:.0%} confidence")
     else:
-        n = power.sample_size_two_proportions(args.p, args.p2, power=args.power, alpha=1 - args.level, deff=args.deff)
-        print(f"{n} per group to detect {args.p} vs {args.p2} with power {args.power}")
+        if args.margin is not None:
+            raise PowerError("--margin applies to estimating one proportion: leave it out with --p2 (use --power).")
+        if args.population is not None:
+            raise PowerError(
+                "--population applies to estimating one proportion; a two-group comparison is sized for an "
+                "infinite population: leave --population out."
+            )
+        pw = 0.8 if args.power is None else args.power
+        n = power.sample_size_two_proportions(args.p, args.p2, power=pw, alpha=1 - level, deff=deff)
+        if not 0 < rate <= 1:
+            raise PowerError(f"--response-rate must be in (0, 1], got {rate}.")
+        n = math.ceil(n / rate - 1e-9)
+        print(
+            f"{n} per group to detect {args.p} vs {args.p2} with power {pw} at {1 - level:.0%} significance "
+            f"(two-sided; {used})"
+        )
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .io import validate_command
+    from pathlib import Path
 
-    return validate_command(args.rest)
+    from .codebook import Codebook
+    from .errors import CodebookError
+    from .intake import format_problems, load_survey, summarize_problems
+    from .privacy import printable
+
+    try:
+        cb = Codebook.from_yaml(args.codebook) if args.codebook else None
+    except (FileNotFoundError, CodebookError) as exc:
+        print(printable(f"campaign-me validate: {exc}"), file=sys.stderr)
+        return 2
+    status = 0
+    for file in args.files:
+        try:
+            data, problems = load_survey(
+                file,
+                cb,
+                sheet=_sheet_arg(args.sheet),
+                form=args.form,
+                errors="report",
+                encoding=args.encoding,
+                group_sep=args.group_sep,
+            )
+        except (OSError, CampaignMeError) as exc:
+            print(printable(f"campaign-me validate: {exc}"), file=sys.stderr)
+            status = 2
+            continue
+        name = printable(Path(file).name)
+        serious = problems[problems["severity"].isin(["error", "warning"])]
+        shape = f"{len(data)} rows, {data.shape[1]} columns"
+        if serious.empty:
+            notes = f"; {summarize_problems(problems)}" if not problems.empty else ""
+            scope = (
+                ""
+                if cb is not None or args.form
+                else " - no codebook: only the file's structure and personal data were checked, not types, "
+                "codes, ranges, ids or weights (pass --codebook)"
+            )
+            print(f"{name}: OK ({shape}){notes}{scope}")
+        else:
+            status = max(status, 1)
+            print(f"{name}: {summarize_problems(problems)} ({shape} read); {problems.attrs.get('row_unit', '')}")
+        if not problems.empty:
+            print(format_problems(problems, table=True))
+    return status
+
+
+def _sheet_arg(sheet: str | None) -> str | int | None:
+    """--sheet NAME, or a position among the worksheets: --sheet 0 is the first."""
+    if sheet is not None and sheet.strip().isdigit():
+        return int(sheet)
+    return sheet
 
 
 def _synth(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from .errors import DataError
     from .synth import generate
 
-    paths = generate(args.out, seed=args.seed, countries=tuple(args.country) if args.country else None)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise DataError(f"--out {str(out)!r} is a file, not a folder: choose a folder for the generated data.")
+    existing = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if existing and not args.force and not _written_by_synth(out):
+        shown = ", ".join(existing[:5]) + (f", ... ({len(existing)} in all)" if len(existing) > 5 else "")
+        raise DataError(
+            f"--out {str(out)!r} is not empty ({shown}) and was not written by campaign-me synth; "
+            "choose an empty or new folder, or pass --force to replace its contents."
+        )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.synth-", dir=out.parent))
+    except OSError as exc:
+        raise DataError(f"cannot write under {str(out.parent)!r}: {exc.strerror or exc}.") from None
+    try:
+        paths = generate(tmp, seed=args.seed, countries=tuple(args.country) if args.country else None)
+        if existing and args.country:  # keep the countries not regenerated
+            for name in existing:
+                if not (tmp / name).exists():
+                    shutil.move(str(out / name), str(tmp / name))
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / out.name)
+        os.replace(tmp, out)  # the folder appears complete, or not at all
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DataError(f"cannot write {str(out)!r}: {exc.strerror or exc}.") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     print(f"wrote {len(paths)} files under {args.out} (seed {args.seed})")
+    return 0
+
+
+def _written_by_synth(folder) -> bool:
+    """A folder written by campaign-me synth: its codebook.yaml starts with synth's comment."""
+    try:
+        with open(folder / "codebook.yaml", encoding="utf-8") as fh:
+            return "Written by campaign_me.synth" in fh.readline()
+    except OSError:
+        return False
+
+
+def _codebook(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .codebook import Codebook
+
+    cb = Codebook.from_xlsform(args.form, dataset=args.dataset)
+    header = (
+        f"Codebook drafted from the form {Path(args.form).name} by campaign-me codebook (format: docs/codebook.md).\n"
+        "Check each type; add id, weight, strata and psu at the top, scale and correct on the items,\n"
+        "missing codes such as 99: Don't know, and role: identifier on any other personal data."
+    )
+    if args.out:
+        target = Path(args.out)
+        if target.exists() and not args.force:
+            from .errors import DataError
+
+            raise DataError(f"--out {str(target)!r} exists; pass --force to replace it.")
+        cb.to_yaml(target, header=header)
+        print(f"wrote {target} ({len(cb)} variables)", file=sys.stderr)
+    else:
+        sys.stdout.write(cb.to_yaml(header=header))
     return 0
 
 
@@ -150,13 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample-size", help="sample size for a proportion or a two-group comparison")
     p.add_argument("--p", type=float, default=0.5, help="expected proportion (default 0.5)")
-    p.add_argument("--margin", type=float, default=0.05, help="margin of error (default 0.05)")
+    p.add_argument("--margin", type=float, default=None, help="margin of error, one proportion (default 0.05)")
     p.add_argument("--p2", type=float, default=None, help="second proportion: size a two-group comparison")
-    p.add_argument("--level", type=float, default=0.95)
-    p.add_argument("--power", type=float, default=0.8)
-    p.add_argument("--population", type=float, default=None)
-    p.add_argument("--deff", type=float, default=1.0)
-    p.add_argument("--response-rate", type=float, default=1.0)
+    p.add_argument("--level", type=float, default=None, help="confidence level (default 0.95)")
+    p.add_argument("--power", type=float, default=None, help="power, two groups (default 0.8)")
+    p.add_argument("--population", type=float, default=None, help="population size, one proportion")
+    p.add_argument("--deff", type=float, default=None, help="design effect (default 1)")
+    p.add_argument("--response-rate", type=float, default=None, help="expected response rate (default 1)")
     p.set_defaults(func=_sample_size)
 
     from .synth import COUNTRIES, DEFAULT_SEED
@@ -165,11 +297,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     p.add_argument("--out", default="data/samples", help="output folder (default data/samples)")
     p.add_argument("--country", action="append", choices=list(COUNTRIES), help="only this country (repeatable)")
+    p.add_argument("--force", action="store_true", help="replace a folder that holds other files")
     p.set_defaults(func=_synth)
 
-    p = sub.add_parser("validate", help="check a survey file against its codebook", add_help=False)
-    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p = sub.add_parser(
+        "validate",
+        help="check a survey file against its codebook",
+        description="Check survey files against a codebook and list every problem "
+        "(rows are numbered as in the file; the header is row 1). Exit status: 0 clean, 1 errors or "
+        "warnings, 2 the command could not run.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="CSV, .xlsx or Kobo/ODK export")
+    p.add_argument("--codebook", "-c", help="codebook.yaml")
+    p.add_argument("--sheet", help="Excel sheet name or position (0 = first; needed when several sheets hold data)")
+    p.add_argument("--form", help="XLSForm (.xlsx) of a Kobo/ODK export")
+    p.add_argument("--encoding", help="text encoding of CSV files if not UTF-8, e.g. cp1252")
+    p.add_argument(
+        "--group-sep",
+        default="/",
+        help="separator of group prefixes in Kobo/ODK column names (default '/'; '.' or '-' in some exports)",
+    )
     p.set_defaults(func=_validate)
+
+    p = sub.add_parser(
+        "codebook",
+        help="draft a codebook (YAML) from a Kobo/ODK form",
+        description="Draft a codebook from an XLSForm: campaign-me codebook --form FORM.xlsx > codebook.yaml",
+    )
+    p.add_argument("--form", required=True, help="the XLSForm (.xlsx) of the survey")
+    p.add_argument("--dataset", help="dataset name (default: the form's form_id)")
+    p.add_argument("--out", help="write to this file instead of the screen")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(func=_codebook)
 
     from .report.commands import add_commands as _add_report_commands
 
@@ -182,12 +341,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except CampaignMeError as exc:
-        print(f"campaign-me {args.command}: error: {exc}", file=sys.stderr)
+    except (CampaignMeError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        from .privacy import printable
+
+        print(printable(f"campaign-me {args.command}: error: {exc}"), file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into head & co.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 
