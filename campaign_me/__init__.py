@@ -1,6 +1,6 @@
 """campaign_me: monitoring and evaluation of migration-related information campaigns."""
 
-from . import power, sampling, weighting
+from . import diagnose, evaluation, power, regression, sampling, trial, weighting
 from .codebook import Codebook
 from .design import SurveyDesign
 from .errors import (
@@ -35,6 +35,10 @@ __all__ = [
     "Codebook",
     "load_survey",
     "find_pii",
+    "diagnose",
+    "evaluation",
+    "regression",
+    "trial",
     "power",
     "sampling",
     "weighting",
