@@ -12,6 +12,7 @@ to 1e-6 on the ``api`` data that ships with that package.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from .errors import (
     require_columns,
 )
 
-__all__ = ["SurveyDesign", "Indicator", "LinearScores", "LONELY_PSU_OPTIONS", "RESULT_COLUMNS"]
+__all__ = ["SurveyDesign", "EstimateTable", "Indicator", "LinearScores", "LONELY_PSU_OPTIONS", "RESULT_COLUMNS"]
 
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
 
@@ -225,6 +226,27 @@ class _Structure:
     has_psu: bool = False
 
 
+class EstimateTable(pd.DataFrame):
+    """The table every estimator returns: a plain :class:`pandas.DataFrame` that prints every column.
+
+    Columns ``variable, [by...], [category], estimate, se, ci_low, ci_high, deff, n, df, note``
+    (:data:`RESULT_COLUMNS`). Printed in a terminal, pandas would hide the middle columns behind
+    "..." (the interval among them); this table wraps its columns instead. Anything computed from
+    it (``round``, ``set_index``, a selection) is an ordinary DataFrame.
+    """
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def __repr__(self) -> str:
+        with pd.option_context("display.max_columns", None, "display.expand_frame_repr", True):
+            return pd.DataFrame.__repr__(self)
+
+    def to_string(self, *args, **kwargs) -> str:
+        return pd.DataFrame(self).to_string(*args, **kwargs)
+
+
 class SurveyDesign:
     """A complex survey design, declared once and handed to every estimator.
 
@@ -311,6 +333,75 @@ class SurveyDesign:
         self._weights = base_weights
         self._domain: np.ndarray | None = None
         self._calibration: tuple = ()
+
+    @classmethod
+    def from_codebook(cls, data: pd.DataFrame, codebook, **overrides) -> SurveyDesign:
+        """Declare the design that a codebook describes: weights, strata and PSUs from its top level.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The survey data, e.g. from :func:`campaign_me.load_survey` with the same codebook.
+        codebook : Codebook, str or path-like
+            A :class:`~campaign_me.Codebook` or the path of its YAML file. Its top-level keys
+            ``weight``, ``strata``, ``psu`` (and ``fpc``, when the codebook has one) name the
+            design columns (``docs/codebook.md``).
+        **overrides
+            Any :class:`SurveyDesign` argument (``weights``, ``strata``, ``psu``, ``fpc``,
+            ``nest``, ``lonely_psu``); an override wins over the codebook, and ``None``
+            removes a codebook entry (e.g. ``strata=None``).
+
+        Returns
+        -------
+        SurveyDesign
+
+        Examples
+        --------
+        >>> from campaign_me import Codebook
+        >>> import pandas as pd
+        >>> cb = Codebook.from_dict({"dataset": "demo", "weight": "w", "psu": "village", "variables": {
+        ...     "w": {"type": "number"}, "village": {"type": "text"}, "y": {"type": "number"}}})
+        >>> df = pd.DataFrame({"w": [1.0, 2.0, 1.0, 2.0], "village": ["a", "a", "b", "b"], "y": [1, 2, 3, 5]})
+        >>> d = SurveyDesign.from_codebook(df, cb)
+        >>> d.weights_column, d.psu
+        ('w', 'village')
+        """
+        from .codebook import Codebook  # the core does not import the data layer at import time
+
+        if not isinstance(codebook, Codebook):
+            if isinstance(codebook, (str, os.PathLike)):
+                codebook = Codebook.from_yaml(codebook)
+            else:
+                raise DesignError(
+                    f"from_codebook: codebook must be a Codebook or the path of its YAML file, got "
+                    f"{type(codebook).__name__}"
+                )
+        allowed = {"weights", "strata", "psu", "fpc", "nest", "lonely_psu"}
+        unknown = sorted(set(overrides) - allowed)
+        if unknown:
+            raise DesignError(
+                f"from_codebook: unknown argument(s) {', '.join(map(repr, unknown))}; "
+                f"choose from {', '.join(sorted(allowed))}"
+            )
+        declared = {
+            "weights": codebook.weight,
+            "strata": codebook.strata,
+            "psu": codebook.psu,
+            "fpc": getattr(codebook, "fpc", None),
+        }
+        source = f" ({codebook.source})" if getattr(codebook, "source", None) else ""
+        key = {"weights": "weight", "strata": "strata", "psu": "psu", "fpc": "fpc"}
+        for arg, col in declared.items():
+            if arg in overrides or col is None:
+                continue
+            cols = [col] if isinstance(col, str) else list(col)
+            missing = [c for c in cols if c not in data.columns]
+            if missing:
+                raise DesignError(
+                    f"from_codebook: the codebook{source} declares {key[arg]}: {col!r}, but the data has no "
+                    f"column {missing[0]!r}; load the data with the same codebook, or pass {arg}=... to override"
+                )
+        return cls(data, **{**declared, **overrides})
 
     # ------------------------------------------------------------------ basic accessors
     @property
@@ -854,7 +945,7 @@ class SurveyDesign:
         flagged = np.flatnonzero(note != "")
         if len(flagged):
             warnings.warn(_flag_message(what, frame, flagged, dom.by_cols), EstimationWarning, stacklevel=3)
-        return frame
+        return EstimateTable(frame)
 
     # ------------------------------------------------------------------ public estimators
     def mean(

@@ -118,13 +118,13 @@ def adjust_nonresponse(
     if bad.any():
         pos = np.flatnonzero(bad)
         raise WeightingError(
-            f"column {weights!r} has missing or non-positive weights in {describe_rows(pos)}: "
+            f"column {weights!r} has missing or non-positive weights in {describe_labels(data.index, pos)}: "
             f"{describe_values(data[weights].iloc[pos].tolist())}"
         )
     r = data[responded]
     if r.isna().any():
         pos = np.flatnonzero(r.isna().to_numpy())
-        raise WeightingError(f"column {responded!r} has missing values in {describe_rows(pos)}")
+        raise WeightingError(f"column {responded!r} has missing values in {describe_labels(data.index, pos)}")
     r_values = set(pd.unique(r.to_numpy()).tolist())
     if not r_values <= {True, False}:
         raise WeightingError(
@@ -135,7 +135,7 @@ def adjust_nonresponse(
         for c in cls:
             if data[c].isna().any():
                 pos = np.flatnonzero(data[c].isna().to_numpy())
-                raise WeightingError(f"weighting class column {c!r} has missing values in {describe_rows(pos)}")
+                raise WeightingError(f"weighting class column {c!r} has missing values in {describe_labels(data.index, pos)}")
         key = pd.MultiIndex.from_frame(data[cls]) if len(cls) > 1 else data[cls[0]]
         codes, labels = pd.factorize(key, sort=True)
     else:
@@ -494,7 +494,7 @@ def calibrate(
             if x.isna().any():
                 pos = np.flatnonzero(x.isna().to_numpy())
                 raise WeightingError(
-                    f"calibrate: auxiliary {var!r} is missing or not numeric in {describe_rows(pos)}"
+                    f"calibrate: auxiliary {var!r} is missing or not numeric in {describe_labels(data.index, pos)}"
                 )
             columns.append(x.to_numpy(dtype=float))
             targets.append(float(tot))

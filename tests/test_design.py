@@ -591,3 +591,51 @@ def test_korn_graubard_tiny_variance_and_nchs_cap(api):
     uncapped = d.proportion("yes", method="korn-graubard").iloc[0]
     assert p * (1 - p) / row.se**2 > n  # deff < 1 here, so the cap binds and the interval widens
     assert row.ci_high - row.ci_low > uncapped.ci_high - uncapped.ci_low
+
+
+# ---------------------------------------------------------------- from_codebook and messages in file lines (issue 12)
+def test_from_codebook_takes_the_declared_design(tmp_path):
+    from pathlib import Path
+
+    from campaign_me import Codebook, load_survey
+
+    root = Path(__file__).resolve().parents[1] / "data" / "samples"
+    cb_path = root / "codebook.yaml"
+    data = load_survey(root / "aroland" / "survey_endline.csv", cb_path)
+    cb = Codebook.from_yaml(cb_path)
+    explicit = SurveyDesign(data, weights=cb.weight, strata=cb.strata, psu=cb.psu)
+    for source in (cb, cb_path, str(cb_path)):
+        d = SurveyDesign.from_codebook(data, source)
+        assert (d.weights_column, d.strata, d.psu) == ("weight", "stratum", "psu")
+        pd.testing.assert_frame_equal(d.structure(), explicit.structure())
+    # overrides win; None removes an entry
+    d = SurveyDesign.from_codebook(data, cb, strata=None, lonely_psu="adjust")
+    assert d.strata is None and d.lonely_psu == "adjust" and d.psu == "psu"
+    with pytest.raises(DesignError, match=r"declares weight: 'weight', but the data has no column 'weight'"):
+        SurveyDesign.from_codebook(data.drop(columns="weight"), cb)
+    with pytest.raises(DesignError, match="unknown argument"):
+        SurveyDesign.from_codebook(data, cb, weight="weight")
+    with pytest.raises(DesignError, match="must be a Codebook"):
+        SurveyDesign.from_codebook(data, 3)
+
+
+def test_messages_name_index_labels_and_file_lines():
+    df = pd.DataFrame({"y": [1.0, 2.0, np.nan, 4.0, np.nan], "w": [1.0, 1.0, 1.0, -1.0, 1.0]})
+    with pytest.raises(DesignError, match=r"'w'.*line 5:"):
+        SurveyDesign(df.set_index(pd.RangeIndex(2, 7, name="line")), weights="w")
+    ok = df.assign(w=1.0).set_index(pd.Index([10, 11, 12, 13, 14], name="line"))
+    with pytest.raises(DataError, match=r"2 missing value\(s\) in the estimation rows \(lines 12, 14\)"):
+        SurveyDesign(ok, weights="w").mean("y")
+    labelled = df.assign(w=1.0).set_index(pd.Index(list("abcde")))
+    with pytest.raises(DataError, match=r"\(rows c, e\)"):
+        SurveyDesign(labelled, weights="w").mean("y")
+
+
+def test_result_prints_every_column_in_a_narrow_terminal(api):
+    out = design(api, "clus1").mean("api00", by="stype")
+    with pd.option_context("display.width", 80, "display.max_columns", 0):
+        text = repr(out)
+    assert "ci_low" in text and "ci_high" in text and "..." not in text
+    # anything derived is an ordinary DataFrame; the tidy columns are unchanged
+    assert type(out.round(2)) is pd.DataFrame and type(out[["estimate"]]) is pd.DataFrame
+    assert isinstance(out, pd.DataFrame)
