@@ -3,7 +3,7 @@
 A codebook is the contract between a questionnaire and the analysis. It names every variable, says
 how to read it (type, valid codes, missing-value codes, range), what it is for (role: id, design,
 identifier, item, ...) and, for questionnaire items, how to score it (scale, correct answer, Likert
-points and direction). :func:`campaign_me.io.load_survey` reads survey files against it;
+points and direction). :func:`campaign_me.intake.load_survey` reads survey files against it;
 the scoring and indicator modules read item metadata from it.
 
 File format

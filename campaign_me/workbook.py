@@ -190,7 +190,7 @@ class Workbook:
 
     def survey(self, round_: str | None = None) -> pd.DataFrame:
         """Load one survey round through the codebook (:func:`campaign_me.load_survey`)."""
-        from .io import load_survey
+        from .intake import load_survey
 
         round_ = self.rounds[0] if round_ is None else round_
         if round_ not in self.rounds:

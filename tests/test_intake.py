@@ -16,7 +16,7 @@ import pytest
 
 from campaign_me.codebook import Codebook
 from campaign_me.errors import IntakeError
-from campaign_me.io import format_problems, load_survey
+from campaign_me.intake import format_problems, load_survey
 from campaign_me.privacy import find_pii, mask, mask_text, printable, scan_text
 
 DATA = Path(__file__).parent / "data"

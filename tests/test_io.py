@@ -1,4 +1,4 @@
-"""Tests of campaign_me.codebook and campaign_me.io (codebook, safe intake, PII guard, CLI).
+"""Tests of campaign_me.codebook and campaign_me.intake (codebook, safe intake, PII guard, CLI).
 
 Fixtures live in tests/data/good and tests/data/bad and are written by tests/data/make_fixtures.py.
 Row numbers in messages are file rows: line numbers of CSV files, sheet rows of Excel files
@@ -19,14 +19,18 @@ import pytest
 
 from campaign_me.codebook import Codebook, CodebookError, read_xlsform
 from campaign_me.errors import CampaignMeError, IntakeError
-from campaign_me.io import (
-    PROBLEM_COLUMNS,
-    IntakeWarning,
-    find_pii,
-    format_problems,
-    load_survey,
-    validate_command,
-)
+from campaign_me.cli import main
+from campaign_me.errors import IntakeWarning
+from campaign_me.intake import PROBLEM_COLUMNS, format_problems, load_survey
+from campaign_me.privacy import find_pii
+
+
+def validate_command(argv: list[str]) -> int:
+    """``campaign-me validate ARGV`` in-process; its exit status (argparse exits on --help/usage)."""
+    try:
+        return main(["validate", *argv])
+    except SystemExit as exc:
+        return int(exc.code or 0)
 
 DATA = Path(__file__).parent / "data"
 GOOD = DATA / "good"
@@ -288,7 +292,7 @@ class TestGoodFiles:
         assert list(df.columns[4:6]) == ["respondent_name", "phone"]
 
     def test_notes_are_logged(self, caplog: pytest.LogCaptureFixture) -> None:
-        with caplog.at_level(logging.INFO, logger="campaign_me.io"):
+        with caplog.at_level(logging.INFO, logger="campaign_me.intake"):
             load_survey(GOOD / "survey.csv", CODEBOOK)
         assert "column 'phone': dropped: declared as an identifier" in caplog.text
 

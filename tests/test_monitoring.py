@@ -9,7 +9,7 @@ import pytest
 
 from campaign_me import SurveyDesign, monitoring, synth
 from campaign_me.errors import CampaignMeError, ColumnError, DataError
-from campaign_me.io import load_survey
+from campaign_me.intake import load_survey
 from campaign_me.monitoring import (
     ReachSumError,
     cost_per_outcome_change,
@@ -131,7 +131,7 @@ def test_platform_summary_with_period_reach_and_grp(daily):
     assert s.loc["fb", "reach"] == 2650  # districts hold different people: their unique reach adds up
     assert s.loc["fb", "frequency"] == pytest.approx(4200 / 2650)
     assert s.loc["fb", "cost_per_reached"] == pytest.approx(20.5 / 2650)
-    # GRP = reach % x frequency (METHODOLOGY: 40 % x 3 = 120)
+    # GRP = reach % x frequency (docs/methodology.md §1 step 5: 40 % x 3 = 120)
     assert s.loc["fb", "grp"] == pytest.approx(100 * 0.265 * 4200 / 2650)
     by_targeting = platform_summary(daily, by=["platform", "targeted"], period_reach=period.assign(
         targeted=[1, 0, 1, 0]))

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from campaign_me import SurveyDesign, monitoring, plots
 from campaign_me.errors import ColumnError, DataError
-from campaign_me.io import load_survey
+from campaign_me.intake import load_survey
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 SAFE = {mcolors.to_hex(c) for c in (*plots.PALETTE, *plots.RAG_COLOURS.values())} | {"#000000", "#dddddd", "#ffffff"}

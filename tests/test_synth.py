@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from campaign_me import SurveyDesign, synth
-from campaign_me.io import load_survey
+from campaign_me.intake import load_survey
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 

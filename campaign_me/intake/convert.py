@@ -1,0 +1,382 @@
+"""Conversion of each column to its codebook type, with every rejected value reported (raw, with the
+rule that rejected it) and set to missing."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from campaign_me.codebook import Code, Variable
+from campaign_me.intake._text import _INT_RE, _NUM_RE
+from campaign_me.intake.problems import _Problems
+
+# --------------------------------------------------------------------------------------------------
+# Conversion per variable
+# --------------------------------------------------------------------------------------------------
+
+
+def _fmt_code(code: Code, label: str) -> str:
+    return f"{code!r} = {label}" if label else repr(code)
+
+
+def _codes_text(codes: dict[Code, str], limit: int = 12) -> str:
+    items = [_fmt_code(c, lab) for c, lab in codes.items()]
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f", ... ({len(items)} codes)"
+    return ", ".join(items)
+
+
+def _missing_text(var: Variable) -> str:
+    if not var.missing:
+        return ""
+    return f", or a missing code: {_codes_text(var.missing)}"
+
+
+def _range_text(var: Variable) -> str:
+    if var.min is not None and var.max is not None:
+        return f" from {var.min} to {var.max}"
+    if var.min is not None:
+        return f" >= {var.min}"
+    if var.max is not None:
+        return f" <= {var.max}"
+    return ""
+
+
+def _bool_array(series: pd.Series) -> np.ndarray:
+    return series.fillna(False).to_numpy(dtype=bool, copy=True)
+
+
+class _Converter:
+    def __init__(self, problems: _Problems, lines: np.ndarray) -> None:
+        self.problems = problems
+        self.lines = lines
+
+    def _rows(self, mask: np.ndarray) -> list[int]:
+        return self.lines[mask].tolist()
+
+    def _missing_mask(self, var: Variable, s: pd.Series) -> np.ndarray:
+        """Missing codes: text matched case-insensitively, whole numbers (int or text) numerically."""
+        if not var.missing:
+            return np.zeros(len(s), dtype=bool)
+        text_codes = {str(c).strip().lower() for c in var.missing}
+        mask = _bool_array(s.str.lower().isin(text_codes))
+        num_codes = [
+            float(c)
+            for c in var.missing
+            if isinstance(c, int) or (isinstance(c, str) and re.fullmatch(_INT_RE, c.strip()))
+        ]
+        if num_codes:
+            is_num = _bool_array(s.str.fullmatch(_NUM_RE))
+            if is_num.any():
+                nums = np.full(len(s), np.nan)
+                nums[is_num] = np.array(s[is_num].tolist(), dtype=float)
+                mask |= np.isin(nums, num_codes)
+        return mask
+
+    def convert(self, var: Variable, s: pd.Series) -> pd.Series:
+        """``s`` holds stripped text with NA for blanks; returns the typed column."""
+        miss = self._missing_mask(var, s)
+        s = s.mask(miss)
+        present = _bool_array(s.notna())
+        method = getattr(self, f"_to_{var.type}")
+        return method(var, s, present)
+
+    # -- numbers ------------------------------------------------------------------------------
+
+    def _numbers(
+        self, var: Variable, s: pd.Series, present: np.ndarray, pattern: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        ok = _bool_array(s.str.fullmatch(pattern)) & present
+        values = np.full(len(s), np.nan)
+        if ok.any():
+            values[ok] = np.array(s[ok].tolist(), dtype=float)
+        bad = present & ~ok
+        return values, bad
+
+    def _report_type(self, var: Variable, s: pd.Series, bad: np.ndarray, problem: str, what: str) -> None:
+        if not bad.any():
+            return
+        vals = s[bad].tolist()
+        hint = ""
+        if any(re.fullmatch(r"[+-]?\d+(,\d+)+", v) for v in vals):
+            hint = " (use '.' as the decimal mark and no thousands separators)"
+        elif any(re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", v) for v in vals):
+            hint = " (a '.' followed by three digits reads as a thousands separator: write 2000, not 2.000)"
+        self.problems.add(
+            "wrong_type",
+            problem,
+            column=var.name,
+            rows=self._rows(bad),
+            values=vals,
+            expected=f"{what}{_range_text(var)}{_missing_text(var)}{hint}",
+        )
+
+    def _check_range(self, var: Variable, s: pd.Series, values: np.ndarray) -> None:
+        """Report values outside [min, max] and set them to missing (NaN) in ``values``."""
+        if var.min is None and var.max is None:
+            return
+        with np.errstate(invalid="ignore"):
+            out = np.zeros(len(values), dtype=bool)
+            if var.min is not None:
+                out |= values < float(var.min)
+            if var.max is not None:
+                out |= values > float(var.max)
+        if out.any():
+            self.problems.add(
+                "out_of_range",
+                "values out of range",
+                column=var.name,
+                rows=self._rows(out),
+                values=s[out].tolist(),
+                expected=f"values{_range_text(var)}{_missing_text(var)} (set to missing)",
+            )
+            values[out] = np.nan
+
+    def _to_integer(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
+        values, bad = self._numbers(var, s, present, _INT_RE)
+        self._report_type(var, s, bad, "not a whole number", "a whole number")
+        with np.errstate(invalid="ignore"):
+            huge = np.abs(values) >= 2.0**53
+        if huge.any():
+            self._report_type(
+                var,
+                s,
+                huge,
+                "number too large for an integer column",
+                "a whole number (long ids belong in type: id)",
+            )
+            values[huge] = np.nan
+        self._check_range(var, s, values)
+        return pd.Series(pd.array([None if np.isnan(v) else int(v) for v in values], dtype="Int64"))
+
+    def _to_number(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
+        values, bad = self._numbers(var, s, present, _NUM_RE)
+        self._report_type(var, s, bad, "not a number", "a number")
+        infinite = np.isinf(values)
+        if infinite.any():  # e.g. 1e400: beyond the largest float (about 1.8e308)
+            self.problems.add(
+                "out_of_range",
+                "number too large to represent (not finite; it would read as infinity)",
+                column=var.name,
+                rows=self._rows(infinite),
+                values=s[infinite].tolist(),
+                expected=f"a finite number{_range_text(var)}{_missing_text(var)}",
+            )
+            values[infinite] = np.nan
+        self._check_range(var, s, values)
+        return pd.Series(values, dtype="float64")
+
+    # -- codes --------------------------------------------------------------------------------
+
+    def _to_categorical(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
+        if not var.codes:
+            return s.astype("string")
+        if var.integer_codes:
+            values, not_int = self._numbers(var, s, present, _INT_RE)
+            valid = np.isin(values, [float(c) for c in var.codes])
+            bad = present & ~valid
+            result = pd.Series(
+                pd.array([int(v) if ok else None for v, ok in zip(values, valid)], dtype="Int64")
+            )
+        else:
+            valid = _bool_array(s.isin([str(c) for c in var.codes]))
+            bad = present & ~valid
+            result = s.where(pd.Series(valid)).astype("string")
+        if bad.any():
+            self.problems.add(
+                "invalid_code",
+                "codes not in the codebook",
+                column=var.name,
+                rows=self._rows(bad),
+                values=s[bad].tolist(),
+                expected=f"one of {_codes_text(var.codes)}{_missing_text(var)}",
+            )
+        return result
+
+    def _to_boolean(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
+        low = s.str.lower().str.replace(r"^([+-]?\d+)\.0$", r"\1", regex=True)  # "1.0" after a to_csv
+        is_true = _bool_array(low.isin(list(var.true)))
+        is_false = _bool_array(low.isin(list(var.false)))
+        bad = present & ~is_true & ~is_false
+        if bad.any():
+            self.problems.add(
+                "invalid_code",
+                "not a yes/no value",
+                column=var.name,
+                rows=self._rows(bad),
+                values=s[bad].tolist(),
+                expected=f"one of {', '.join(var.true)} (true) or {', '.join(var.false)} (false)"
+                f"{_missing_text(var)}",
+            )
+        return pd.Series(
+            pd.array(
+                [True if t else (False if f else None) for t, f in zip(is_true, is_false)], dtype="boolean"
+            )
+        )
+
+    # -- dates --------------------------------------------------------------------------------
+
+    def _parse_dates(self, var: Variable, s: pd.Series) -> pd.Series:
+        fmt = var.format or "ISO8601"
+        text = s.astype(object).where(s.notna(), None)
+        try:
+            return pd.to_datetime(text, format=fmt, errors="coerce")
+        except (ValueError, TypeError):  # mixed time-zone offsets
+            return pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+
+    def _to_date(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
+        parsed = self._parse_dates(var, s)
+        bad = present & _bool_array(parsed.isna())
+        what = f"a date in the format {var.format!r}" if var.format else "an ISO date such as '2025-03-31'"
+        self._report_type(var, s, bad, "not a date", what)
+        if (var.min is not None or var.max is not None) and len(parsed):
+            tz = getattr(parsed.dt, "tz", None)
+            out = np.zeros(len(parsed), dtype=bool)
+            for bound, cmp in ((var.min, np.less), (var.max, np.greater)):
+                if bound is None:
+                    continue
+                ts = pd.Timestamp(str(bound))
+                if tz is not None and ts.tzinfo is None:
+                    ts = ts.tz_localize(tz)
+                out |= _bool_array(pd.Series(cmp(parsed, ts)))
+            if out.any():
+                self.problems.add(
+                    "out_of_range",
+                    "dates out of range",
+                    column=var.name,
+                    rows=self._rows(out),
+                    values=s[out].tolist(),
+                    expected=f"dates{_range_text(var)} (set to missing)",
+                )
+                parsed = parsed.mask(pd.Series(out, index=parsed.index))
+        return parsed.reset_index(drop=True)
+
+    _to_datetime = _to_date
+
+    # -- text ---------------------------------------------------------------------------------
+
+    def _to_text(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
+        return s.astype("string")
+
+    _to_id = _to_text
+
+
+# --------------------------------------------------------------------------------------------------
+# select_multiple
+# --------------------------------------------------------------------------------------------------
+
+
+def _select_multiple(
+    var: Variable,
+    text: pd.Series | None,
+    options: dict[str, pd.Series],
+    conv: _Converter,
+    file_names: dict[str, str],
+) -> dict[str, pd.Series]:
+    """Expand one select_multiple variable to 0/1 ``Int64`` columns ``q/option``.
+
+    A row is answered when the space-separated column or any 0/1 option column holds data. Where both
+    hold data the 0/1 columns are used; where only one does, that one is used. Disagreements, and rows
+    where one form is blank while the other has data, are reported as ``select_multiple_mismatch``.
+    """
+    n = len(conv.lines)
+    codes = [str(c) for c in var.codes]
+    text_has = np.zeros(n, dtype=bool)  # the text column holds options
+    text_missing = np.zeros(n, dtype=bool)  # the text column holds a missing code
+    from_text: dict[str, np.ndarray] = {}
+    if text is not None:
+        text_missing = conv._missing_mask(var, text)
+        t = text.mask(text_missing)
+        text_has = _bool_array(t.notna())
+        tokens = [str(v).split() if ok else [] for v, ok in zip(t.tolist(), text_has)]
+        bad_rows = np.array([any(tok not in codes for tok in toks) for toks in tokens], dtype=bool)
+        if bad_rows.any():
+            bad_tokens = [tok for toks in tokens for tok in toks if tok not in codes]
+            conv.problems.add(
+                "invalid_code",
+                "options not in the codebook",
+                column=var.name,
+                rows=conv._rows(bad_rows),
+                values=bad_tokens,
+                expected=f"space-separated options from {_codes_text(var.codes)}",
+            )
+        from_text = {c: np.array([c in toks for toks in tokens], dtype=bool) for c in codes}
+    from_cols: dict[str, np.ndarray] = {}
+    col_has = np.zeros(n, dtype=bool)  # some option column holds 0 or 1
+    ticked = np.zeros(n, dtype=bool)  # some option column holds 1
+    for code, s in options.items():
+        s = s.mask(conv._missing_mask(var, s))
+        present = _bool_array(s.notna())
+        values, _ = conv._numbers(var, s, present, _INT_RE)
+        bad = present & ~np.isin(values, [0.0, 1.0])
+        if bad.any():
+            conv.problems.add(
+                "wrong_type",
+                "not 0 or 1",
+                column=f"{var.name}/{code}",
+                rows=conv._rows(bad),
+                values=s[bad].tolist(),
+                expected="1 (option chosen) or 0 (not chosen)",
+            )
+        col_has |= present & ~bad
+        from_cols[code] = values == 1.0
+        ticked |= from_cols[code]
+    if options and text is None:
+        absent = [c for c in codes if c not in options]
+        if absent:
+            conv.problems.add(
+                "missing_column",
+                f"option columns of select_multiple {var.name!r} are missing and there is no "
+                f"{var.name!r} column to read them from",
+                column=var.name,
+                values=[f"{var.name}/{c}" for c in absent],
+                expected="one 0/1 column per option, or the space-separated column",
+            )
+    # Unanswered: neither form has data, or the text holds a missing code and no option is ticked.
+    answered = text_has | (col_has & ~(text_missing & ~ticked))
+    if options and text is not None:
+        name = repr(file_names.get(var.name, var.name))
+        disagree = np.zeros(n, dtype=bool)
+        for code, chosen in from_cols.items():
+            disagree |= text_has & col_has & (chosen != from_text[code])
+        if disagree.any():
+            conv.problems.add(
+                "select_multiple_mismatch",
+                f"the 0/1 option columns disagree with the space-separated column {name}",
+                column=var.name,
+                rows=conv._rows(disagree),
+                expected="the same options in both (the 0/1 columns were used)",
+            )
+        blank_text = ticked & ~text_has
+        if blank_text.any():
+            conv.problems.add(
+                "select_multiple_mismatch",
+                f"options ticked in the 0/1 option columns but the space-separated column {name} is "
+                + {0: "blank", 1: "blank or a missing code", 2: "a missing code"}[
+                    int((blank_text & text_missing).any()) + int(not (blank_text & ~text_missing).any())
+                ],
+                column=var.name,
+                rows=conv._rows(blank_text),
+                values=[text.iloc[i] for i in np.flatnonzero(blank_text & text_missing)],
+                expected="the same options in both (the 0/1 columns were used)",
+            )
+        blank_cols = text_has & ~col_has
+        if blank_cols.any():
+            conv.problems.add(
+                "select_multiple_mismatch",
+                f"options in the space-separated column {name} but the 0/1 option columns are blank",
+                column=var.name,
+                rows=conv._rows(blank_cols),
+                expected="the same options in both (the space-separated column was used)",
+            )
+    result: dict[str, pd.Series] = {}
+    for code in codes:
+        chosen = from_text.get(code, np.zeros(n, dtype=bool))
+        if code in from_cols:
+            chosen = np.where(col_has, from_cols[code], chosen)
+        result[f"{var.name}/{code}"] = pd.Series(
+            pd.array([int(c) if a else None for c, a in zip(chosen, answered)], dtype="Int64")
+        )
+    return result

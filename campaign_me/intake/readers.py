@@ -1,0 +1,664 @@
+"""Reading a survey file into raw text records: decoding and sniffing CSV (stray quotes, encodings),
+reading an .xlsx sheet (formulas, number formats, caps on part size, cell length and empty rows),
+recognising other containers (legacy .xls, zip archives)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import dataclasses
+import difflib
+import io as _io
+import re
+from pathlib import Path
+from typing import Any
+
+from campaign_me.errors import CampaignMeError
+from campaign_me.intake.problems import _Fatal, _Problems
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+_DELIM_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
+
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading raw text tables
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Raw:
+    header: list[str]
+    header_line: int
+    records: list[tuple[int, list[str]]]  # (row number in the file, fields)
+    kind: str  # "csv" or "xlsx"
+    sheet: str | None = None
+    delimiter: str | None = None
+    line_text: list[str] | None = None
+
+
+def _col_ref(raw: _Raw, position: int) -> str:
+    """'column C' in Excel, 'field 3' in CSV (position is 0-based)."""
+    if raw.kind == "xlsx":
+        from openpyxl.utils import get_column_letter
+
+        return f"column {get_column_letter(position + 1)}"
+    return f"field {position + 1}"
+
+
+def _split_lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _decode(data: bytes, encoding: str | None, problems: _Problems) -> str:
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise CampaignMeError(f"encoding: {encoding!r} is not an encoding Python knows.") from None
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            problems.add(
+                "encoding",
+                f"not valid {encoding} text: byte 0x{data[exc.start]:02X} at byte position {exc.start}",
+                rows=[line],
+                expected=f"text in the encoding {encoding!r}; check the file's encoding",
+            )
+            raise _Fatal from None
+        return text.removeprefix("\ufeff")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            problems.add(
+                "encoding", "the file starts with a UTF-16 mark but is not valid UTF-16", expected="UTF-8"
+            )
+            raise _Fatal from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _report_bad_utf8(data, exc, problems)
+        raise _Fatal from None
+
+
+def _report_bad_utf8(data: bytes, exc: UnicodeDecodeError, problems: _Problems) -> None:
+    first_line = data[: exc.start].count(b"\n") + 1
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    bad_lines, fragments = [], []
+    for i, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad_lines.append(i)
+    # Show the offending fields as they read in Windows-1252 (the usual culprit), and name their columns.
+    text = data.decode("cp1252", errors="replace")
+    columns: list[str] = []
+    try:
+        parsed = _parse_csv(text)
+        header = parsed.header
+        for line, fields in parsed.records:
+            if line in bad_lines:
+                for name, value in zip(header, fields):
+                    if any(ord(ch) > 127 for ch in value):
+                        fragments.append(value)
+                        columns.append(name)
+        if not columns:
+            columns = [h for h in header if any(ord(ch) > 127 for ch in h)]
+    except _CsvError:
+        pass
+    problems.add(
+        "encoding",
+        f"text is not valid UTF-8 (first bad byte 0x{data[exc.start]:02X} at byte position {exc.start}: "
+        f"line {first_line}, column {exc.start - line_start + 1})",
+        column=", ".join(dict.fromkeys(columns)),
+        rows=bad_lines,
+        values=fragments,
+        value_columns=columns if len(columns) == len(fragments) else None,
+        expected="UTF-8 text (the values shown are read as Windows-1252): re-save the file as UTF-8 "
+        "('CSV UTF-8' in Excel), or pass encoding='cp1252' (or 'latin-1') if you know that is its encoding",
+    )
+
+
+@dataclasses.dataclass
+class _Parsed:
+    delimiter: str
+    header: list[str]
+    header_line: int
+    records: list[tuple[int, list[str]]]  # data records: (first line, fields)
+    # Records that swallowed several lines after a stray quote: (first line, last line, field, text).
+    quotes: list[tuple[int, int, int, str]]
+
+
+def _parse_csv(text: str, delimiter: str | None = None) -> _Parsed:
+    """Split CSV text into records numbered by their first line (1-based).
+
+    A quoted value may span several lines. When one does because of a stray or unterminated quote,
+    it swallows the lines that follow. Such a record is not returned: it is listed in ``quotes`` and
+    reading resumes on the line after the one where the quote opened.
+    """
+    if delimiter is None:
+        delimiter = _sniff(text)
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]  # offset of each line
+    records: list[tuple[int, list[str]]] = []
+    quotes: list[tuple[int, int, int, str]] = []
+    skipped = 0  # lines before the text the current reader reads
+    while True:
+        reader = csv.reader(_io.StringIO(text[starts[skipped] :], newline=""), delimiter=delimiter)
+        last = skipped
+        resume = None
+        try:
+            for fields in reader:
+                start = last + 1
+                last = skipped + reader.line_num
+                if not fields or all(not f.strip() for f in fields):
+                    continue
+                if last > start:
+                    head = records[0][1] if records else []
+                    field = _swallowed_field(text, starts, start, last, fields, delimiter, head)
+                    if field is not None:
+                        first = fields[field].splitlines()[0] if fields[field].strip() else ""
+                        quotes.append((start, last, field, f'"{first}'))
+                        resume = start  # the line after the quote's line
+                        break
+                records.append((start, fields))
+        except csv.Error as exc:
+            raise _CsvError(last + 1, str(exc)) from None
+        if resume is None or resume >= len(starts):
+            break
+        skipped = resume
+    if not records:
+        return _Parsed(delimiter, [], 0, [], quotes)
+    (hline, header), data = records[0], records[1:]
+    return _Parsed(delimiter, header, hline, data, quotes)
+
+
+def _swallowed_field(
+    text: str, starts: list[int], first: int, last: int, fields: list[str], delimiter: str, header: list[str]
+) -> int | None:
+    """Position of the field of a multi-line record that a stray quote ran on, or None if it is fine.
+
+    A quoted value may hold line breaks. The record is suspect when its quote is never closed (the
+    reader hit the end of the file), when it does not have the header's number of fields, or when two
+    or more of the lines it swallowed read, on their own, as complete records.
+    """
+    field = next((i for i, f in enumerate(fields) if "\n" in f or "\r" in f), len(fields) - 1)
+    end = starts[last] if last < len(starts) else len(text)
+    chunk = text[starts[first - 1] : end]
+    try:
+        next(csv.reader(_io.StringIO(chunk, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return field
+    except StopIteration:
+        pass
+    if not header:  # the record is the header itself
+        return None
+    n = len(header)
+    named = n
+    while named > 1 and not header[named - 1].strip():  # trailing delimiters after the last name
+        named -= 1
+    width = len(fields)
+    while width > named and not fields[width - 1].strip():
+        width -= 1
+    if not named <= width <= n:
+        return field
+    complete = 0
+    for k in range(first + 1, last):  # the lines strictly inside the record
+        line = text[starts[k - 1] : starts[k]].rstrip("\r\n")
+        if '"' not in line and named <= len(line.split(delimiter)) <= n:
+            complete += 1
+    if complete >= 2:
+        return field
+    # A stray quote that closes on a later line: the first and the last line of the record each read,
+    # quotes aside, as a whole row of their own (two respondents merged into one row).
+    # The last line must also start like a row: its first value shaped like the record's first (an id).
+    whole = 0
+    last_first = ""
+    for k in (first, last):
+        end_k = starts[k] if k < len(starts) else len(text)
+        parts = text[starts[k - 1] : end_k].rstrip("\r\n").replace('"', "").split(delimiter)
+        if named <= len(parts) <= n:
+            whole += 1
+        last_first = parts[0].strip()
+    return field if whole == 2 and field > 0 and _shape(last_first) == _shape(fields[0].strip()) else None
+
+
+def _shape(value: str) -> str:
+    """``"AR-0012"`` -> ``"AA-9999"``: the pattern of letters and digits of a value."""
+    return re.sub(r"[A-Za-z]", "A", re.sub(r"\d", "9", value))
+
+
+class _CsvError(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _sniff(text: str) -> str:
+    sample = text[:65536]
+    best, best_score = ",", (0.0, 1)
+    for d in _DELIMITERS:
+        rows = []
+        try:
+            for fields in csv.reader(_io.StringIO(sample, newline=""), delimiter=d):
+                if fields and any(f.strip() for f in fields):
+                    rows.append(len(fields))
+                if len(rows) >= 50:
+                    break
+        except csv.Error:
+            continue
+        if not rows or rows[0] < 2:
+            continue
+        score = (sum(n == rows[0] for n in rows) / len(rows), rows[0])
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _read_csv(data: bytes, encoding: str | None, problems: _Problems) -> _Raw:
+    text = _decode(data, encoding, problems)
+    if not text.strip():
+        problems.add(
+            "empty_file", "the file has no header row (only blank lines)", expected="a header row and data"
+        )
+        raise _Fatal
+    try:
+        parsed = _parse_csv(text)
+    except _CsvError as exc:
+        problems.add("ragged_row", f"malformed CSV: {exc}", rows=[exc.line], expected="well-formed CSV")
+        raise _Fatal from None
+    delim, header, hline, records = parsed.delimiter, parsed.header, parsed.header_line, parsed.records
+    for first, last, field, value in parsed.quotes:
+        column = header[field].strip() if field < len(header) and first > hline else ""
+        problems.add(
+            "unterminated_quote",
+            f"unterminated quote at line {first}: lines {first}-{last} read as one field",
+            column=column,
+            rows=[first],
+            values=[value[:60] + ("..." if len(value) > 60 else "")],
+            expected=f"a closing quote for the quote opened on line {first}, or no quote at the start of "
+            f"that value (line {first} was skipped; reading resumed at line {first + 1})",
+        )
+    problems.row_unit = (
+        f"rows are line numbers in the file (the header is line {hline})"
+        if hline == 1
+        else f"rows are line numbers in the file (the header is line {hline}; lines above it are blank)"
+    )
+    return _Raw(header, hline, records, "csv", delimiter=delim, line_text=_split_lines(text))
+
+
+def _cell_text(cell: Any) -> str:
+    import datetime as dt
+
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not value.is_integer():
+            return repr(value)
+        if isinstance(value, float) and abs(value) >= 1e15:
+            return repr(value)
+        text = str(int(value))
+        fmt = getattr(cell, "number_format", None) or ""
+        if int(value) >= 0 and fmt not in ("", "General", "0"):  # e.g. ids shown as "000123" or "AR-0012"
+            shown = _apply_number_format(int(value), fmt)
+            if shown is not None:
+                return shown
+        return text
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _apply_number_format(value: int, fmt: str) -> str | None:
+    """A whole number >= 0 as Excel shows it with a custom format made of digit placeholders (``0``,
+    ``#``) and literal text (``"AR-"0000``, ``000-000``, ``\\A0000``); None for other formats (dates,
+    decimals, thousands separators, percentages, conditions)."""
+    fmt = fmt.split(";", 1)[0]
+    tokens: list[tuple[str, str]] = []  # ("digit", "0"|"#") or ("text", literal)
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == '"':
+            end = fmt.find('"', i + 1)
+            if end < 0:
+                return None
+            tokens.append(("text", fmt[i + 1 : end]))
+            i = end + 1
+        elif ch == "\\" and i + 1 < len(fmt):
+            tokens.append(("text", fmt[i + 1]))
+            i += 2
+        elif ch in "0#":
+            tokens.append(("digit", ch))
+            i += 1
+        elif ch in "-/ ()_:":
+            tokens.append(("text", ch if ch != "_" else " "))
+            i += 2 if ch == "_" else 1
+        else:  # '.', ',', '%', 'E', '@', '[', date codes...: not a plain whole-number format
+            return None
+    places = [t for t in tokens if t[0] == "digit"]
+    if not places:
+        return None
+    digits = str(value).zfill(sum(t[1] == "0" for t in places))
+    if digits == "0" and not any(t[1] == "0" for t in places):
+        digits = ""
+    out: list[str] = []
+    pos = len(digits)
+    first_place = next(k for k, t in enumerate(tokens) if t[0] == "digit")
+    for k in range(len(tokens) - 1, -1, -1):
+        kind, text = tokens[k]
+        if kind == "text":
+            out.append(text)
+            continue
+        if k == first_place:  # the leftmost placeholder takes every remaining digit
+            out.append(digits[:pos])
+            pos = 0
+        elif pos > 0:
+            out.append(digits[pos - 1])
+            pos -= 1
+    return "".join(reversed(out))
+
+
+#: Excel's own limit on the characters of a cell; longer cells are refused.
+MAX_CELL_CHARS = 32_767
+#: Largest uncompressed size of a workbook part (a sheet's XML, the shared strings) read.
+MAX_XLSX_PART_BYTES = 500_000_000
+#: Reading a sheet stops after this many consecutive empty rows.
+MAX_EMPTY_ROWS = 10_000
+
+
+def _check_zip_parts(data: bytes, problems: _Problems) -> None:
+    """Refuse workbooks whose parts expand beyond MAX_XLSX_PART_BYTES (zip bombs, 1 GB cells)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+            big = [(i.filename, i.file_size) for i in zf.infolist() if i.file_size > MAX_XLSX_PART_BYTES]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # reported by openpyxl below
+    if big:
+        problems.add(
+            "too_large",
+            f"workbook part {big[0][0]!r} expands to {big[0][1]:,} bytes (at most {MAX_XLSX_PART_BYTES:,} are read)",
+            expected="a smaller workbook: save the data sheet alone as CSV",
+        )
+        raise _Fatal
+
+
+def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Problems) -> _Raw:
+    import datetime as dt
+
+    import openpyxl
+
+    _check_zip_parts(data, problems)
+    try:
+        # data_only=False: formula cells are seen as formulas (their stored results are not trusted:
+        # openpyxl and pandas write none, other programs may store a stale or placeholder 0).
+        wb = openpyxl.load_workbook(_io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many unrelated types on corrupt files
+        problems.add("not_excel", f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
+        raise _Fatal from None
+    try:
+        # Chart sheets hold no cells: positions count worksheets only (as in pandas.read_excel).
+        worksheets = {ws.title: ws for ws in wb.worksheets}
+        names = list(worksheets)
+        charts = [n for n in wb.sheetnames if n not in worksheets]
+        skipped = f" (chart sheets skipped: {', '.join(repr(c) for c in charts)})" if charts else ""
+        if sheet is not None:
+            if isinstance(sheet, int) and not isinstance(sheet, bool):
+                if not 0 <= sheet < len(names):
+                    problems.add(
+                        "sheet",
+                        f"sheet={sheet} is out of range: the workbook has {len(names)} worksheet(s){skipped}",
+                        values=names,
+                        expected="a sheet position from 0 or one of the sheet names listed",
+                    )
+                    raise _Fatal
+                chosen = names[sheet]
+            elif sheet in charts:
+                problems.add(
+                    "sheet",
+                    f"sheet {sheet!r} is a chart sheet, which holds no data; the worksheets are",
+                    values=names,
+                    expected="sheet= one of the worksheets listed",
+                )
+                raise _Fatal
+            elif sheet not in worksheets:
+                close = difflib.get_close_matches(str(sheet), names, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.add(
+                    "sheet",
+                    f"there is no sheet {sheet!r}{hint}; the {'work' if charts else ''}sheets are",
+                    values=names,
+                    expected="sheet= one of the sheet names listed",
+                )
+                raise _Fatal
+            else:
+                chosen = sheet
+        else:
+            with_data = [n for n, ws in worksheets.items() if _sheet_has_data(ws)]
+            if not with_data:
+                problems.add(
+                    "empty_file", "the workbook has no data on any sheet; its sheets are", values=names
+                )
+                raise _Fatal
+            if len(with_data) > 1:
+                problems.add(
+                    "sheet",
+                    f"the workbook has data on {len(with_data)} sheets and sheet= was not given; "
+                    "sheets with data",
+                    values=with_data,
+                    expected="sheet= naming the sheet to read (sheet= in load_survey, --sheet in "
+                    "campaign-me validate)",
+                )
+                raise _Fatal
+            chosen = with_data[0]
+        ws = worksheets[chosen]
+        _reset_dimensions(ws)
+        records: list[tuple[int, list[str]]] = []
+        formulas: list[tuple[int, int, str]] = []  # (row, column position, formula)
+        long_cells: list[tuple[int, int, int]] = []  # (row, column position, length)
+        dates: list[tuple[int, int, Any]] = []  # (record index, column position, date value)
+        empty_run = 0
+        stopped_at = None
+        for rownum, row in enumerate(ws.iter_rows(), start=1):
+            fields = []
+            for j, c in enumerate(row):
+                value = getattr(c, "value", None)
+                if getattr(c, "data_type", None) == "f" or (value is not None and type(value).__name__ == "ArrayFormula"):
+                    formulas.append((rownum, j, str(getattr(value, "text", value))))
+                    fields.append("")
+                    continue
+                if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                    long_cells.append((rownum, j, len(value)))
+                    fields.append("")
+                    continue
+                if isinstance(value, (dt.date, dt.datetime)):
+                    dates.append((len(records), j, value))
+                fields.append(_cell_text(c))
+            while fields and not fields[-1].strip():
+                fields.pop()
+            if fields and any(f.strip() for f in fields):
+                records.append((rownum, fields))
+                empty_run = 0
+            else:
+                empty_run += 1
+                if empty_run >= MAX_EMPTY_ROWS:
+                    stopped_at = rownum
+                    break
+    finally:
+        wb.close()
+    head = records[0][1] if records else []
+    if stopped_at is not None:
+        problems.add(
+            "empty_rows",
+            f"reading stopped at row {stopped_at:,} after {MAX_EMPTY_ROWS:,} empty rows in a row "
+            "(formatted but empty rows?)",
+            rows=[stopped_at],
+            expected="no data below long runs of empty rows: delete the empty rows, or save the sheet as CSV",
+            severity="warning",
+        )
+    by_column: dict[int, list[tuple[int, str]]] = {}
+    for rownum, j, formula in formulas:
+        by_column.setdefault(j, []).append((rownum, formula))
+    for j, cells in by_column.items():
+        column = head[j].strip() if j < len(head) and records and cells[0][0] > records[0][0] else ""
+        problems.add(
+            "formula",
+            f"formula; stored value missing or not trusted ({_col_ref_xlsx(j)})",
+            column=column,
+            rows=[r for r, _ in cells],
+            values=[f for _, f in cells],
+            expected="values, not formulas: in Excel copy the cells and paste them as values "
+            "(the cells were read as blank)",
+        )
+    for rownum, j, length in long_cells:
+        column = head[j].strip() if j < len(head) else ""
+        problems.add(
+            "too_large",
+            f"cell {_col_ref_xlsx(j)[7:]}{rownum} holds {length:,} characters (Excel's limit is {MAX_CELL_CHARS:,})",
+            column=column,
+            rows=[rownum],
+            expected="cells of at most 32,767 characters (the cell was read as blank)",
+        )
+    _reformat_dates(records, dates, problems)
+    problems.row_unit = f"rows are row numbers in sheet {chosen!r}"
+    if not records:
+        problems.add("empty_file", f"sheet {chosen!r} is empty", expected="a header row and data")
+        raise _Fatal
+    (hline, header), data_records = records[0], records[1:]
+    problems.row_unit += f" (the header is row {hline})"
+    return _Raw(header, hline, data_records, "xlsx", sheet=chosen)
+
+
+def _col_ref_xlsx(position: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"column {get_column_letter(position + 1)}"
+
+
+def _reformat_dates(records: list[tuple[int, list[str]]], dates: list[tuple[int, int, Any]], problems: _Problems) -> None:
+    """Write real Excel date cells in the codebook ``format`` of their column (they read as ISO text)."""
+    resolver = problems.resolver
+    if not dates or not records or resolver is None:
+        return
+    head = records[0][1]
+    formats: dict[int, str | None] = {}
+    for k, j, value in dates:
+        if k == 0 or j >= len(head):
+            continue
+        if j not in formats:
+            var = resolver.variable(head[j].strip())
+            formats[j] = var.format if var is not None and var.type in ("date", "datetime") else None
+        fmt = formats[j]
+        if fmt:
+            try:
+                records[k][1][j] = value.strftime(fmt)
+            except ValueError:
+                pass
+
+
+def _reset_dimensions(ws: Any) -> None:
+    """Read every row: in read-only mode openpyxl trusts the sheet's stored dimension record, which
+    other programs often write too small (rows below it would be silently dropped)."""
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+
+
+def _sheet_has_data(ws: Any) -> bool:
+    _reset_dimensions(ws)
+    for row in ws.iter_rows(values_only=True):
+        if any(v is not None and str(v).strip() for v in row):
+            return True
+    return False
+
+
+def _zip_members(data: bytes) -> list[str]:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(_io.BytesIO(data)) as zf:
+            return [n for n in zf.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []
+
+
+def _read_raw(
+    path: Path, data: bytes, sheet: str | int | None, encoding: str | None, problems: _Problems
+) -> _Raw:
+    suffix = path.suffix.lower()
+    if not data:
+        problems.add("empty_file", "the file is empty (0 bytes)", expected="a header row and data")
+        raise _Fatal
+    is_zip = data[:4] == b"PK\x03\x04"
+    is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    if suffix == ".xls" or (is_ole and suffix not in _XLSX_SUFFIXES):
+        problems.add(
+            "not_excel",
+            "legacy Excel 97-2003 (.xls) workbooks are not read",
+            expected="an .xlsx workbook or a CSV file: open it in Excel or LibreOffice and save as .xlsx",
+        )
+        raise _Fatal
+    members = _zip_members(data) if is_zip else []
+    is_workbook = any(m.startswith("xl/") for m in members)
+    if members and not is_workbook:
+        csvs = [m for m in members if m.lower().endswith((".csv", ".tsv", ".txt"))]
+        if csvs:
+            problems.add(
+                "zip_archive",
+                f"the file is a zip archive of {len(csvs)} CSV file(s) (an ODK Central export?), not one "
+                "survey file",
+                values=csvs,
+                expected="a CSV file: unzip the archive first and load the form's main CSV file (ODK Central "
+                "puts each repeat group in its own file, named form-group.csv)",
+            )
+        else:
+            problems.add(
+                "zip_archive",
+                f"the file is a zip archive ({len(members)} file(s)), not a CSV file or an .xlsx workbook",
+                values=members[:10],
+                expected="a CSV file or an .xlsx workbook: unzip the archive first and load the survey file in it",
+            )
+        raise _Fatal
+    if suffix in _XLSX_SUFFIXES:
+        if is_zip:
+            problems.row_unit = "rows are row numbers in the sheet (the header is row 1)"
+            return _read_xlsx(data, path.name, sheet, problems)
+        if is_ole:
+            what = "a legacy Excel 97-2003 (.xls) workbook with an .xlsx name"
+            fix = "open it in Excel or LibreOffice and save as .xlsx"
+        else:
+            first = data.split(b"\n", 1)[0][:60].decode("utf-8", errors="replace").strip()
+            what = f"not an Excel workbook: it is plain text (first line {first!r})"
+            fix = "rename it to .csv if it is CSV, or re-export it as .xlsx"
+        problems.add(
+            "not_excel", f"the file has an {suffix} name but is {what}", expected=f"an .xlsx workbook; {fix}"
+        )
+        raise _Fatal
+    if is_zip and is_workbook:
+        problems.add(
+            "not_excel",
+            f"the file is an Excel workbook (zip) with a {suffix or 'missing'} extension",
+            expected="rename it to .xlsx",
+        )
+        raise _Fatal
+    if is_zip:
+        problems.add(
+            "zip_archive",
+            "the file starts like a zip archive but cannot be opened (damaged or incomplete download?)",
+            expected="a CSV file or an .xlsx workbook",
+        )
+        raise _Fatal
+    if sheet is not None:
+        problems.add("sheet", f"sheet={sheet!r} was given but the file is CSV, not Excel", severity="warning")
+    return _read_csv(data, encoding, problems)

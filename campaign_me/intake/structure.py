@@ -1,0 +1,298 @@
+"""Structure checks on the raw table: a header that holds data, group headings, blank and
+duplicate column names, ragged rows, repeated and second header rows."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from campaign_me.codebook import Code, Codebook, Variable
+from campaign_me.intake._text import _INT_RE, _NUM_RE
+from campaign_me.intake.columns import _Resolver
+from campaign_me.intake.problems import _Fatal, _Problems
+from campaign_me.intake.readers import _DELIM_NAMES, _DELIMITERS, _col_ref, _Raw
+from campaign_me.privacy import looks_like_pii as _looks_like_pii
+from campaign_me.privacy import mask as _mask
+
+# --------------------------------------------------------------------------------------------------
+# Structure checks on the raw table
+# --------------------------------------------------------------------------------------------------
+
+
+def _is_numeric_text(value: str) -> bool:
+    return bool(re.fullmatch(_NUM_RE, value.strip()))
+
+
+def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, problems: _Problems) -> None:
+    """Header position, blank/duplicate names, repeated and second header rows, ragged rows (in place)."""
+    unit = "line" if raw.kind == "csv" else "row"
+    header = [h.strip() for h in raw.header]
+
+    # 1. Column names on the second row (a merged group header above them)?
+    if codebook is not None and raw.records:
+        line2, row2 = raw.records[0]
+        row2 = [v.strip() for v in row2]
+        known_header = sum(resolver.resolve(h) is not None for h in header if h)
+        known_row2 = sum(resolver.resolve(v) is not None for v in row2 if v)
+        if known_row2 >= 2 and known_row2 > known_header and known_row2 >= 0.5 * sum(bool(v) for v in row2):
+            above = [h for h in header if h]
+            problems.add(
+                "header_row",
+                "group headings instead of column names (merged header cells?)",
+                rows=[raw.header_line],
+                values=above,
+                expected=f"the column names on {unit} {raw.header_line}: delete it (the names were found on "
+                f"{unit} {line2}, which was used as the header for the other checks)",
+            )
+            raw.header_line, header = line2, row2
+            raw.records = raw.records[1:]
+            problems.row_unit = re.sub(
+                r"header is (line|row) \d+", rf"header is \1 {line2}", problems.row_unit
+            )
+
+    # 2. Blank and duplicate column names.
+    n = len(header)
+    keep = list(range(n))
+    blank = [i for i, h in enumerate(header) if not h]
+    if blank:
+        with_data = [i for i in blank if any(i < len(f) and f[i].strip() for _, f in raw.records)]
+        if with_data:
+            problems.add(
+                "blank_header",
+                "columns without a name hold data: " + ", ".join(_col_ref(raw, i) for i in with_data),
+                rows=[raw.header_line],
+                expected="a name in every header cell; merged header cells leave blanks (these columns were skipped)",
+            )
+        keep = [i for i in keep if i not in blank]
+    first_pos: dict[str, int] = {}
+    for i in list(keep):
+        h = header[i]
+        if h in first_pos:
+            keep.remove(i)
+            problems.add(
+                "duplicate_column",
+                f"column name used twice ({_col_ref(raw, first_pos[h])} and {_col_ref(raw, i)})",
+                column=h,
+                expected="unique column names (only the first was read)",
+            )
+        else:
+            first_pos[h] = i
+
+    # 3. Ragged rows (wrong or mixed delimiters).
+    good: list[tuple[int, list[str]]] = []
+    wrong_delim: dict[str, list[int]] = {}
+    too_many: list[int] = []
+    too_few: list[int] = []
+    counts: list[int] = []
+    for line, fields in raw.records:
+        if len(fields) > n and not any(f.strip() for f in fields[n:]):
+            fields = fields[:n]
+        if raw.kind == "xlsx" and len(fields) < n:
+            fields = fields + [""] * (n - len(fields))
+        if len(fields) == n:
+            good.append((line, fields))
+            continue
+        counts.append(len(fields))
+        other = _other_delimiter(raw, line, n)
+        if other is not None:
+            wrong_delim.setdefault(other, []).append(line)
+        elif len(fields) > n:
+            too_many.append(line)
+        else:
+            too_few.append(line)
+    for d, lines in wrong_delim.items():
+        problems.add(
+            "ragged_row",
+            f"{unit}s delimited by {_DELIM_NAMES[d]} while the header uses "
+            f"{_DELIM_NAMES.get(raw.delimiter or ',', raw.delimiter)} (mixed delimiters)",
+            rows=lines,
+            expected=f"one delimiter throughout, {n} fields per {unit} like the header (these {unit}s were skipped)",
+        )
+    if too_many:
+        problems.add(
+            "ragged_row",
+            f"{unit}s with more fields than the header ({n})",
+            rows=too_many,
+            values=sorted({c for c in counts if c > n}),
+            expected=f"{n} fields per {unit}; an unquoted delimiter inside a value? (these {unit}s were skipped)",
+        )
+    if too_few:
+        problems.add(
+            "ragged_row",
+            f"{unit}s with fewer fields than the header ({n})",
+            rows=too_few,
+            values=sorted({c for c in counts if c < n}),
+            expected=f"{n} fields per {unit} (these {unit}s were skipped)",
+        )
+
+    # 4. Header repeated inside the data (files pasted together) and a labels row under the header.
+    repeated: list[int] = []
+    rest: list[tuple[int, list[str]]] = []
+    for line, fields in good:
+        vals = [(fields[i].strip(), header[i]) for i in keep if fields[i].strip()]
+        if len(vals) >= 2 and sum(v == h for v, h in vals) >= 0.8 * len(vals):
+            repeated.append(line)
+        else:
+            rest.append((line, fields))
+    if repeated:
+        problems.add(
+            "repeated_header",
+            "header row repeated inside the data (files pasted together?)",
+            rows=repeated,
+            expected="one header row at the top (the repeated rows were skipped)",
+        )
+    if rest:
+        line2, row2 = rest[0]
+        if _looks_like_second_header(row2, rest[1:], keep, header, resolver):
+            problems.add(
+                "second_header",
+                "second header row (labels or merged header cells) under the column names",
+                rows=[line2],
+                values=[row2[i].strip() for i in keep if row2[i].strip()][:5],
+                value_columns=[header[i] for i in keep if row2[i].strip()][:5],
+                expected=f"data from {unit} {raw.header_line + 1} on: delete the extra header row, or for a "
+                "Kobo export choose 'XML values and headers' (the row was skipped)",
+            )
+            rest = rest[1:]
+    raw.header = [header[i] for i in keep]
+    raw.records = [(line, [fields[i] for i in keep]) for line, fields in rest]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+)?")
+
+
+def _check_header_is_names(raw: _Raw, resolver: _Resolver, problems: _Problems) -> None:
+    """Refuse a first row that holds data rather than column names (a file saved without its header).
+
+    Its values would become column names and be printed: personal data (phone numbers, e-mail
+    addresses, GPS positions) among them, or mostly numbers and dates, mean a data row.
+    """
+    cells = [h.strip() for h in raw.header if h.strip()]
+    if not cells:
+        return
+    pii = [c for c in cells if _looks_like_pii(c)]
+    data_like = [c for c in cells if _is_numeric_text(c) or _ISO_DATE.fullmatch(c)]
+    known = sum(resolver.resolve(c) is not None for c in cells)
+    if pii or (len(data_like) >= 2 and len(data_like) >= 0.5 * len(cells) and known == 0):
+        unit = "line" if raw.kind == "csv" else "row"
+        why = "personal data" if pii else "numbers and dates"
+        problems.add(
+            "header_row",
+            f"the header ({unit} {raw.header_line}) holds {why}, not column names: the file has no header row?",
+            rows=[raw.header_line],
+            values=[_mask(c) for c in cells[:6]],
+            expected=f"the column names on {unit} {raw.header_line} (insert a header row with the codebook's "
+            "variable names, in file order)",
+        )
+        raise _Fatal
+
+
+def _other_delimiter(raw: _Raw, line: int, n: int) -> str | None:
+    if raw.kind != "csv" or raw.line_text is None or not 0 < line <= len(raw.line_text):
+        return None
+    text = raw.line_text[line - 1]
+    for d in _DELIMITERS:
+        if d == raw.delimiter:
+            continue
+        try:
+            fields = next(csv.reader([text], delimiter=d))
+        except (csv.Error, StopIteration):
+            continue
+        if len(fields) == n:
+            return d
+    return None
+
+
+#: Values that mean "no answer" in many exports; never taken for header text.
+_NA_TOKENS = frozenset(
+    {"na", "n/a", "n.a.", "nan", "null", "none", "nil", "#n/a", "#null!", "<na>", "-", "--", ".", "?",
+     "missing", "refused"}
+)  # fmt: skip
+
+
+def _strip_point_zero(value: str) -> str:
+    """``"1.0"`` -> ``"1"`` (whole numbers as pandas' to_csv writes them); other text unchanged."""
+    m = re.fullmatch(r"([+-]?\d+)\.0", value)
+    return m.group(1) if m else value
+
+
+def _is_missing_code(value: str, codes: Iterable[Code]) -> bool:
+    """``value`` is one of ``codes``: text case-insensitively, whole numbers also numerically."""
+    low = value.strip().lower()
+    num = float(low) if re.fullmatch(_NUM_RE, low) else None
+    for code in codes:
+        text = str(code).strip().lower()
+        if low == text:
+            return True
+        if num is not None and re.fullmatch(_NUM_RE, text) and float(text) == num:
+            return True
+    return False
+
+
+def _converts(var: Variable, option: str | None, value: str) -> bool:
+    """Whether ``value`` is valid data for ``var`` (or its select_multiple option column)."""
+    v = value.strip()
+    if option is not None:
+        return bool(re.fullmatch(_INT_RE, v)) and float(v) in (0.0, 1.0)
+    if var.type == "integer":
+        return bool(re.fullmatch(_INT_RE, v))
+    if var.type == "number":
+        return bool(re.fullmatch(_NUM_RE, v))
+    if var.type == "boolean":
+        low = _strip_point_zero(v.lower())
+        return low in var.true or low in var.false
+    if var.type in ("categorical", "select_multiple") and var.codes:
+        texts = {str(c) for c in var.codes}
+        tokens = v.split() if var.type == "select_multiple" else [v]
+        if var.integer_codes and re.fullmatch(_INT_RE, v):
+            return float(v) in {float(c) for c in var.codes}
+        return bool(tokens) and all(t in texts for t in tokens)
+    if var.type in ("date", "datetime"):
+        parsed = pd.to_datetime(pd.Series([v], dtype=object), format=var.format or "ISO8601", errors="coerce")
+        return not bool(parsed.isna().iloc[0])
+    return True  # id, text, codes not known: anything goes
+
+
+def _looks_like_second_header(
+    row: list[str],
+    later: list[tuple[int, list[str]]],
+    keep: list[int],
+    header: list[str],
+    resolver: _Resolver,
+) -> bool:
+    """A labels row under the column names: labels of the codebook, or text in numeric columns.
+
+    Values that are missing codes (of the column's variable or of any variable of the codebook) or
+    common "no answer" tokens (NA, N/A, null, -, ...) are not text, and a value that is valid data for
+    its codebook variable does not count: a first data row full of missing codes is data.
+    """
+    values = [row[i].strip() for i in keep if row[i].strip()]
+    if len(values) < 2:
+        return False
+    # Labels of the codebook variables?
+    if resolver.labels:
+        as_labels = sum(v.lower() in resolver.labels for v in values)
+        if as_labels >= 2 and as_labels >= 0.5 * len(values):
+            return True
+    all_missing = {c for var, _ in resolver.known.values() for c in var.missing}  # incl. codebook-level
+    # Text in columns that are otherwise numeric?
+    numeric_cols = 0
+    text_here = 0
+    for i in keep:
+        below = [f[i].strip() for _, f in later[:200] if f[i].strip()]
+        if not (len(below) >= 2 and sum(_is_numeric_text(v) for v in below) >= 0.9 * len(below)):
+            continue
+        numeric_cols += 1
+        v = row[i].strip()
+        if not v or _is_numeric_text(v) or v.lower() in _NA_TOKENS:
+            continue
+        if _is_missing_code(v, all_missing):
+            continue
+        entry = resolver.entry(header[i])
+        if entry is not None and _converts(entry[0], entry[1], v):
+            continue
+        text_here += 1
+    return text_here >= 2 and text_here >= 0.5 * numeric_cols
