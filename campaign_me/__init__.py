@@ -1,6 +1,6 @@
 """campaign_me: monitoring and evaluation of migration-related information campaigns."""
 
-from . import diagnose, evaluation, power, regression, sampling, trial, weighting
+from . import diagnose, evaluation, monitoring, plots, power, regression, sampling, trial, weighting
 from .codebook import Codebook
 from .design import SurveyDesign
 from .errors import (
@@ -16,7 +16,8 @@ from .errors import (
     SamplingError,
     WeightingError,
 )
-from .io import find_pii, load_survey
+from .intake import load_survey
+from .privacy import find_pii
 from .weighting import (
     adjust_nonresponse,
     calibrate,
@@ -35,6 +36,8 @@ __all__ = [
     "Codebook",
     "load_survey",
     "find_pii",
+    "monitoring",
+    "plots",
     "diagnose",
     "evaluation",
     "regression",

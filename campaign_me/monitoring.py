@@ -16,7 +16,7 @@ often and at what cost. This module answers from three sources:
   measured at baseline, with the interval carried through; :func:`cost_per_person_reached` and
   :func:`cost_per_outcome_change` put cost beside them.
 
-Definitions (Bali Process RSO / IOM practice; see ``docs/monitoring.md``):
+Definitions (docs/methodology.md §1, step 5; usage in ``docs/monitoring.md``):
 
 * delivery rate = delivered / planned;
 * click-through rate (CTR) = clicks / impressions; engagement rate = engagements / impressions;
@@ -866,7 +866,7 @@ def cost_per_outcome_change(
 
     Notes
     -----
-    METHODOLOGY: cost per outcome change ~ cost / (R x effect in pp). The variance of the product
+    Cost per outcome change ~ cost / (R x effect in percentage points) (docs/methodology.md §1, step 5). The variance of the product
     is taken as :math:`P^2 s_e^2 + e^2 s_P^2` (delta method, people and effect treated as
     independent), and the interval of the cost is cost divided by the interval of the product.
 
