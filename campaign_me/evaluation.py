@@ -160,7 +160,7 @@ def _sentence(r: EffectResult) -> str:
     unit = "" if r.binary else " (in the outcome's units)"
     ci = (f"{100 * lo:+.1f} to {100 * hi:+.1f}" if r.binary else f"{lo:+.3g} to {hi:+.3g}")
     text = (
-        f"{_METHOD_NAMES.get(r.method, r.method)}: {r.outcome} changed by {_fmt(r.effect, r.binary)}{unit} "
+        f"{_METHOD_NAMES.get(r.method, r.method)}: estimated effect on {r.outcome} {_fmt(r.effect, r.binary)}{unit} "
         f"({r.level:.0%} CI {ci}; p = {r.p_value:.3g}; n = {r.n})."
     )
     rel = r.relative_change
