@@ -47,6 +47,7 @@ __all__ = [
     "interval_figure",
     "is_live",
     "new_figure",
+    "results_chain_figure",
 ]
 
 _ENV = "CAMPAIGN_ME_WIDGETS"
@@ -179,6 +180,49 @@ def interval_figure(
     ax.set_ylim(-0.6, len(table) - 0.4)
     ax.set(xlabel=xlabel, title=title)
     ax.grid(axis="x", alpha=0.3)
+    return Figure(fig, alt)
+
+
+def results_chain_figure(steps: Sequence[str], *, alt: str, title: str = "",
+                         assumptions: Sequence[str] | None = None) -> Figure:
+    """A results chain (theory of change) drawn as boxes joined by arrows, left to right.
+
+    Parameters
+    ----------
+    steps : sequence of str
+        The links of the chain, e.g. ``["exposure", "recall", "knowledge", "intention"]``.
+    alt : str
+        Alt text (required).
+    assumptions : sequence of str, optional
+        One assumption per arrow (``len(steps) - 1``), written under it.
+
+    Examples
+    --------
+    >>> results_chain_figure(["exposed", "understood", "intends"], alt="A three-step chain.")
+    [figure: A three-step chain.]
+    """
+    steps = [str(s) for s in steps]
+    if len(steps) < 2:
+        raise DataError("steps: a results chain needs at least two steps")
+    if assumptions is not None and len(assumptions) != len(steps) - 1:
+        raise DataError(f"assumptions: give one per arrow ({len(steps) - 1}), got {len(assumptions)}")
+    import textwrap
+
+    fig, ax = new_figure(1.55 * len(steps) + 0.4, 2.3 if assumptions else 1.6)
+    ax.set_axis_off()
+    ax.set_xlim(0, len(steps))
+    ax.set_ylim(-0.9 if assumptions else 0, 1)
+    for i, step in enumerate(steps):
+        ax.text(i + 0.5, 0.5, textwrap.fill(step, 14), ha="center", va="center", fontsize=9,
+                bbox={"boxstyle": "round,pad=0.4", "fc": "#E8F1FA", "ec": "#0072B2"})
+        if i:
+            ax.annotate("", xy=(i + 0.12, 0.5), xytext=(i - 0.12, 0.5),
+                        arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.5})
+            if assumptions:
+                ax.text(i, -0.35, textwrap.fill(str(assumptions[i - 1]), 16), ha="center", va="center",
+                        fontsize=7, style="italic", color="#555555")
+    if title:
+        ax.set_title(title)
     return Figure(fig, alt)
 
 

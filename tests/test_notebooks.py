@@ -1,0 +1,186 @@
+"""The workbook notebooks (notebooks/00-06): structure, committed sources, and headless runs.
+
+Every notebook is executed with papermill for every sample country (threads, each run its own
+kernel) and its outputs are checked: no error, nothing on stderr (warnings included), every
+image carries alt text. The default-parameter run with the pinned headline numbers is
+``pytest --nbval-lax`` over ``notebooks/`` (configured in setup.cfg).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from campaign_me.workbook import PIN_MARKER, SAMPLE_COUNTRIES, handout
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[0-6]_*.ipynb"))
+NAMES = [p.stem for p in NOTEBOOKS]
+PARAMETERS = {"country", "data_dir", "codebook", "rounds", "level", "min_n", "seed", "output_dir"}
+
+
+def _read(path: Path):
+    return nbformat.read(path, as_version=4)
+
+
+def _code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_the_workbook_is_there():
+    assert NAMES[:2] == ["00_start_here", "01_getting_started"]
+    assert len(NAMES) >= 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_sources_committed_without_outputs(path):
+    """Only pinned cells keep an output: the one stdout text that nbval compares."""
+    nb = _read(path)
+    nbformat.validate(nb)
+    assert "widgets" not in nb.metadata, "widget state saved in the notebook metadata"
+    for i, cell in enumerate(_code_cells(nb)):
+        if PIN_MARKER in cell.source:
+            assert [o.output_type for o in cell.outputs] == ["stream"], f"cell {i}: pinned cell without its reference"
+            assert cell.outputs[0].name == "stdout" and cell.outputs[0].text.strip(), f"cell {i}"
+        else:
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name} code cell {i} has outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_lesson_structure(path):
+    nb = _read(path)
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source]
+    assert headings[0].startswith("# ")
+    for section in ("## Objectives", "## Timing", "## Prerequisites", "## Key points"):
+        assert section in headings, f"{path.name}: no {section!r} section"
+    assert headings[-1] == "## Key points"
+    assert any(h.startswith("### Your turn") for h in headings), f"{path.name}: no exercise"
+    assert sum(PIN_MARKER in c.source for c in _code_cells(nb)) >= 1, f"{path.name}: no pinned headline number"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_parameters_cell_holds_typed_commented_literals(path):
+    import papermill as pm
+
+    nb = _read(path)
+    first, second = _code_cells(nb)[:2]
+    assert first.metadata.get("tags") == ["parameters"]
+    names = set()
+    for node in ast.parse(first.source).body:
+        assert isinstance(node, ast.AnnAssign), f"{path.name}: parameter without a type: {ast.unparse(node)}"
+        ast.literal_eval(node.value)  # literals only
+        names.add(node.target.id)
+    assert names == PARAMETERS
+    for line in first.source.splitlines()[1:]:
+        assert re.search(r"  # \S", line), f"{path.name}: parameter without a comment: {line}"
+    inspected = pm.inspect_notebook(str(path))
+    assert set(inspected) == PARAMETERS and all(p["help"] for p in inspected.values())
+    assert "check_parameters(" in second.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_solutions_hidden_and_identical_to_the_details_block(path):
+    nb = _read(path)
+    cells = nb.cells
+    n = 0
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and cell.source.startswith("### Your turn"):
+            shown = re.search(r"<details><summary>[^<]*</summary>\s*```python\n(.*?)\n```\s*</details>", cell.source, re.S)
+            assert shown, f"{path.name}: exercise without a <details> solution"
+            hidden = [c for c in cells[i + 1:i + 4] if c.cell_type == "code" and "solution" in c.metadata.get("tags", [])]
+            assert hidden, f"{path.name}: exercise without a runnable solution cell"
+            assert hidden[0].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+            assert hidden[0].source == shown.group(1)
+            n += 1
+    assert n >= 1
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_handout_is_generated_and_up_to_date(path):
+    text = handout(path)
+    assert "<details>" not in text and "## Key points" in text
+    committed = ROOT / "docs" / "handouts" / f"{path.stem}.md"
+    assert committed.is_file(), "run campaign_me.workbook.write_handouts('notebooks', 'docs/handouts')"
+    assert committed.read_text(encoding="utf-8") == text, "docs/handouts is stale: regenerate with write_handouts"
+
+
+# ---------------------------------------------------------------------------
+# headless runs
+# ---------------------------------------------------------------------------
+
+RUNS = [(name, country) for name in NAMES for country in SAMPLE_COUNTRIES]
+
+
+def _papermill(source: Path, target: Path, params: dict) -> subprocess.CompletedProcess:
+    """Run papermill in a child process: kernels, sockets and event loops never live in pytest's process."""
+    cmd = [sys.executable, "-m", "papermill", str(source), str(target), "--kernel", "python3",
+           "--no-progress-bar", "--execution-timeout", "300"]
+    for key, value in params.items():
+        cmd += ["-p", key, str(value)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT)
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Every notebook for every sample country, two at a time (one papermill process each)."""
+    out = tmp_path_factory.mktemp("executed")
+
+    def run(job):
+        name, country = job
+        params = {"country": country}
+        if country == "belmora":
+            params["output_dir"] = str(out / "tables")  # one country exercises the writes
+        done = _papermill(ROOT / "notebooks" / f"{name}.ipynb", out / f"{name}_{country}.ipynb", params)
+        return job, None if done.returncode == 0 else done.stderr[-3000:]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = dict(pool.map(run, RUNS))
+    return out, results
+
+
+def _outputs(nb):
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            for o in cell.get("outputs", []):
+                yield i, o
+
+
+@pytest.mark.parametrize("job", RUNS, ids=[f"{n}-{c}" for n, c in RUNS])
+def test_notebook_runs_headless_without_warnings(executed, job):
+    out, results = executed
+    assert results[job] is None, results[job]
+    nb = _read(out / f"{job[0]}_{job[1]}.ipynb")
+    for i, o in _outputs(nb):
+        assert o.output_type != "error", f"cell {i}: {o.get('ename')}: {o.get('evalue')}"
+        assert not (o.output_type == "stream" and o.name == "stderr"), f"cell {i} wrote to stderr: {o.text[:500]}"
+        text = o.get("text", "") + str(o.get("data", {}).get("text/plain", ""))
+        assert "Warning" not in text, f"cell {i} shows a warning: {text[:500]}"
+        data = o.get("data", {})
+        if "image/png" in data:
+            assert re.search(r'<img [^>]*alt="[^"]{10,}"', data.get("text/html", "")), f"cell {i}: figure without alt text"
+        assert "application/vnd.jupyter.widget-view+json" not in data, f"cell {i}: live widget in a headless run"
+
+
+def test_one_country_wrote_its_tables(executed):
+    out, results = executed
+    tables = sorted(p.name for p in (out / "tables").glob("*.csv")) if (out / "tables").is_dir() else []
+    assert "belmora_villages_drawn.csv" in tables
+
+
+def test_bad_parameter_stops_at_the_validation_cell(tmp_path):
+    done = _papermill(NOTEBOOKS[0], tmp_path / "bad.ipynb", {"country": "narnia", "level": 95})
+    assert done.returncode != 0
+    nb = _read(tmp_path / "bad.ipynb")
+    errors = [(i, o) for i, o in _outputs(nb) if o.output_type == "error"]
+    assert len(errors) == 1
+    i, error = errors[0]
+    assert "check_parameters(" in nb.cells[i].source  # stopped at the validation cell
+    assert error.ename == "ParameterError"
+    assert "country='narnia'" in error.evalue and "level=95" in error.evalue
