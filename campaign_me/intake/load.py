@@ -137,7 +137,7 @@ def load_survey(
     CodebookError
         If the codebook or form is malformed.
     FileNotFoundError
-        If ``path`` does not exist.
+        If ``path`` does not exist (``IsADirectoryError`` if it is a folder).
 
     Examples
     --------
@@ -158,6 +158,12 @@ def load_survey(
         raise CampaignMeError(f"errors: must be 'raise' or 'report', got {errors!r}.")
     p = Path(path)
     if not p.is_file():
+        if p.is_dir():
+            raise IsADirectoryError(f"survey file {str(p)!r} is a folder, not a file: name a file in it.")
+        if p.exists():
+            raise CampaignMeError(
+                f"survey file {str(p)!r} is not a regular file (a pipe or a device?): save the data to a file first."
+            )
         raise FileNotFoundError(f"survey file {str(p)!r} does not exist.")
     if not isinstance(group_sep, str) or not group_sep:
         raise CampaignMeError(f"group_sep: must be a non-empty text such as '/' or '.', got {group_sep!r}.")

@@ -602,6 +602,24 @@ def _read_raw(
         raise _Fatal
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    if data[:2] == b"\x1f\x8b":
+        problems.add(
+            "compressed",
+            "the file is gzip-compressed",
+            expected="the decompressed file: unpack it first (e.g. with 7-Zip, or 'gunzip FILE')",
+        )
+        raise _Fatal
+    if encoding is None and not is_zip and not is_ole and data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        head = data[:4096]
+        even, odd = head[0::2], head[1::2]
+        if len(head) >= 8 and (odd.count(0) >= 0.8 * len(odd) or even.count(0) >= 0.8 * len(even)):
+            order = "utf-16-le" if odd.count(0) >= even.count(0) else "utf-16-be"
+            problems.add(
+                "encoding",
+                "the file looks like UTF-16 text without a byte-order mark (every other byte is zero)",
+                expected=f"encoding={order!r} (--encoding {order} in campaign-me validate), or re-save it as UTF-8",
+            )
+            raise _Fatal
     if suffix == ".xls" or (is_ole and suffix not in _XLSX_SUFFIXES):
         problems.add(
             "not_excel",
