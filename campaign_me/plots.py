@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, require_columns
+from .logframe import RAG_COLOURS as _LOGFRAME_RAG
 
 __all__ = [
     "PALETTE",
@@ -49,9 +50,9 @@ __all__ = [
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order charts use it.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 
-#: Fill colours of RAG statuses (Okabe-Ito bluish green, orange, vermillion; grey "cannot judge").
-#: The status is always written in the cell too: colour is never the only carrier.
-RAG_COLOURS = {"green": "#009E73", "amber": "#E69F00", "red": "#D55E00", "grey": "#BBBBBB"}
+#: Fill colours of RAG statuses: the logframe tracking table's (light, colour-blind-safe fills), so
+#: the HTML table and the chart agree. The status is always written in the cell too.
+RAG_COLOURS = dict(_LOGFRAME_RAG)
 
 _LIGHT = "#DDDDDD"
 _MAX_ALT_ITEMS = 12
@@ -462,7 +463,8 @@ def tracking_chart(
         and its interval, progress toward the target (a share: 0.6 = 60 % of the planned
         change) and a status ("green", "amber", "red" or "grey" for "cannot judge"; any case).
     label, baseline, target, latest, ci_low, ci_high, progress, status : str
-        Column names.
+        Column names; the defaults are those of :func:`campaign_me.logframe.tracking_table`, whose
+        ``domain`` column (when not "all") is added to the label.
 
     Returns
     -------
@@ -487,13 +489,16 @@ def tracking_chart(
     cells, words = [], []
     for i, row in t.iterrows():
         hidden = pd.isna(row[latest]) or ("suppressed" in t.columns and bool(row.get("suppressed", False)))
-        latest_txt = "suppressed" if hidden else f"{_num(row[latest])} ({_num(row[ci_low])}-{_num(row[ci_high])})"
+        latest_txt = "suppressed" if hidden else f"{_num(row[latest])} ({_num(row[ci_low])} to {_num(row[ci_high])})"
         prog = row[progress] if has_progress else np.nan
         prog_txt = "n/a" if not np.isfinite(prog) or hidden else f"{100 * prog:.0f} %"
         s = st.iloc[i]
-        cells.append([str(row[label]), _num(row[baseline]), _num(row[target]), latest_txt]
+        name = str(row[label])
+        if "domain" in t.columns and pd.notna(row["domain"]) and str(row["domain"]) not in ("", "all"):
+            name += f" ({row['domain']})"
+        cells.append([name, _num(row[baseline]), _num(row[target]), latest_txt]
                      + ([prog_txt] if has_progress else []) + [f"{s} ({words_status[s]})"])
-        words.append(f"{row[label]}: baseline {_num(row[baseline])}, target {_num(row[target])}, latest "
+        words.append(f"{name}: baseline {_num(row[baseline])}, target {_num(row[target])}, latest "
                      + ("suppressed" if hidden else f"{_num(row[latest])} ({_num(row[ci_low])} to {_num(row[ci_high])})")
                      + (f", {prog_txt} of the planned change" if has_progress and prog_txt != "n/a" else "")
                      + f", status {s}")
@@ -507,7 +512,6 @@ def tracking_chart(
     for i, s in enumerate(st):
         cell = tab[i + 1, len(header) - 1]
         cell.set_facecolor(RAG_COLOURS[s])
-        cell.get_text().set_color("white" if s in ("green", "red") else "black")
         cell.get_text().set_fontweight("bold")
     for j in range(len(header)):
         tab[0, j].get_text().set_fontweight("bold")

@@ -146,7 +146,7 @@ def test_tracking_chart_colours_and_words():
     table = fig.axes[0].tables[0]
     cells = table.get_celld()
     status_col = max(j for (_, j) in cells)
-    assert mcolors.to_hex(cells[1, status_col].get_facecolor()) == plots.RAG_COLOURS["amber"].lower()
+    assert mcolors.to_hex(cells[1, status_col].get_facecolor()) == mcolors.to_hex(plots.RAG_COLOURS["amber"])
     assert cells[1, status_col].get_text().get_text() == "amber (partly)"  # words, not colour alone
     assert cells[3, 3].get_text().get_text() == "suppressed"
     assert "80 % of the planned change" in plots.alt_text(fig)
@@ -220,3 +220,21 @@ def test_charts_of_the_real_indicator_tables():
     slope = plots.slope_chart(change)
     _check_common(slope)
     assert "pp" in plots.alt_text(slope)
+
+
+def test_tracking_chart_of_the_real_logframe_table():
+    """Integration with campaign_me.logframe: the sample logframe tracked on the Corvia endline."""
+    from campaign_me.logframe import load_logframe, tracking_table
+
+    cb = SAMPLES / "codebook.yaml"
+    lf = load_logframe(SAMPLES / "corvia" / "logframe.yaml", codebook=cb)
+    data = load_survey(SAMPLES / "corvia" / "survey_endline.csv", cb)
+    t = tracking_table(lf, SurveyDesign(data, weights="weight", strata="stratum", psu="psu"), codebook=cb)
+    fig = plots.tracking_chart(t)
+    _check_common(fig)
+    cells = fig.axes[0].tables[0].get_celld()
+    status_col = max(j for (_, j) in cells)
+    for i, status in enumerate(t["status"], start=1):
+        assert cells[i, status_col].get_text().get_text().startswith(status)
+        assert mcolors.to_hex(cells[i, status_col].get_facecolor()) == mcolors.to_hex(plots.RAG_COLOURS[status])
+    assert plots.alt_text(fig).startswith(f"Tracking table of {len(t)} indicator")
