@@ -31,7 +31,14 @@ from .errors import (
     require_columns,
 )
 
-__all__ = ["SurveyDesign", "EstimateTable", "Indicator", "LinearScores", "LONELY_PSU_OPTIONS", "RESULT_COLUMNS"]
+__all__ = [
+    "SurveyDesign",
+    "EstimateTable",
+    "Indicator",
+    "LinearScores",
+    "LONELY_PSU_OPTIONS",
+    "RESULT_COLUMNS",
+]
 
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
 
@@ -182,7 +189,11 @@ class LinearScores:
         out = np.zeros((g, c1 - c0))
         for s, m in self.terms:
             if m is None:  # s is an indicator of the C columns
-                sub = s if (c0 == 0 and c1 == self.ncols) else s._take((s.codes >= c0) & (s.codes < c1), c0, c1 - c0)
+                sub = (
+                    s
+                    if (c0 == 0 and c1 == self.ncols)
+                    else s._take((s.codes >= c0) & (s.codes < c1), c0, c1 - c0)
+                )
                 out += _scatter(sub, self.n) if by is None else _cross(by, sub)
             elif isinstance(m, _Expand):
                 idx, fac = m.index[c0:c1], m.factor[c0:c1]
@@ -205,6 +216,7 @@ class LinearScores:
                 else:
                     out += _cross(by, s) @ coef
         return out
+
 
 # Internal representation of the design structure (shared by subsets and reweighted copies)
 # --------------------------------------------------------------------------------------
@@ -808,7 +820,9 @@ class SurveyDesign:
                 "recode them (as missing, or to a real value)"
             )
 
-    def _units_per_domain(self, pos: np.ndarray, codes: np.ndarray, ndom: int, *, stage: int = 1) -> np.ndarray:
+    def _units_per_domain(
+        self, pos: np.ndarray, codes: np.ndarray, ndom: int, *, stage: int = 1
+    ) -> np.ndarray:
         """Number of distinct PSUs (stage 1) or SSUs (stage 2) among the rows ``pos`` of each domain."""
         s = self._structure
         if stage == 1 and not s.has_psu:
@@ -868,7 +882,9 @@ class SurveyDesign:
                 f"df={df!r}: give a positive number of degrees of freedom, numpy.inf, 'design', or None"
             )
 
-    def _table(self, what: str, blocks: list[_Block], dom: _Domains, level, df, method="wald", neff_cap=False):
+    def _table(
+        self, what: str, blocks: list[_Block], dom: _Domains, level, df, method="wald", neff_cap=False
+    ):
         """Variance, interval, deff and notes for the columns of ``blocks``; the tidy result."""
         ncols = sum(len(b.cols) for b in blocks)
         _pad_terms(blocks, ncols)
@@ -1042,7 +1058,9 @@ class SurveyDesign:
                     centred=True,
                     zero_var=_constant_per_group(yv, c, b.ndom),
                 )
-            b.note[(wsum <= 0)[b.col_domain]] = f"no non-missing values of {name!r} with positive weight in this domain"
+            b.note[(wsum <= 0)[b.col_domain]] = (
+                f"no non-missing values of {name!r} with positive weight in this domain"
+            )
             blocks.append(b)
             offset += len(b.cols)
         return self._table("mean", blocks, dom, level, df)
@@ -1234,7 +1252,9 @@ class SurveyDesign:
                     ),
                 ),
             ]
-            b.note[(wsum <= 0)[b.col_domain]] = f"no non-missing values of {name!r} with positive weight in this domain"
+            b.note[(wsum <= 0)[b.col_domain]] = (
+                f"no non-missing values of {name!r} with positive weight in this domain"
+            )
             blocks.append(b)
             offset += len(b.cols)
         return self._table("proportion", blocks, dom, level, df, method=method, neff_cap=neff_cap)
@@ -1277,7 +1297,9 @@ class _Block:
     """The columns of one variable in an estimate table: one per domain (or per domain x level)."""
 
     @classmethod
-    def start(cls, variable: str, act: np.ndarray, ndom: int, offset: int, nlevels: int | None = None) -> _Block:
+    def start(
+        cls, variable: str, act: np.ndarray, ndom: int, offset: int, nlevels: int | None = None
+    ) -> _Block:
         b = cls()
         b.variable = variable
         b.nrows = len(act)
@@ -1517,6 +1539,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(values, sort=False)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
+
 def _build_structure(data, weights, strata, psu, fpc, nest):
     n = len(data)
     for arg, col in (("weights", weights), ("strata", strata)):
@@ -1536,7 +1559,9 @@ def _build_structure(data, weights, strata, psu, fpc, nest):
     for col in [strata, *psu_cols]:
         if col is not None and data[col].isna().any():
             pos = np.flatnonzero(data[col].isna().to_numpy())
-            raise DesignError(f"column {col!r} (design) has missing values in {describe_labels(data.index, pos)}")
+            raise DesignError(
+                f"column {col!r} (design) has missing values in {describe_labels(data.index, pos)}"
+            )
 
     # strata
     if strata is not None:
@@ -1554,7 +1579,8 @@ def _build_structure(data, weights, strata, psu, fpc, nest):
             p_codes, pairs = _codes(pd.Series(s_codes * len(raw_labels) + raw, copy=False))
             pairs = pairs.astype(np.int64)
             p_labels = np.array(
-                [f"{s_labels[k // len(raw_labels)]}.{raw_labels[k % len(raw_labels)]}" for k in pairs], dtype=object
+                [f"{s_labels[k // len(raw_labels)]}.{raw_labels[k % len(raw_labels)]}" for k in pairs],
+                dtype=object,
             )
         else:
             p_codes, p_labels = _codes(psu_key)
@@ -1678,4 +1704,3 @@ def _fpc_popsize(data, col, group_codes, group_labels, sampled, what, group_col,
             f"{pop[g[0]]:g}{others}"
         )
     return pop
-

@@ -1,6 +1,6 @@
 """Sample size, power and minimum detectable effects for surveys and evaluations.
 
-Every function in this module answers one planning question from METHODOLOGY §5:
+Every function in this module answers one planning question from docs/methodology.md §5:
 
 * how many interviews to estimate a proportion to a given margin of error
   (:func:`sample_size_proportion`, :func:`sample_size_table`), with a finite population
@@ -345,14 +345,14 @@ def sample_size_proportion(
     -----
     ``n0 = z^2 p (1 - p) / margin^2`` with ``z`` the ``(1 + level) / 2`` normal quantile;
     ``m = n0 * deff``; with a population, ``m / (1 + (m - 1) / N)``; then divided by
-    ``response_rate`` and rounded up once at the end (METHODOLOGY §5.1-5.3).
+    ``response_rate`` and rounded up once at the end (docs/methodology.md §5.1-5.3).
 
     The design effect multiplies the variance *including* the finite population factor,
     ``deff (1 - n/N) p q / n = margin^2 / z^2``, so the correction applies to ``n0 * deff``
     (Lohr 2019, §7.5; Kish 1965). Applying it to ``n0`` first and multiplying by ``deff``
     afterwards (as OpenEpi does) overstates ``n`` when ``n/N`` is not small and can ask for
     more interviews than the population has. The two agree when ``deff = 1`` or without a
-    population. Validated against the worked numbers of METHODOLOGY §5.1-5.3 (385;
+    population. Validated against the worked numbers of docs/methodology.md §5.1-5.3 (385;
     N = 2000, 5000, 1000 -> 323, 357, 278; DEFF 1.7 and 90% response -> 726) and the closed
     forms in ``tests/reference/power.R``.
 
@@ -612,7 +612,9 @@ def sample_size_two_proportions(
     Returns
     -------
     int or float
-        ``n1``, the sample size of group 1 (each group when ``ratio=1``).
+        ``n1``, the sample size of group 1 (each group when ``ratio=1``). It is never below
+        ``deff * max(1, 1/ratio)``, so that both groups have an effective size of at least 1
+        and :func:`power_two_proportions` accepts the pair (``n1``, ``ratio * n1``).
 
     Raises
     ------
@@ -628,7 +630,7 @@ def sample_size_two_proportions(
         n1 = [z_a sqrt(pbar (1 - pbar) (1 + 1/r)) + z_b sqrt(p1 q1 + p2 q2 / r)]^2 / (p1 - p2)^2
 
     where ``z_a`` is the ``1 - alpha/2`` (two-sided) or ``1 - alpha`` quantile and ``z_b`` the
-    ``power`` quantile. With ``r = 1`` this is METHODOLOGY §5.4's formula and the equation
+    ``power`` quantile. With ``r = 1`` this is docs/methodology.md §5.4's formula and the equation
     ``power.prop.test`` solves (R solves it numerically; here it is closed form). Arcsine:
     ``n1 = (z_a + z_b)^2 (1 + 1/r) / h^2``. When the opposite tail is counted (``strict``) the
     power equation is solved with :func:`scipy.optimize.brentq`. The result is multiplied by
@@ -636,7 +638,7 @@ def sample_size_two_proportions(
 
     Validated (1e-4 relative) against ``power.prop.test`` (``strict`` both ways),
     ``pwr.2p.test``, ``pwr.2p2n.test`` (unequal n) and the Fleiss closed form in R
-    (``tests/reference/power.R``), and against METHODOLOGY §5.4 (30% vs 40%: 356 per group).
+    (``tests/reference/power.R``), and against docs/methodology.md §5.4 (30% vs 40%: 356 per group).
 
     Examples
     --------
@@ -655,7 +657,9 @@ def sample_size_two_proportions(
     deff = _deff_arg(deff)
     strict = (method == "arcsine") if strict is None else bool(strict)
     n1 = _n_two_props_srs(p1, p2, power, alpha, alternative, method, ratio, strict)
-    return _finish(n1 * deff, exact)
+    # never smaller than the pair power_two_proportions accepts: both groups need an
+    # effective size (n / deff) of at least 1, so n1 >= deff and ratio * n1 >= deff
+    return _finish(max(n1 * deff, deff * max(1.0, 1.0 / ratio)), exact)
 
 
 def power_two_proportions(
@@ -789,7 +793,7 @@ def sample_size_two_means(
     method : {"t", "normal"}, default "t"
         ``"t"``: the two-sample t-test with the noncentral t distribution, as R's
         ``power.t.test(type = "two.sample")``. ``"normal"``: the large-sample formula of
-        METHODOLOGY §5.4, ``n = 2 sd^2 (z_a + z_b)^2 / delta^2``.
+        docs/methodology.md §5.4, ``n = 2 sd^2 (z_a + z_b)^2 / delta^2``.
     strict : bool, default False
         Two-sided only: also count rejections in the opposite tail (R's ``strict = TRUE``).
         The default matches ``power.t.test``'s default.
@@ -814,7 +818,7 @@ def sample_size_two_means(
     ``delta / (sd sqrt(1/n1 + 1/n2))``; ``"normal"`` uses
     ``n1 = (1 + 1/r) sd^2 (z_a + z_b)^2 / delta^2``. Validated against ``power.t.test``
     (``strict`` both ways, one- and two-sided) and, for unequal groups, ``pwr.t2n.test``
-    (``tests/reference/power.R``). METHODOLOGY §5.4's 142 per group (sd 15, delta 5) is the
+    (``tests/reference/power.R``). docs/methodology.md §5.4's 142 per group (sd 15, delta 5) is the
     normal formula; the t-test needs 143.
 
     Examples
@@ -938,10 +942,10 @@ def mde_proportion(
 
     Notes
     -----
-    ``MDE = (z_a + z_b) sqrt(p (1 - p) (1/n1 + 1/n2)) sqrt(deff)`` (METHODOLOGY §5.4), with
+    ``MDE = (z_a + z_b) sqrt(p (1 - p) (1/n1 + 1/n2)) sqrt(deff)`` (docs/methodology.md §5.4), with
     ``z_a`` the ``1 - alpha/2`` (two-sided) or ``1 - alpha`` normal quantile. It assumes the
     same variance ``p (1 - p)`` under H0 and H1, so it is close to, but not exactly, the
-    inverse of :func:`sample_size_two_proportions`. Validated against METHODOLOGY §5.4
+    inverse of :func:`sample_size_two_proportions`. Validated against docs/methodology.md §5.4
     (n = 400 per arm, p = 0.5: 9.9 points; 12.9 at DEFF 1.7).
 
     Examples
@@ -1059,7 +1063,7 @@ def design_effect(icc: float, cluster_size: float, *, cv: float = 0) -> float:
 
     Notes
     -----
-    With equal clusters (``cv=0``) this is Kish's (1965) ``1 + (m - 1) icc`` (METHODOLOGY §5.3);
+    With equal clusters (``cv=0``) this is Kish's (1965) ``1 + (m - 1) icc`` (docs/methodology.md §5.3);
     with unequal clusters, Eldridge, Ashby & Kerry (2006, IJE 35:1292), who show that using the
     mean size understates the design effect.
 
@@ -1072,7 +1076,7 @@ def design_effect(icc: float, cluster_size: float, *, cv: float = 0) -> float:
     """
     icc = _number("icc", icc)
     if not 0 <= icc <= 1:
-        raise PowerError(f"icc={icc!r} must be in [0, 1] (typical values 0.01-0.2; METHODOLOGY §5.3)")
+        raise PowerError(f"icc={icc!r} must be in [0, 1] (typical values 0.01-0.2; docs/methodology.md §5.3)")
     m = _number("cluster_size", cluster_size)
     if m < 1:
         raise PowerError(f"cluster_size={m:g} must be at least 1 (interviews per cluster)")
@@ -1138,10 +1142,10 @@ def sample_size_did(
     -----
     ``n = n_post * factor * deff / retention``, rounded up once, with ``factor`` 2 for repeated
     cross-sections (Var(DiD) = 4 sigma^2 / n), ``2 (1 - rho)`` for a panel with DiD and
-    ``1 - rho^2`` for a panel with ANCOVA (METHODOLOGY §5.5; McKenzie 2012, J. Dev. Econ.
+    ``1 - rho^2`` for a panel with ANCOVA (docs/methodology.md §5.5; McKenzie 2012, J. Dev. Econ.
     99:210). ``n_post`` is the unrounded result of :func:`sample_size_two_proportions`. The
     factors assume the outcome's variance is the same at both rounds. Validated against
-    METHODOLOGY §5.5 (30% vs 40%: 712 per arm per round for repeated cross-sections, 356 for a
+    docs/methodology.md §5.5 (30% vs 40%: 712 per arm per round for repeated cross-sections, 356 for a
     panel DiD and 267 for ANCOVA at rho = 0.5); these hold whether or not ``n_post`` (355.94)
     is rounded first.
 
@@ -1242,16 +1246,16 @@ def clusters_per_arm(
     -----
     ``"deff"``: ``c = n_ind * (1 + ((cv^2 + 1) m - 1) icc) / m / response_rate``, where
     ``n_ind`` is the **unrounded** :func:`sample_size_two_proportions` (pooled) per-arm size;
-    METHODOLOGY §5.6's 694.1 = 355.94 x 1.95 is the unrounded value (356 x 1.95 would be
+    docs/methodology.md §5.6's 694.1 = 355.94 x 1.95 is the unrounded value (356 x 1.95 would be
     694.2), giving 34.70 -> 35 clusters per arm, 38.56 -> 39 at 90% response.
     ``"hayes-bennett"`` (Hayes & Bennett 1999, IJE 28:319, eq. 3)::
 
         c = 1 + (z_a + z_b)^2 [p1 q1 / m + p2 q2 / m + k^2 (p1^2 + p2^2)] / (p1 - p2)^2
 
     then divided by ``response_rate``. Either way ``response_rate`` inflates the number of
-    clusters at the planned ``m``, as METHODOLOGY §5.6 does; this is conservative (fewer
+    clusters at the planned ``m``, as docs/methodology.md §5.6 does; this is conservative (fewer
     respondents per cluster would also lower the design effect). Validated against
-    METHODOLOGY §5.6 (35, 39; 30.9 -> 31) and the closed forms in ``tests/reference/power.R``.
+    docs/methodology.md §5.6 (35, 39; 30.9 -> 31) and the closed forms in ``tests/reference/power.R``.
 
     Examples
     --------

@@ -14,7 +14,7 @@ and with the frame's index, plus two columns:
 :func:`two_stage` adds ``prob_stage1`` and ``prob_stage2``. :func:`assign` returns the whole frame with the
 arm column and ``assignment_prob``. :func:`allocate` splits a total sample size between strata.
 
-The module follows METHODOLOGY.md §5.7: stratify, select clusters with probability proportional to size
+The module follows docs/methodology.md §5.7: stratify, select clusters with probability proportional to size
 (PPS) systematically from a cumulated size list, take a fixed number of households per cluster, and weight by
 the inverse of the product of the stage probabilities.
 """
@@ -106,7 +106,7 @@ def _whole(value: object, *, argument: str, minimum: int = 0) -> int:
     if not math.isfinite(value) or value != math.floor(value):
         raise SamplingError(
             f"{argument} must be a whole number, got {value!r}; round sample sizes up with math.ceil "
-            "(METHODOLOGY §5 rounding convention)"
+            "(docs/methodology.md §5 rounding convention)"
         )
     out = int(value)
     if out < minimum:
@@ -279,7 +279,7 @@ def srs(
         when ``strata`` names several columns). To split a total between strata, use :func:`stratified`.
     fraction : float, optional
         Sampling fraction in (0, 1], applied to the frame or to every stratum; the size is
-        ``ceil(fraction * N_h)`` (METHODOLOGY §5: round up once at the end). Give exactly one of ``n`` and
+        ``ceil(fraction * N_h)`` (docs/methodology.md §5: round up once at the end). Give exactly one of ``n`` and
         ``fraction``.
     seed : int, numpy.random.Generator or None
         Source of randomness. The same integer gives the same sample; a Generator is advanced.
@@ -877,7 +877,7 @@ def pps_systematic(
     Notes
     -----
     In stratum :math:`h`, with total size :math:`M_h = \sum_i M_i`, cluster :math:`i` is selected with
-    :math:`\pi_i = n_h M_i / M_h` (METHODOLOGY §5.7, :math:`P_i = a M_i/M_h`). The sizes are cumulated in
+    :math:`\pi_i = n_h M_i / M_h` (docs/methodology.md §5.7, :math:`P_i = a M_i/M_h`). The sizes are cumulated in
     list order, the interval is :math:`I = M_h / n_h`, and with a random start :math:`r \sim U[0, I)` the
     clusters whose cumulated range :math:`[C_{i-1}, C_i)` contains :math:`r + jI`, :math:`j = 0..n_h-1`,
     are taken (Cochran 1977, ch. 9A; Lohr 2019, ch. 6).
@@ -983,7 +983,7 @@ def two_stage(
     -----
     Stage 1 is :func:`pps_systematic` on the clusters (certainty clusters included):
     :math:`\pi_{1i} = n_h M_i / M_h`. Stage 2 is an SRS of :math:`m_i = \min(m, M_i')` of the
-    :math:`M_i'` listed units: :math:`\pi_{2|i} = m_i / M_i'`. The design weight is (METHODOLOGY §5.7)
+    :math:`M_i'` listed units: :math:`\pi_{2|i} = m_i / M_i'`. The design weight is (docs/methodology.md §5.7)
 
     .. math:: w = 1 / [(n_h M_i / M_h)(m / M_i')].
 

@@ -135,7 +135,9 @@ def adjust_nonresponse(
         for c in cls:
             if data[c].isna().any():
                 pos = np.flatnonzero(data[c].isna().to_numpy())
-                raise WeightingError(f"weighting class column {c!r} has missing values in {describe_labels(data.index, pos)}")
+                raise WeightingError(
+                    f"weighting class column {c!r} has missing values in {describe_labels(data.index, pos)}"
+                )
         key = pd.MultiIndex.from_frame(data[cls]) if len(cls) > 1 else data[cls[0]]
         codes, labels = pd.factorize(key, sort=True)
     else:
@@ -306,9 +308,7 @@ def _match_levels(design: SurveyDesign, variable: str, pop: pd.Series, *, partia
     return codes, pop.to_numpy()
 
 
-def poststratify(
-    design: SurveyDesign, variable: str, population, *, partial: bool = False
-) -> SurveyDesign:
+def poststratify(design: SurveyDesign, variable: str, population, *, partial: bool = False) -> SurveyDesign:
     """Post-stratify the weights to known population counts of one variable.
 
     Parameters
@@ -484,8 +484,10 @@ def calibrate(
                 targets.append(float(t[j]))
                 names.append(f"{var}={lvl}")
         else:
-            if isinstance(tot, bool) or not isinstance(tot, (int, float, np.integer, np.floating)) or not np.isfinite(
-                tot
+            if (
+                isinstance(tot, bool)
+                or not isinstance(tot, (int, float, np.integer, np.floating))
+                or not np.isfinite(tot)
             ):
                 raise WeightingError(
                     f"calibrate: the total for {var!r} must be a number (or a mapping of level counts), got {tot!r}"

@@ -678,3 +678,15 @@ def test_no_warnings_on_ordinary_use():
         sample_size_two_means(5, 15, strict=True, ratio=3)
         sample_size_two_proportions(0.05, 0.08, method="arcsine", ratio=0.25)
         mde_mean(10, 1, n2=5)
+
+
+def test_two_proportion_size_is_always_a_feasible_pair():
+    # 2% vs 98% with group 2 a fifth of group 1: the unrounded n1 = 4.94 would give n2 = 0.99 < 1,
+    # which power_two_proportions refuses; the size is held at deff * max(1, 1/ratio) = 5 instead
+    n1 = sample_size_two_proportions(0.02, 0.98, ratio=0.2, exact=True)
+    assert n1 == approx(5.0)
+    assert power_two_proportions(0.02, 0.98, n1, n2=0.2 * n1) > 0.8
+    n1 = sample_size_two_proportions(0.02, 0.98, ratio=0.2, deff=2, exact=True)
+    assert n1 >= 10 and power_two_proportions(0.02, 0.98, n1, n2=0.2 * n1, deff=2) > 0.8
+    # ordinary sizes are untouched (docs/methodology.md §5.4: 356 per group)
+    assert sample_size_two_proportions(0.3, 0.4) == 356
