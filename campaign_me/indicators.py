@@ -67,6 +67,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from scipy import stats
 
 from . import scales as _scales
 from .codebook import Codebook
@@ -519,12 +520,19 @@ class _Evaluator:
         ):
             lser = pd.Series(left if isinstance(left, np.ndarray) else np.full(self.n, left, dtype=object))
             miss = lser.isna().to_numpy()
-            ls = lser.astype("string")
             if values is not None:
-                res = ls.isin([str(v) for v in values]).fillna(False).to_numpy(dtype=bool)
+                res = lser.isin([str(v) for v in values]).to_numpy(dtype=bool)
+                if not res.any() and len(lser):
+                    res = (
+                        lser.astype("string")
+                        .isin([str(v) for v in values])
+                        .fillna(False)
+                        .to_numpy(dtype=bool)
+                    )
                 if isinstance(op, ast.NotIn):
                     res = ~res
             else:
+                ls = lser.astype("string")
                 rs = str(right) if not isinstance(right, np.ndarray) else pd.Series(right).astype("string")
                 if isinstance(op, ast.Eq):
                     res = (ls == rs).fillna(False).to_numpy(dtype=bool)
@@ -931,54 +939,90 @@ def _all_domains(data: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return keys.reset_index(drop=True)
 
 
-def _estimate_one(design, column: str, kind: str, by: list[str], level: float, ratio_den: str | None):
-    """Estimate a derived column on a (subset) design; returns the design's tidy table."""
+def _estimate_one(design, columns: list[str], kind: str, by: list[str], level: float, ratio_den: str | None):
+    """Estimate derived columns on a (subset) design; returns the design's tidy table."""
     if kind == "ratio":
-        return design.ratio(column, ratio_den, by=by or None, level=level, na_rm=True)
-    if kind == "proportion":
-        t = design.proportion(column, by=by or None, level=level, na_rm=True)
-        return t[t["category"] == 1.0].drop(columns="category")
-    return design.mean(column, by=by or None, level=level, na_rm=True)
+        return design.ratio(columns[0], ratio_den, by=by or None, level=level, na_rm=True)
+    return design.mean(columns, by=by or None, level=level, na_rm=True)
 
 
-def _safe_table(design, mask, column, kind, by, level, ratio_den, domains):
-    """Estimates for every domain; a domain that cannot be estimated gets a row with its reason."""
-    stat_cols = ["estimate", "se", "ci_low", "ci_high", "deff", "n", "df"]
+_STATS = ["estimate", "se", "ci_low", "ci_high", "deff", "n", "df"]
+
+
+def _safe_table(design, mask, columns, kind, by, level, ratio_den, domains):
+    """Estimates of ``columns`` on the rows ``mask``, overall or by domain, as one table with a
+    ``variable`` column; a domain that cannot be estimated gets a row with its reason (``note``)."""
     try:
         sub = design.subset(mask)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            table = _estimate_one(sub, column, kind, by, level, ratio_den)
-        notes = [str(w.message) for w in caught]
+            table = _estimate_one(sub, columns, kind, by, level, ratio_den)
         table = table.copy()
         if "note" not in table.columns:
             table["note"] = ""
         table["note"] = table["note"].fillna("").astype(object)
+        notes = [str(w.message) for w in caught]
         if notes and not by:
             table["note"] = "; ".join(notes)
+        if kind == "ratio":
+            table["variable"] = columns[0]
+        return table
     except CampaignMeError as err:
-        if not by:
-            return pd.DataFrame(
-                [{**dict.fromkeys(stat_cols, np.nan), "n": int(np.count_nonzero(mask)), "note": str(err)}]
-            )
         rows = []
-        for dom in domains.itertuples(index=False, name=None):
-            m = mask.copy()
-            for c, v in zip(by, dom):
-                m &= design.data[c].eq(v).fillna(False).to_numpy(dtype=bool)
-            labels = dict(zip(by, dom))
-            if not m.any():
-                rows.append({**labels, **dict.fromkeys(stat_cols, np.nan), "n": 0, "note": ""})
+        for col in columns:
+            if not by:
+                rows.append(
+                    {
+                        "variable": col,
+                        **dict.fromkeys(_STATS, np.nan),
+                        "n": int(np.count_nonzero(mask)),
+                        "note": str(err),
+                    }
+                )
                 continue
-            try:
-                t = _estimate_one(design.subset(m), column, kind, [], level, ratio_den)
-                rows.append({**labels, **t.iloc[0][stat_cols].to_dict(), "note": ""})
-            except CampaignMeError as e:
-                rows.append({**labels, **dict.fromkeys(stat_cols, np.nan), "n": int(m.sum()), "note": str(e)})
-        table = pd.DataFrame(rows)
-    if by:
-        table = domains.merge(table.drop(columns=["variable"], errors="ignore"), on=by, how="left")
-    return table
+            for dom in domains[by].itertuples(index=False, name=None):
+                m = mask.copy()
+                for c, v in zip(by, dom):
+                    m &= design.data[c].eq(v).fillna(False).to_numpy(dtype=bool)
+                labels = {"variable": col, **dict(zip(by, dom))}
+                if not m.any():
+                    rows.append({**labels, **dict.fromkeys(_STATS, np.nan), "n": 0, "note": ""})
+                    continue
+                try:
+                    t = _estimate_one(design.subset(m), [col], kind, [], level, ratio_den)
+                    rows.append({**labels, **t.iloc[0][_STATS].to_dict(), "note": ""})
+                except CampaignMeError as e:
+                    rows.append(
+                        {**labels, **dict.fromkeys(_STATS, np.nan), "n": int(m.sum()), "note": str(e)}
+                    )
+        return pd.DataFrame(rows)
+
+
+def _logit_ci(table: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Logit interval of a proportion estimated as a mean of 0/1 (R's ``svyciprop(method="logit")``).
+
+    Estimates of exactly 0 or 1 (or without variance) get the Clopper-Pearson interval on the
+    unweighted n, as :meth:`SurveyDesign.proportion` does.
+    """
+    p = table["estimate"].to_numpy(dtype=float)
+    se = table["se"].to_numpy(dtype=float)
+    df = table["df"].to_numpy(dtype=float)
+    n = table["n"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        q = np.where(np.isfinite(df), stats.t.ppf(0.5 + level / 2, df), stats.norm.ppf(0.5 + level / 2))
+        interior = (p > 0) & (p < 1) & (se > 0)
+        half = q * se / (p * (1 - p))
+        lp = np.log(p / (1 - p))
+        lo = 1 / (1 + np.exp(-(lp - half)))
+        hi = 1 / (1 + np.exp(-(lp + half)))
+        alpha = 1 - level
+        x = np.round(p * n)
+        cp_lo = np.where(x == 0, 0.0, stats.beta.ppf(alpha / 2, x, n - x + 1))
+        cp_hi = np.where(x == n, 1.0, stats.beta.ppf(1 - alpha / 2, x + 1, n - x))
+    out = table.copy()
+    out["ci_low"] = np.where(interior, lo, np.where(np.isnan(p), np.nan, cp_lo))
+    out["ci_high"] = np.where(interior, hi, np.where(np.isnan(p), np.nan, cp_hi))
+    return out
 
 
 def compute_indicators(
@@ -1090,15 +1134,42 @@ def compute_indicators(
         if ratio_den is not None:
             mask &= ~np.isnan(derived[ratio_den])
         plans.append((ind, prefix, kind, (mask, ratio_den), ""))
+    domains = None
+    dom_by: list[str] = []
+    if by_cols:
+        # one integer code per domain, so the design factorises a number column, not the labels
+        codes = data[by_cols].groupby(by_cols, sort=True, dropna=True, observed=True).ngroup()
+        codes = codes.astype("float64").to_numpy(na_value=np.nan, copy=True)
+        codes[codes < 0] = np.nan
+        dom_mask = design._domain_mask() if hasattr(design, "_domain_mask") else np.ones(len(data), bool)
+        frame = data[by_cols].assign(__dom=codes)[dom_mask]
+        domains = (
+            frame.dropna(subset=["__dom"])
+            .drop_duplicates("__dom")
+            .sort_values("__dom")
+            .reset_index(drop=True)
+        )
+        derived["__dom"] = codes
+        dom_by = ["__dom"]
     work = (
         design.with_columns(**derived)
         if hasattr(design, "with_columns")
         else _scales.with_columns(design, derived)
     )
-    domains = _all_domains(data, by_cols) if by_cols else None
-    if by_cols:
-        dom_mask = design._domain_mask() if hasattr(design, "_domain_mask") else np.ones(len(data), bool)
-        domains = _all_domains(data.loc[dom_mask], by_cols)
+    # one design call per group of indicators estimated on the same rows
+    groups: dict[tuple, list[str]] = {}
+    masks: dict[tuple, np.ndarray] = {}
+    for _ind, column, kind, extra, _problem in plans:
+        if column is None or kind == "ratio" or not extra[0].any():
+            continue
+        key = (extra[0].tobytes(),)
+        groups.setdefault(key, []).append(column)
+        masks[key] = extra[0]
+    batched: dict[str, pd.DataFrame] = {}
+    for key, cols in groups.items():
+        t = _safe_table(work, masks[key], cols, "mean", dom_by, level, None, domains)
+        for col, part in t.groupby("variable", sort=False):
+            batched[col] = part.drop(columns="variable")
     pieces = []
     for ind, column, kind, extra, problem in plans:
         if column is None:
@@ -1113,8 +1184,20 @@ def compute_indicators(
                 table["n"] = 0
                 table["note"] = "no respondents in the denominator"
             else:
-                table = _safe_table(work, mask, column, kind, by_cols, level, ratio_den, domains)
-        table = table.copy()
+                if kind == "ratio":
+                    table = _safe_table(work, mask, [column], kind, dom_by, level, ratio_den, domains)
+                    table = table.drop(columns="variable")
+                else:
+                    table = batched[column]
+                if kind == "proportion":
+                    table = _logit_ci(table, level)
+                if dom_by:
+                    table = (
+                        table.set_index("__dom").reindex(domains["__dom"].to_numpy()).reset_index(drop=True)
+                    )
+                    table = pd.concat([domains.drop(columns="__dom"), table], axis=1)
+                table = table.reset_index(drop=True)
+        table = table.drop(columns=["__dom"], errors="ignore")
         for c in ("estimate", "se", "ci_low", "ci_high", "deff", "df"):
             if c not in table.columns:
                 table[c] = np.nan

@@ -128,8 +128,8 @@ def _matches(col: pd.Series, codes: Sequence[object]) -> np.ndarray:
     """True where the value is one of ``codes`` (numbers compared numerically), NaN where missing."""
     miss = col.isna().to_numpy()
     if pd.api.types.is_bool_dtype(col) or all(isinstance(c, bool) for c in codes):
-        vals = col.astype("boolean").to_numpy(dtype=object, na_value=None)
-        hit = np.array([v is not None and bool(v) in codes for v in vals])
+        vals = col.astype("boolean").astype("float64").to_numpy(na_value=np.nan)
+        hit = np.isin(vals, [float(bool(c)) for c in codes])
     elif pd.api.types.is_numeric_dtype(col) and all(isinstance(c, (int, float)) for c in codes):
         vals = col.astype("float64").to_numpy(na_value=np.nan)
         hit = np.isin(vals, np.array(codes, dtype=float))
