@@ -1,6 +1,20 @@
 """campaign_me: monitoring and evaluation of migration-related information campaigns."""
 
-from . import diagnose, evaluation, monitoring, plots, power, regression, sampling, trial, weighting
+from . import (
+    contrasts,
+    diagnose,
+    evaluation,
+    indicators,
+    logframe,
+    monitoring,
+    plots,
+    power,
+    regression,
+    sampling,
+    scales,
+    trial,
+    weighting,
+)
 from .codebook import Codebook
 from .design import SurveyDesign
 from .errors import (
@@ -16,7 +30,9 @@ from .errors import (
     SamplingError,
     WeightingError,
 )
+from .indicators import compare_rounds, compute_indicators, load_catalogue
 from .intake import load_survey
+from .logframe import load_logframe, tracking_table
 from .privacy import find_pii
 from .weighting import (
     adjust_nonresponse,
@@ -53,6 +69,15 @@ __all__ = [
     "rake",
     "trim_weights",
     "weight_summary",
+    "contrasts",
+    "indicators",
+    "logframe",
+    "scales",
+    "compute_indicators",
+    "compare_rounds",
+    "load_catalogue",
+    "load_logframe",
+    "tracking_table",
     "CampaignMeError",
     "ColumnError",
     "ConvergenceError",
