@@ -7,19 +7,19 @@ module returns respondent-level rows.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 __all__ = [
     "RESULT_COLUMNS",
-    "ReportIndicator",
     "REPORT_INDICATORS",
     "country_results",
     "key_findings",
+    "tracking_summary",
     "indicator_table",
     "effects_figure",
     "figure_html",
@@ -35,171 +35,200 @@ RESULT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class ReportIndicator:
-    """An outcome the country report tracks: a survey variable, its label, unit and direction."""
-
-    variable: str
-    label: str
-    unit: str  # "%" (a share, shown x 100) or "score" (shown as is)
-    higher_is_better: bool
-
-
-REPORT_INDICATORS: tuple[ReportIndicator, ...] = (
-    ReportIndicator("risk_aware", "Thinks irregular routes are high-risk", "%", True),
-    ReportIndicator("hotline_known", "Knows the migrant hotline", "%", True),
-    ReportIndicator("info_seeking", "Sought information from an official source", "%", True),
-    ReportIndicator("intend_irregular", "Intends to migrate irregularly", "%", False),
-    ReportIndicator("risk_perception", "Risk perception (0-100)", "score", True),
+#: Catalogue indicators a country report shows by default (ids of :mod:`campaign_me.indicators`).
+REPORT_INDICATORS: tuple[str, ...] = (
+    "exposed_any", "aided_recall_net", "risk_aware", "hotline_known", "warning_signs_3plus", "knowledge_score",
+    "attitude_index", "intend_irregular", "info_seeking", "safe_practices",
 )
 
 
-def _cells(data: pd.DataFrame, variable: str, scale: float, level: float, design_kw: dict) -> pd.DataFrame:
-    from ..design import SurveyDesign
+@functools.lru_cache(maxsize=1)
+def _catalogue():
+    from ..indicators import load_catalogue
 
-    d = SurveyDesign(data, **design_kw)
-    overall = d.mean(variable, na_rm=True, level=level, df=np.inf).assign(domain="all")
-    by = d.mean(variable, by="campaign", na_rm=True, level=level, df=np.inf)
-    by["domain"] = np.where(by["campaign"].astype(bool), "campaign areas", "comparison areas")
-    out = pd.concat([overall, by.drop(columns="campaign")], ignore_index=True)
-    for col in ("estimate", "se", "ci_low", "ci_high"):
-        out[col] = out[col] * scale
-    return out[["domain", "estimate", "se", "ci_low", "ci_high", "n"]]
+    return load_catalogue()
+
+
+def _welch_df(se1: float, df1: float, se2: float, df2: float) -> float:
+    """Satterthwaite degrees of freedom of a difference of two independent estimates."""
+    v1, v2 = se1**2, se2**2
+    denom = (v1**2 / df1 if df1 else 0.0) + (v2**2 / df2 if df2 else 0.0)
+    return float((v1 + v2) ** 2 / denom) if denom > 0 else float("inf")
 
 
 def country_results(
-    baseline: pd.DataFrame,
-    endline: pd.DataFrame,
+    baseline,
+    endline,
     *,
     country: str,
-    indicators: tuple[ReportIndicator, ...] = REPORT_INDICATORS,
+    codebook,
+    catalogue=None,
+    indicators: tuple[str, ...] = REPORT_INDICATORS,
+    treated: str = "campaign",
     level: float = 0.95,
     min_n: int = 25,
-    weights: str = "weight",
-    strata: str = "stratum",
-    psu: str = "psu",
+    flag_n: int = 50,
 ) -> pd.DataFrame:
     """Tidy results of a two-round campaign survey: levels, changes and the difference-in-differences.
 
     Parameters
     ----------
-    baseline, endline : pandas.DataFrame
-        The two survey rounds (independent samples), as :func:`campaign_me.load_survey` returns
-        them, each with a boolean ``campaign`` column (campaign vs comparison districts) that is
-        constant within strata.
+    baseline, endline : SurveyDesign
+        The two survey rounds (independent samples), each with a 0/1 column ``treated``
+        (campaign vs comparison districts) that is constant within strata.
     country : str
         Label written in the ``country`` column.
-    indicators : tuple of ReportIndicator
-        The outcomes to report.
+    codebook : Codebook or path
+        The surveys' codebook (item keys and scales of the indicators).
+    catalogue : Catalogue, optional
+        Indicator catalogue; default the shipped one (:func:`campaign_me.indicators.load_catalogue`).
+    indicators : tuple of str
+        Catalogue ids to report.
+    treated : str, default "campaign"
+        The 0/1 column of campaign districts.
     level : float, default 0.95
-        Confidence level of every interval (normal quantile: the rounds are large samples).
-    min_n : int, default 25
-        Estimates on fewer unweighted cases are blanked and flagged ``suppressed`` (the DHS
-        convention of suppressing estimates on fewer than 25 cases).
-    weights, strata, psu : str
-        Design columns of both rounds.
+        Confidence level of every interval.
+    min_n, flag_n : int, default 25 and 50
+        Estimates on fewer than ``min_n`` unweighted cases are blanked and flagged ``suppressed``
+        (the DHS convention); see :func:`campaign_me.indicators.compute_indicators`.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`RESULT_COLUMNS`. ``measure`` is ``"level"`` (a round's estimate),
-        ``"change"`` (endline minus baseline, independent rounds: variances add) or ``"did"``
-        (the change in campaign areas minus the change in comparison areas; disjoint strata:
-        variances add). Shares are in percent, changes in percentage points.
+        Columns :data:`RESULT_COLUMNS`. ``measure`` is ``"level"`` (a round's estimate, from
+        :func:`~campaign_me.indicators.compute_indicators`), ``"change"`` (endline minus baseline,
+        :func:`~campaign_me.indicators.compare_rounds`) or ``"did"``: the change in campaign areas
+        minus the change in comparison areas. The rounds are independent samples and campaign and
+        comparison areas disjoint strata, so the two changes are independent: the DiD's variance is
+        the sum of theirs, its interval a t interval on their Satterthwaite degrees of freedom.
+        Shares are in percent, changes in percentage points (``unit`` says which).
 
     Examples
     --------
-    >>> from campaign_me.report.runner import sample_data_dir
-    >>> from campaign_me import load_survey
+    >>> from campaign_me import SurveyDesign, load_survey
+    >>> from campaign_me.report import sample_data_dir
     >>> s = sample_data_dir()
-    >>> b = load_survey(s / "corvia" / "survey_baseline.csv", s / "codebook.yaml")
-    >>> e = load_survey(s / "corvia" / "survey_endline.csv", s / "codebook.yaml")
-    >>> r = country_results(b, e, country="Corvia")
-    >>> r.loc[r["measure"].eq("did"), ["indicator", "estimate"]].shape
-    (5, 2)
+    >>> b, e = (SurveyDesign(load_survey(s / "corvia" / f"survey_{r}.csv", s / "codebook.yaml"),
+    ...                      weights="weight", strata="stratum", psu="psu") for r in ("baseline", "endline"))
+    >>> r = country_results(b, e, country="Corvia", codebook=s / "codebook.yaml", indicators=("risk_aware",))
+    >>> r.loc[r["measure"].eq("did"), ["indicator", "estimate", "se"]].round(2)
+         indicator  estimate     se
+    8   risk_aware     20.27  12.31
     """
     from scipy import stats
 
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    design_kw = {"weights": weights, "strata": strata, "psu": psu}
-    rows = []
-    for ind in indicators:
-        scale = 100.0 if ind.unit == "%" else 1.0
-        unit = "percent" if ind.unit == "%" else "score"
-        cells = {}
-        for round_, data in (("baseline", baseline), ("endline", endline)):
-            t = _cells(data, ind.variable, scale, level, design_kw)
-            cells[round_] = t.set_index("domain")
+    from ..indicators import compare_rounds, compute_indicators
+
+    catalogue = catalogue if catalogue is not None else _catalogue()
+    ids = list(indicators)
+    kw = {"codebook": codebook, "indicators": ids, "level": level, "min_n": min_n, "flag_n": flag_n}
+    areas = {1: "campaign areas", 0: "comparison areas"}
+    rows: list[dict] = []
+    for round_, design in (("baseline", baseline), ("endline", endline)):
+        for by in (None, treated):
+            t = compute_indicators(design, catalogue, by=by, **kw)
             for rec in t.to_dict("records"):
-                rows.append({"round": round_, "indicator": ind.variable, "measure": "level", "unit": unit, **rec})
-        for domain in cells["baseline"].index:
-            b, e = cells["baseline"].loc[domain], cells["endline"].loc[domain]
-            est = e["estimate"] - b["estimate"]
-            se = float(np.hypot(b["se"], e["se"]))
-            rows.append({
-                "round": "endline-baseline", "indicator": ind.variable, "measure": "change",
-                "unit": "percentage points" if unit == "percent" else "points", "domain": domain,
-                "estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se,
-                "n": int(min(b["n"], e["n"])),
-            })
-        ch = {r["domain"]: r for r in rows if r["indicator"] == ind.variable and r["measure"] == "change"}
-        t, c = ch["campaign areas"], ch["comparison areas"]
-        est = t["estimate"] - c["estimate"]
+                domain = "all" if by is None else areas[int(rec[treated])]
+                rows.append({"round": round_, "indicator": rec["indicator"], "domain": domain, "measure": "level",
+                             "estimate": rec["estimate"], "se": rec["se"], "ci_low": rec["ci_low"],
+                             "ci_high": rec["ci_high"], "n": rec["n"], "suppressed": bool(rec["suppressed"]),
+                             "unit": rec["unit"]})
+    change = compare_rounds(baseline, endline, catalogue, by=treated, **kw)
+    by_arm: dict[tuple[str, int], dict] = {}
+    for rec in change.to_dict("records"):
+        arm = int(rec[treated])
+        by_arm[rec["indicator"], arm] = rec
+        rows.append({"round": "endline-baseline", "indicator": rec["indicator"], "domain": areas[arm],
+                     "measure": "change", "estimate": rec["change"], "se": rec["se"], "ci_low": rec["ci_low"],
+                     "ci_high": rec["ci_high"], "n": int(min(rec["n_baseline"], rec["n_endline"])),
+                     "suppressed": bool(rec["suppressed"]), "unit": rec["change_unit"]})
+    for ind in ids:
+        t, c = by_arm.get((ind, 1)), by_arm.get((ind, 0))
+        if t is None or c is None:
+            continue
+        est = t["change"] - c["change"]
         se = float(np.hypot(t["se"], c["se"]))
-        rows.append({
-            "round": "endline-baseline", "indicator": ind.variable, "measure": "did",
-            "unit": t["unit"], "domain": "campaign vs comparison areas",
-            "estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se,
-            "n": int(min(t["n"], c["n"])),
-        })
+        df = _welch_df(t["se"], t["df"], c["se"], c["df"]) if np.isfinite(se) else np.nan
+        q = float(stats.t.ppf(0.5 + level / 2, df)) if np.isfinite(df) and df > 0 else np.nan
+        rows.append({"round": "endline-baseline", "indicator": ind, "domain": "campaign vs comparison areas",
+                     "measure": "did", "estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se,
+                     "n": int(min(t["n_baseline"], t["n_endline"], c["n_baseline"], c["n_endline"])),
+                     "suppressed": bool(t["suppressed"] or c["suppressed"]), "unit": t["change_unit"]})
     out = pd.DataFrame(rows)
     out["country"] = country
-    out["n"] = out["n"].astype("int64")
-    out["suppressed"] = out["n"] < min_n
+    out["n"] = pd.to_numeric(out["n"]).fillna(0).astype("int64")
     out.loc[out["suppressed"], ["estimate", "se", "ci_low", "ci_high"]] = np.nan
     return out[list(RESULT_COLUMNS)].reset_index(drop=True)
 
 
 def _label(variable: str) -> str:
-    for ind in REPORT_INDICATORS:
-        if ind.variable == variable:
-            return ind.label
-    return variable
+    try:
+        cat = _catalogue()
+        return cat[variable].name if variable in cat else variable
+    except Exception:  # a user's indicator outside the shipped catalogue
+        return variable
 
 
 def _direction(variable: str) -> bool:
-    for ind in REPORT_INDICATORS:
-        if ind.variable == variable:
-            return ind.higher_is_better
-    return True
+    try:
+        cat = _catalogue()
+        return cat[variable].direction != "lower" if variable in cat else True
+    except Exception:
+        return True
 
 
-def key_findings(results: pd.DataFrame, *, level: float = 0.95) -> list[str]:
-    """One plain-language sentence per indicator: the campaign effect (DiD) with its interval.
+def tracking_summary(tracking: pd.DataFrame | None) -> str:
+    """One sentence counting the logframe indicators by RAG status ("" without a tracking table)."""
+    if tracking is None or not len(tracking):
+        return ""
+    counts = tracking["status"].value_counts()
+    words = {"green": "on track (green)", "amber": "part of the way (amber)", "red": "off track (red)",
+             "grey": "cannot be judged yet: the interval spans a cut-off (grey)"}
+    parts = [f"{int(counts[k])} {v}" for k, v in words.items() if k in counts]
+    other = int(counts.drop([k for k in words if k in counts]).sum())
+    if other:
+        parts.append(f"{other} without a status")
+    return f"Results framework: of {len(tracking)} indicators, " + "; ".join(parts) + "."
 
-    Each sentence gives the number, its unit, the interval and whether the interval excludes no
-    change; effects whose interval includes zero are said to be not distinguishable from no change.
+
+def key_findings(results: pd.DataFrame, tracking: pd.DataFrame | None = None, *, level: float = 0.95) -> list[str]:
+    """Plain-language key findings, each with a number and a confidence statement.
+
+    Reach at endline, every campaign effect (DiD) whose interval excludes zero (with its direction:
+    improvement or the wrong way), one line naming the indicators without a clear effect, and the
+    results-framework status counts when a tracking table is given.
     """
     pct = f"{level:.0%}"
-    did = results[results["measure"].eq("did")]
     out = []
+    reach = results[results["indicator"].eq("exposed_any") & results["measure"].eq("level")
+                    & results["round"].eq("endline") & results["domain"].eq("campaign areas")]
+    if len(reach) and not reach["suppressed"].iloc[0]:
+        r = reach.iloc[0]
+        out.append(f"**Reach.** {r['estimate']:.0f}% of the target population in campaign districts reported "
+                   f"exposure to the campaign at endline ({pct} CI {r['ci_low']:.0f} to {r['ci_high']:.0f}%).")
+    did = results[results["measure"].eq("did")]
+    unclear, suppressed = [], []
     for rec in did.to_dict("records"):
         label = _label(rec["indicator"])
         if rec["suppressed"] or pd.isna(rec["estimate"]):
-            out.append(f"**{label}**: too few respondents to estimate the campaign effect (suppressed).")
+            suppressed.append(label)
             continue
-        unit = " pp" if rec["unit"] == "percentage points" else " points"
+        unit = " pp" if rec["unit"] == "pp" else " points"
         est, lo, hi = rec["estimate"], rec["ci_low"], rec["ci_high"]
         if lo > 0 or hi < 0:
             good = (est > 0) == _direction(rec["indicator"])
-            verdict = "an improvement" if good else "a change in the wrong direction"
-            sure = f"the {pct} interval excludes no change: {verdict}"
+            verdict = "an improvement attributable to the campaign" if good else "a change in the wrong direction"
+            out.append(f"**{label}**: {est:+.1f}{unit} in campaign relative to comparison districts "
+                       f"({pct} CI {lo:+.1f} to {hi:+.1f}), {verdict}; the interval excludes no change.")
         else:
-            sure = f"the {pct} interval includes zero: not distinguishable from no change"
-        out.append(
-            f"**{label}**: {est:+.1f}{unit} in campaign areas relative to comparison areas "
-            f"({pct} CI {lo:+.1f} to {hi:+.1f}); {sure}."
-        )
+            unclear.append(f"{label} ({est:+.1f}{unit}, {lo:+.1f} to {hi:+.1f})")
+    if unclear:
+        out.append("**No clear campaign effect** (the interval includes zero) on: " + "; ".join(unclear) + ".")
+    if suppressed:
+        out.append("Too few respondents to estimate the effect on: " + ", ".join(suppressed) + " (suppressed).")
+    summary = tracking_summary(tracking)
+    if summary:
+        out.append(summary)
     return out
 
 
@@ -238,13 +267,12 @@ def indicator_table(results: pd.DataFrame, *, domain: str = "campaign areas") ->
     return pd.DataFrame(lines)
 
 
-def effects_figure(results: pd.DataFrame, *, title: str = ""):
+def effects_figure(results: pd.DataFrame, *, level: float = 0.95, title: str = ""):
     """Coefficient plot of the campaign effects (DiD) with their intervals; returns (figure, alt text)."""
     import matplotlib.pyplot as plt
 
     did = results[results["measure"].eq("did") & ~results["suppressed"]].copy()
-    did["label"] = [_label(v) + (" (pp)" if u == "percentage points" else " (points)")
-                    for v, u in zip(did["indicator"], did["unit"])]
+    did["label"] = [f"{_label(v)} ({'pp' if u == 'pp' else 'points'})" for v, u in zip(did["indicator"], did["unit"])]
     fig, ax = plt.subplots(figsize=(7, 0.6 * max(len(did), 1) + 1.2))
     y = np.arange(len(did))[::-1]
     ax.errorbar(did["estimate"], y, xerr=[did["estimate"] - did["ci_low"], did["ci_high"] - did["estimate"]],
@@ -258,7 +286,8 @@ def effects_figure(results: pd.DataFrame, *, title: str = ""):
     fig.tight_layout()
     parts = [f"{lab}: {e:+.1f} ({lo:+.1f} to {hi:+.1f})"
              for lab, e, lo, hi in zip(did["label"], did["estimate"], did["ci_low"], did["ci_high"])]
-    alt = "Dot-and-interval chart of campaign effects with 95% confidence intervals. " + "; ".join(parts) + "."
+    alt = (f"Dot-and-interval chart of campaign effects with {level:.0%} confidence intervals. "
+           + "; ".join(parts) + ".")
     return fig, alt
 
 
@@ -309,7 +338,7 @@ def forest_figure(results: pd.DataFrame, *, level: float = 0.95):
         ax.axvline(0, color="grey", linestyle="--", linewidth=1)
         ax.set_yticks(y)
         ax.set_yticklabels(countries)
-        unit = "pp" if part["unit"].dropna().eq("percentage points").all() else "points"
+        unit = ", ".join(part["unit"].dropna().unique())
         ax.set_title(f"{_label(ind)} ({unit})", fontsize=10)
         alt_parts.append(f"{_label(ind)}: " + ", ".join(
             f"{c} {e:+.1f} ({lo:+.1f} to {hi:+.1f})"

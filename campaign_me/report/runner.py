@@ -198,8 +198,11 @@ def validate_inputs(country: str, data_dir: Path) -> dict[str, Any]:
     missing = [f"{k} ({p})" for k, p in files.items() if not p.is_file()]
     if missing:
         raise ReportError(f"country {country!r}: missing input file(s): {', '.join(missing)}")
+    from ..indicators import load_catalogue
+
+    load_catalogue().select(REPORT_INDICATORS).validate(files["codebook"])  # every indicator computable
     rows = {}
-    need = [*REQUIRED_COLUMNS, *(i.variable for i in REPORT_INDICATORS)]
+    need = list(REQUIRED_COLUMNS)
     for round_ in ("baseline", "endline"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the notebook shows intake warnings; here only errors stop the run

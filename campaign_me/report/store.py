@@ -148,6 +148,10 @@ class ResultsStore:
     def record_run(self, run: dict[str, Any], results: pd.DataFrame | None = None) -> None:
         """Store one run's metadata and (for a successful run) its tidy results, atomically."""
         meta = {c: run.get(c) for c in RUN_COLUMNS}
+        if not meta["finished"]:
+            import datetime as _dt
+
+            meta["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
         if not meta["run_id"]:
             raise ReportError("record_run: the run has no run_id")
         for c in ("parameters", "data_hashes", "notebooks"):
@@ -192,10 +196,12 @@ class ResultsStore:
         """
         cols = ", ".join(f"r.{c}" for c in ("run_id", *RESULT_COLUMNS))
         sql = f"SELECT {cols} FROM results r JOIN runs u ON r.run_id = u.run_id WHERE u.status = 'ok'"
-        if latest:
-            sql += (" AND u.finished = (SELECT MAX(v.finished) FROM runs v "
-                    "WHERE v.country = u.country AND v.status = 'ok')")
         out = self._read(sql + " ORDER BY r.country, r.indicator, r.measure, r.round, r.domain")
+        if latest and len(out):
+            runs = self._read("SELECT run_id, country, finished FROM runs WHERE status = 'ok'")
+            runs = runs.sort_values(["finished", "run_id"], na_position="first")
+            keep = set(runs.groupby("country")["run_id"].last())
+            out = out[out["run_id"].isin(keep)].reset_index(drop=True)
         out["suppressed"] = out["suppressed"].astype(int).astype(bool)
         out["n"] = pd.to_numeric(out["n"]).astype("int64")
         for c in _REAL:

@@ -13,8 +13,8 @@ cell <- function(file, var) {
   b <- svyby(as.formula(paste0("~", var)), ~campaign, des, svymean, na.rm = TRUE)
   list(est = coef(b), var = SE(b)^2)  # order: campaign 0, 1
 }
-for (v in c("risk_aware", "risk_perception")) {
-  scale <- if (v == "risk_aware") 100 else 1
+for (v in c("risk_aware", "hotline_known", "risk_perception")) {
+  scale <- if (v == "risk_perception") 1 else 100
   b <- cell("data/samples/corvia/survey_baseline.csv", v)
   e <- cell("data/samples/corvia/survey_endline.csv", v)
   did <- scale * ((e$est[2] - b$est[2]) - (e$est[1] - b$est[1]))
