@@ -8,13 +8,20 @@ methodology chapter ("docs/methodology.md §5.3") must name a section that exist
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC_PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOC_PAGES = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").rglob("*.md")),  # docs/handouts/ included
+    *sorted((ROOT / "notebooks").glob("*.md")),
+    *sorted((ROOT / "benchmarks").glob("*.md")),
+]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 # top-level folders whose paths are checked when a page mentions them; reports/ is output, not source
 REPO_DIRS = ("docs", "data", "tests", "campaign_me", "notebooks", "benchmarks", ".ci")
 TEXT_SUFFIXES = {".py", ".md", ".yaml", ".yml", ".txt", ".ipynb", ".csv", ".json", ".cfg", ".toml"}
@@ -36,7 +43,11 @@ PENDING = {
     "campaign_me/widgets.py",
     "docs/codebook.md",
 }
-PENDING_LINKS = {"docs/codebook.md"}  # its example path data/samples/baseline.csv
+PENDING_LINKS = {
+    "docs/codebook.md",  # its example path data/samples/baseline.csv
+    "notebooks/00_start_here.ipynb",  # docs/facilitator_guide.md is being written (issue 10)
+    "docs/handouts/00_start_here.md",  # generated from that notebook
+}
 
 
 def _pending(paths: list[Path], pending: set[str]) -> list:
@@ -86,9 +97,22 @@ def _anchors(page: Path) -> set[str]:
     return {_slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.*?)\s*#*\s*$", text, flags=re.M)}
 
 
+def _page_text(page: Path) -> str:
+    """A page's text; for a notebook, its markdown cells (code cells hold code, not references)."""
+    text = page.read_text(encoding="utf-8")
+    if page.suffix == ".ipynb":
+        cells = json.loads(text).get("cells", [])
+        return "\n".join(
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells
+            if c.get("cell_type") == "markdown"
+        )
+    return text
+
+
 def _targets(page: Path, root: Path) -> list[tuple[int, str, Path, str | None]]:
     """(line, as written, resolved path, anchor) for every relative link and repository path."""
-    text = page.read_text(encoding="utf-8")
+    text = _page_text(page)
     found = []
     for lineno, line in enumerate(text.splitlines(), start=1):
         for m in _LINK.finditer(line):
@@ -117,7 +141,7 @@ def _link_problems(page: Path, root: Path = ROOT) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("page", _pending(DOC_PAGES, PENDING_LINKS), ids=_rel)
+@pytest.mark.parametrize("page", _pending(DOC_PAGES + NOTEBOOKS, PENDING_LINKS), ids=_rel)
 def test_every_relative_link_and_repository_path_exists(page):
     problems = _link_problems(page)
     assert not problems, "\n".join(problems)
@@ -140,6 +164,22 @@ def test_link_checker_sees_broken_links(tmp_path):
     assert "'../../x.md' points outside the repository" in problems
     assert "'data/samples/baseline.csv' does not exist" in problems
     assert len(problems.splitlines()) == 4, problems
+
+
+def test_link_checker_reads_markdown_cells_of_notebooks(tmp_path):
+    nb = tmp_path / "notebooks" / "lesson.ipynb"
+    nb.parent.mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "glossary.md").write_text("# Glossary\n", encoding="utf-8")
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": ["See [the glossary](../docs/glossary.md) and\n",
+                                                            "`docs/missing_guide.md`."]},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "open('data/never_checked.csv')"},
+    ]
+    nb.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    problems = _link_problems(nb, tmp_path)
+    assert problems == ["notebooks/lesson.ipynb:2: 'docs/missing_guide.md' does not exist"]
 
 
 def test_slug_matches_github():
