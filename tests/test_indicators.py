@@ -481,3 +481,9 @@ def test_no_warnings_on_samples(cb):
             t = compute_indicators(d, codebook=cb, by=["sex", "age_group"])
             assert t["indicator"].nunique() == len(load_catalogue())
             assert (t["n"] > 0).all()
+
+
+def test_docs_list_every_shipped_indicator():
+    text = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
+    missing = [i for i in load_catalogue().ids if f"`{i}`" not in text]
+    assert not missing, f"docs/indicators.md does not list {missing}"
