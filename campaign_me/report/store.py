@@ -185,6 +185,11 @@ class ResultsStore:
         res_sql = f"INSERT INTO results ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
         self._write([(run_sql, [meta]), (res_sql, rows)])
 
+    def close(self) -> None:
+        """Release the database connections (SQLAlchemy's pool; SQLite files need nothing)."""
+        if self._engine is not None:
+            self._engine.dispose()
+
     def runs(self) -> pd.DataFrame:
         """Every recorded run, oldest first."""
         return self._read(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs ORDER BY started, run_id")
