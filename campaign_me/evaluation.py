@@ -926,8 +926,17 @@ def exposed_vs_unexposed(
     regression = _from_model(design, reg, _quote(exposed), method="regression", level=level, df=df, binary=binary,
                              reference=float(naive_m.params[0]), assumption=sel + ", and a linear model.")
     # propensity model on the rows with outcome and covariates observed
-    ps_m = fit_model(design.subset(pd.Series(reg.used, index=design.data.index)),
-                     f"{_quote(exposed)} ~ 1" + rhs, family="logistic")
+    try:
+        ps_m = fit_model(design.subset(pd.Series(reg.used, index=design.data.index)),
+                         f"{_quote(exposed)} ~ 1" + rhs, family="logistic")
+    except DataError as exc:
+        if "separation" not in str(exc):
+            raise
+        raise DataError(
+            f"exposed_vs_unexposed: the covariates predict {exposed!r} perfectly, so the propensity scores of "
+            "exposed and unexposed respondents do not overlap and no comparison is possible; drop or coarsen "
+            f"the covariate that separates them ({exc})"
+        ) from None
     rows = ps_m.rows
     ps = 1 / (1 + np.exp(-(ps_m.x @ ps_m.params)))
     ex = ps_m.y
