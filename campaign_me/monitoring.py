@@ -128,14 +128,19 @@ def _with_month(data: pd.DataFrame, by: list[str], date: str, argument: str) -> 
     if "month" not in by or "month" in data.columns:
         return data
     require_columns(data, date, argument=f"{argument} (by='month' needs the date column)")
-    parsed = pd.to_datetime(data[date], errors="coerce", format="%Y-%m-%d")
-    bad = parsed.isna().to_numpy()
+    # parse each distinct date once (a year of daily rows has 365 distinct dates)
+    codes, uniques = pd.factorize(data[date], use_na_sentinel=True)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), errors="coerce", format="%Y-%m-%d")
+    months = parsed.dt.strftime("%Y-%m").to_numpy(dtype=object)
+    bad = codes < 0
+    if len(uniques):
+        bad = bad | parsed.isna().to_numpy()[np.maximum(codes, 0)]
     if bad.any():
         raise DataError(
             f"{argument}: column {date!r} has dates that are not YYYY-MM-DD "
-            f"({describe_values(data[date][bad])}; {describe_rows(np.flatnonzero(bad))})"
+            f"({describe_values(pd.unique(data[date][bad]))}; {describe_rows(np.flatnonzero(bad))})"
         )
-    return data.assign(month=parsed.dt.strftime("%Y-%m").to_numpy())
+    return data.assign(month=months[codes])
 
 
 def _ratio(num, den) -> np.ndarray:

@@ -106,6 +106,8 @@ def test_delivery_bad_input(log):
     with pytest.raises(DataError, match="not YYYY-MM-DD"):
         delivery(log.assign(date=["2025-03-02", "March", "2025-03-20", "2025-03-05", "2025-04-01"]),
                  by="month")
+    with pytest.raises(DataError, match=r"not YYYY-MM-DD \(nan; rows 0, 1, 2, 3, 4\)"):
+        delivery(log.assign(date=np.nan), by="month")
     with pytest.raises(CampaignMeError):
         delivery(log.to_dict())
 
