@@ -95,6 +95,15 @@ def _anchors(page: Path) -> set[str]:
     return {_slug(m.group(1)) for m in re.finditer(r"^#{1,6}\s+(.*?)\s*#*\s*$", text, flags=re.M)}
 
 
+def _placeholder(path: str) -> bool:
+    """``notebooks/X.ipynb``, ``data/COUNTRY/``: a name in capitals stands for any file, not one."""
+    stems = [part.split(".")[0] for part in path.split("/") if part]
+    return any(re.fullmatch(r"[A-Z][A-Z0-9_]*", stem) and stem not in _CAPITAL_FILES for stem in stems)
+
+
+_CAPITAL_FILES = {"README", "LICENSE", "CHANGELOG", "CONTRIBUTING"}
+
+
 def _page_text(page: Path) -> str:
     """A page's text; for a notebook, its markdown cells (code cells hold code, not references)."""
     text = page.read_text(encoding="utf-8")
@@ -122,7 +131,8 @@ def _targets(page: Path, root: Path) -> list[tuple[int, str, Path, str | None]]:
             found.append((lineno, target, resolved, anchor or None))
         for m in _PATH.finditer(line):
             written = m.group(0).rstrip(".")
-            found.append((lineno, written, (root / written).resolve(), None))
+            if not _placeholder(written):
+                found.append((lineno, written, (root / written).resolve(), None))
     return found
 
 
@@ -153,7 +163,8 @@ def test_link_checker_sees_broken_links(tmp_path):
     page = docs / "page.md"
     page.write_text(
         "See [good](good.md#a-heading), [bad](missing.md), [anchor](good.md#nope), [up](../../x.md),\n"
-        "`data/samples/baseline.csv`, `docs/good.md` and https://example.org/docs/x.md (not checked).\n",
+        "`data/samples/baseline.csv`, `docs/good.md` and https://example.org/docs/x.md (not checked);\n"
+        "`notebooks/X.ipynb` stands for any notebook, `docs/README.md` is a file name.\n",
         encoding="utf-8",
     )
     problems = "\n".join(_link_problems(page, tmp_path))
@@ -161,7 +172,9 @@ def test_link_checker_sees_broken_links(tmp_path):
     assert "no heading with the anchor #nope" in problems
     assert "'../../x.md' points outside the repository" in problems
     assert "'data/samples/baseline.csv' does not exist" in problems
-    assert len(problems.splitlines()) == 4, problems
+    assert "'docs/README.md' does not exist" in problems
+    assert "X.ipynb" not in problems
+    assert len(problems.splitlines()) == 5, problems
 
 
 def test_link_checker_reads_markdown_cells_of_notebooks(tmp_path):
