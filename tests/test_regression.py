@@ -80,6 +80,16 @@ def test_domain_fit_keeps_full_design(api):
     assert not np.allclose(naive.se, kept.se, rtol=1e-3)
 
 
+def test_calibrated_designs_equal_svyglm(api):
+    from campaign_me.weighting import poststratify, rake
+
+    d = api["clus1"]
+    raked = rake(d, {"stype": {"E": 4421, "H": 755, "M": 1018}, "sch.wide": {"No": 1072, "Yes": 5122}})
+    _check(regress(raked, "api00 ~ ell + meals"), "clus1:raked:api00~ell+meals")
+    ps = poststratify(d, "stype", {"E": 4421, "H": 755, "M": 1018})
+    _check(regress(ps, "schwide ~ ell", family="logistic"), "clus1:poststrat:logit:schwide~ell")
+
+
 def test_column_interface_equals_formula(api):
     a = regress(api["strat"], outcome="api00", covariates=["ell", "meals", "stype"]).to_frame()
     b = regress(api["strat"], "api00 ~ ell + meals + C(stype)").to_frame()

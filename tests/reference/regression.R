@@ -39,6 +39,14 @@ emit("clus1:logit:schwide~ell+meals", "svyglm(I(sch.wide == 'Yes') ~ ell + meals
      svyglm(I(sch.wide == "Yes") ~ ell + meals, dclus1, family = quasibinomial()))
 emit("strat:logit:awards~ell+stype", "svyglm(I(awards == 'Yes') ~ ell + stype, dstrat, family = quasibinomial())",
      svyglm(I(awards == "Yes") ~ ell + stype, dstrat, family = quasibinomial()))
+pop.types <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
+pop.schwide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1072, 5122))
+draked <- rake(dclus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide), control = list(maxit = 100, epsilon = 1e-10, verbose = FALSE))
+emit("clus1:raked:api00~ell+meals", "svyglm(api00 ~ ell + meals, rake(dclus1, list(~stype, ~sch.wide), ..., control = list(maxit = 100, epsilon = 1e-10)))",
+     svyglm(api00 ~ ell + meals, draked))
+dps <- postStratify(dclus1, ~stype, pop.types)
+emit("clus1:poststrat:logit:schwide~ell", "svyglm(I(sch.wide == 'Yes') ~ ell, postStratify(dclus1, ~stype, pop.types), family = quasibinomial())",
+     svyglm(I(sch.wide == "Yes") ~ ell, dps, family = quasibinomial()))
 
 # Sample surveys: both rounds stacked, rounds as independent sets of strata and PSUs
 for (country in c("aroland", "belmora", "corvia")) {

@@ -42,6 +42,18 @@ R_SVYGLM = {
         "se": (0.313298001596956, 0.00791048238821693, 0.387077500947301, 0.360890168022007,),
         "p_value": (0.000380107641360104, 0.497620573508681, 5.23942084311485e-06, 0.00245686118178539,),
         "df": 194},
+    # svyglm(api00 ~ ell + meals, rake(dclus1, list(~stype, ~sch.wide), ..., control = list(maxit = 100, epsilon = 1e-10)))
+    "clus1:raked:api00~ell+meals": {"terms": ("(Intercept)", "ell", "meals",),
+        "estimate": (807.892980457647, -0.385041110392943, -3.14521104713004,),
+        "se": (18.9758336307457, 0.294150544821731, 0.328662350666976,),
+        "p_value": (1.83061708855614e-14, 0.215049145476242, 5.74778147129633e-07,),
+        "df": 12},
+    # svyglm(I(sch.wide == 'Yes') ~ ell, postStratify(dclus1, ~stype, pop.types), family = quasibinomial())
+    "clus1:poststrat:logit:schwide~ell": {"terms": ("(Intercept)", "ell",),
+        "estimate": (1.25654167736079, 0.02347256645872,),
+        "se": (0.400420176660828, 0.0137101732444049,),
+        "p_value": (0.00785005734468857, 0.110621924105519,),
+        "df": 13},
     # svyglm(risk_aware ~ treated * post, stacked aroland)
     "aroland:did:risk_aware": {"terms": ("(Intercept)", "treated", "post", "treated:post",),
         "estimate": (0.479582353164315, -0.0183110064816309, 0.0015375141429221, 0.100290353942199,),
