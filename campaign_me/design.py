@@ -304,6 +304,29 @@ class SurveyDesign:
     Degrees of freedom are the number of PSUs minus the number of strata among the
     rows with nonzero weight, as R's ``degf``.
 
+    Degrees of freedom of a domain (``by=`` or :meth:`subset`) are, by default, the
+    domain's own: PSUs minus strata among the domain's rows. This is R's
+    ``degf(subset(design, ...))`` and what ``svyciprop`` uses on a subset, the rule of
+    the NCHS data presentation standards for proportions (Parker et al. 2017, Vital
+    Health Stat 2(175)), and Korn & Graubard's (1999, *Analysis of Health Surveys*,
+    section 5.2) advice for small domains. Stata's ``svy: ..., subpop()`` and ``over()``
+    and SUDAAN use the whole design's degrees of freedom instead (Stata Survey Data
+    Reference Manual, "subpopulation estimation"; West, Berglund & Heeringa 2008, Stata
+    Journal 8(4)); pass ``df="design"`` to reproduce their tables. The two differ most in
+    small domains: a district sampled in two villages of one stratum has one degree of
+    freedom of its own, and its honest interval is wide.
+
+    A domain table never fails as a whole: a row that cannot get a standard error or an
+    interval (a domain lying in a single PSU, no non-missing value, 0 degrees of freedom,
+    ``lonely_psu="average"`` with nothing to average) keeps its estimate, gets NaN where
+    nothing honest can be said and a ``note`` saying why, and one
+    :class:`~campaign_me.EstimationWarning` names those rows.
+
+    Other modules read the design through :attr:`data`, :attr:`weights`, :attr:`strata`,
+    :attr:`psu`, :attr:`fpc`, :meth:`structure` (per-row stratum, PSU and fpc codes) and
+    :attr:`in_domain`; :meth:`with_columns` adds derived variables and
+    :meth:`with_calibration` is the hook :mod:`campaign_me.weighting` builds on.
+
     Examples
     --------
     >>> from campaign_me.datasets import load_api
@@ -780,6 +803,7 @@ class SurveyDesign:
         if not by_cols:
             return _Domains(np.where(base, 0, -1).astype(np.int64), 1, None, by_cols)
         combined = np.zeros(n, dtype=np.int64)
+        ncells = 1
         valid = base.copy()
         for c in by_cols:
             col = self._data[c]
@@ -789,14 +813,22 @@ class SurveyDesign:
                 codes, uniques = pd.factorize(col, sort=False)
             valid &= codes >= 0  # rows with a missing by value belong to no domain
             combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
+            ncells *= max(len(uniques), 1)
         dcode = np.full(n, -1, dtype=np.int64)
         keys = combined[valid]
-        uniq, inverse = np.unique(keys, return_inverse=True)
+        if ncells <= _CELLS:  # observed combinations by counting, in sorted order, without a sort
+            seen = np.bincount(keys, minlength=ncells) > 0
+            rank = np.cumsum(seen) - 1
+            inverse = rank[keys]
+            nuniq = int(seen.sum())
+        else:
+            uniq, inverse = np.unique(keys, return_inverse=True)
+            nuniq = len(uniq)
         dcode[valid] = inverse
-        first = np.empty(len(uniq), dtype=np.int64)
+        first = np.empty(nuniq, dtype=np.int64)
         first[inverse[::-1]] = np.flatnonzero(valid)[::-1]
         labels = self._data[by_cols].iloc[first].reset_index(drop=True)
-        return _Domains(dcode, len(uniq), labels, by_cols)
+        return _Domains(dcode, nuniq, labels, by_cols)
 
     def _active(self, name: str, missing: np.ndarray, dom: _Domains, na_rm: bool) -> np.ndarray:
         """Domain code of each row the estimate of ``name`` uses (-1 elsewhere); errors on missing values."""
@@ -839,13 +871,19 @@ class SurveyDesign:
         present2 = np.zeros((len(s.psu_labels), ncols), dtype=bool) if stage2 else None
         if self._calibration:  # every row stays in the variance after calibration (set by _variance)
             return present1, present2
+        cache: dict = {}
         for b in blocks:
             d = b.ndom
-            t1 = np.bincount(s.strata[b.pos] * d + b.codes, minlength=nstrata * d).reshape(nstrata, d) > 0
+            if id(b.codes) not in cache:  # blocks without missing values share the domain codes
+                t1 = np.bincount(s.strata[b.pos] * d + b.codes, minlength=nstrata * d).reshape(nstrata, d) > 0
+                t2 = None
+                if stage2:
+                    npsu = len(s.psu_labels)
+                    t2 = np.bincount(s.psu[b.pos] * d + b.codes, minlength=npsu * d).reshape(npsu, d) > 0
+                cache[id(b.codes)] = (t1, t2)
+            t1, t2 = cache[id(b.codes)]
             present1[:, b.cols] = t1[:, b.col_domain]
             if stage2:
-                npsu = len(s.psu_labels)
-                t2 = np.bincount(s.psu[b.pos] * d + b.codes, minlength=npsu * d).reshape(npsu, d) > 0
                 present2[:, b.cols] = t2[:, b.col_domain]
         return present1, present2
 
@@ -901,12 +939,16 @@ class SurveyDesign:
         exact01 = np.concatenate([b.exact01 for b in blocks])
         # the design's structure decides what can be said, never a float compared with zero
         if not self._calibration:
+            cache: dict = {}
             for b in blocks:
                 if not b.centred:
                     continue
-                one = self._units_per_domain(b.pos, b.codes, b.ndom) == 1
-                if s.ssu is not None and s.frac1 is not None:
-                    one &= self._units_per_domain(b.pos, b.codes, b.ndom, stage=2) == 1
+                if id(b.codes) not in cache:  # blocks without missing values share the domain codes
+                    one = self._units_per_domain(b.pos, b.codes, b.ndom) == 1
+                    if s.ssu is not None and s.frac1 is not None:
+                        one &= self._units_per_domain(b.pos, b.codes, b.ndom, stage=2) == 1
+                    cache[id(b.codes)] = one
+                one = cache[id(b.codes)]
                 hit = one[b.col_domain] & (b.n > 0)
                 idx = np.asarray(b.cols)[hit]
                 note[idx] = np.where(
@@ -1039,6 +1081,7 @@ class SurveyDesign:
         self._check_options(level, df)
         dom = self._domains(by_cols)
         w = self._weights
+        wcache: dict = {}
         blocks = []
         offset = 0
         for name in variables:
@@ -1047,16 +1090,19 @@ class SurveyDesign:
             act = self._active(name, np.isnan(y), dom, na_rm)
             b = _Block.start(name, act, dom.ndom, offset)
             c, wv, yv = b.codes, w[b.pos], y[b.pos]
-            wsum, nobs = b.sums(wv), b.sums((wv != 0).astype(float))
+            wsum, nobs = b.weight_sums(w, wcache)
             with np.errstate(invalid="ignore", divide="ignore"):
-                est = np.where(wsum > 0, b.sums(wv * yv) / wsum, np.nan)
+                wy = wv * yv
+                est = np.where(wsum > 0, b.sums(wy) / wsum, np.nan)
                 dev = yv - est[c]
+                wdev = wv * dev
+                ss = b.sums(wdev * dev)
                 b.finish(
                     estimate=est,
-                    srs=np.where(nobs > 1, b.sums(wv * dev * dev) / wsum / (nobs - 1), np.nan),
-                    scores=wv * dev / wsum[c],
+                    srs=np.where(nobs > 1, ss / wsum / (nobs - 1), np.nan),
+                    scores=wdev / wsum[c],
                     centred=True,
-                    zero_var=_constant_per_group(yv, c, b.ndom),
+                    zero_var=_constant_per_group(yv, c, b.ndom, ss, b.sums(wy * yv)),
                 )
             b.note[(wsum <= 0)[b.col_domain]] = (
                 f"no non-missing values of {name!r} with positive weight in this domain"
@@ -1084,6 +1130,7 @@ class SurveyDesign:
         self._check_options(level, df)
         dom = self._domains(by_cols)
         w = self._weights
+        wcache: dict = {}
         blocks = []
         offset = 0
         for name in variables:
@@ -1092,7 +1139,7 @@ class SurveyDesign:
             act = self._active(name, np.isnan(y), dom, na_rm)
             b = _Block.start(name, act, dom.ndom, offset)
             c, wv, yv = b.codes, w[b.pos], y[b.pos]
-            wsum, nobs = b.sums(wv), b.sums((wv != 0).astype(float))
+            wsum, nobs = b.weight_sums(w, wcache)
             with np.errstate(invalid="ignore", divide="ignore"):
                 ybar = b.sums(wv * yv) / wsum
                 dev = yv - ybar[c]
@@ -1140,6 +1187,7 @@ class SurveyDesign:
         self._check_options(level, df)
         dom = self._domains(by_cols)
         w = self._weights
+        wcache: dict = {}
         blocks = []
         offset = 0
         for num, den in zip(nums, dens):
@@ -1151,7 +1199,7 @@ class SurveyDesign:
             act = self._active(name, np.isnan(both), dom, na_rm)
             b = _Block.start(name, act, dom.ndom, offset)
             c, wv, yv, xv = b.codes, w[b.pos], y[b.pos], x[b.pos]
-            wsum, nobs = b.sums(wv), b.sums((wv != 0).astype(float))
+            wsum, nobs = b.weight_sums(w, wcache)
             xtot = b.sums(wv * xv)
             with np.errstate(invalid="ignore", divide="ignore"):
                 r = np.where(xtot != 0, b.sums(wv * yv) / xtot, np.nan)
@@ -1214,6 +1262,7 @@ class SurveyDesign:
         self._check_options(level, df)
         dom = self._domains(by_cols)
         w = self._weights
+        wcache: dict = {}
         blocks = []
         offset = 0
         for name in variables:
@@ -1224,7 +1273,7 @@ class SurveyDesign:
             nlev = len(levels)
             b = _Block.start(name, act, dom.ndom, offset, nlevels=nlev)
             c, wv, lv = b.codes, w[b.pos], lc[b.pos]
-            wsum, nobs = b.sums(wv), b.sums((wv != 0).astype(float))
+            wsum, nobs = b.weight_sums(w, wcache)
             has = lv >= 0
             cell = c[has] * nlev + lv[has]
             wcell = np.bincount(cell, weights=wv[has], minlength=dom.ndom * nlev)
@@ -1243,9 +1292,18 @@ class SurveyDesign:
             b.exact01 = b.zero_var.copy()
             b.categories = np.array([_scalar(v) for v in levels] * dom.ndom, dtype=object)
             b.terms = [
-                (Indicator._at(len(w), b.pos[has], offset + cell, scale[has], 0), None),
                 (
-                    Indicator._at(len(w), b.pos, c, scale, dom.ndom),
+                    Indicator._at(
+                        len(w),
+                        np.flatnonzero(has) if b.rows is None else b.rows[has],
+                        offset + cell,
+                        scale[has],
+                        0,
+                    ),
+                    None,
+                ),
+                (
+                    Indicator._at(len(w), b.rows, c, scale, dom.ndom),
                     _Expand(
                         np.concatenate([np.zeros(offset, dtype=np.int64), b.col_domain]),
                         np.concatenate([np.zeros(offset), -np.nan_to_num(p)]),
@@ -1303,8 +1361,11 @@ class _Block:
         b = cls()
         b.variable = variable
         b.nrows = len(act)
-        b.pos = np.flatnonzero(act >= 0)
-        b.codes = act[b.pos]
+        if act.min(initial=0) >= 0:  # every row is used: views, no copies
+            b.pos, b.rows, b.codes = slice(None), None, act
+        else:
+            b.pos = np.flatnonzero(act >= 0)
+            b.rows, b.codes = b.pos, act[b.pos]
         b.ndom = ndom
         b.offset = offset
         b.count = np.bincount(b.codes, minlength=ndom)
@@ -1323,6 +1384,18 @@ class _Block:
         """Per-domain sums of ``values`` (aligned with the block's rows)."""
         return np.bincount(self.codes, weights=values, minlength=self.ndom)
 
+    def weight_sums(self, w: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray]:
+        """Per-domain sum of weights and number of nonzero weights (shared by blocks with the same rows)."""
+        key = id(self.codes)
+        if key not in cache:
+            wv = w[self.pos]
+            cache[key] = (
+                self.sums(wv),
+                np.bincount(self.codes[wv != 0], minlength=self.ndom).astype(float),
+                self.codes,
+            )
+        return cache[key][0], cache[key][1]
+
     def finish(self, *, estimate, srs, scores, centred: bool, zero_var=None) -> None:
         self.estimate = np.asarray(estimate, dtype=float)
         self.srs = np.asarray(srs, dtype=float)
@@ -1330,7 +1403,7 @@ class _Block:
         if zero_var is not None:
             self.zero_var = zero_var[self.col_domain] & (self.n > 0)
         scores = np.where(np.isfinite(scores), scores, 0.0)
-        self.terms = [(Indicator._at(self.nrows, self.pos, self.offset + self.codes, scores, 0), None)]
+        self.terms = [(Indicator._at(self.nrows, self.rows, self.offset + self.codes, scores, 0), None)]
 
 
 def _pad_terms(blocks: list[_Block], ncols: int) -> None:
@@ -1359,8 +1432,21 @@ def _distinct_per_group(units: np.ndarray, nunits: int, codes: np.ndarray, ngrou
     return np.bincount(keys % ngroups, minlength=ngroups)
 
 
-def _constant_per_group(values: np.ndarray, codes: np.ndarray, ngroups: int) -> np.ndarray:
-    """True for groups whose values are all equal (exactly, not within a tolerance)."""
+def _constant_per_group(
+    values: np.ndarray, codes: np.ndarray, ngroups: int, spread=None, scale=None
+) -> np.ndarray:
+    """True for groups whose values are all equal (exactly, not within a tolerance).
+
+    With ``spread`` (per-group sum of squared deviations) and ``scale`` (per-group sum of
+    squares), only groups whose spread is at rounding level are checked value by value.
+    """
+    if spread is not None:
+        candidates = np.flatnonzero(~(spread > 1e-20 * scale))
+        if not len(candidates):
+            return np.zeros(ngroups, dtype=bool)
+        if len(candidates) < ngroups:
+            keep = np.isin(codes, candidates)
+            values, codes = values[keep], codes[keep]
     first = np.zeros(ngroups)
     first[codes[::-1]] = values[::-1]
     differs = np.bincount(codes, weights=(values != first[codes]).astype(float), minlength=ngroups)
@@ -1533,6 +1619,15 @@ def _categories(col: pd.Series, name: str) -> tuple[list, np.ndarray]:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted factorization: the code of each value (0..k-1) and the k distinct values."""
+    if values.dtype.kind in "iu" and len(values):  # integers in a modest range: count, no hashing
+        arr = values.to_numpy()
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo <= _CELLS:
+            shifted = arr.astype(np.int64) - lo
+            seen = np.bincount(shifted, minlength=hi - lo + 1) > 0
+            rank = np.cumsum(seen) - 1
+            return rank[shifted], (np.flatnonzero(seen) + lo).astype(object)
     try:
         codes, uniques = pd.factorize(values, sort=True)
     except TypeError:
