@@ -193,11 +193,14 @@ def _by_key(values, table: pd.DataFrame, keys: list[str], argument: str, name: s
         merged = table[keys].merge(values[[*keys, name]], on=keys, how="left", validate="many_to_one")
         out = pd.to_numeric(merged[name], errors="coerce").astype("float64").to_numpy()
     elif isinstance(values, (Mapping, pd.Series)):
-        if len(keys) != 1:
-            raise DataError(f"{argument}: a mapping needs exactly one key column in the estimates; they have "
-                            f"{keys or 'none'} (pass a DataFrame with columns {[*keys, name]} instead)")
         mapping = dict(values)
-        out = np.array([mapping.get(k, np.nan) for k in table[keys[0]]], dtype=float)
+        key = keys
+        if len(keys) > 1:  # the one key column whose values the mapping names, e.g. channel beside variable
+            key = [k for k in keys if set(table[k]) <= set(mapping)]
+        if len(key) != 1:
+            raise DataError(f"{argument}: a mapping needs one key column in the estimates whose values it names; "
+                            f"they have {keys or 'none'} (pass a DataFrame with columns {[*keys, name]} instead)")
+        out = np.array([mapping.get(k, np.nan) for k in table[key[0]]], dtype=float)
     else:
         raise DataError(f"{argument}={values!r}: give a number, a mapping from {keys} to numbers, or a DataFrame")
     missing = np.isnan(out)
@@ -684,6 +687,7 @@ def funnel(
     cumulative: bool = True,
     missing: str = "zero",
     level: float = 0.95,
+    method: str = "logit",
 ) -> pd.DataFrame:
     """The campaign funnel: each step as a share of the target population, with intervals.
 
@@ -708,6 +712,9 @@ def funnel(
         recognise the material, safe practices of someone not migrating) counts as not reaching
         the step; ``"error"`` refuses missing values.
     level : float, default 0.95
+    method : {"logit", "wald", "korn-graubard"}, default "logit"
+        Interval of each share, as :meth:`campaign_me.SurveyDesign.proportion` (the logit interval
+        stays inside 0-1 for the small shares at the end of a funnel).
 
     Returns
     -------
@@ -752,7 +759,8 @@ def funnel(
             values = np.nan_to_num(values, nan=0.0)
         running = values if running is None or not cumulative else running * values
         columns[f"_funnel_{i}"] = running
-    est = design.with_columns(**columns).mean(list(columns), level=level)
+    est = design.with_columns(**columns).proportion(list(columns), level=level, method=method)
+    est = est.drop(columns="category").reset_index(drop=True)
     est.insert(0, "step", list(steps))
     est["variable"] = list(steps.values())
     prev = est["estimate"].shift(1).to_numpy()

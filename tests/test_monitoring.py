@@ -399,3 +399,32 @@ def test_indicator_and_round_comparison_rows_on_the_percent_scale():
     c = cost_per_outcome_change(33_000, change, people=150_000, effect_type="proportion")
     assert c.loc[0, "estimate"] == pytest.approx(2.75) and c.loc[0, "effect_label"] == "+8.0 percentage points"
     assert c.loc[0, "indicator"] == "risk_aware"
+
+
+def test_seven_step_funnel_of_the_theory_of_change():
+    """exposed -> recognised -> understood -> knows -> safe attitude -> safe intention -> safe practice."""
+    from campaign_me import Codebook, scales
+
+    cb = Codebook.from_yaml(SAMPLES / "codebook.yaml")
+    data = load_survey(SAMPLES / "belmora" / "survey_endline.csv", cb)
+    attitude, practice = scales.likert_score(data, cb), scales.practice_score(data, cb)
+    d = SurveyDesign(data, weights="weight", strata="stratum", psu="psu").with_columns(
+        knows_3_signs=scales.at_least(data, cb, "signs", 3),
+        safe_attitude=(attitude >= 60).astype(float).where(attitude.notna()),
+        safe_intention=1 - data["intend_irregular"].astype(float),
+        safe_practice=(practice > 0).astype(float).where(practice.notna()),
+    )
+    steps = {"exposed": "exposed_any", "recognised": "aided_recall", "understood": "comprehension",
+             "knows 3+ signs": "knows_3_signs", "safe attitude": "safe_attitude",
+             "no irregular intention": "safe_intention", "1+ safe practice": "safe_practice"}
+    f = funnel(d.subset(data["campaign"] == 1), steps)
+    assert len(f) == 7 and (np.diff(f["estimate"]) <= 0).all()
+    assert (f["ci_low"] >= 0).all() and (f["ci_high"] <= 1).all()  # logit intervals stay inside 0-1
+    np.testing.assert_allclose(f["conversion"].iloc[1:], f["estimate"].iloc[1:].to_numpy() / f["estimate"].iloc[:-1])
+
+
+def test_cost_mapping_finds_its_key_column():
+    reached = pd.DataFrame({"variable": ["exposed/radio", "exposed/tv"], "channel": ["radio", "tv"],
+                            "estimate": [1000.0, 2000.0], "se": [100.0, 100.0]})
+    out = cost_per_person_reached(reached, {"radio": 500.0, "tv": 500.0})
+    np.testing.assert_allclose(out["estimate"], [0.5, 0.25])
