@@ -599,6 +599,7 @@ class _Evaluator:
                     out = _scales.at_least(self.data, cb, name(0), 1).to_numpy()
                 elif fname == "correct":
                     var = cb[name(0)]
+                    self.column(name(0))  # a clear error if the column is missing
                     out = _scales._matches(self.data[name(0)], var.correct)
                 else:  # pragma: no cover - the checker allows only the functions above
                     raise CatalogueError(f"unknown function {fname!r}")

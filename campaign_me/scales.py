@@ -109,6 +109,18 @@ def _column(data: pd.DataFrame, name: str, scale: str) -> pd.Series:
     return data[name]
 
 
+def _rows(index: pd.Index, positions) -> str:
+    """Rows for a message: by the index when it is named (``load_survey`` numbers rows by file
+    line), else by 0-based position."""
+    positions = list(positions)
+    if index.name is not None:
+        labels = [index[p] for p in positions]
+        shown = ", ".join(str(x) for x in labels[:10])
+        more = f" (and {len(labels) - 10} more)" if len(labels) > 10 else ""
+        return f"{index.name} {shown}{more}"
+    return describe_rows(positions)
+
+
 def _as_float(col: pd.Series, name: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col):
         return (
@@ -119,7 +131,7 @@ def _as_float(col: pd.Series, name: str) -> np.ndarray:
     if bad.any():
         pos = np.flatnonzero(bad.to_numpy())
         raise ScaleError(
-            f"item {name!r} is not numeric: {describe_rows(pos)} hold {describe_values(col.iloc[pos].tolist())}"
+            f"item {name!r} is not numeric: {_rows(col.index, pos)} hold {describe_values(col.iloc[pos].tolist())}"
         )
     return conv.astype("float64").to_numpy(na_value=np.nan)
 
@@ -191,7 +203,7 @@ def _check_codes(col: pd.Series, var, scale: str) -> None:
         pos = np.flatnonzero(col.index.isin(present.index[bad.to_numpy()]))
         raise ScaleError(
             f"scale {scale!r}: item {var.name!r} has values outside its codes {describe_values(valid)} in "
-            f"{describe_rows(pos)}: {describe_values(present[bad.to_numpy()].tolist())}"
+            f"{_rows(col.index, pos)}: {describe_values(present[bad.to_numpy()].tolist())}"
         )
 
 
@@ -300,7 +312,7 @@ def likert_score(
         if bad.any():
             pos = np.flatnonzero(bad)
             raise ScaleError(
-                f"scale {scale!r}: item {n!r} has values outside its {k} points (1..{k}) in {describe_rows(pos)}: "
+                f"scale {scale!r}: item {n!r} has values outside its {k} points (1..{k}) in {_rows(data.index, pos)}: "
                 f"{describe_values([int(v) if float(v).is_integer() else v for v in x[pos]])}; declare other codes as 'missing' in the codebook"
             )
         if var.reverse:
@@ -392,7 +404,7 @@ def count_selected(
         r, c = np.nonzero(bad)
         raise ScaleError(
             f"select_multiple {variable!r}: option column {variable}{sep}{opts[c[0]]!s} must be 0/1; "
-            f"{describe_rows(r)} hold {describe_values(mat[r, c].tolist())}"
+            f"{_rows(data.index, r)} hold {describe_values(mat[r, c].tolist())}"
         )
     n = np.nansum(mat, axis=1)
     return pd.Series(np.where(asked, n, np.nan), index=data.index, name=f"{variable}_count", dtype="float64")

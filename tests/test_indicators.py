@@ -487,3 +487,33 @@ def test_docs_list_every_shipped_indicator():
     text = (ROOT / "docs" / "indicators.md").read_text(encoding="utf-8")
     missing = [i for i in load_catalogue().ids if f"`{i}`" not in text]
     assert not missing, f"docs/indicators.md does not list {missing}"
+
+
+def test_entry_that_does_not_fit_the_data_gets_a_row_with_a_reason(designs, cb):
+    data = designs["baseline"].data.drop(columns=["hotline_known"])
+    data = data.assign(a3=data["a3"].where(data.index != 5, 9))  # a Likert answer outside 1..5
+    design = cm.SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
+    t = compute_indicators(design, codebook=cb, indicators=["hotline_known", "attitude_index", "risk_aware"])
+    t = t.set_index("indicator")
+    assert (
+        t.loc["hotline_known", "suppressed"]
+        and "'hotline_known' is not a column" in t.loc["hotline_known", "note"]
+    )
+    assert t.loc["attitude_index", "suppressed"]
+    assert (
+        "outside its 5 points" in t.loc["attitude_index", "note"]
+        and "line 5: 9" in t.loc["attitude_index", "note"]
+    )
+    assert not t.loc["risk_aware", "suppressed"]
+
+
+def test_catalogue_file_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nowhere.yaml"):
+        load_catalogue(tmp_path / "nowhere.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("indicators: [\n")
+    with pytest.raises(CatalogueError, match="not valid YAML"):
+        load_catalogue(bad)
+    bad.write_text("indicatorz: []\n")
+    with pytest.raises(CatalogueError, match="'indicators'"):
+        load_catalogue(bad)
