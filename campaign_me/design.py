@@ -1728,15 +1728,7 @@ def _build_structure(data, weights, strata, psu, fpc, nest):
 
     # weights
     if weights is not None:
-        w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(w) | (w <= 0)
-        if bad.any():
-            pos = np.flatnonzero(bad)
-            raise DesignError(
-                f"column {weights!r} (weights) has {len(pos)} missing or non-positive weight(s) "
-                f"({describe_labels(data.index, pos)}: {describe_values(data[weights].iloc[pos].tolist())}); "
-                "weights must be > 0"
-            )
+        w = positive_weights(data, weights, error=DesignError)
     elif fpc_weights is not None:
         w = fpc_weights
     else:
@@ -1764,6 +1756,30 @@ def _build_structure(data, weights, strata, psu, fpc, nest):
         has_psu=bool(psu_cols),
     )
     return structure, w
+
+
+def positive_weights(data: pd.DataFrame, column: str, *, error: type[Exception] = DesignError) -> np.ndarray:
+    """The weights in ``column`` as floats, checked to be present and > 0 on every row.
+
+    One check for every place that takes a weight column (:class:`SurveyDesign`,
+    :func:`campaign_me.weighting.adjust_nonresponse`); the message names the rows by index
+    label (file lines for data from :func:`campaign_me.load_survey`) and the values found.
+
+    Examples
+    --------
+    >>> positive_weights(pd.DataFrame({"w": [1.5, 2]}), "w")
+    array([1.5, 2. ])
+    """
+    w = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        raise error(
+            f"column {column!r} (weights) has {len(pos)} missing or non-positive weight(s) "
+            f"({describe_labels(data.index, pos)}: {describe_values(data[column].iloc[pos].tolist())}); "
+            "weights must be > 0"
+        )
+    return w
 
 
 def _fpc_popsize(data, col, group_codes, group_labels, sampled, what, group_col, *, stage):

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .design import Indicator, LinearScores, SurveyDesign
+from .design import Indicator, LinearScores, SurveyDesign, positive_weights
 from .errors import (
     ConvergenceError,
     DataError,
@@ -113,14 +113,7 @@ def adjust_nonresponse(
     """
     cls = [] if classes is None else ([classes] if isinstance(classes, str) else list(classes))
     require_columns(data, [weights, responded, *cls], argument="adjust_nonresponse")
-    w = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(w) | (w <= 0)
-    if bad.any():
-        pos = np.flatnonzero(bad)
-        raise WeightingError(
-            f"column {weights!r} has missing or non-positive weights in {describe_labels(data.index, pos)}: "
-            f"{describe_values(data[weights].iloc[pos].tolist())}"
-        )
+    w = positive_weights(data, weights, error=WeightingError)
     r = data[responded]
     if r.isna().any():
         pos = np.flatnonzero(r.isna().to_numpy())
