@@ -1246,6 +1246,15 @@ def compute_indicators(
     return out
 
 
+def _change_unit(unit: str) -> str:
+    """Unit of a change: percentage points for percentages, points for 0-100 scales."""
+    if unit == "%":
+        return "pp"
+    if isinstance(unit, str) and (unit.startswith("score") or unit == "per 100"):
+        return "points"
+    return unit
+
+
 def compare_rounds(
     baseline,
     endline,
@@ -1277,7 +1286,8 @@ def compare_rounds(
         ``indicator, [by...], baseline, endline, change, se, ci_low, ci_high, df, p_value,
         n_baseline, n_endline, suppressed, unit, change_unit, name, level, direction, note``.
         ``change = endline - baseline`` in the indicator's unit; for proportions (unit ``%``) in
-        percentage points (``change_unit`` "pp"). A cell suppressed in either round is suppressed.
+        percentage points (``change_unit`` "pp"), for 0-100 scores in "points", otherwise in the
+        indicator's unit. A cell suppressed in either round is suppressed.
 
     Notes
     -----
@@ -1331,7 +1341,7 @@ def compare_rounds(
     out.loc[out["suppressed"], ["change", "se", "ci_low", "ci_high", "df", "p_value"]] = np.nan
     for c in ("n_baseline", "n_endline"):
         out[c] = out[c].fillna(0).astype("int64")
-    out["change_unit"] = out["unit"].map(lambda u: "pp" if u == "%" else u)
+    out["change_unit"] = out["unit"].map(_change_unit)
     # keep the catalogue order
     order = {k: i for i, k in enumerate(dict.fromkeys(te["indicator"].tolist() + tb["indicator"].tolist()))}
     out = out.sort_values("indicator", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

@@ -232,7 +232,8 @@ def test_compare_rounds(overall, designs, cb):
         assert row["se"] == pytest.approx(scale * np.hypot(sb, se), rel=1e-7)
         assert row["ci_low"] < row["change"] < row["ci_high"]
     assert ch.loc["risk_aware", "change_unit"] == "pp"
-    assert ch.loc["knowledge_score", "change_unit"] == "score 0-100"
+    assert ch.loc["knowledge_score", "change_unit"] == "points"
+    assert ch.loc["warning_signs_mean", "change_unit"] == "signs (of 5)"
     # the sample world plants a campaign effect on exposure and none on knowledge
     assert ch.loc["exposed_any", "p_value"] < 0.001 and ch.loc["exposed_any", "change"] > 0
     # tables can be passed instead of designs
