@@ -248,7 +248,11 @@ def find_pii(
     out = []
     for col in columns if columns is not None else data.columns:
         s = data[col]
-        counts = Counter(v for v in (str(x).strip() for x in s[s.notna()].tolist()) if v)
+        counts: Counter[str] = Counter()
+        for x, n in s.value_counts(dropna=True, sort=False).items():  # each distinct value once
+            v = str(x).strip()
+            if v:
+                counts[v] += int(n)
         n_values = sum(counts.values())
         by_name = name_kind(str(col)) if use_names else None
         found = None

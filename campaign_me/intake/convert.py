@@ -52,8 +52,15 @@ class _Converter:
     def __init__(self, problems: _Problems, lines: np.ndarray) -> None:
         self.problems = problems
         self.lines = lines
+        # While a column is converted through its distinct values: the value index of each row.
+        self._codes: np.ndarray | None = None
 
     def _rows(self, mask: np.ndarray) -> list[int]:
+        if self._codes is not None:  # mask over distinct values -> mask over rows
+            full = np.zeros(len(self._codes), dtype=bool)
+            known = self._codes >= 0
+            full[known] = mask[self._codes[known]]
+            mask = full
         return self.lines[mask].tolist()
 
     def _missing_mask(self, var: Variable, s: pd.Series) -> np.ndarray:
@@ -76,7 +83,22 @@ class _Converter:
         return mask
 
     def convert(self, var: Variable, s: pd.Series) -> pd.Series:
-        """``s`` holds stripped text with NA for blanks; returns the typed column."""
+        """``s`` holds stripped text with NA for blanks; returns the typed column.
+
+        Survey columns hold few distinct values: each distinct value is checked and converted once,
+        and the result is spread back over the rows (problems still name every row).
+        """
+        codes, uniques = pd.factorize(s.array)
+        if len(s) < 1000 or len(uniques) > 0.5 * len(s):
+            return self._convert(var, s)
+        self._codes = np.asarray(codes)
+        try:
+            result = self._convert(var, pd.Series(uniques, dtype="string"))
+        finally:
+            self._codes = None
+        return pd.Series(result.array.take(np.asarray(codes), allow_fill=True))
+
+    def _convert(self, var: Variable, s: pd.Series) -> pd.Series:
         miss = self._missing_mask(var, s)
         s = s.mask(miss)
         present = _bool_array(s.notna())

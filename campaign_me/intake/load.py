@@ -216,9 +216,10 @@ def _process(
             expected=f"data {unit}s under the header ({unit} {raw.header_line})",
         )
     columns: dict[str, pd.Series] = {}
-    for j, name in enumerate(raw.header):
-        vals = [fields[j].strip() for _, fields in raw.records]
-        columns[name] = pd.Series([v if v else None for v in vals], dtype="string")
+    by_column = list(zip(*(fields for _, fields in raw.records))) if n else [() for _ in raw.header]
+    raw.records = []  # the text now lives in the columns
+    for name, cells in zip(raw.header, by_column):
+        columns[name] = _stripped(cells)
 
     # Kobo/ODK metadata columns are set aside (not returned) unless the codebook declares them.
     is_kobo = any(c in _KOBO_MARKERS or c == f"meta{sep}instanceID" for c in columns)
@@ -416,6 +417,14 @@ def _process(
     frame = pd.DataFrame(out, index=pd.RangeIndex(n))
     frame.index = _line_index(lines)
     return frame
+
+
+def _stripped(cells: tuple[str, ...]) -> pd.Series:
+    """A ``string`` column of the cells without surrounding spaces, NA for blanks (each distinct
+    value stripped once)."""
+    codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+    clean = np.array([u.strip() or None for u in uniques], dtype=object)
+    return pd.Series(pd.array(clean, dtype="string").take(codes, allow_fill=True))
 
 
 def _line_index(lines: np.ndarray) -> pd.Index:

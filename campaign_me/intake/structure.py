@@ -131,7 +131,11 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
     # 4. Header repeated inside the data (files pasted together) and a labels row under the header.
     repeated: list[int] = []
     rest: list[tuple[int, list[str]]] = []
+    names = set(header)
     for line, fields in good:
+        if len(names.intersection(fields)) < 2:  # (names padded with spaces are not looked for)
+            rest.append((line, fields))  # fewer than two column names: not a repeated header
+            continue
         vals = [(fields[i].strip(), header[i]) for i in keep if fields[i].strip()]
         if len(vals) >= 2 and sum(v == h for v, h in vals) >= 0.8 * len(vals):
             repeated.append(line)

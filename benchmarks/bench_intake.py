@@ -1,0 +1,109 @@
+"""Benchmark: load_survey on a large CSV file (time and peak memory).
+
+Writes a synthetic survey of ROWS rows and 60 columns (id, weight, stratum, cluster, sex, age, 50
+Likert items with a "don't know" code, 4 text columns) and its codebook to a temporary folder, then
+loads it in a fresh Python process per run and reports the wall time and the peak resident memory
+of that process (``ru_maxrss``) against the file size.
+
+    .venv/bin/python benchmarks/bench_intake.py --rows 100000 200000 --repeat 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+
+def write_files(folder: Path, rows: int, seed: int = 20261201) -> tuple[Path, Path]:
+    rng = np.random.default_rng(seed)
+    items = [f"q{i:02d}" for i in range(1, 51)]
+    cols = {
+        "resp_id": np.char.zfill(np.arange(1, rows + 1).astype(str), 8),
+        "weight": np.round(rng.uniform(10, 200, rows), 2).astype(str),
+        "stratum": rng.choice(np.array(["north", "south", "east", "west"]), rows),
+        "cluster": rng.integers(1, 2000, rows).astype(str),
+        "sex": rng.integers(1, 3, rows).astype(str),
+        "age": rng.integers(15, 65, rows).astype(str),
+    }
+    for q in items:
+        v = rng.integers(1, 6, rows).astype(str)
+        v[rng.random(rows) < 0.03] = "99"
+        cols[q] = v
+    for t in ("district", "enumerator", "language", "note"):
+        cols[t] = rng.choice(np.array(["alpha", "beta", "gamma delta", ""]), rows)
+    csv = folder / f"survey_{rows}.csv"
+    with csv.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(cols) + "\n")
+        block = 100_000
+        for start in range(0, rows, block):
+            chunk = np.column_stack([c[start : start + block] for c in cols.values()])
+            fh.write("\n".join(",".join(r) for r in chunk.tolist()) + "\n")
+    cb = folder / "codebook.yaml"
+    lines = [
+        "dataset: bench", "id: resp_id", "weight: weight", "strata: stratum", "psu: cluster",
+        "missing: {99: Don't know}", "variables:",
+        "  resp_id: {type: id}", "  weight: {type: number, min: 0}",
+        "  stratum: {type: categorical, codes: [north, south, east, west]}",
+        "  cluster: {type: integer}", "  sex: {type: categorical, codes: {1: Male, 2: Female}}",
+        "  age: {type: integer, min: 15, max: 64}",
+    ]  # fmt: skip
+    lines += [f"  {q}: {{type: categorical, points: 5}}" for q in items]
+    lines += [f"  {t}: {{type: text}}" for t in ("district", "enumerator", "language", "note")]
+    cb.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return csv, cb
+
+
+RUN = textwrap.dedent(
+    """
+    import resource, sys, time
+    from campaign_me.intake import load_survey
+    t0 = time.perf_counter()
+    data, problems = load_survey(sys.argv[1], sys.argv[2], errors="report")
+    t = time.perf_counter() - t0
+    assert len(data) == int(sys.argv[3]), len(data)
+    assert (problems["severity"] == "error").sum() == 0, problems
+    print(t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    """
+)
+BASELINE = "import resource, campaign_me.intake; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    base = int(subprocess.run([sys.executable, "-c", BASELINE], capture_output=True, text=True, check=True).stdout)
+    print(f"python + campaign_me imported: {base / 2**20:.0f} MiB")
+    print(f"{'rows':>9} {'file MiB':>9} {'seconds':>8} {'peak MiB':>9} {'peak - import':>14} {'x file':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in args.rows:
+            csv, cb = write_files(Path(tmp), rows)
+            size = os.path.getsize(csv)
+            best = None
+            for _ in range(args.repeat):
+                out = subprocess.run(
+                    [sys.executable, "-c", RUN, str(csv), str(cb), str(rows)], capture_output=True, text=True
+                )
+                if out.returncode:
+                    sys.exit(out.stderr)
+                t, peak = out.stdout.split()
+                run = (float(t), int(peak))
+                best = run if best is None or run[0] < best[0] else best
+            t, peak = best
+            print(
+                f"{rows:>9,} {size / 2**20:>9.1f} {t:>8.1f} {peak / 2**20:>9.0f} {(peak - base) / 2**20:>14.0f} "
+                f"{(peak - base) / size:>7.1f}"
+            )
+            csv.unlink()
+
+
+if __name__ == "__main__":
+    main()
