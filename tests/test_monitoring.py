@@ -428,3 +428,17 @@ def test_cost_mapping_finds_its_key_column():
                             "estimate": [1000.0, 2000.0], "se": [100.0, 100.0]})
     out = cost_per_person_reached(reached, {"radio": 500.0, "tv": 500.0})
     np.testing.assert_allclose(out["estimate"], [0.5, 0.25])
+
+
+def test_the_guide_runs(monkeypatch):
+    """docs/monitoring.md: every Python block runs, in order, on the sample data."""
+    import re
+
+    root = SAMPLES.parents[1]
+    monkeypatch.chdir(root)
+    blocks = re.findall(r"```python\n(.*?)```", (root / "docs" / "monitoring.md").read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 4
+    namespace: dict = {}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"docs/monitoring.md block {i + 1}", "exec"), namespace)
+    assert "f" in namespace and len(namespace["f"]) == 7
