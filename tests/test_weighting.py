@@ -39,7 +39,9 @@ def weighted_designs(dclus1, api):
         "cal": calibrate(dclus1, {"stype": POP_TYPES, "api99": 3914069}),
         "trim": trim_weights(dclus1, upper=40, lower=20),
         # postStratify(dclus1n, ~stype, pop.types), dclus1n without fpc
-        "post_nofpc": poststratify(SurveyDesign(api["apiclus1"], psu="dnum", weights="pw"), "stype", POP_TYPES),
+        "post_nofpc": poststratify(
+            SurveyDesign(api["apiclus1"], psu="dnum", weights="pw"), "stype", POP_TYPES
+        ),
     }
 
 
@@ -47,7 +49,9 @@ def weighted_designs(dclus1, api):
 def test_weighting_against_r(dclus1, api, kind):
     d = weighted_designs(dclus1, api)[kind]
     w = d.weights.to_numpy()
-    np.testing.assert_allclose([w.sum(), w.min(), w.max(), w[0]], R_SURVEY[f"w_{kind}:weights:summary"], rtol=RTOL)
+    np.testing.assert_allclose(
+        [w.sum(), w.min(), w.max(), w[0]], R_SURVEY[f"w_{kind}:weights:summary"], rtol=RTOL
+    )
     for got, key in [
         (d.mean("api00").iloc[0], f"w_{kind}:mean:api00"),
         (d.total("enroll", na_rm=True).iloc[0], f"w_{kind}:total:enroll"),
@@ -55,11 +59,15 @@ def test_weighting_against_r(dclus1, api, kind):
         np.testing.assert_allclose([got.estimate, got.se, got.deff], R_SURVEY[key], rtol=RTOL)
     for _, row in d.mean("api00", by="stype").iterrows():
         np.testing.assert_allclose(
-            [row.estimate, row.se, row.deff], R_SURVEY[f"w_{kind}:by_stype:mean:api00:{row['stype']}"], rtol=RTOL
+            [row.estimate, row.se, row.deff],
+            R_SURVEY[f"w_{kind}:by_stype:mean:api00:{row['stype']}"],
+            rtol=RTOL,
         )
     d.data["awards_yes"] = d.data["awards"] == "Yes"
     row = d.proportion("awards_yes", method="korn-graubard").iloc[0]
-    np.testing.assert_allclose([row.estimate, row.ci_low, row.ci_high], R_SURVEY[f"w_{kind}:ciprop:beta"], rtol=RTOL)
+    np.testing.assert_allclose(
+        [row.estimate, row.ci_low, row.ci_high], R_SURVEY[f"w_{kind}:ciprop:beta"], rtol=RTOL
+    )
 
 
 def test_poststratified_totals_have_zero_se(dclus1):
@@ -145,7 +153,11 @@ def test_design_weights():
 def test_nonresponse_adjustment():
     # closed form: class a has weights 10,10,10 with one nonrespondent -> respondents get 15 each
     df = pd.DataFrame(
-        {"w": [10.0, 10, 10, 20, 20], "resp": [True, True, False, True, False], "cls": ["a", "a", "a", "b", "b"]}
+        {
+            "w": [10.0, 10, 10, 20, 20],
+            "resp": [True, True, False, True, False],
+            "cls": ["a", "a", "a", "b", "b"],
+        }
     )
     out = adjust_nonresponse(df, weights="w", responded="resp", classes="cls")
     assert list(out.index) == [0, 1, 3]
@@ -169,7 +181,10 @@ def test_effective_sample_size_and_summary(dclus1):
 
 def test_zero_population_count_for_respondents_is_refused(dclus1):
     # R: "Strata in sample absent from population"; a silent weight of 0 would drop 14 schools
-    with pytest.raises(WeightingError, match=r"population count 0 for level\(s\) 'H' of 'stype', which has respondents \(14\)"):
+    with pytest.raises(
+        WeightingError,
+        match=r"population count 0 for level\(s\) 'H' of 'stype', which has respondents \(14\)",
+    ):
         poststratify(dclus1, "stype", {"E": 4421, "H": 0, "M": 1018})
     with pytest.raises(WeightingError, match="population count 0"):
         rake(dclus1, {"stype": {"E": 4421, "H": 0, "M": 1773}})
@@ -203,3 +218,36 @@ def test_weight_summary_missing_group(api):
     summ = weight_summary(SurveyDesign(df, psu="dnum", weights="pw"), by="stype").set_index("group")
     assert summ.loc["(missing)", "n"] == 1
     assert summ.drop(index="all")["n"].sum() == len(df)
+
+
+def test_calibration_hook_with_a_custom_step(dclus1):
+    """SurveyDesign.with_calibration + LinearScores: a post-stratification step written outside
+    campaign_me.weighting gives poststratify's numbers (R postStratify, checked above)."""
+    from campaign_me.design import Indicator
+
+    class PostStrat:
+        def __init__(self, codes, new, old):
+            ng = codes.max() + 1
+            den = np.bincount(codes, weights=old, minlength=ng)
+            self.collect_by = Indicator(codes, old / new / den[codes], ng)
+            self.spread = Indicator(codes, new, ng)
+
+        def residualize(self, scores):
+            return scores.subtract(self.spread, scores.collect(self.collect_by))
+
+    codes = dclus1.data["stype"].map({"E": 0, "H": 1, "M": 2}).to_numpy()
+    old = dclus1.weights.to_numpy()
+    factor = np.array([4421, 755, 1018]) / np.bincount(codes, weights=old)
+    new = old * factor[codes]
+    mine = dclus1.with_calibration(new, PostStrat(codes, new, old))
+    ref = poststratify(dclus1, "stype", POP_TYPES)
+    for a, b in [
+        (mine.mean("api00"), ref.mean("api00")),
+        (mine.total("enroll", by="sch.wide", na_rm=True), ref.total("enroll", by="sch.wide", na_rm=True)),
+    ]:
+        np.testing.assert_allclose(
+            a[["estimate", "se"]].to_numpy(float), b[["estimate", "se"]].to_numpy(float), rtol=1e-12
+        )
+    assert mine.calibrated and not dclus1.calibrated
+    with pytest.raises(ValueError, match="residualize"):
+        dclus1.with_calibration(new, object())
