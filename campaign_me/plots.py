@@ -150,7 +150,11 @@ def _num(x: float, digits: int = 1) -> str:
 
 def _domain_columns(table: pd.DataFrame, by) -> list[str]:
     if by is None:
-        return [c for c in table.columns if c not in _NOT_DOMAIN]
+        cols = list(table.columns)
+        if "indicator" in cols and "estimate" in cols and cols.index("indicator") < cols.index("estimate"):
+            # the indicator tables' contract: the by columns sit between indicator and estimate
+            return cols[cols.index("indicator") + 1 : cols.index("estimate")]
+        return [c for c in cols if c not in _NOT_DOMAIN]
     cols = [by] if isinstance(by, str) else list(by)
     require_columns(table, cols, argument="by")
     return cols
@@ -262,8 +266,9 @@ def indicator_chart(
         name = str(sub["name"].iloc[0]) if "name" in sub.columns and pd.notna(sub["name"].iloc[0]) else ind
         ax.set_title(name, fontsize=10, loc="left")
         ax.set_xlabel(unit)
-        if unit == "%":
-            ax.set_xlim(left=min(0, float(np.nanmin(sub["ci_low"])) if (~hide).any() else 0))
+        lows = sub.loc[~hide, "ci_low"].to_numpy(dtype=float)
+        if unit == "%" and np.isfinite(lows).any():
+            ax.set_xlim(left=min(0.0, float(np.nanmin(lows))))
         ax.grid(axis="x", alpha=0.3)
         alt_parts.append(f"{ind}{f' ({unit})' if unit else ''}: " + "; ".join(words))
     for k in range(n_panels, nrows * ncols):
@@ -322,6 +327,11 @@ def slope_chart(
     'Slope chart of 1 indicator from baseline to endline by campaign. risk_aware: comparison 40.0 to 44.0, change +4.0 pp (0.5 to 7.5); campaign 41.0 to 53.0, change +12.0 pp (8.0 to 16.0).'
     """
     t = _table(table, ["indicator", arm, "baseline", "endline", "change", "ci_low", "ci_high"])
+    dup = t.duplicated(["indicator", arm], keep=False)
+    if dup.any():
+        extra = [c for c in _domain_columns(t, None) if c != arm]
+        raise DataError(f"table: several rows per indicator and {arm!r} (other domain columns: {extra or 'none'}); "
+                        "the slope chart takes one row per indicator and arm: filter the table first")
     labels = {1: "campaign", 0: "comparison"}  # True and False look up as 1 and 0
     if arm_labels is not None:
         labels = dict(arm_labels)
@@ -406,7 +416,11 @@ def funnel_chart(table: pd.DataFrame, *, step: str = "step", level: float = 0.95
     scale = 1.0 if _unit(t) == "%" else 100.0
     est, lo, hi = (t[c].to_numpy(dtype=float) * scale for c in ("estimate", "ci_low", "ci_high"))
     hide = _hidden(t)
-    conv = t["conversion"].to_numpy(dtype=float) if "conversion" in t.columns else np.r_[np.nan, est[1:] / est[:-1]]
+    if "conversion" in t.columns:
+        conv = t["conversion"].to_numpy(dtype=float)
+    else:
+        prev = est[:-1]
+        conv = np.r_[np.nan, np.divide(est[1:], prev, out=np.full(len(prev), np.nan), where=prev > 0)]
     fig, axes = _figure(6.4, 0.8 + 0.5 * len(t))
     ax = axes[0][0]
     y = np.arange(len(t))[::-1]
@@ -561,7 +575,7 @@ def delivery_chart(table: pd.DataFrame, *, by: str = "channel", title: str | Non
         ax.annotate(rate, (max(p, d), yi), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
         words.append(f"{name} {d:.0f} of {p:.0f} ({rate})")
     ax.set_yticks(y, [str(v) for v in t[by]])
-    ax.set_xlim(0, max(planned.max(), delivered.max()) * 1.18)
+    ax.set_xlim(0, max(planned.max(), delivered.max(), 1.0) * 1.18)
     ax.set_xlabel("activities")
     ax.legend(frameon=False, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
@@ -606,6 +620,8 @@ def channel_chart(
     'People reached by channel: radio 20,000 (16,000 to 24,000); events 900.0 (300.0 to 1,500).'
     """
     r = _table(reached, [key, "estimate", "ci_low", "ci_high"], "reached")
+    if _hidden(r).all():
+        raise DataError("reached: every row is suppressed or missing: there is nothing to draw")
     c = None
     if cost is not None:
         c = _table(cost, [key, "estimate", "ci_low", "ci_high"], "cost")
@@ -621,8 +637,9 @@ def channel_chart(
     def panel(ax, t, colour, words, fmt):
         nonlocal unbounded
         hide = _hidden(t)
-        finite_hi = t["ci_high"].replace([np.inf], np.nan)
-        edge = float(np.nanmax(np.r_[finite_hi.to_numpy(dtype=float), t["estimate"].to_numpy(dtype=float)])) * 1.15
+        values = np.r_[t["ci_high"].to_numpy(dtype=float), t["estimate"].to_numpy(dtype=float)]
+        values = values[np.isfinite(values)]
+        edge = float(values.max()) * 1.15 if len(values) and values.max() > 0 else 1.0
         for yi, (_, row), h in zip(y, t.iterrows(), hide):
             if h:
                 words.append(f"{row[key]} suppressed")

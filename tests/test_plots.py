@@ -238,3 +238,32 @@ def test_tracking_chart_of_the_real_logframe_table():
         assert cells[i, status_col].get_text().get_text().startswith(status)
         assert mcolors.to_hex(cells[i, status_col].get_facecolor()) == mcolors.to_hex(plots.RAG_COLOURS[status])
     assert plots.alt_text(fig).startswith(f"Tracking table of {len(t)} indicator")
+
+
+def test_edge_cases_draw_without_warnings():
+    # zero plan, zero reach, nothing recognised: no division warnings, no identical axis limits
+    plots.delivery_chart(pd.DataFrame({"channel": ["radio"], "planned": [0], "delivered": [0]})).savefig(io.BytesIO())
+    f = pd.DataFrame({"step": ["exposed", "recalled", "understood"], "estimate": [0.2, 0.0, 0.0],
+                      "ci_low": [0.1, 0.0, 0.0], "ci_high": [0.3, 0.05, 0.05]})
+    assert "0 % of the previous step" in plots.alt_text(plots.funnel_chart(f))
+    zero = pd.DataFrame({"channel": ["radio"], "estimate": [0.0], "ci_low": [0.0], "ci_high": [0.0]})
+    _render(plots.channel_chart(zero))
+    with pytest.raises(DataError, match="nothing to draw"):
+        plots.channel_chart(zero.assign(suppressed=True))
+    # a panel whose cells are all suppressed still draws, labelled
+    t = pd.DataFrame({"indicator": ["a", "a"], "sex": ["f", "m"], "estimate": [np.nan, np.nan],
+                      "ci_low": [np.nan, np.nan], "ci_high": [np.nan, np.nan], "suppressed": True, "unit": "%"})
+    fig = plots.indicator_chart(t)
+    assert [x.get_text() for x in fig.axes[0].get_yticklabels()] == ["f (suppressed)", "m (suppressed)"]
+    _render(fig)
+
+
+def test_domain_columns_follow_the_indicator_table_contract():
+    # by columns are those between indicator and estimate, even when the table grows new columns
+    t = pd.DataFrame({"indicator": ["a", "a"], "region": ["N", "S"], "estimate": [1.0, 2.0], "ci_low": [0.5, 1.5],
+                      "ci_high": [1.5, 2.5], "method": ["x", "x"]})
+    assert "by region" in plots.alt_text(plots.indicator_chart(t))
+    slope = pd.DataFrame({"indicator": "a", "campaign": [0, 0, 1, 1], "sex": ["f", "m"] * 2, "baseline": 1.0,
+                          "endline": 2.0, "change": 1.0, "ci_low": 0.5, "ci_high": 1.5})
+    with pytest.raises(DataError, match="one row per indicator and arm"):
+        plots.slope_chart(slope)
