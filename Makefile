@@ -4,7 +4,7 @@ PY := .venv/bin/python
 .venv/bin/python:
 	python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]"
 
-.PHONY: test lint demo synth bench ci wheelhouse
+.PHONY: test lint demo synth bench ci wheelhouse report synthesis
 test: $(PY)
 	$(PY) -m pytest
 lint: $(PY)
@@ -15,6 +15,11 @@ synth: $(PY)
 	.venv/bin/campaign-me synth --seed 2018 --out data/samples
 bench: $(PY)
 	$(PY) benchmarks/bench_design.py --compare
+# The sample countries' reports (reports/<country>/index.html) and the regional synthesis.
+report: $(PY)
+	.venv/bin/campaign-me batch --out reports
+synthesis: report
+	.venv/bin/campaign-me synthesis --out reports
 ci:
 	bash .ci/run
 

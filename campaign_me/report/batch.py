@@ -96,6 +96,7 @@ def run_batch(
     store: str | os.PathLike[str] | None = "default",
     kernel_name: str = "python3",
     timeout: float = 600,
+    warm: bool = True,
     echo: Callable[[str], None] | None = print,
 ) -> pd.DataFrame:
     """Run several countries' reports in parallel; one failure does not stop the others.
@@ -111,7 +112,7 @@ def run_batch(
         Address of an existing Dask distributed scheduler (``"tcp://host:8786"``): the countries
         run as tasks on its workers, which must have campaign_me installed and see ``data_dir``
         and ``out`` at the same paths. ``workers`` is then ignored.
-    data_dir, out, parameters, notebooks, kernel_name, timeout
+    data_dir, out, parameters, notebooks, kernel_name, timeout, warm
         As in :func:`run_report`.
     store : "default", path, URL or None
         Results store (default ``<out>/results.sqlite``); a path or URL, not an object, so that it
@@ -147,7 +148,7 @@ def run_batch(
         store = str(store)
     kwargs = {"data_dir": str(data_path), "out": str(out_path), "parameters": dict(parameters or {}),
               "notebooks": nbs, "store": store, "progress": False, "kernel_name": kernel_name,
-              "timeout": timeout}
+              "timeout": timeout, "warm": warm}
     records: list[dict[str, Any]] = []
 
     def done(rec: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import CampaignMeError
 from .content import RESULT_COLUMNS
+from .kernel import WarmKernel, engine_name, notebook_imports
 from .notebooks import (
     REPORT_NOTEBOOKS,
     ReportError,
@@ -180,7 +181,7 @@ def validate_inputs(country: str, data_dir: Path) -> dict[str, Any]:
     dict
         ``files`` (name -> path), ``hashes`` (name -> SHA-256) and ``rows`` (round -> n).
     """
-    from ..io import load_survey
+    from .. import Codebook, load_survey
     from .content import REPORT_INDICATORS
 
     folder = data_dir / country
@@ -200,13 +201,14 @@ def validate_inputs(country: str, data_dir: Path) -> dict[str, Any]:
         raise ReportError(f"country {country!r}: missing input file(s): {', '.join(missing)}")
     from ..indicators import load_catalogue
 
-    load_catalogue().select(REPORT_INDICATORS).validate(files["codebook"])  # every indicator computable
+    book = Codebook.from_yaml(files["codebook"])
+    load_catalogue().select(REPORT_INDICATORS).validate(book)  # every indicator computable
     rows = {}
     need = list(REQUIRED_COLUMNS)
     for round_ in ("baseline", "endline"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the notebook shows intake warnings; here only errors stop the run
-            data = load_survey(files[round_], files["codebook"])
+            data = load_survey(files[round_], book)
         absent = [c for c in need if c not in data.columns]
         if absent:
             raise ReportError(f"{files[round_]}: column(s) {', '.join(absent)} needed by the country report "
@@ -274,6 +276,7 @@ def run_report(
     progress: bool = True,
     kernel_name: str = "python3",
     timeout: float = 600,
+    warm: bool = True,
 ) -> ReportResult:
     """Produce ``<out>/<country>/``: the executed notebooks, their HTML and an ``index.html``.
 
@@ -299,6 +302,10 @@ def run_report(
         Jupyter kernel that executes the notebooks (a fresh kernel per notebook, never shared).
     timeout : float, default 600
         Seconds a single cell may run.
+    warm : bool, default True
+        Start each notebook's (fresh) kernel and import its modules ahead of time: the first while
+        the inputs are validated, the next while the previous notebook runs
+        (:class:`~campaign_me.report.kernel.WarmKernel`). ``False``: papermill starts each kernel.
 
     Returns
     -------
@@ -325,7 +332,19 @@ def run_report(
     out_path = check_output_dir(out, data_dir=data_path)
     nb_paths = [find_notebook(nb) for nb in (notebooks or REPORT_NOTEBOOKS)]
     typed = check_parameters([str(p) for p in nb_paths], dict(parameters or {}))
-    inputs = validate_inputs(country, data_path)
+    warm_kernels: dict[int, WarmKernel] = {}
+
+    def warm_up(i: int) -> None:
+        if warm and i < len(nb_paths) and i not in warm_kernels:
+            warm_kernels[i] = WarmKernel(kernel_name, notebook_imports(nb_paths[i]), extra_arguments=_QUIET_KERNEL)
+
+    warm_up(0)
+    try:
+        inputs = validate_inputs(country, data_path)
+    except BaseException:
+        for k in warm_kernels.values():
+            k.shutdown()
+        raise
     run_id = f"{country}-{_dt.datetime.now(_dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     country_dir = out_path / country
     staging_root = out_path / ".staging"
@@ -338,17 +357,20 @@ def run_report(
     results_file = staging / "results.csv"
     produced: list[tuple[str, str]] = []
     try:
-        for nb_path in nb_paths:
+        for i, nb_path in enumerate(nb_paths):
             names = notebook_parameters(nb_path)
             params = {"country": country, "data_dir": str(data_path), "results_file": str(results_file)}
             params = {k: v for k, v in params.items() if k in names}
             params.update(typed[str(nb_path)])
             output = staging / nb_path.name
+            km = warm_kernels[i].manager() if i in warm_kernels else None
+            warm_up(i + 1)
+            engine = {"engine_name": engine_name(), "km": km} if km is not None else {}
             try:
                 nb = pm.execute_notebook(
                     str(nb_path), str(output), parameters=params, kernel_name=kernel_name,
                     progress_bar=progress, request_save_on_cell_execute=False,
-                    extra_arguments=_QUIET_KERNEL, execution_timeout=timeout,
+                    extra_arguments=_QUIET_KERNEL, execution_timeout=timeout, **engine,
                 )
             except PapermillExecutionError as exc:
                 failed = _keep_failed(country_dir, output, nb_path.name)
@@ -382,6 +404,8 @@ def run_report(
         _replace_dir(staging, country_dir)
         _record(db, run, results)
     finally:
+        for k in warm_kernels.values():
+            k.shutdown()
         shutil.rmtree(staging, ignore_errors=True)
         try:
             staging_root.rmdir()
