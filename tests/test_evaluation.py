@@ -336,3 +336,29 @@ def test_did_on_the_trial_panel_covers_the_planted_itt():
         change = w[f"{outcome}_endline"].astype(float) - w[f"{outcome}_baseline"].astype(float)
         by_arm = [np.average(change[w["campaign"] == a], weights=w.loc[w["campaign"] == a, "weight"]) for a in (1, 0)]
         assert r.effect == pytest.approx(by_arm[0] - by_arm[1], abs=1e-12)
+
+
+def test_trial_is_seeded_validated_and_as_documented():
+    a, b = trial.generate_trial(3), trial.generate_trial(3)
+    pd.testing.assert_frame_equal(a["survey"], b["survey"])
+    assert not a["survey"].equals(trial.generate_trial(4)["survey"])
+    data, problems = load_survey(SAMPLES / "trial" / "trial_survey.csv", CODEBOOK, errors="report")
+    assert len(problems) == 0, problems.to_string()
+    rand = pd.read_csv(SAMPLES / "trial" / "randomisation.csv")
+    # 14 of 28 communities per stratum in each arm, every community's assignment probability 1/2
+    assert (rand.groupby("stratum")["campaign"].agg(["sum", "size"]).to_numpy() == [14, 28]).all()
+    assert (rand["assignment_prob"] == 0.5).all()
+    truth = json.loads((SAMPLES / "trial" / "truth.json").read_text())
+    for y in trial.TRIAL_OUTCOMES:
+        assert 0.01 <= truth["icc"][y] <= 0.05  # the field's range
+        itt_ = truth["effect_on_takers"][y] * (truth["takeup_campaign"] - truth["takeup_control"])
+        assert truth["itt"][y] == pytest.approx(itt_)
+        assert truth["relative_change"][y] == pytest.approx(itt_ / truth["control_endline_mean"][y])
+    # take-up by quadrature equals a Monte Carlo average of expit(a + b Z) (closed-form check)
+    z = np.random.default_rng(0).normal(size=1_000_000)
+    assert truth["takeup_campaign"] == pytest.approx(special.expit(0.3 + 0.8 * z).mean(), abs=2e-3)
+    # attrition differs by arm and by outcome, as planted
+    w = trial.wide(data)
+    assert w.loc[w["campaign"], "followed_up"].mean() > w.loc[~w["campaign"], "followed_up"].mean() + 0.05
+    endline = data[data["round"] == "endline"]
+    assert endline["took_up"].notna().all() and data.loc[data["round"] == "baseline", "took_up"].isna().all()
