@@ -981,25 +981,29 @@ class SurveyDesign:
         hi[no_se | no_df] = np.nan
         se[noest] = np.nan
         # assemble the tidy table
-        out = {"variable": np.concatenate([np.full(len(b.cols), b.variable, dtype=object) for b in blocks])}
-        frame = pd.DataFrame(out)
+        cols: dict = {
+            "variable": np.concatenate([np.full(len(b.cols), b.variable, dtype=object) for b in blocks])
+        }
         if dom.labels is not None:
             lab = dom.labels.iloc[domain].reset_index(drop=True)
             for c in dom.by_cols:
-                frame[c] = lab[c]
+                cols[c] = lab[c]
         if any(b.categories is not None for b in blocks):
             cats = np.concatenate(
                 [b.categories if b.categories is not None else np.full(len(b.cols), None) for b in blocks]
             )
-            frame["category"] = pd.Series(cats, dtype=object)
-        frame["estimate"] = est
-        frame["se"] = se
-        frame["ci_low"] = lo
-        frame["ci_high"] = hi
-        frame["deff"] = deff
-        frame["n"] = n.astype("int64")
-        frame["df"] = ddf.astype(float)
-        frame["note"] = pd.Series(note, dtype=object)
+            cols["category"] = pd.Series(cats, dtype=object)
+        cols.update(
+            estimate=est,
+            se=se,
+            ci_low=lo,
+            ci_high=hi,
+            deff=deff,
+            n=n.astype("int64"),
+            df=ddf.astype(float),
+            note=pd.Series(note, dtype=object),
+        )
+        frame = pd.DataFrame(cols)
         flagged = np.flatnonzero(note != "")
         if len(flagged):
             warnings.warn(_flag_message(what, frame, flagged, dom.by_cols), EstimationWarning, stacklevel=3)
