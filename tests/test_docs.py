@@ -136,13 +136,18 @@ def _targets(page: Path, root: Path) -> list[tuple[int, str, Path, str | None]]:
     return found
 
 
+def _prefix_of_existing(path: Path) -> bool:
+    """``notebooks/00`` in "``notebooks/00`` ... ``06``" is shorthand for the files it begins."""
+    return path.parent.is_dir() and any(p.name.startswith(path.name) for p in path.parent.iterdir())
+
+
 def _link_problems(page: Path, root: Path = ROOT) -> list[str]:
     problems = []
     for lineno, written, resolved, anchor in _targets(page, root):
         where = f"{page.relative_to(root).as_posix()}:{lineno}"
         if not resolved.is_relative_to(root):
             problems.append(f"{where}: {written!r} points outside the repository")
-        elif not resolved.exists():
+        elif not resolved.exists() and not _prefix_of_existing(resolved):
             problems.append(f"{where}: {written!r} does not exist")
         elif anchor and resolved.suffix == ".md" and anchor not in _anchors(resolved):
             problems.append(f"{where}: {written!r}: no heading with the anchor #{anchor}")
@@ -164,7 +169,8 @@ def test_link_checker_sees_broken_links(tmp_path):
     page.write_text(
         "See [good](good.md#a-heading), [bad](missing.md), [anchor](good.md#nope), [up](../../x.md),\n"
         "`data/samples/baseline.csv`, `docs/good.md` and https://example.org/docs/x.md (not checked);\n"
-        "`notebooks/X.ipynb` stands for any notebook, `docs/README.md` is a file name.\n",
+        "`notebooks/X.ipynb` stands for any notebook, `docs/README.md` is a file name,\n"
+        "`docs/go` begins a file name, `docs/zz` does not.\n",
         encoding="utf-8",
     )
     problems = "\n".join(_link_problems(page, tmp_path))
@@ -174,7 +180,9 @@ def test_link_checker_sees_broken_links(tmp_path):
     assert "'data/samples/baseline.csv' does not exist" in problems
     assert "'docs/README.md' does not exist" in problems
     assert "X.ipynb" not in problems
-    assert len(problems.splitlines()) == 5, problems
+    assert "'docs/zz' does not exist" in problems
+    assert "docs/go'" not in problems
+    assert len(problems.splitlines()) == 6, problems
 
 
 def test_link_checker_reads_markdown_cells_of_notebooks(tmp_path):
