@@ -574,7 +574,9 @@ def design_comparison(
         Rows ``unweighted (as if SRS)``, ``weighted, clusters ignored``, ``design-based`` with
         ``estimate, ci_low, ci_high, se, deff, n``; all three computed by
         :class:`~campaign_me.SurveyDesign` (the first with equal weights and no strata or
-        clusters, the second with the weights only).
+        clusters, the second with the weights only). For a 0/1 variable the intervals are
+        logit intervals (:meth:`~campaign_me.SurveyDesign.proportion`), as the indicator
+        catalogue's; otherwise t intervals of the mean.
 
     Examples
     --------
@@ -595,9 +597,14 @@ def design_comparison(
         "weighted, clusters ignored": SurveyDesign(data, weights=weights),
         "design-based": SurveyDesign(data, weights=weights, strata=strata, psu=psu),
     }
+    values = data[variable].dropna()
+    binary = values.isin([0, 1]).all() if len(values) else False
     rows = []
     for name, design in specs.items():
-        est = design.mean(variable, level=level, na_rm=True).iloc[0]
+        if binary:  # logit interval, as compute_indicators gives for proportions
+            est = design.proportion(variable, level=level, na_rm=True, method="logit").iloc[-1]
+        else:
+            est = design.mean(variable, level=level, na_rm=True).iloc[0]
         rows.append({"design": name, "estimate": est["estimate"] * scale, "ci_low": est["ci_low"] * scale,
                      "ci_high": est["ci_high"] * scale, "se": est["se"] * scale, "deff": est["deff"],
                      "n": int(est["n"])})
