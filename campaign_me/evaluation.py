@@ -106,18 +106,23 @@ class EffectResult:
     reference: float | None = None
     table: pd.DataFrame | None = field(default=None, repr=False)
     details: dict = field(default_factory=dict, repr=False)
+    interval: tuple[float, float] | None = None  # an interval that is not effect +/- t * se (Lee bounds)
 
     @property
     def ci_low(self) -> float:
+        if self.interval is not None:
+            return float(self.interval[0])
         return self.effect - _q(self.level, self.df) * self.se
 
     @property
     def ci_high(self) -> float:
+        if self.interval is not None:
+            return float(self.interval[1])
         return self.effect + _q(self.level, self.df) * self.se
 
     @property
     def p_value(self) -> float:
-        if self.se <= 0:
+        if self.se <= 0 or self.interval is not None:
             return float("nan")
         return float(2 * stats.t.sf(abs(self.effect / self.se), self.df))
 
@@ -159,9 +164,17 @@ def _sentence(r: EffectResult) -> str:
     lo, hi = r.ci_low, r.ci_high
     unit = "" if r.binary else " (in the outcome's units)"
     ci = (f"{100 * lo:+.1f} to {100 * hi:+.1f}" if r.binary else f"{lo:+.3g} to {hi:+.3g}")
+    if r.method == "lee_bounds":
+        lo_b, hi_b = r.details["lower"], r.details["upper"]
+        return (
+            f"{_METHOD_NAMES['lee_bounds']}: among people who would respond in either arm, the effect on "
+            f"{r.outcome} lies between {_fmt(lo_b, r.binary)} and {_fmt(hi_b, r.binary)} ({r.level:.0%} interval "
+            f"{ci}; n = {r.n} respondents). Key assumption: {r.assumption}"
+        )
+    pval = "" if np.isnan(r.p_value) else f"; p = {r.p_value:.3g}"
     text = (
         f"{_METHOD_NAMES.get(r.method, r.method)}: estimated effect on {r.outcome} {_fmt(r.effect, r.binary)}{unit} "
-        f"({r.level:.0%} CI {ci}; p = {r.p_value:.3g}; n = {r.n})."
+        f"({r.level:.0%} CI {ci}{pval}; n = {r.n})."
     )
     rel = r.relative_change
     if rel is not None:
@@ -781,9 +794,10 @@ def lee_bounds(
     Returns
     -------
     EffectResult
-        ``effect`` is the midpoint of the bounds, ``details`` holds ``lower``, ``upper``,
-        ``trimmed_share`` and the bootstrap interval ``ci_lower`` (of the lower bound) and
-        ``ci_upper`` (of the upper bound), Imbens-Manski style at ``level``.
+        ``effect`` is the midpoint of the bounds; ``ci_low`` and ``ci_high`` are the lower
+        bound minus z x its bootstrap SE and the upper bound plus z x its SE (a conservative
+        interval for the effect); no p-value. ``details`` holds ``lower``, ``upper``,
+        ``trimmed_share``, the bounds' SEs and that interval (``ci_lower``, ``ci_upper``).
 
     Examples
     --------
@@ -828,6 +842,7 @@ def lee_bounds(
     return EffectResult(
         outcome=outcome, method="lee_bounds", effect=float((lower + upper) / 2), se=float((se_lo + se_hi) / 2),
         df=float("inf"), n=int(s.sum()), level=level, binary=_is_binary(design, outcome), details=details,
+        interval=(details["ci_lower"], details["ci_upper"]),
         assumption="monotonicity: assignment makes nobody drop out who would have responded in the other arm "
         f"(bounds {lower:+.3g} to {upper:+.3g}, trimming {share:.1%} of the larger arm's respondents).",
     )

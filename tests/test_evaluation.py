@@ -239,6 +239,8 @@ def test_attrition_by_arm_and_lee_bounds(committed_trial):
     assert lb.details["lower"] < lb.details["upper"]
     assert lb.details["trimmed_share"] == pytest.approx(1 - rates[False] / rates[True], abs=1e-12)
     assert lb.details["ci_lower"] < truth["itt"]["risk_aware"] < lb.details["ci_upper"]
+    assert (lb.ci_low, lb.ci_high) == (lb.details["ci_lower"], lb.details["ci_upper"]) and np.isnan(lb.p_value)
+    assert "lies between" in lb.summary()
 
 
 def test_lee_bounds_closed_form():
