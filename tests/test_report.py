@@ -193,7 +193,7 @@ def test_failed_run_keeps_previous_report_and_failed_notebook(tmp_path):
     ok = _tiny_notebook(tmp_path / "ok.ipynb", "print('fine')")
     bad = _tiny_notebook(tmp_path / "ok2.ipynb", "x = 1\n1 / 0")
     out = tmp_path / "out"
-    first = run_report("corvia", out=out, notebooks=[ok], progress=False)
+    first = run_report("corvia", out=out, notebooks=[ok], progress=False, warm=False)  # papermill's own kernel
     before = (first.report_dir / "index.html").read_text()
     bad_named = bad.rename(tmp_path / "ok.ipynb.tmp")
     ok.unlink()
@@ -210,6 +210,15 @@ def test_failed_run_keeps_previous_report_and_failed_notebook(tmp_path):
     assert not (out / ".staging").exists()
 
 
+def test_cell_timeout_is_a_failed_run(tmp_path):
+    slow = _tiny_notebook(tmp_path / "slow.ipynb", "import time\ntime.sleep(60)")
+    with pytest.raises(ReportExecutionError, match="slow.ipynb.*Timeout") as info:
+        run_report("corvia", out=tmp_path / "out", notebooks=[slow], progress=False, timeout=2, store=None)
+    assert "\n" not in str(info.value)
+    assert (tmp_path / "out" / "corvia" / "failed" / "slow.ipynb").is_file()
+    assert not (tmp_path / "out" / "corvia" / "index.html").exists()  # nothing that looks complete
+
+
 def test_bad_inputs_stop_before_any_kernel(tmp_path, monkeypatch):
     import papermill
 
@@ -221,6 +230,8 @@ def test_bad_inputs_stop_before_any_kernel(tmp_path, monkeypatch):
         run_report("corvia", out=tmp_path, parameters={"levl": 0.9})
     with pytest.raises(ReportError, match="not a number"):
         run_report("corvia", out=tmp_path, parameters={"level": "high"})
+    with pytest.raises(ReportError, match="level"):
+        run_report("corvia", out=tmp_path, parameters={"level": "1.5"})
     with pytest.raises(ReportError, match="no data for country 'atlantis'.*aroland"):
         run_report("atlantis", out=tmp_path)
     data = tmp_path / "data"

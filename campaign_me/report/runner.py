@@ -265,6 +265,28 @@ def _open_store(store: Any, out: Path):
     return ResultsStore(store)
 
 
+_WORKBOOK_PARAMETERS = ("codebook", "rounds", "level", "min_n", "seed")
+
+
+def _check_values(country: str, data_dir: Path, typed: dict[str, dict[str, Any]]) -> None:
+    """Check the values of the workbook's standard parameters (level, min_n, ...) before any kernel starts.
+
+    The notebooks check them again themselves (:func:`campaign_me.workbook.check_parameters`);
+    here a bad value stops the run before a kernel is started.
+    """
+    from ..workbook import check_parameters as _workbook_check
+
+    merged: dict[str, Any] = {}
+    for params in typed.values():
+        merged.update({k: v for k, v in params.items() if k in _WORKBOOK_PARAMETERS})
+    if not merged:
+        return
+    try:
+        _workbook_check(country=country, data_dir=str(data_dir), **merged)
+    except CampaignMeError as exc:
+        raise ReportError("parameters: " + " ".join(str(exc).split())) from None
+
+
 def run_report(
     country: str,
     *,
@@ -332,6 +354,7 @@ def run_report(
     out_path = check_output_dir(out, data_dir=data_path)
     nb_paths = [find_notebook(nb) for nb in (notebooks or REPORT_NOTEBOOKS)]
     typed = check_parameters([str(p) for p in nb_paths], dict(parameters or {}))
+    _check_values(country, data_path, typed)
     warm_kernels: dict[int, WarmKernel] = {}
 
     def warm_up(i: int) -> None:
@@ -369,13 +392,19 @@ def run_report(
             try:
                 nb = pm.execute_notebook(
                     str(nb_path), str(output), parameters=params, kernel_name=kernel_name,
-                    progress_bar=progress, request_save_on_cell_execute=False,
+                    progress_bar=progress, request_save_on_cell_execute=True,  # a timeout keeps what ran
                     extra_arguments=_QUIET_KERNEL, execution_timeout=timeout, **engine,
                 )
             except PapermillExecutionError as exc:
                 failed = _keep_failed(country_dir, output, nb_path.name)
                 error = f"{exc.ename}: {exc.evalue}".strip().rstrip(":")
                 err = ReportExecutionError(country, nb_path.name, exc.exec_count, error, failed)
+                _record(db, {**run, "status": "failed", "finished": _now(), "error": str(err)}, None)
+                raise err from None
+            except Exception as exc:  # a cell timeout, a kernel that died: no cell error in the notebook
+                failed = _keep_failed(country_dir, output, nb_path.name) if output.is_file() else output
+                err = ReportExecutionError(country, nb_path.name, "?", " ".join(
+                    f"{type(exc).__name__}: {exc}".split())[:300], failed)
                 _record(db, {**run, "status": "failed", "finished": _now(), "error": str(err)}, None)
                 raise err from None
             html_name = nb_path.stem + ".html"
