@@ -860,8 +860,9 @@ class ExposureComparison:
     results : dict of str to EffectResult
         ``naive``, ``regression``, ``ipw``, ``matching``.
     balance : pandas.DataFrame
-        Per covariate: weighted means of exposed and unexposed, difference and standardised
-        mean difference before adjustment, after IPW and after matching.
+        Per covariate (model-matrix column): weighted means of exposed and unexposed, their
+        difference and standardised mean difference (difference over the pooled SD before
+        adjustment) before adjustment, after IPW (within common support) and after matching.
     overlap : pandas.DataFrame
         Propensity-score range per group and the share of each group outside common support.
     trimmed_share : float
@@ -1077,7 +1078,11 @@ def _balance(ps_m: Model, inside, ex, ipw_w, keep, rel_w, w) -> pd.DataFrame:
                 "mean_unexposed": m0,
                 "difference": m1 - m0,
                 "smd_before": (m1 - m0) / sd if sd > 0 else np.nan,
+                "mean_exposed_support": a1,
+                "mean_unexposed_ipw": a0,
                 "smd_ipw": (a1 - a0) / sd if sd > 0 else np.nan,
+                "mean_exposed_matched": mm1,
+                "mean_unexposed_matched": mm0,
                 "smd_matching": (mm1 - mm0) / sd if sd > 0 else np.nan,
             }
         )
