@@ -14,7 +14,8 @@ often and at what cost. This module answers from three sources:
 * the **survey**: :func:`people_reached` turns a design-based exposure share (an estimate row
   from :class:`campaign_me.SurveyDesign`) into people reached, net of the false-report rate
   measured at baseline, with the interval carried through; :func:`cost_per_person_reached` and
-  :func:`cost_per_outcome_change` put cost beside them.
+  :func:`cost_per_outcome_change` put cost beside them; :func:`funnel` estimates the chain from
+  exposure to safe practice as shares of the whole target population.
 
 Definitions (docs/methodology.md §1, step 5; usage in ``docs/monitoring.md``):
 
