@@ -93,7 +93,7 @@ def sample_data_dir(data_dir: str | os.PathLike[str] | None = None, *, start: st
     --------
     >>> sample_data_dir().name
     'samples'
-    >>> sorted(p.name for p in sample_data_dir().iterdir() if p.is_dir())
+    >>> sorted(p.parent.name for p in sample_data_dir().glob("*/survey_baseline.csv"))
     ['aroland', 'belmora', 'corvia']
     """
     if data_dir not in (None, ""):
@@ -323,7 +323,8 @@ def check_parameters(
         bad("country", country, f"must be a country folder name, e.g. {', '.join(map(repr, SAMPLE_COUNTRIES))}")
         country = ""
     elif root is not None and not (root / country).is_dir():
-        known = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+        known = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+                       and (any(p.glob("survey_*.csv")) or any(p.glob("survey_*.xlsx"))))
         bad("country", country, f"no folder {str(root / country)}; the sample countries are "
             + ", ".join(map(repr, known or SAMPLE_COUNTRIES)))
         country = ""
