@@ -178,6 +178,7 @@ def load_survey(
         data_bytes = fh.read()
     try:
         raw = _read_raw(p, data_bytes, sheet, encoding, problems)
+        data_bytes = b""  # release the file's bytes before the columns are built
         data = _process(raw, cb, problems, keep_pii=keep_pii, labels=labels, sep=group_sep)
     except _Fatal:
         data = pd.DataFrame()
@@ -206,6 +207,7 @@ def _process(
     resolver = problems.resolver if problems.resolver is not None else _Resolver(cb, sep)
     _check_header_is_names(raw, resolver, problems)
     _check_structure(raw, resolver, cb, problems)
+    raw.text = None  # release the decoded text
     unit = "line" if raw.kind == "csv" else "row"
     n = len(raw.records)
     lines = np.array([line for line, _ in raw.records], dtype=int)

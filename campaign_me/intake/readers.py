@@ -10,6 +10,7 @@ import dataclasses
 import difflib
 import io as _io
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,20 @@ class _Raw:
     kind: str  # "csv" or "xlsx"
     sheet: str | None = None
     delimiter: str | None = None
-    line_text: list[str] | None = None
+    text: str | None = None  # the decoded CSV text (for a look at single lines), released after the checks
+
+    def line(self, number: int) -> str | None:
+        """The text of line ``number`` (1-based) of a CSV file, without its line break."""
+        if self.text is None:
+            return None
+        starts = getattr(self, "_starts", None)
+        if starts is None:
+            starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.text)]
+            self._starts = starts
+        if not 0 < number <= len(starts):
+            return None
+        end = starts[number] if number < len(starts) else len(self.text)
+        return self.text[starts[number - 1] : end].rstrip("\r\n")
 
 
 def _col_ref(raw: _Raw, position: int) -> str:
@@ -46,10 +60,6 @@ def _col_ref(raw: _Raw, position: int) -> str:
 
         return f"column {get_column_letter(position + 1)}"
     return f"field {position + 1}"
-
-
-def _split_lines(text: str) -> list[str]:
-    return re.split(r"\r\n|\r|\n", text)
 
 
 def _decode(data: bytes, encoding: str | None, problems: _Problems) -> str:
@@ -164,7 +174,7 @@ def _parse_csv(text: str, delimiter: str | None = None) -> _Parsed:
                         quotes.append((start, last, field, f'"{first}'))
                         resume = start  # the line after the quote's line
                         break
-                records.append((start, fields))
+                records.append((start, list(map(sys.intern, fields))))  # equal values share memory
         except csv.Error as exc:
             raise _CsvError(last + 1, str(exc)) from None
         if resume is None or resume >= len(starts):
@@ -288,7 +298,7 @@ def _read_csv(data: bytes, encoding: str | None, problems: _Problems) -> _Raw:
         if hline == 1
         else f"rows are line numbers in the file (the header is line {hline}; lines above it are blank)"
     )
-    return _Raw(header, hline, records, "csv", delimiter=delim, line_text=_split_lines(text))
+    return _Raw(header, hline, records, "csv", delimiter=delim, text=text)
 
 
 def _cell_text(cell: Any) -> str:

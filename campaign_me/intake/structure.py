@@ -162,7 +162,10 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
             )
             rest = rest[1:]
     raw.header = [header[i] for i in keep]
-    raw.records = [(line, [fields[i] for i in keep]) for line, fields in rest]
+    if keep == list(range(n)):
+        raw.records = rest  # every column kept: no copy of the rows
+    else:
+        raw.records = [(line, [fields[i] for i in keep]) for line, fields in rest]
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+)?")
@@ -195,9 +198,9 @@ def _check_header_is_names(raw: _Raw, resolver: _Resolver, problems: _Problems) 
 
 
 def _other_delimiter(raw: _Raw, line: int, n: int) -> str | None:
-    if raw.kind != "csv" or raw.line_text is None or not 0 < line <= len(raw.line_text):
+    text = raw.line(line) if raw.kind == "csv" else None
+    if text is None:
         return None
-    text = raw.line_text[line - 1]
     for d in _DELIMITERS:
         if d == raw.delimiter:
             continue
