@@ -200,3 +200,58 @@ class TestLineIndex:
         assert xlsx.index.name == "line" and xlsx.index.tolist() == list(range(2, 10))
         text_only = load_survey(GOOD / "survey.csv", errors="report")[0]
         assert text_only.index.name == "line" and text_only.index[0] == 2
+
+
+class TestWorkbookCaps:
+    """Caps on workbook parts, cell length and empty-row runs (the limits are lowered to keep the files small)."""
+
+    @staticmethod
+    def _book(path: Path, extra: object = None) -> None:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.append(["resp_id", "note"])
+        ws.append(["001", "fine"])
+        if callable(extra):
+            extra(ws)
+        wb.save(path)
+
+    def test_cell_longer_than_excel_allows(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import campaign_me.intake.readers as readers
+
+        monkeypatch.setattr(readers, "MAX_CELL_CHARS", 100)
+        self._book(tmp_path / "b.xlsx", lambda ws: ws.append(["002", "x" * 500]))
+        data, problems, text = _report(tmp_path / "b.xlsx", None)
+        assert (
+            "  - column 'note': cell B3 holds 500 characters (Excel's limit is 100) at row 3; expected cells of at "
+            "most 100 characters (the cell was read as blank)"
+        ) in text
+        assert pd.isna(data["note"].iloc[1])
+
+    def test_part_too_large(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import campaign_me.intake.readers as readers
+
+        monkeypatch.setattr(readers, "MAX_XLSX_PART_BYTES", 1000)
+        self._book(tmp_path / "b.xlsx", lambda ws: ws.append(["002", "y" * 5000]))
+        data, problems, text = _report(tmp_path / "b.xlsx", None)
+        assert data.empty and problems["check"].tolist() == ["too_large"]
+        assert "expands to" in text and "bytes (at most 1,000 are read); expected a smaller workbook" in text
+
+    def test_run_of_empty_rows_stops_reading(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        from openpyxl.styles import Font
+
+        import campaign_me.intake.readers as readers
+
+        monkeypatch.setattr(readers, "MAX_EMPTY_ROWS", 5)
+
+        def formatted_gap(ws: object) -> None:
+            for r in range(3, 20):  # formatted but empty rows, then data again
+                ws.cell(row=r, column=1).font = Font(bold=True)  # type: ignore[attr-defined]
+            ws.cell(row=20, column=1, value="003")  # type: ignore[attr-defined]
+
+        self._book(tmp_path / "b.xlsx", formatted_gap)
+        data, problems, text = _report(tmp_path / "b.xlsx", None)
+        assert (
+            "  - [warning] reading stopped at row 7 after 5 empty rows in a row (formatted but empty rows?) at "
+            "row 7; expected no data below long runs of empty rows"
+        ) in text
+        assert data["resp_id"].tolist() == ["001"]

@@ -539,7 +539,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
             f"cell {_col_ref_xlsx(j)[7:]}{rownum} holds {length:,} characters (Excel's limit is {MAX_CELL_CHARS:,})",
             column=column,
             rows=[rownum],
-            expected="cells of at most 32,767 characters (the cell was read as blank)",
+            expected=f"cells of at most {MAX_CELL_CHARS:,} characters (the cell was read as blank)",
         )
     _reformat_dates(records, dates, problems)
     problems.row_unit = f"rows are row numbers in sheet {chosen!r}"
