@@ -44,6 +44,7 @@ __all__ = [
     "design_comparison",
     "rank_segments",
     "refresh_pins",
+    "household_listing",
 ]
 
 #: The sample countries of ``data/samples`` (keys of :data:`campaign_me.synth.COUNTRIES`).
@@ -720,3 +721,45 @@ def refresh_pins(source: str | os.PathLike[str], executed: str | os.PathLike[str
         Path(tmp).unlink(missing_ok=True)
         raise
     return n
+
+
+def household_listing(frame: pd.DataFrame, *, persons_per_household: float = 2.2, size: str = "population",
+                      keep: Sequence[str] = ("village", "stratum")) -> pd.DataFrame:
+    """A household listing built from a village frame, for teaching two-stage sampling.
+
+    In the field, listing teams walk each *selected* village and list its households; for a
+    classroom draw this builds a listing of every village from its population, one row per
+    household (``round(population / persons_per_household)``, at least 1), numbered within the
+    village.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per village.
+    persons_per_household : float, default 2.2
+        Eligible persons per household assumed (the sample world's value).
+    size : str, default "population"
+        Column with the village population.
+    keep : sequence of str
+        Frame columns copied to every household row.
+
+    Examples
+    --------
+    >>> villages = pd.DataFrame({"village": ["A", "B"], "stratum": ["s", "s"], "population": [11, 2]})
+    >>> household_listing(villages)
+      village stratum  household
+    0       A       s          1
+    1       A       s          2
+    2       A       s          3
+    3       A       s          4
+    4       A       s          5
+    5       B       s          1
+    """
+    import numpy as np
+
+    if not persons_per_household > 0:
+        raise ParameterError(f"persons_per_household={persons_per_household!r}: must be > 0")
+    households = np.maximum(1, np.round(frame[size].to_numpy(dtype=float) / persons_per_household)).astype(int)
+    listing = frame.loc[frame.index.repeat(households), list(keep)].reset_index(drop=True)
+    listing["household"] = listing.groupby(list(keep)[0], sort=False).cumcount() + 1
+    return listing
