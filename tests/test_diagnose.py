@@ -7,6 +7,7 @@ from campaign_me import SurveyDesign
 from campaign_me.diagnose import CampaignDesign, diagnose, redesign, simulate_survey
 from campaign_me.errors import DataError, DesignError
 from campaign_me.evaluation import ancova, did, itt, pre_post
+from campaign_me.power import power_two_proportions
 
 SMALL = {"clusters_per_arm": 6, "cluster_size": 10}
 
@@ -58,6 +59,11 @@ def test_coverage_bias_and_power():
     # ANCOVA beats the endline-only comparison in a panel (McKenzie 2012)
     assert t.loc["ancova", "power"] > t.loc["endline", "power"]
     assert (dx.simulations.groupby("estimator").size() == 1000).all()
+    # cross-check with the closed form (campaign_me.power, itself checked against R's power.prop.test):
+    # the endline comparison of 1,000 per arm in clusters of 25, deff = 1 + 24 x ICC
+    p0 = design.baseline + design.trend
+    closed = power_two_proportions(p0, p0 + design.effect, 40 * 25, deff=1 + 24 * design.icc)
+    assert abs(t.loc["endline", "power"] - closed) < 0.05, (t.loc["endline", "power"], closed)
     assert "power" in dx.summary()
 
 
