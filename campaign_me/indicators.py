@@ -102,9 +102,9 @@ INDICATOR_COLUMNS = (
     "n",
     "suppressed",
     "flagged",
-    "df",
     "unit",
     "denominator",
+    "df",
     "name",
     "level",
     "type",
@@ -1064,8 +1064,8 @@ def compute_indicators(
     Returns
     -------
     pandas.DataFrame
-        ``indicator, [by...], estimate, se, ci_low, ci_high, deff, n, suppressed, flagged, df, unit,
-        denominator, name, level, type, direction, note``. Proportions are in percent (0-100);
+        ``indicator, [by...], estimate, se, ci_low, ci_high, deff, n, suppressed, flagged, unit,
+        denominator, df, name, level, type, direction, note``. Proportions are in percent (0-100);
         ``n`` is the unweighted number of respondents in the indicator's denominator with a
         non-missing value; ``df`` the design degrees of freedom of the interval; ``note`` the reason
         a row is blank or a warning raised while estimating it.
