@@ -219,10 +219,13 @@ def _synth(args: argparse.Namespace) -> int:
         raise DataError(f"cannot write under {str(out.parent)!r}: {exc.strerror or exc}.") from None
     try:
         paths = generate(tmp, seed=args.seed, countries=tuple(args.country) if args.country else None)
-        if existing and args.country:  # keep the countries not regenerated
-            for name in existing:
-                if not (tmp / name).exists():
-                    shutil.move(str(out / name), str(tmp / name))
+        # keep what the generator does not write: countries not regenerated, hand-written files
+        # such as each country's logframe.yaml
+        for kept in sorted(p for p in out.rglob("*") if p.is_file()) if existing else ():
+            target = tmp / kept.relative_to(out)
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(kept), str(target))
         old = None
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))

@@ -154,6 +154,14 @@ class TestSynth:
         leftovers = [p.name for p in tmp_path.iterdir() if p.name != "world"]
         assert leftovers == []  # temporary folders removed
 
+    def test_hand_written_files_survive_regeneration(self, capsys, tmp_path):
+        out = tmp_path / "world"
+        assert _run(["synth", "--seed", "3", "--out", str(out), "--country", "corvia"], capsys)[0] == 0
+        (out / "corvia" / "logframe.yaml").write_text("goal: mine\n")  # as data/samples/<country>/logframe.yaml
+        assert _run(["synth", "--seed", "4", "--out", str(out)], capsys)[0] == 0
+        assert (out / "corvia" / "logframe.yaml").read_text() == "goal: mine\n"
+        assert (out / "aroland" / "survey_endline.csv").is_file()
+
     def test_out_is_a_file(self, capsys, tmp_path):
         (tmp_path / "f").write_text("x")
         code, _, err = _run(["synth", "--out", str(tmp_path / "f")], capsys)

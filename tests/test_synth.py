@@ -12,6 +12,7 @@ from campaign_me import SurveyDesign, synth
 from campaign_me.intake import load_survey
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+HAND_WRITTEN = {"logframe.yaml"}
 
 
 def test_same_seed_same_bytes(tmp_path):
@@ -32,7 +33,10 @@ def test_committed_samples_are_what_the_generator_writes(tmp_path):
         pytest.skip(f"samples were generated with numpy {truth['numpy_version']}, this is {here}")
     synth.generate(tmp_path, seed=truth["seed"])
     generated = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(SAMPLES) for p in SAMPLES.rglob("*") if p.is_file())
+    # each country's logframe.yaml is written by hand (baselines read off the surveys), not by synth
+    committed = sorted(
+        p.relative_to(SAMPLES) for p in SAMPLES.rglob("*") if p.is_file() and p.name not in HAND_WRITTEN
+    )
     assert generated == committed
     for rel in generated:
         assert (tmp_path / rel).read_bytes() == (SAMPLES / rel).read_bytes(), f"{rel} differs: rerun campaign-me synth"
