@@ -36,35 +36,8 @@ def available_countries(data_dir: str | os.PathLike[str] | None = None) -> list[
                   if p.is_dir() and (p / "survey_baseline.csv").is_file() and not p.name.startswith("."))
 
 
-def _close_thread_loop() -> None:
-    """Close the event loop that jupyter's kernel client left on this worker thread (it would leak)."""
-    import asyncio
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        return
-    try:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:  # no loop on this thread
-        return
-    if not loop.is_running() and not loop.is_closed():
-        loop.close()
-        asyncio.set_event_loop(None)
-
-
 def _run_one(country: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """One country's report; never raises (a failure is a row of the summary).
-
-    Runs in an empty ``contextvars`` context: jupyter's kernel client keeps its event loop in a
-    context variable, and executors that copy contexts (Dask's) would otherwise hand one loop to
-    two concurrent runs.
-    """
-    import contextvars
-
-    return contextvars.Context().run(_run_one_here, country, kwargs)
-
-
-def _run_one_here(country: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """One country's report; never raises (a failure is a row of the summary)."""
     t0 = time.perf_counter()
     try:
         return run_report(country, **kwargs).to_dict()
@@ -72,8 +45,6 @@ def _run_one_here(country: str, kwargs: dict[str, Any]) -> dict[str, Any]:
         error = str(exc)
     except Exception as exc:  # a kernel that died, a full disk...: still one line, never a stop
         error = f"{type(exc).__name__}: {exc}"
-    finally:
-        _close_thread_loop()
     return {"country": country, "status": "failed", "seconds": round(time.perf_counter() - t0, 1),
             "report": "", "error": " ".join(error.split())}
 

@@ -101,7 +101,12 @@ class WarmKernel:
         return self.km
 
     def shutdown(self) -> None:
-        """Stop the kernel if it is still running (papermill normally did already)."""
+        """Stop the kernel if it is still running (papermill normally did already).
+
+        Waits for a warm-up still in progress first, so that a kernel never starts after it was
+        meant to stop.
+        """
+        self._thread.join(self.timeout)
         km = self.km
         self.km = None
         if km is None:
@@ -110,11 +115,17 @@ class WarmKernel:
         async def stop() -> None:
             if km.has_kernel:
                 await km.shutdown_kernel(now=True)
+            await km.cleanup_resources()
 
-        try:
-            contextvars.Context().run(asyncio.run, stop())
-        except Exception:  # already gone
-            pass
+        def run() -> None:
+            try:
+                contextvars.Context().run(asyncio.run, stop())
+            except Exception:  # already gone
+                pass
+
+        t = threading.Thread(target=run, name="campaign-me-kernel-stop", daemon=True)
+        t.start()
+        t.join(self.timeout)
 
 
 _ENGINE = "campaign_me_warm"
@@ -152,3 +163,38 @@ def engine_name() -> str:
             papermill_engines.register(_ENGINE, WarmEngine)
             _registered = True
     return _ENGINE
+
+
+def _thread_loop():
+    """The event loop set on this thread, without creating one (None if none or unknowable)."""
+    local = getattr(asyncio.get_event_loop_policy(), "_local", None)
+    return getattr(local, "_loop", None)
+
+
+def isolated(fn):
+    """Run ``fn`` in an empty ``contextvars`` context and close the event loop it leaves on the thread.
+
+    jupyter's kernel clients keep their event loop in a context variable and set it on the thread;
+    callers that copy contexts (pytest, Dask) would otherwise share one loop between concurrent runs
+    or drop loops unclosed. With this, each report run has a loop of its own, closed at its end.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        before = _thread_loop()
+        ctx = contextvars.Context()
+        try:
+            return ctx.run(fn, *args, **kwargs)
+        finally:
+            loops = [v for v in ctx.values() if isinstance(v, asyncio.AbstractEventLoop)]
+            after = _thread_loop()
+            if after is not None and after is not before:
+                loops.append(after)
+            for loop in loops:
+                if not loop.is_running() and not loop.is_closed():
+                    loop.close()
+            if _thread_loop() is not before:
+                asyncio.set_event_loop(before)
+
+    return wrapper

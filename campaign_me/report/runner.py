@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import CampaignMeError
 from .content import RESULT_COLUMNS
-from .kernel import WarmKernel, engine_name, notebook_imports
+from .kernel import WarmKernel, engine_name, isolated, notebook_imports
 from .notebooks import (
     REPORT_NOTEBOOKS,
     ReportError,
@@ -287,6 +287,7 @@ def _check_values(country: str, data_dir: Path, typed: dict[str, dict[str, Any]]
         raise ReportError("parameters: " + " ".join(str(exc).split())) from None
 
 
+@isolated
 def run_report(
     country: str,
     *,

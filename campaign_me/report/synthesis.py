@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from .kernel import isolated
 from .notebooks import SYNTHESIS_NOTEBOOK, ReportError, check_parameters, find_notebook, notebook_parameters
 from .runner import (
     _MARKER,
@@ -24,6 +25,7 @@ from .runner import (
 __all__ = ["run_synthesis"]
 
 
+@isolated
 def run_synthesis(
     *,
     out: str | os.PathLike[str] = "reports",
