@@ -22,7 +22,7 @@ from .runner import (
     _replace_dir,
 )
 
-__all__ = ["run_synthesis"]
+__all__ = ["run_synthesis", "synthesis_results"]
 
 
 @isolated
@@ -94,3 +94,46 @@ def run_synthesis(
     files = tuple(sorted(p for p in target.iterdir() if p.is_file() and not p.name.startswith(".")))
     return ReportResult(country="synthesis", status="ok", report_dir=target, seconds=time.perf_counter() - t0,
                         run_id=run_id, files=files)
+
+
+def synthesis_results(store: str = "", *, level: float = 0.95, min_n: int = 25):
+    """The countries' results for the regional synthesis, and a sentence saying where they come from.
+
+    ``store`` (a SQLite file or a SQLAlchemy URL) is read if given. Otherwise
+    ``reports/results.sqlite`` (in the current folder or its parent) if it holds results, and
+    failing that the sample countries' results computed here (the notebook then works before any
+    batch has run).
+
+    Returns
+    -------
+    (pandas.DataFrame, str)
+        Tidy results (:data:`~campaign_me.report.content.RESULT_COLUMNS`) and their source.
+    """
+    import pandas as pd
+
+    from .store import ResultsStore
+
+    if store:
+        if "://" not in store and not Path(store).is_file():
+            raise ReportError(f"no results store at {store}: run country reports first (campaign-me batch)")
+        return ResultsStore(store).results(), f"the results store {store}"
+    for candidate in (Path("reports") / DEFAULT_STORE, Path("..") / "reports" / DEFAULT_STORE):
+        if candidate.is_file():
+            res = ResultsStore(candidate).results()
+            if len(res):
+                return res, f"the results store {candidate}"
+    from .. import Codebook, SurveyDesign, load_survey
+    from .batch import available_countries
+    from .content import country_results
+    from .runner import sample_data_dir
+
+    data = sample_data_dir()
+    book = Codebook.from_yaml(data / "codebook.yaml")
+    frames = []
+    for c in available_countries(data):
+        b, e = (SurveyDesign(load_survey(data / c / f"survey_{r}.csv", book), weights="weight", strata="stratum",
+                             psu="psu") for r in ("baseline", "endline"))
+        name = str(e.data["country"].iloc[0]) if "country" in e.data else c
+        frames.append(country_results(b, e, country=name, codebook=book, level=level, min_n=min_n))
+    return (pd.concat(frames, ignore_index=True),
+            "the sample countries, computed here (no results store yet: run campaign-me batch to fill one)")
