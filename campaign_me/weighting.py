@@ -252,8 +252,9 @@ def _match_levels(design: SurveyDesign, variable: str, pop: pd.Series, *, partia
     """Codes of each row in ``pop``'s levels; errors for levels present on one side only."""
     require_columns(design.data, variable, argument="variable")
     col = design.data[variable]
-    if col.isna().any():
-        pos = np.flatnonzero(col.isna().to_numpy())
+    row_codes, uniques = pd.factorize(col)  # one pass over the rows; levels are matched on the uniques
+    if (row_codes < 0).any():
+        pos = np.flatnonzero(row_codes < 0)
         raise WeightingError(
             f"column {variable!r} has missing values in {describe_labels(design.data.index, pos)}; "
             "weighting needs every "
@@ -267,14 +268,15 @@ def _match_levels(design: SurveyDesign, variable: str, pop: pd.Series, *, partia
             f"population for {variable!r} lists level(s) {describe_values(index[index.duplicated()].tolist())} "
             "more than once"
         )
-    codes = np.asarray(index.get_indexer(values), dtype=np.int64)
-    unmatched = codes < 0
+    uvalues = np.asarray(uniques, dtype=object)
+    ucodes = np.asarray(index.get_indexer(uvalues), dtype=np.int64)
+    unmatched = ucodes < 0
     if unmatched.any():  # compare as text too (codes read as text vs integer keys, or the reverse)
         as_text: dict = {}
         for i, lvl in enumerate(levels):
             as_text.setdefault(str(lvl), i)
-        lookup = {v: as_text.get(str(v), -1) for v in pd.unique(values[unmatched])}
-        codes[unmatched] = pd.Series(values[unmatched], dtype=object).map(lookup).to_numpy(dtype=np.int64)
+        ucodes[unmatched] = [as_text.get(str(v), -1) for v in uvalues[unmatched]]
+    codes = ucodes[row_codes]
     if (codes < 0).any():
         pos = np.flatnonzero(codes < 0)
         raise WeightingError(
@@ -397,19 +399,41 @@ def rake(
             + ", ".join(f"{v}: {t:g}" for v, t in totals.items())
             + "); raking cannot meet them all. Use counts of the same population"
         )
-    w = design.weights.to_numpy().copy()
-    after: list[np.ndarray] = [w] * len(prepared)
+    w0 = design.weights.to_numpy()
+    # Iterative proportional fitting on the table of weight sums by cell (the observed
+    # combinations of the margins' levels): every row of a cell gets the same factors, so the
+    # fit needs the rows only to build the table and, at the end, to apply one factor per cell.
+    key = np.zeros(len(w0), dtype=np.int64)
+    size = 1
+    for _, codes, targets, _ in prepared:
+        key = key * len(targets) + codes
+        size *= len(targets)
+    if size <= 20_000_000:
+        seen = np.bincount(key, minlength=size) > 0
+        cell_keys = np.flatnonzero(seen)
+        cell = (np.cumsum(seen) - 1)[key]
+    else:
+        cell_keys, cell = np.unique(key, return_inverse=True)
+    cell_w0 = np.bincount(cell, weights=w0, minlength=len(cell_keys))
+    cell_codes = []  # each cell's level in every margin
+    rest = cell_keys.copy()
+    for _, _, targets, _ in reversed(prepared):
+        cell_codes.append(rest % len(targets))
+        rest //= len(targets)
+    cell_codes.reverse()
+    f = np.ones(len(cell_keys))
+    after_f: list[np.ndarray] = [f] * len(prepared)
     worst = (np.inf, None, None)
     for _ in range(max_iter):
-        for i, (_, codes, targets, _) in enumerate(prepared):
-            est = np.bincount(codes, weights=w, minlength=len(targets))
+        for i, (_, _, targets, _) in enumerate(prepared):
+            est = np.bincount(cell_codes[i], weights=cell_w0 * f, minlength=len(targets))
             with np.errstate(divide="ignore", invalid="ignore"):
                 factor = np.where(est > 0, targets / est, 0.0)
-            w = w * factor[codes]
-            after[i] = w
+            f = f * factor[cell_codes[i]]
+            after_f[i] = f
         worst = (0.0, None, None)
-        for var, codes, targets, levels in prepared:
-            est = np.bincount(codes, weights=w, minlength=len(targets))
+        for i, (var, _, targets, levels) in enumerate(prepared):
+            est = np.bincount(cell_codes[i], weights=cell_w0 * f, minlength=len(targets))
             gap = np.abs(est - targets) / grand
             j = int(np.argmax(gap))
             if gap[j] > worst[0]:
@@ -422,7 +446,8 @@ def rake(
             f"still off by {worst[0]:.3g} of the population total (tol={tol:g}). Check that the margins "
             "describe the same population, collapse sparse levels, or raise max_iter"
         )
-    step = _RakeStep(margins=tuple((codes, a) for (_, codes, _, _), a in zip(prepared, after)))
+    w = w0 * f[cell]
+    step = _RakeStep(margins=tuple((codes, w0 * a[cell]) for (_, codes, _, _), a in zip(prepared, after_f)))
     return design.with_calibration(w, step)
 
 
