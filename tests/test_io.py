@@ -17,10 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from campaign_me.codebook import Codebook, CodebookError, read_xlsform
-from campaign_me.errors import CampaignMeError, IntakeError
 from campaign_me.cli import main
-from campaign_me.errors import IntakeWarning
+from campaign_me.codebook import Codebook, CodebookError, read_xlsform
+from campaign_me.errors import CampaignMeError, IntakeError, IntakeWarning
 from campaign_me.intake import PROBLEM_COLUMNS, format_problems, load_survey
 from campaign_me.privacy import find_pii
 
