@@ -392,7 +392,7 @@ class MDE(_Calculator):
     Examples
     --------
     >>> calc = MDE(n=400, p=0.5, deff=1.0, power=0.8, interactive=False)
-    >>> calc.answer  # METHODOLOGY 5.4: 9.9 points with 400 per arm
+    >>> calc.answer  # docs/methodology.md §5.4: 9.9 points with 400 per arm
     9.9
     """
 
@@ -446,7 +446,7 @@ class ClusterPower(_Calculator):
     Examples
     --------
     >>> calc = ClusterPower(p1=0.3, p2=0.4, cluster_size=20, icc=0.05, interactive=False)
-    >>> calc.answer  # METHODOLOGY 5.6: 35 clusters per arm
+    >>> calc.answer  # docs/methodology.md §5.6: 35 clusters per arm
     35
     >>> int(calc.table.loc[0.05, "m = 20"])
     35

@@ -47,10 +47,10 @@ def test_synth_writes_reproducible_files(tmp_path, capsys):
 
 
 def test_sample_size(capsys):
-    # METHODOLOGY §5.3: p=0.5, e=0.05, DEFF 1.7, 90% response -> 726 interviews
+    # docs/methodology.md §5.3: p=0.5, e=0.05, DEFF 1.7, 90% response -> 726 interviews
     assert main(["sample-size", "--p", "0.5", "--margin", "0.05", "--deff", "1.7", "--response-rate", "0.9"]) == 0
     assert capsys.readouterr().out.startswith("726 interviews")
-    # METHODOLOGY §5.4: 30% vs 40%, power 0.8 -> 356 per group
+    # docs/methodology.md §5.4: 30% vs 40%, power 0.8 -> 356 per group
     assert main(["sample-size", "--p", "0.3", "--p2", "0.4"]) == 0
     assert capsys.readouterr().out.startswith("356 per group")
 

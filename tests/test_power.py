@@ -2,7 +2,7 @@
 
 Reference values come from R 4.2.2 / pwr 1.3.0 (``Rscript tests/reference/power.R`` prints every
 one of them; the R expression is copied in a comment above each value), from the worked numbers
-of METHODOLOGY §5, or from closed forms. R comparisons use a relative tolerance of 1e-4.
+of docs/methodology.md §5, or from closed forms. R comparisons use a relative tolerance of 1e-4.
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ def approx(x: float) -> object:
 
 
 # ---------------------------------------------------------------------------
-# one proportion: METHODOLOGY §5.1-5.3
+# one proportion: docs/methodology.md §5.1-5.3
 # ---------------------------------------------------------------------------
 
 
 def test_proportion_methodology_5_1():
     # qnorm(0.975)^2 * 0.5 * 0.5/0.05^2 = 384.145882069
     assert sample_size_proportion(0.5, 0.05, exact=True) == approx(384.145882069)
-    # METHODOLOGY §5.1: 384.15 -> 385 (never 384)
+    # docs/methodology.md §5.1: 384.15 -> 385 (never 384)
     assert sample_size_proportion(0.5, 0.05) == 385
     assert isinstance(sample_size_proportion(0.5, 0.05), int)
 
@@ -51,11 +51,11 @@ def test_proportion_methodology_5_1():
 @pytest.mark.parametrize(
     ("population", "exact", "rounded"),
     [
-        # n0/(1 + (n0 - 1)/2000) = 322.385536664   (METHODOLOGY §5.2: 322.4 -> 323)
+        # n0/(1 + (n0 - 1)/2000) = 322.385536664   (docs/methodology.md §5.2: 322.4 -> 323)
         (2000, 322.385536664, 323),
-        # n0/(1 + (n0 - 1)/5000) = 356.804265094   (METHODOLOGY §5.2: 357)
+        # n0/(1 + (n0 - 1)/5000) = 356.804265094   (docs/methodology.md §5.2: 357)
         (5000, 356.804265094, 357),
-        # n0/(1 + (n0 - 1)/1000) = 277.733453173   (METHODOLOGY §5.2: 278)
+        # n0/(1 + (n0 - 1)/1000) = 277.733453173   (docs/methodology.md §5.2: 278)
         (1000, 277.733453173, 278),
     ],
 )
@@ -65,7 +65,7 @@ def test_proportion_fpc_methodology_5_2(population, exact, rounded):
 
 
 def test_proportion_deff_response_methodology_5_3():
-    # n0 * (1 + (15 - 1) * 0.05)/0.9 = 725.608888353   (METHODOLOGY §5.3: 725.6 -> 726)
+    # n0 * (1 + (15 - 1) * 0.05)/0.9 = 725.608888353   (docs/methodology.md §5.3: 725.6 -> 726)
     deff = design_effect(0.05, 15)
     assert deff == pytest.approx(1.7)
     n = sample_size_proportion(0.5, 0.05, deff=deff, response_rate=0.9, exact=True)
@@ -116,7 +116,7 @@ def test_sample_size_table():
         "n_exact",
         "n",
     ]
-    # METHODOLOGY §5.2: 323, 357, 278
+    # docs/methodology.md §5.2: 323, 357, 278
     assert out["n"].tolist() == [323, 357, 278]
     assert out["n"].dtype == "int64"
     assert out["n_exact"].tolist() == [approx(322.385536664), approx(356.804265094), approx(277.733453173)]
@@ -223,13 +223,13 @@ def test_two_proportions_arcsine_matches_pwr(kwargs, expected):
 
 
 def test_two_proportions_methodology_5_4():
-    # METHODOLOGY §5.4: 30% -> 40%, 356 per group
+    # docs/methodology.md §5.4: 30% -> 40%, 356 per group
     assert sample_size_two_proportions(0.3, 0.4) == 356
     assert sample_size_two_proportions(0.4, 0.3) == 356
     # fleiss_n1(0.3, 0.4, r = 1) = 355.942812712  (closed form; R's uniroot agrees to 6e-11)
     assert sample_size_two_proportions(0.3, 0.4, exact=True) == pytest.approx(355.942812712, rel=1e-10)
     # (qnorm(0.975) + qnorm(0.8))^2 * (0.3 * 0.7 + 0.4 * 0.6)/0.1^2 = 353.199588046: the unpooled
-    # shortcut that METHODOLOGY quotes as 354 is not offered; the pooled test needs more
+    # shortcut that docs/methodology.md quotes as 354 is not offered; the pooled test needs more
     assert sample_size_two_proportions(0.3, 0.4) > math.ceil(353.199588046)
 
 
@@ -361,7 +361,7 @@ def test_two_means_huge_effect():
 
 
 def test_two_means_methodology_5_4():
-    # METHODOLOGY §5.4: sd 15, delta 5 -> 142 per group with the normal formula
+    # docs/methodology.md §5.4: sd 15, delta 5 -> 142 per group with the normal formula
     assert sample_size_two_means(5, 15, method="normal") == 142
     # power.t.test(delta = 5, sd = 15, power = 0.8)$n = 142.246595877 -> 143 with the t-test
     assert sample_size_two_means(5, 15) == 143
@@ -409,7 +409,7 @@ def test_power_two_means(args, kwargs, expected):
 
 
 def test_mde_proportion_methodology_5_4():
-    # (qnorm(0.975) + qnorm(0.8)) * sqrt(0.5 * 0.5 * 2/400) = 0.09905099529   (METHODOLOGY: 9.9 pp)
+    # (qnorm(0.975) + qnorm(0.8)) * sqrt(0.5 * 0.5 * 2/400) = 0.09905099529   (docs/methodology.md: 9.9 pp)
     assert mde_proportion(400) == approx(0.09905099529)
     assert round(100 * mde_proportion(400), 1) == 9.9
     # (qnorm(0.975) + qnorm(0.8)) * sqrt(0.5 * 0.5 * 2/400) * sqrt(1.7) = 0.129146697346   (12.9 pp)
@@ -508,19 +508,19 @@ def test_exact_round_trip_hits_target():
 
 
 # ---------------------------------------------------------------------------
-# difference-in-differences: METHODOLOGY §5.5
+# difference-in-differences: docs/methodology.md §5.5
 # ---------------------------------------------------------------------------
 
 
 def test_did_methodology_5_5():
     # np <- power.prop.test(p1 = 0.3, p2 = 0.4, power = 0.8, tol = 1e-12)$n = 355.942812712
-    # 2 * np = 711.885625423   (METHODOLOGY: 356 -> 712 per arm per round; 2,848 in total)
+    # 2 * np = 711.885625423   (docs/methodology.md: 356 -> 712 per arm per round; 2,848 in total)
     assert sample_size_did(0.3, 0.4, exact=True) == approx(711.885625423)
     assert sample_size_did(0.3, 0.4) == 712
-    # 2 * np * (1 - 0.5) = 355.942812712   (METHODOLOGY: 356)
+    # 2 * np * (1 - 0.5) = 355.942812712   (docs/methodology.md: 356)
     assert sample_size_did(0.3, 0.4, design="panel", rho=0.5, exact=True) == approx(355.942812712)
     assert sample_size_did(0.3, 0.4, design="panel", rho=0.5) == 356
-    # np * (1 - 0.5^2) = 266.957109534   (METHODOLOGY: 267)
+    # np * (1 - 0.5^2) = 266.957109534   (docs/methodology.md: 267)
     assert sample_size_did(0.3, 0.4, design="ancova", rho=0.5, exact=True) == approx(266.957109534)
     assert sample_size_did(0.3, 0.4, design="ancova", rho=0.5) == 267
     # np * (1 - 0.7^2) * 1.5/0.8 = 340.370314655
@@ -536,26 +536,26 @@ def test_did_from_n_post():
 
 
 # ---------------------------------------------------------------------------
-# cluster RCT: METHODOLOGY §5.6
+# cluster RCT: docs/methodology.md §5.6
 # ---------------------------------------------------------------------------
 
 
 def test_clusters_deff_methodology_5_6():
     # np <- power.prop.test(p1 = 0.3, p2 = 0.4, power = 0.8, tol = 1e-12)$n = 355.942812712
-    # np * (1 + (20 - 1) * 0.05)/20 = 34.7044242394   (METHODOLOGY: 694.1 / 20 -> 35 per arm)
+    # np * (1 + (20 - 1) * 0.05)/20 = 34.7044242394   (docs/methodology.md: 694.1 / 20 -> 35 per arm)
     assert clusters_per_arm(0.3, 0.4, 20, icc=0.05, exact=True) == approx(34.7044242394)
     assert clusters_per_arm(0.3, 0.4, 20, icc=0.05) == 35
-    # np * (1 + (20 - 1) * 0.05)/20/0.9 = 38.5604713771   (METHODOLOGY: 39 after 10% non-response)
+    # np * (1 + (20 - 1) * 0.05)/20/0.9 = 38.5604713771   (docs/methodology.md: 39 after 10% non-response)
     assert clusters_per_arm(0.3, 0.4, 20, icc=0.05, response_rate=0.9, exact=True) == approx(38.5604713771)
     assert clusters_per_arm(0.3, 0.4, 20, icc=0.05, response_rate=0.9) == 39
-    # np * (1 + (20 - 1) * 0.05) = 694.088484788: METHODOLOGY's 694.1 uses the unrounded n
+    # np * (1 + (20 - 1) * 0.05) = 694.088484788: docs/methodology.md's 694.1 uses the unrounded n
     #   (356 * 1.95 would be 694.2)
     assert 20 * clusters_per_arm(0.3, 0.4, 20, icc=0.05, exact=True) == approx(694.088484788)
 
 
 def test_clusters_hayes_bennett_methodology_5_6():
     # 1 + (qnorm(0.975) + qnorm(0.8))^2 * (0.3 * 0.7/20 + 0.4 * 0.6/20 + 0.25^2 * (0.3^2 + 0.4^2))/
-    #   (0.3 - 0.4)^2 = 30.9238539872   (METHODOLOGY: 30.9 -> 31)
+    #   (0.3 - 0.4)^2 = 30.9238539872   (docs/methodology.md: 30.9 -> 31)
     got = clusters_per_arm(0.3, 0.4, 20, k=0.25, method="hayes-bennett", exact=True)
     assert got == approx(30.9238539872)
     assert clusters_per_arm(0.3, 0.4, 20, k=0.25, method="hayes-bennett") == 31

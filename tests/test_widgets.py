@@ -40,14 +40,14 @@ def test_sample_size_matches_the_closed_form():
 
 def test_mde_matches_methodology_worked_number():
     calc = MDE(n=400, p=0.5, deff=1.0, power=0.8, alpha=0.05, interactive=False)
-    # (z_.975 + z_.80) sqrt(p q (1/n + 1/n)): 9.9 points for 400 per arm (METHODOLOGY 5.4)
+    # (z_.975 + z_.80) sqrt(p q (1/n + 1/n)): 9.9 points for 400 per arm (docs/methodology.md §5.4)
     assert calc.answer == round(100 * (Z975 + Z80) * math.sqrt(0.25 * 2 / 400), 1) == 9.9
     assert calc.table.loc[400, "deff 1.5"] == round(100 * (Z975 + Z80) * math.sqrt(0.25 * 2 / 400 * 1.5), 1)
 
 
 def test_cluster_power_answer_and_curve_agree():
     calc = ClusterPower(p1=0.3, p2=0.4, cluster_size=20, icc=0.05, interactive=False)
-    assert calc.answer == 35  # METHODOLOGY 5.6: 355.94 x (1 + 19 x 0.05) / 20 = 34.7 -> 35 clusters per arm
+    assert calc.answer == 35  # docs/methodology.md §5.6: 355.94 x (1 + 19 x 0.05) / 20 = 34.7 -> 35 clusters per arm
     assert int(calc.table.loc[0.0, "m = 20"]) == math.ceil(
         # ICC 0: no design effect; pooled two-proportion size (Fleiss) divided by m
         ((Z975 * math.sqrt(2 * 0.35 * 0.65) + Z80 * math.sqrt(0.3 * 0.7 + 0.4 * 0.6)) ** 2 / 0.1**2) / 20
