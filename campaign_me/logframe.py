@@ -64,7 +64,7 @@ import difflib
 import html
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,7 @@ __all__ = [
     "tracking_table",
     "tracking_html",
     "TRACKING_COLUMNS",
+    "TRACKING_HTML_COLUMNS",
     "RAG_COLOURS",
 ]
 
@@ -685,8 +686,34 @@ def tracking_table(
     return pd.DataFrame(out, columns=list(TRACKING_COLUMNS))
 
 
-def tracking_html(table: pd.DataFrame, *, caption: str | None = None, digits: int = 1) -> str:
+#: Columns :func:`tracking_html` shows by default: what a reader of a report needs, narrowest first.
+TRACKING_HTML_COLUMNS = (
+    "name",
+    "domain",
+    "unit",
+    "baseline",
+    "target",
+    "latest",
+    "ci_low",
+    "ci_high",
+    "progress",
+    "status",
+    "note",
+)
+
+
+def tracking_html(
+    table: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    digits: int = 1,
+    columns: Sequence[str] | None = TRACKING_HTML_COLUMNS,
+) -> str:
     """The tracking table as a styled HTML table (status cells coloured and labelled).
+
+    ``columns`` picks the columns shown, in order (those missing from ``table`` are skipped);
+    the default, :data:`TRACKING_HTML_COLUMNS`, keeps a report readable on one page. ``None``
+    shows every column of :func:`tracking_table` except the narrative and the progress bounds.
 
     Uses :class:`pandas.io.formats.style.Styler` (needs jinja2). Colours are light, colour-blind
     safe fills and every status is also written out, so nothing depends on colour alone.
@@ -697,9 +724,12 @@ def tracking_html(table: pd.DataFrame, *, caption: str | None = None, digits: in
     >>> "fdd49e" in tracking_html(t)
     True
     """
-    shown = table.drop(
-        columns=[c for c in ("narrative", "progress_low", "progress_high") if c in table.columns]
-    )
+    if columns is None:
+        shown = table.drop(
+            columns=[c for c in ("narrative", "progress_low", "progress_high") if c in table.columns]
+        )
+    else:
+        shown = table[[c for c in columns if c in table.columns]]
     fmt = {c: f"{{:.{digits}f}}" for c in shown.columns if pd.api.types.is_float_dtype(shown[c])}
     if "progress" in shown.columns:
         fmt["progress"] = "{:.0%}"

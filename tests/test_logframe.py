@@ -204,6 +204,8 @@ def test_tracking_on_the_sample_endline(cb):
     for status in set(t["status"]):
         assert RAG_COLOURS[status] in html
     assert ">grey<" in html or "grey</td>" in html  # the status is written, not only coloured
+    assert "means_of_verification" not in html and ">note<" in html  # reader-first columns by default
+    assert "means_of_verification" in tracking_html(t, columns=None)
     # a table by another column is ambiguous for overall rows: says so instead of picking one
     by_sex = compute_indicators(design, codebook=cb, by="sex", indicators=["exposed_any"])
     amb = tracking_table(load_logframe(_lf([_row(indicator="exposed_any", baseline=8, target=38)])), by_sex)
