@@ -610,10 +610,11 @@ class IndicatorExplorer(_Calculator):
         for i, r in enumerate(rounds):
             part = sel[sel["round"] == r].set_index("group").reindex(groups)
             x = np.arange(len(groups)) + (i - (len(rounds) - 1) / 2) * width
-            ok = part["estimate"].notna().to_numpy()
-            ax.bar(x[ok], part["estimate"][ok], width=width * 0.9, label=r)
-            ax.errorbar(x[ok], part["estimate"][ok],
-                        yerr=[(part["estimate"] - part["ci_low"])[ok], (part["ci_high"] - part["estimate"])[ok]],
+            # plain arrays: matplotlib calls float() on a one-element Series, which pandas 2.2 deprecates
+            est, lo, hi = (part[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))
+            ok = ~np.isnan(est)
+            ax.bar(x[ok], est[ok], width=width * 0.9, label=r)
+            ax.errorbar(x[ok], est[ok], yerr=[(est - lo)[ok], (hi - est)[ok]],
                         fmt="none", ecolor="black", capsize=3, lw=1)
         ax.set_xticks(np.arange(len(groups)), groups, rotation=20 if len(groups) > 4 else 0)
         ax.set(ylabel=label, title=f"{label} by {by}")

@@ -275,8 +275,8 @@ def effects_figure(results: pd.DataFrame, *, level: float = 0.95, title: str = "
     did["label"] = [f"{_label(v)} ({'pp' if u == 'pp' else 'points'})" for v, u in zip(did["indicator"], did["unit"])]
     fig, ax = plt.subplots(figsize=(7, 0.6 * max(len(did), 1) + 1.2))
     y = np.arange(len(did))[::-1]
-    ax.errorbar(did["estimate"], y, xerr=[did["estimate"] - did["ci_low"], did["ci_high"] - did["estimate"]],
-                fmt="o", color="#1b6ca8", ecolor="#1b6ca8", capsize=3)
+    est, lo, hi = (did[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))  # arrays, not Series
+    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color="#1b6ca8", ecolor="#1b6ca8", capsize=3)
     ax.axvline(0, color="grey", linewidth=1, linestyle="--")
     ax.set_yticks(y)
     ax.set_yticklabels(did["label"])
@@ -333,8 +333,8 @@ def forest_figure(results: pd.DataFrame, *, level: float = 0.95):
     for ax, ind in zip(axes.flat, indicators):
         part = did[did["indicator"].eq(ind)].set_index("country").reindex(countries)
         y = np.arange(len(countries))[::-1]
-        ax.errorbar(part["estimate"], y, xerr=[part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]],
-                    fmt="s", color="#1b6ca8", capsize=3)
+        est, lo, hi = (part[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))
+        ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="s", color="#1b6ca8", capsize=3)
         ax.axvline(0, color="grey", linestyle="--", linewidth=1)
         ax.set_yticks(y)
         ax.set_yticklabels(countries)
