@@ -573,14 +573,20 @@ def itt(
     >>> print(f"{r.effect:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]")
     0.108 [0.055, 0.162]
     """
+    return _randomised(design, outcome, treated=treated, rhs=_rhs(covariates, design.data), method="itt",
+                       level=level, df=df, min_clusters=min_clusters)
+
+
+def _randomised(design, outcome, *, treated, rhs, method, level, df, min_clusters) -> EffectResult:
+    """The coefficient of ``treated`` in ``outcome ~ treated + rhs``, checked as a randomised comparison."""
     level = _check_level(level)
     t = _indicator(design, treated, "treated")
     _varies(design, t, treated, "treated")
     _clusters_per_arm(design, t, treated, min_clusters)
     _require_groups(design, {"control": t == 0, "treatment": t == 1}, outcome)
-    m = fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}" + _rhs(covariates, design.data))
+    m = fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}" + rhs)
     ref = fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}").params[0]
-    return _from_model(design, m, _quote(treated), method="itt", level=level, df=df,
+    return _from_model(design, m, _quote(treated), method=method, level=level, df=df,
                        binary=_is_binary(design, outcome), reference=float(ref), assumption=_RANDOMISED)
 
 
@@ -615,17 +621,10 @@ def ancova(
     >>> print(f"{r.effect:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]")
     0.094 [0.041, 0.148]
     """
-    level = _check_level(level)
-    t = _indicator(design, treated, "treated")
-    _varies(design, t, treated, "treated")
-    _clusters_per_arm(design, t, treated, min_clusters)
     require_columns(design.data, baseline, argument="baseline")
-    _require_groups(design, {"control": t == 0, "treatment": t == 1}, outcome)
     rhs = f" + {_quote(baseline)}" + _rhs(covariates, design.data)
-    m = fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}" + rhs)
-    ref = fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}").params[0]
-    return _from_model(design, m, _quote(treated), method="ancova", level=level, df=df,
-                       binary=_is_binary(design, outcome), reference=float(ref), assumption=_RANDOMISED)
+    return _randomised(design, outcome, treated=treated, rhs=rhs, method="ancova", level=level, df=df,
+                       min_clusters=min_clusters)
 
 
 def complier_effect(
