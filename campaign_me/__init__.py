@@ -31,7 +31,7 @@ from .errors import (
     WeightingError,
 )
 from .indicators import compare_rounds, compute_indicators, load_catalogue
-from .intake import load_survey
+from .intake import load_survey, validate_survey
 from .logframe import load_logframe, tracking_table
 from .privacy import find_pii
 from .weighting import (
@@ -51,6 +51,7 @@ __all__ = [
     "SurveyDesign",
     "Codebook",
     "load_survey",
+    "validate_survey",
     "find_pii",
     "monitoring",
     "plots",

@@ -143,7 +143,7 @@ def _validate(args: argparse.Namespace) -> int:
 
     from .codebook import Codebook
     from .errors import CodebookError
-    from .intake import format_problems, load_survey, summarize_problems
+    from .intake import format_problems, summarize_problems, validate_survey
     from .privacy import printable
 
     try:
@@ -154,12 +154,11 @@ def _validate(args: argparse.Namespace) -> int:
     status = 0
     for file in args.files:
         try:
-            data, problems = load_survey(
+            problems = validate_survey(
                 file,
                 cb,
                 sheet=_sheet_arg(args.sheet),
                 form=args.form,
-                errors="report",
                 encoding=args.encoding,
                 group_sep=args.group_sep,
             )
@@ -169,7 +168,7 @@ def _validate(args: argparse.Namespace) -> int:
             continue
         name = printable(Path(file).name)
         serious = problems[problems["severity"].isin(["error", "warning"])]
-        shape = f"{len(data)} rows, {data.shape[1]} columns"
+        shape = f"{problems.attrs['rows']} rows, {problems.attrs['columns']} columns"
         if serious.empty:
             notes = f"; {summarize_problems(problems)}" if not problems.empty else ""
             scope = (

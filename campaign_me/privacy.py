@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "PII_KINDS",
     "Finding",
     "find_pii",
+    "find_pii_in_counts",
     "looks_like_pii",
     "mask",
     "mask_text",
@@ -245,22 +246,86 @@ def find_pii(
     >>> find_pii(df)[["column", "kind", "n_matching"]].to_dict("records")
     [{'column': 'contact', 'kind': 'phone', 'n_matching': 2}]
     """
+    names = columns if columns is not None else data.columns
+    return find_pii_in_counts(
+        ((col, vc.index, vc.to_numpy()) for col in names for vc in [data[col].value_counts(dropna=True, sort=False)]),
+        min_share=min_share,
+        use_names=use_names,
+    )
+
+
+_PII_COLUMNS = ["column", "kind", "reason", "n_values", "n_matching", "examples"]
+
+# Necessary conditions for the tests below, for whole arrays of ASCII values at once (pyarrow's RE2
+# engine; its \d and \s are ASCII, hence the explicit classes). Non-ASCII values are always tested one by one.
+_ASCII_SPACE = r"\t\n\v\f\r\x1c-\x1f "
+_PHONE_DIGITS = "^(?:" + "|".join(
+    p.pattern.replace(r"\d", "[0-9]") for p in (_PHONE, _PHONE_NO_ZERO, _PHONE_INTL)
+) + ")$"
+
+
+def _candidates(kind: str, values: Any) -> np.ndarray:
+    """Positions of the values that may pass the ``kind`` test (a superset of those that do)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values, type=pa.string())
+    if kind == "phone":
+        digits = pc.replace_substring_regex(arr, f"[{_ASCII_SPACE}\\-.()/]", "")
+        maybe = pc.match_substring_regex(digits, _PHONE_DIGITS)
+    elif kind == "email":
+        return np.flatnonzero(pc.match_substring(arr, "@").to_numpy(zero_copy_only=False))
+    else:  # gps: a digit, then a decimal point
+        maybe = pc.match_substring_regex(arr, r"[0-9]\.")
+    maybe = pc.or_(maybe, pc.invert(pc.string_is_ascii(arr)))
+    return np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+
+
+def find_pii_in_counts(
+    columns: Iterable[tuple[Any, Any, Any]],
+    *,
+    min_share: float = 0.5,
+    use_names: bool = True,
+    clean: bool = False,
+) -> pd.DataFrame:
+    """:func:`find_pii` on columns given by their distinct values: ``(name, values, counts)`` each.
+
+    For tables held as codes into distinct values (as intake holds them): nothing is counted twice.
+    Values are stripped; blank values and zero counts are ignored (``clean=True`` says the values are
+    already distinct, stripped, non-blank text, which saves that work). Returns what :func:`find_pii`
+    returns.
+
+    >>> find_pii_in_counts([("contact", ["0712345678", "n/a"], [9, 1])])[["column", "kind", "n_matching"]]
+        column   kind  n_matching
+    0  contact  phone           9
+    """
     out = []
-    for col in columns if columns is not None else data.columns:
-        s = data[col]
-        counts: Counter[str] = Counter()
-        for x, n in s.value_counts(dropna=True, sort=False).items():  # each distinct value once
-            v = str(x).strip()
-            if v:
-                counts[v] += int(n)
-        n_values = sum(counts.values())
+    for col, values, counts in columns:
+        n_list = np.asarray(counts, dtype=np.int64)
+        if clean:
+            used = n_list > 0
+            distinct = np.asarray(values, dtype=object)[used].tolist()
+            n_list = n_list[used]
+        else:
+            text = pd.Series(np.asarray(values, dtype=object)).map(str).str.strip()
+            n_of = pd.Series(n_list)
+            keep = ((text != "") & (n_of > 0)).to_numpy(dtype=bool)
+            text, n_of = text[keep], n_of[keep]
+            if text.duplicated().any():  # values equal once stripped
+                merged = n_of.groupby(text.to_numpy(), sort=False).sum()
+                text, n_of = pd.Series(merged.index.to_numpy(dtype=object)), merged.reset_index(drop=True)
+            distinct = text.tolist()
+            n_list = n_of.to_numpy()
+        n_values = int(n_list.sum())
         by_name = name_kind(str(col)) if use_names else None
         found = None
         for kind, test in (("phone", _is_phone), ("email", _EMAIL.fullmatch), ("gps", _is_geopoint)):
-            hits = [v for v in counts if test(v)]  # each distinct value tested once
-            if not hits and kind == "gps" and by_name == "gps":
-                hits = [v for v in counts if _DECIMAL3.fullmatch(v)]
-            n_hits = sum(counts[v] for v in hits)
+            maybe = _candidates(kind, distinct) if len(distinct) > 1000 else range(len(distinct))
+            hits_at = [i for i in maybe if test(distinct[i])]  # each distinct value tested once
+            if not hits_at and kind == "gps" and by_name == "gps":
+                hits_at = [i for i, v in enumerate(distinct) if _DECIMAL3.fullmatch(v)]
+            hits = [distinct[i] for i in hits_at]
+            n_hits = int(n_list[hits_at].sum()) if hits_at else 0
             if hits and n_hits >= min_share * n_values:
                 found = (kind, "values", hits, n_hits)
                 break
@@ -278,7 +343,7 @@ def find_pii(
                     "examples": [mask(v) for v in hits[:3]],
                 }
             )
-    return pd.DataFrame(out, columns=["column", "kind", "reason", "n_values", "n_matching", "examples"])
+    return pd.DataFrame(out, columns=_PII_COLUMNS)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -12,7 +12,10 @@ The package is split by step: :mod:`~campaign_me.intake.readers` (bytes to raw r
 :mod:`~campaign_me.intake.structure` (header and row checks), :mod:`~campaign_me.intake.columns`
 (column names to codebook variables), :mod:`~campaign_me.intake.convert` (typed columns),
 :mod:`~campaign_me.intake.problems` (the problem table) and :mod:`~campaign_me.intake.load`
-(:func:`load_survey`); personal-data tests live in :mod:`campaign_me.privacy`.
+(:func:`load_survey`, and :func:`validate_survey`, which checks a file without keeping its data);
+the rows are held as :mod:`~campaign_me.intake.table` columns (codes into each column's distinct
+values), and large CSV files are read block-wise by :mod:`~campaign_me.intake.blocks` (pyarrow).
+Personal-data tests live in :mod:`campaign_me.privacy`.
 
 Problem table
 -------------
@@ -64,7 +67,7 @@ wherever they appear, including encoding errors and stray-quote reports.
 from __future__ import annotations
 
 from campaign_me.errors import IntakeWarning
-from campaign_me.intake.load import load_survey
+from campaign_me.intake.load import load_survey, validate_survey
 from campaign_me.intake.problems import PROBLEM_COLUMNS, format_problems, summarize_problems
 from campaign_me.privacy import find_pii
 
@@ -75,4 +78,5 @@ __all__ = [
     "format_problems",
     "load_survey",
     "summarize_problems",
+    "validate_survey",
 ]

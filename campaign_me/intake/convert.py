@@ -11,6 +11,7 @@ import pandas as pd
 from campaign_me.codebook import Code, Variable
 from campaign_me.intake._text import _INT_RE, _NUM_RE
 from campaign_me.intake.problems import _Problems
+from campaign_me.intake.table import _Column
 
 # --------------------------------------------------------------------------------------------------
 # Conversion per variable
@@ -82,21 +83,24 @@ class _Converter:
                 mask |= np.isin(nums, num_codes)
         return mask
 
-    def convert(self, var: Variable, s: pd.Series) -> pd.Series:
+    def convert(self, var: Variable, s: pd.Series | _Column) -> pd.Series:
         """``s`` holds stripped text with NA for blanks; returns the typed column.
 
         Survey columns hold few distinct values: each distinct value is checked and converted once,
         and the result is spread back over the rows (problems still name every row).
         """
-        codes, uniques = pd.factorize(s.array)
-        if len(s) < 1000 or len(uniques) > 0.5 * len(s):
-            return self._convert(var, s)
+        if isinstance(s, _Column):
+            codes, uniques = s.codes, s.uniques
+        else:
+            codes, uniques = pd.factorize(s.array)
+        if len(codes) < 1000 or len(uniques) > 0.5 * len(codes):
+            return self._convert(var, s.series() if isinstance(s, _Column) else s)
         self._codes = np.asarray(codes)
         try:
             result = self._convert(var, pd.Series(uniques, dtype="string"))
         finally:
             self._codes = None
-        return pd.Series(result.array.take(np.asarray(codes), allow_fill=True))
+        return pd.Series(result.array.take(np.asarray(codes, dtype=np.intp), allow_fill=True))
 
     def _convert(self, var: Variable, s: pd.Series) -> pd.Series:
         miss = self._missing_mask(var, s)

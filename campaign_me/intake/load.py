@@ -15,6 +15,7 @@ import pandas as pd
 
 from campaign_me.codebook import Codebook, Variable
 from campaign_me.errors import CampaignMeError, IntakeError, IntakeWarning
+from campaign_me.intake.blocks import read_csv_blocks
 from campaign_me.intake.columns import _Resolver
 from campaign_me.intake.convert import _bool_array, _codes_text, _Converter, _select_multiple
 from campaign_me.intake.problems import (
@@ -25,10 +26,11 @@ from campaign_me.intake.problems import (
     _summary,
     format_problems,
 )
-from campaign_me.intake.readers import _Raw, _read_raw
-from campaign_me.intake.structure import _check_header_is_names, _check_structure
+from campaign_me.intake.readers import _csv_row_unit, _Raw, _read_raw
+from campaign_me.intake.structure import _check_header_is_names, _check_structure, _Fallback
+from campaign_me.intake.table import _Columns
 from campaign_me.privacy import PII_KINDS as _PII_KINDS
-from campaign_me.privacy import find_pii
+from campaign_me.privacy import find_pii_in_counts
 
 logger = logging.getLogger("campaign_me.intake")
 
@@ -156,32 +158,10 @@ def load_survey(
     """
     if errors not in ("raise", "report"):
         raise CampaignMeError(f"errors: must be 'raise' or 'report', got {errors!r}.")
-    p = Path(path)
-    if not p.is_file():
-        if p.is_dir():
-            raise IsADirectoryError(f"survey file {str(p)!r} is a folder, not a file: name a file in it.")
-        if p.exists():
-            raise CampaignMeError(
-                f"survey file {str(p)!r} is not a regular file (a pipe or a device?): save the data to a file first."
-            )
-        raise FileNotFoundError(f"survey file {str(p)!r} does not exist.")
-    if not isinstance(group_sep, str) or not group_sep:
-        raise CampaignMeError(f"group_sep: must be a non-empty text such as '/' or '.', got {group_sep!r}.")
-    cb = _resolve_codebook(codebook)
-    form_path = form if form is not None else (cb.form if cb is not None else None)
-    if form_path is not None:
-        cb = cb.with_form(form_path) if cb is not None else Codebook.from_xlsform(form_path)
-
-    problems = _Problems(p.name)
-    problems.resolver = _Resolver(cb, group_sep)
-    with p.open("rb") as fh:  # read-only; the file is never written
-        data_bytes = fh.read()
-    try:
-        raw = _read_raw(p, data_bytes, sheet, encoding, problems)
-        data_bytes = b""  # release the file's bytes before the columns are built
-        data = _process(raw, cb, problems, keep_pii=keep_pii, labels=labels, sep=group_sep)
-    except _Fatal:
-        data = pd.DataFrame()
+    p, cb = _open_args(path, codebook, form, group_sep)
+    data, problems = _read_file(
+        p, cb, sheet=sheet, encoding=encoding, keep_pii=keep_pii, labels=labels, sep=group_sep, keep_data=True
+    )
     table = problems.frame()
     if errors == "report":
         return data, table
@@ -201,27 +181,134 @@ def load_survey(
     return data
 
 
-def _process(
-    raw: _Raw, cb: Codebook | None, problems: _Problems, *, keep_pii: bool, labels: bool, sep: str
+def validate_survey(
+    path: str | os.PathLike[str],
+    codebook: Codebook | str | os.PathLike[str] | None = None,
+    *,
+    sheet: str | int | None = None,
+    form: str | os.PathLike[str] | None = None,
+    encoding: str | None = None,
+    group_sep: str = "/",
 ) -> pd.DataFrame:
+    """Check a survey file against its codebook without keeping its data: the problem table.
+
+    Runs every check of :func:`load_survey` (with ``errors="report"``), but each column is dropped as
+    soon as it has been checked, so a large file needs far less memory (what ``campaign-me validate``
+    runs). The table's ``attrs`` hold ``rows`` and ``columns``, the size of the data
+    :func:`load_survey` would return, and ``row_unit``, how rows are numbered.
+
+    Examples
+    --------
+    >>> problems = validate_survey("data/samples/corvia/survey_endline.csv", "data/samples/codebook.yaml")
+    >>> problems.empty, problems.attrs["rows"] > 0
+    (True, True)
+    """
+    p, cb = _open_args(path, codebook, form, group_sep)
+    data, problems = _read_file(
+        p, cb, sheet=sheet, encoding=encoding, keep_pii=False, labels=False, sep=group_sep, keep_data=False
+    )
+    table = problems.frame()
+    table.attrs["rows"], table.attrs["columns"] = problems.shape
+    return table
+
+
+def _open_args(
+    path: str | os.PathLike[str],
+    codebook: Codebook | str | os.PathLike[str] | None,
+    form: str | os.PathLike[str] | None,
+    group_sep: str,
+) -> tuple[Path, Codebook | None]:
+    """The survey file's path (checked to be a readable file) and the codebook, with the form applied."""
+    p = Path(path)
+    if not p.is_file():
+        if p.is_dir():
+            raise IsADirectoryError(f"survey file {str(p)!r} is a folder, not a file: name a file in it.")
+        if p.exists():
+            raise CampaignMeError(
+                f"survey file {str(p)!r} is not a regular file (a pipe or a device?): save the data to a file first."
+            )
+        raise FileNotFoundError(f"survey file {str(p)!r} does not exist.")
+    if not isinstance(group_sep, str) or not group_sep:
+        raise CampaignMeError(f"group_sep: must be a non-empty text such as '/' or '.', got {group_sep!r}.")
+    cb = _resolve_codebook(codebook)
+    form_path = form if form is not None else (cb.form if cb is not None else None)
+    if form_path is not None:
+        cb = cb.with_form(form_path) if cb is not None else Codebook.from_xlsform(form_path)
+    return p, cb
+
+
+def _read_file(
+    p: Path,
+    cb: Codebook | None,
+    *,
+    sheet: str | int | None,
+    encoding: str | None,
+    keep_pii: bool,
+    labels: bool,
+    sep: str,
+    keep_data: bool,
+) -> tuple[pd.DataFrame, _Problems]:
+    """Read and check one file: the data (empty if it cannot be read) and the problems found."""
+    options = {"keep_pii": keep_pii, "labels": labels, "sep": sep, "keep_data": keep_data}
+    # A large UTF-8 CSV file is read block-wise straight into columns when that gives the same result.
+    if sheet is None and (encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8"):
+        if p.suffix.lower() not in (".xls", ".xlsx", ".xlsm"):
+            raw = read_csv_blocks(p, p.stat().st_size)
+            if raw is not None:
+                problems = _new_problems(p, cb, sep)
+                problems.row_unit = _csv_row_unit(raw.header_line)
+                try:
+                    return _process(raw, cb, problems, **options), problems
+                except _Fatal:
+                    return pd.DataFrame(), problems
+                except _Fallback:  # column names on the second row: the pure-Python reader handles it
+                    pass
+    problems = _new_problems(p, cb, sep)
+    with p.open("rb") as fh:  # read-only; the file is never written
+        data_bytes = fh.read()
+    try:
+        raw = _read_raw(p, data_bytes, sheet, encoding, problems)
+        del data_bytes  # release the file's bytes before the columns are built
+        return _process(raw, cb, problems, **options), problems
+    except _Fatal:
+        return pd.DataFrame(), problems
+
+
+def _new_problems(p: Path, cb: Codebook | None, sep: str) -> _Problems:
+    problems = _Problems(p.name)
+    problems.resolver = _Resolver(cb, sep)
+    return problems
+
+
+def _process(
+    raw: _Raw,
+    cb: Codebook | None,
+    problems: _Problems,
+    *,
+    keep_pii: bool,
+    labels: bool,
+    sep: str,
+    keep_data: bool = True,
+) -> pd.DataFrame:
+    """Check the raw table and convert its columns. With ``keep_data=False`` each column is checked
+    and dropped (the design columns are kept for the row checks) and the frame returned is empty;
+    ``problems.shape`` holds the size of the data either way."""
     resolver = problems.resolver if problems.resolver is not None else _Resolver(cb, sep)
     _check_header_is_names(raw, resolver, problems)
     _check_structure(raw, resolver, cb, problems)
     raw.text = None  # release the decoded text
     unit = "line" if raw.kind == "csv" else "row"
-    n = len(raw.records)
-    lines = np.array([line for line, _ in raw.records], dtype=int)
+    assert raw.columns is not None and raw.lines is not None
+    lines = raw.lines
+    n = len(lines)
     if n == 0:
         problems.add(
             "no_data",
             f"header but no data {unit}s",
             expected=f"data {unit}s under the header ({unit} {raw.header_line})",
         )
-    columns: dict[str, pd.Series] = {}
-    by_column = list(zip(*(fields for _, fields in raw.records))) if n else [() for _ in raw.header]
-    raw.records = []  # the text now lives in the columns
-    for name, cells in zip(raw.header, by_column):
-        columns[name] = _stripped(cells)
+    columns = _Columns(raw.header, raw.columns)
+    raw.columns = None  # the columns now live in ``columns``
 
     # Kobo/ODK metadata columns are set aside (not returned) unless the codebook declares them.
     is_kobo = any(c in _KOBO_MARKERS or c == f"meta{sep}instanceID" for c in columns)
@@ -249,7 +336,9 @@ def _process(
             del columns[c]
 
     if cb is None:
-        return _process_without_codebook(columns, problems, lines, keep_pii, sep, is_kobo)
+        frame = _process_without_codebook(columns, problems, lines, keep_pii, sep, is_kobo)
+        problems.shape = frame.shape
+        return frame if keep_data else frame.iloc[:0]
 
     # Map file names to codebook columns.
     mapped: dict[str, str] = {}  # codebook column -> file column
@@ -294,6 +383,7 @@ def _process(
 
     conv = _Converter(problems, lines)
     out: dict[str, pd.Series] = {}
+    design = {cb.id, cb.weight, cb.strata, cb.psu, cb.fpc}  # used by the row checks
 
     # Undeclared option columns of select_multiple questions.
     for c in list(unknown):
@@ -354,13 +444,16 @@ def _process(
                 for code, col in zip(var.codes, var.columns())
                 if col in mapped
             }
-            out.update(_select_multiple(var, text, opts, conv, mapped))
+            for name, column in _select_multiple(var, text, opts, conv, mapped).items():
+                out[name] = column if keep_data else _stub(column)
             continue
-        out[var.name] = conv.convert(var, columns[mapped[var.name]])
+        out[var.name] = conv.convert(var, columns.column(mapped[var.name]))
+        if not keep_data and var.name not in design:
+            out[var.name] = _stub(out[var.name])
 
     # Personal data: undeclared columns are errors, declared ones warnings.
     checkable = [v for v in cb if v.name in out and v.check_pii and not v.is_pii]
-    declared = find_pii(pd.DataFrame({v.name: columns[mapped[v.name]] for v in checkable}), use_names=False)
+    declared = find_pii_in_counts(columns.distinct({v.name: mapped[v.name] for v in checkable}), min_share=0.5, use_names=False, clean=True)
     problems.pii_columns.update(declared["column"])
     for rec in declared.to_dict("records"):
         var = cb[rec["column"]]
@@ -372,7 +465,7 @@ def _process(
             expected="role: identifier if it is personal data (dropped on load), or check_pii: false",
             severity="warning",
         )
-    flagged = find_pii(pd.DataFrame({c: columns[c] for c in unknown}))
+    flagged = find_pii_in_counts(columns.distinct({c: c for c in unknown}), min_share=0.5, use_names=True, clean=True)
     flagged_cols = set(flagged["column"])
     problems.pii_columns.update(flagged_cols)
     for rec in flagged.to_dict("records"):
@@ -408,10 +501,13 @@ def _process(
         if pii_label:  # an identifier recognised by its label is dropped like the others
             problems.pii_columns.add(c)
             continue
-        out[c] = columns[c]
+        out[c] = columns[c] if keep_data else _stub(columns[c])
 
     if n:
-        _check_rows(cb, out, conv, problems, {v: columns[c] for v, c in mapped.items()})
+        _check_rows(cb, out, conv, problems, {v: columns[c] for v, c in mapped.items() if v in design})
+    problems.shape = (n, len(out))
+    if not keep_data:
+        return pd.DataFrame()
     if labels:
         for var in cb:
             if var.type == "categorical" and var.codes and var.name in out:
@@ -421,12 +517,10 @@ def _process(
     return frame
 
 
-def _stripped(cells: tuple[str, ...]) -> pd.Series:
-    """A ``string`` column of the cells without surrounding spaces, NA for blanks (each distinct
-    value stripped once)."""
-    codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
-    clean = np.array([u.strip() or None for u in uniques], dtype=object)
-    return pd.Series(pd.array(clean, dtype="string").take(codes, allow_fill=True))
+def _stub(column: pd.Series) -> pd.Series:
+    """What the row checks need of a column that is not kept: its first value, if any."""
+    present = np.flatnonzero(column.notna().to_numpy(dtype=bool, na_value=False))[:1]
+    return column.iloc[present].copy()  # a copy: a slice would keep the whole column alive
 
 
 def _line_index(lines: np.ndarray) -> pd.Index:
@@ -456,7 +550,7 @@ def _pii_reason(rec: dict[str, Any]) -> str:
 
 
 def _process_without_codebook(
-    columns: dict[str, pd.Series],
+    columns: _Columns,
     problems: _Problems,
     lines: np.ndarray,
     keep_pii: bool,
@@ -472,7 +566,7 @@ def _process_without_codebook(
             values=[c for c in columns if sep in c and c.rsplit(sep, 1)[0] in multi],
             expected="form= the XLSForm (its choices sheet lists the options), or a codebook",
         )
-    flagged = find_pii(pd.DataFrame(columns))
+    flagged = find_pii_in_counts(columns.distinct({c: c for c in columns}), min_share=0.5, use_names=True, clean=True)
     problems.pii_columns.update(flagged["column"])
     for rec in flagged.to_dict("records"):
         # Values that look like personal data are dropped; a suggestive name alone only warns.
@@ -491,10 +585,10 @@ def _process_without_codebook(
         if drop:
             del columns[rec["column"]]
     n = len(lines)
-    for name, s in columns.items():
-        if n and not s.notna().any():
+    for name in columns:
+        if n and not columns.column(name).present().any():
             problems.add("all_missing", "all values are blank", column=name, severity="warning")
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
+    frame = pd.DataFrame({name: columns[name] for name in columns}, index=pd.RangeIndex(n))
     frame.index = _line_index(lines)
     return frame
 
@@ -530,7 +624,9 @@ def _check_rows(
                 rows=conv._rows(missing),
                 expected="an id on every row",
             )
-        dup = _bool_array(ids.duplicated(keep=False)) & ~missing
+        codes = np.asarray(pd.factorize(ids.array)[0], dtype=np.intp)  # ids as codes: cheap to count
+        dup = np.bincount(codes[codes >= 0], minlength=1)[np.maximum(codes, 0)] > 1
+        dup &= ~missing
         if dup.any():
             problems.add(
                 "duplicate_id",

@@ -56,6 +56,7 @@ class _Problems:
         self.file = file
         self.items: list[_Problem] = []
         self.row_unit = "rows are line numbers in the file (the header is line 1)"
+        self.shape: tuple[int, int] = (0, 0)  # rows and columns of the data returned
         self.reported: dict[str, set[int]] = {}  # column -> rows already reported
         # Personal data is masked in the problem table: set by load_survey and _process.
         self.resolver: _Resolver | None = None

@@ -14,8 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from campaign_me.errors import CampaignMeError
 from campaign_me.intake.problems import _Fatal, _Problems
+from campaign_me.intake.table import _Column
 
 _DELIMITERS = (",", ";", "\t", "|")
 
@@ -38,6 +41,24 @@ class _Raw:
     sheet: str | None = None
     delimiter: str | None = None
     text: str | None = None  # the decoded CSV text (for a look at single lines), released after the checks
+    # After the records are split by width (or when read block-wise): the rows as the header's width
+    # as columns, their line numbers, and the rows of another width: (line, fields, text or None).
+    columns: list[_Column] | None = None
+    lines: np.ndarray | None = None
+    bad_rows: list[tuple[int, list[str], str | None]] = dataclasses.field(default_factory=list)
+
+    def set_columns(
+        self, columns: list[_Column], lines: np.ndarray, bad_rows: list[tuple[int, list[str], str | None]]
+    ) -> None:
+        """Hold the rows as columns (the records are released); rows with no value at all are dropped."""
+        if len(lines):
+            present = np.zeros(len(lines), dtype=bool)
+            for col in columns:
+                present |= col.present()
+            if not present.all():
+                columns = [col.take(present) for col in columns]
+                lines = lines[present]
+        self.columns, self.lines, self.bad_rows, self.records = columns, lines, bad_rows, []
 
     def line(self, number: int) -> str | None:
         """The text of line ``number`` (1-based) of a CSV file, without its line break."""
@@ -293,12 +314,15 @@ def _read_csv(data: bytes, encoding: str | None, problems: _Problems) -> _Raw:
             expected=f"a closing quote for the quote opened on line {first}, or no quote at the start of "
             f"that value (line {first} was skipped; reading resumed at line {first + 1})",
         )
-    problems.row_unit = (
-        f"rows are line numbers in the file (the header is line {hline})"
-        if hline == 1
-        else f"rows are line numbers in the file (the header is line {hline}; lines above it are blank)"
-    )
+    problems.row_unit = _csv_row_unit(hline)
     return _Raw(header, hline, records, "csv", delimiter=delim, text=text)
+
+
+def _csv_row_unit(header_line: int) -> str:
+    """How rows of a CSV file are numbered in the problem table."""
+    if header_line == 1:
+        return "rows are line numbers in the file (the header is line 1)"
+    return f"rows are line numbers in the file (the header is line {header_line}; lines above it are blank)"
 
 
 def _cell_text(cell: Any) -> str:

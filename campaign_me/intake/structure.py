@@ -7,6 +7,7 @@ import csv
 import re
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from campaign_me.codebook import Code, Codebook, Variable
@@ -14,6 +15,7 @@ from campaign_me.intake._text import _INT_RE, _NUM_RE
 from campaign_me.intake.columns import _Resolver
 from campaign_me.intake.problems import _Fatal, _Problems
 from campaign_me.intake.readers import _DELIM_NAMES, _DELIMITERS, _col_ref, _Raw
+from campaign_me.intake.table import _Column
 from campaign_me.privacy import looks_like_pii as _looks_like_pii
 from campaign_me.privacy import mask as _mask
 
@@ -26,39 +28,88 @@ def _is_numeric_text(value: str) -> bool:
     return bool(re.fullmatch(_NUM_RE, value.strip()))
 
 
+class _Fallback(Exception):
+    """A block-wise read file needs the pure-Python reader after all (column names on its second row)."""
+
+
+def _names_on_second_row(header: list[str], row2: list[str], resolver: _Resolver) -> bool:
+    """The second row holds the column names and the first group headings (merged header cells)."""
+    row2 = [v.strip() for v in row2]
+    known_header = sum(resolver.resolve(h) is not None for h in header if h)
+    known_row2 = sum(resolver.resolve(v) is not None for v in row2 if v)
+    return known_row2 >= 2 and known_row2 > known_header and known_row2 >= 0.5 * sum(bool(v) for v in row2)
+
+
+def _split_records(raw: _Raw, n: int) -> None:
+    """Rows of the header's width become columns; the others are kept aside as ``bad_rows``."""
+    lines: list[int] = []
+    good: list[list[str]] = []
+    bad: list[tuple[int, list[str], str | None]] = []
+    for line, fields in raw.records:
+        if len(fields) > n and not any(f.strip() for f in fields[n:]):
+            fields = fields[:n]
+        if raw.kind == "xlsx" and len(fields) < n:
+            fields = fields + [""] * (n - len(fields))
+        if len(fields) == n:
+            lines.append(line)
+            good.append(fields)
+        else:
+            bad.append((line, fields, None))
+    raw.records = []
+    by_column = list(zip(*good)) if good else [() for _ in range(n)]
+    del good
+    columns = []
+    for i in range(n):
+        columns.append(_Column.from_cells(by_column[i]))
+        by_column[i] = ()  # release the cells as soon as the column holds them
+    raw.set_columns(columns, np.array(lines, dtype=np.int64), bad)
+
+
 def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, problems: _Problems) -> None:
-    """Header position, blank/duplicate names, repeated and second header rows, ragged rows (in place)."""
+    """Header position, blank/duplicate names, repeated and second header rows, ragged rows (in place).
+
+    Leaves the rows in ``raw.columns`` (the header's columns kept) and their numbers in ``raw.lines``.
+    """
     unit = "line" if raw.kind == "csv" else "row"
     header = [h.strip() for h in raw.header]
 
     # 1. Column names on the second row (a merged group header above them)?
-    if codebook is not None and raw.records:
-        line2, row2 = raw.records[0]
-        row2 = [v.strip() for v in row2]
-        known_header = sum(resolver.resolve(h) is not None for h in header if h)
-        known_row2 = sum(resolver.resolve(v) is not None for v in row2 if v)
-        if known_row2 >= 2 and known_row2 > known_header and known_row2 >= 0.5 * sum(bool(v) for v in row2):
-            above = [h for h in header if h]
-            problems.add(
-                "header_row",
-                "group headings instead of column names (merged header cells?)",
-                rows=[raw.header_line],
-                values=above,
-                expected=f"the column names on {unit} {raw.header_line}: delete it (the names were found on "
-                f"{unit} {line2}, which was used as the header for the other checks)",
-            )
-            raw.header_line, header = line2, row2
-            raw.records = raw.records[1:]
-            problems.row_unit = re.sub(
-                r"header is (line|row) \d+", rf"header is \1 {line2}", problems.row_unit
-            )
+    if raw.columns is None:
+        if codebook is not None and raw.records:
+            line2, row2 = raw.records[0]
+            if _names_on_second_row(header, row2, resolver):
+                problems.add(
+                    "header_row",
+                    "group headings instead of column names (merged header cells?)",
+                    rows=[raw.header_line],
+                    values=[h for h in header if h],
+                    expected=f"the column names on {unit} {raw.header_line}: delete it (the names were found on "
+                    f"{unit} {line2}, which was used as the header for the other checks)",
+                )
+                raw.header_line, header = line2, [v.strip() for v in row2]
+                raw.records = raw.records[1:]
+                problems.row_unit = re.sub(
+                    r"header is (line|row) \d+", rf"header is \1 {line2}", problems.row_unit
+                )
+        _split_records(raw, len(header))
+    elif codebook is not None:
+        first = _first_row(raw)
+        if first is not None and _names_on_second_row(header, first, resolver):
+            raise _Fallback
+    columns = raw.columns
+    lines = raw.lines
+    assert columns is not None and lines is not None
 
     # 2. Blank and duplicate column names.
     n = len(header)
     keep = list(range(n))
     blank = [i for i, h in enumerate(header) if not h]
     if blank:
-        with_data = [i for i in blank if any(i < len(f) and f[i].strip() for _, f in raw.records)]
+        with_data = [
+            i
+            for i in blank
+            if columns[i].present().any() or any(i < len(f) and f[i].strip() for _, f, _ in raw.bad_rows)
+        ]
         if with_data:
             problems.add(
                 "blank_header",
@@ -82,33 +133,26 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
             first_pos[h] = i
 
     # 3. Ragged rows (wrong or mixed delimiters).
-    good: list[tuple[int, list[str]]] = []
     wrong_delim: dict[str, list[int]] = {}
     too_many: list[int] = []
     too_few: list[int] = []
     counts: list[int] = []
-    for line, fields in raw.records:
-        if len(fields) > n and not any(f.strip() for f in fields[n:]):
-            fields = fields[:n]
-        if raw.kind == "xlsx" and len(fields) < n:
-            fields = fields + [""] * (n - len(fields))
-        if len(fields) == n:
-            good.append((line, fields))
-            continue
+    for line, fields, text in raw.bad_rows:
         counts.append(len(fields))
-        other = _other_delimiter(raw, line, n)
+        other = _other_delimiter(raw, line, n, text)
         if other is not None:
             wrong_delim.setdefault(other, []).append(line)
         elif len(fields) > n:
             too_many.append(line)
         else:
             too_few.append(line)
-    for d, lines in wrong_delim.items():
+    raw.bad_rows = []
+    for d, bad_lines in wrong_delim.items():
         problems.add(
             "ragged_row",
             f"{unit}s delimited by {_DELIM_NAMES[d]} while the header uses "
             f"{_DELIM_NAMES.get(raw.delimiter or ',', raw.delimiter)} (mixed delimiters)",
-            rows=lines,
+            rows=bad_lines,
             expected=f"one delimiter throughout, {n} fields per {unit} like the header (these {unit}s were skipped)",
         )
     if too_many:
@@ -129,18 +173,18 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
         )
 
     # 4. Header repeated inside the data (files pasted together) and a labels row under the header.
-    repeated: list[int] = []
-    rest: list[tuple[int, list[str]]] = []
+    drop = np.zeros(len(lines), dtype=bool)
     names = set(header)
-    for line, fields in good:
-        if len(names.intersection(fields)) < 2:  # (names padded with spaces are not looked for)
-            rest.append((line, fields))  # fewer than two column names: not a repeated header
-            continue
-        vals = [(fields[i].strip(), header[i]) for i in keep if fields[i].strip()]
+    named = np.zeros(len(lines), dtype=np.int16)  # per row: values that are column names
+    for col in columns:
+        named += col.isin(names)
+    repeated: list[int] = []
+    for r in np.flatnonzero(named >= 2):
+        fields = [columns[i].value(r) for i in range(n)]
+        vals = [(fields[i], header[i]) for i in keep if fields[i]]
         if len(vals) >= 2 and sum(v == h for v, h in vals) >= 0.8 * len(vals):
-            repeated.append(line)
-        else:
-            rest.append((line, fields))
+            repeated.append(int(lines[r]))
+            drop[r] = True
     if repeated:
         problems.add(
             "repeated_header",
@@ -148,24 +192,35 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
             rows=repeated,
             expected="one header row at the top (the repeated rows were skipped)",
         )
-    if rest:
-        line2, row2 = rest[0]
-        if _looks_like_second_header(row2, rest[1:], keep, header, resolver):
+    rest = np.flatnonzero(~drop)[:201]
+    if len(rest):
+        row2, *later = ([col.value(r) for col in columns] for r in rest)
+        if _looks_like_second_header(row2, [(0, f) for f in later], keep, header, resolver):
             problems.add(
                 "second_header",
                 "second header row (labels or merged header cells) under the column names",
-                rows=[line2],
-                values=[row2[i].strip() for i in keep if row2[i].strip()][:5],
-                value_columns=[header[i] for i in keep if row2[i].strip()][:5],
+                rows=[int(lines[rest[0]])],
+                values=[row2[i] for i in keep if row2[i]][:5],
+                value_columns=[header[i] for i in keep if row2[i]][:5],
                 expected=f"data from {unit} {raw.header_line + 1} on: delete the extra header row, or for a "
                 "Kobo export choose 'XML values and headers' (the row was skipped)",
             )
-            rest = rest[1:]
+            drop[rest[0]] = True
     raw.header = [header[i] for i in keep]
-    if keep == list(range(n)):
-        raw.records = rest  # every column kept: no copy of the rows
-    else:
-        raw.records = [(line, [fields[i] for i in keep]) for line, fields in rest]
+    columns = [columns[i] for i in keep]
+    if drop.any():
+        columns = [col.take(~drop) for col in columns]
+        lines = lines[~drop]
+    raw.columns, raw.lines = columns, lines
+
+
+def _first_row(raw: _Raw) -> list[str] | None:
+    """The fields of the first record under the header, whatever its width."""
+    assert raw.columns is not None and raw.lines is not None
+    first_bad = raw.bad_rows[0] if raw.bad_rows else None
+    if len(raw.lines) and (first_bad is None or raw.lines[0] < first_bad[0]):
+        return [col.value(0) for col in raw.columns]
+    return first_bad[1] if first_bad is not None else None
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+)?")
@@ -197,8 +252,9 @@ def _check_header_is_names(raw: _Raw, resolver: _Resolver, problems: _Problems) 
         raise _Fatal
 
 
-def _other_delimiter(raw: _Raw, line: int, n: int) -> str | None:
-    text = raw.line(line) if raw.kind == "csv" else None
+def _other_delimiter(raw: _Raw, line: int, n: int, text: str | None = None) -> str | None:
+    if text is None:
+        text = raw.line(line) if raw.kind == "csv" else None
     if text is None:
         return None
     for d in _DELIMITERS:

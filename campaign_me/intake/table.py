@@ -1,0 +1,113 @@
+"""The raw table as text columns: each column held once as integer codes into its distinct values.
+
+A survey column holds few distinct values (a five-point item has six or seven), so a 2-million-row
+file costs one or two bytes per cell here instead of a Python string reference per cell. Values are
+stripped of surrounding spaces; blank cells have the code -1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def _compact_codes(codes: np.ndarray, n_uniques: int) -> np.ndarray:
+    """``codes`` in the smallest signed integer type that holds ``n_uniques`` values and -1."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_uniques < np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
+
+
+@dataclasses.dataclass
+class _Column:
+    codes: np.ndarray  # one code per row: index into ``uniques``, -1 for a blank cell
+    uniques: np.ndarray  # object array of the distinct stripped, non-blank values (each used by some row)
+
+    @classmethod
+    def from_cells(cls, cells: Sequence[str]) -> _Column:
+        """A column from its cells as read (unstripped text)."""
+        codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+        return cls.from_codes(codes, uniques)
+
+    @classmethod
+    def from_codes(cls, codes: np.ndarray, raw: Sequence[str]) -> _Column:
+        """A column from codes into ``raw``, distinct values as read: strips them, merges values
+        equal once stripped, and gives blanks the code -1."""
+        stripped = np.array([v.strip() or None for v in raw], dtype=object)
+        lut, uniques = pd.factorize(stripped)  # None -> -1
+        if len(lut) == 0:
+            return cls(np.full(len(codes), -1, dtype=np.int8), np.array([], dtype=object))
+        lut = _compact_codes(lut, len(uniques))
+        return cls(lut[codes], np.asarray(uniques, dtype=object))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def present(self) -> np.ndarray:
+        """Whether each row has a (non-blank) value."""
+        return self.codes >= 0
+
+    def value(self, row: int) -> str:
+        """The stripped text of one row ("" when blank)."""
+        code = self.codes[row]
+        return "" if code < 0 else self.uniques[code]
+
+    def isin(self, values: Iterable[str]) -> np.ndarray:
+        """Per row: whether the value is one of ``values`` (blank cells never are)."""
+        hit = np.append(np.isin(self.uniques, list(values)), False)  # code -1 -> the appended False
+        return hit[self.codes]
+
+    def take(self, rows: np.ndarray) -> _Column:
+        """The rows selected by a boolean mask or positions, with values no row uses dropped."""
+        codes = self.codes[rows]
+        used = np.bincount(codes[codes >= 0].astype(np.intp), minlength=len(self.uniques)) > 0
+        if used.all():
+            return _Column(codes, self.uniques)
+        lut = np.append(np.cumsum(used) - 1, -1)  # old code -> new code; -1 stays -1
+        return _Column(_compact_codes(lut[codes], int(used.sum())), self.uniques[used])
+
+    def series(self) -> pd.Series:
+        """A ``string`` Series of the stripped text, NA for blanks."""
+        return pd.Series(pd.array(self.uniques, dtype="string").take(self.codes.astype(np.intp), allow_fill=True))
+
+    def categorical(self) -> pd.Series:
+        """The same values as a ``category`` Series (no copy of the text: cheap to count)."""
+        categories = pd.Index(self.uniques, dtype=object)
+        return pd.Series(pd.Categorical.from_codes(self.codes, categories=categories))
+
+
+class _Columns(MutableMapping[str, pd.Series]):
+    """Named :class:`_Column` s; ``columns[name]`` builds the ``string`` Series of one column on demand,
+    so only the columns in use are ever held as text."""
+
+    def __init__(self, names: Sequence[str], columns: Sequence[_Column]) -> None:
+        self._cols = dict(zip(names, columns))
+
+    def column(self, name: str) -> _Column:
+        return self._cols[name]
+
+    def __getitem__(self, name: str) -> pd.Series:
+        return self._cols[name].series()
+
+    def __setitem__(self, name: str, value: pd.Series) -> None:
+        raise TypeError("the raw columns are read-only")
+
+    def __delitem__(self, name: str) -> None:
+        del self._cols[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cols)
+
+    def __len__(self) -> int:
+        return len(self._cols)
+
+    def distinct(self, names: Mapping[str, str]) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """``(label, distinct values, their counts)`` of each column in ``{label: column name}``."""
+        for label, name in names.items():
+            col = self._cols[name]
+            codes = col.codes[col.codes >= 0].astype(np.intp)
+            yield label, col.uniques, np.bincount(codes, minlength=len(col.uniques))
