@@ -1,12 +1,13 @@
-"""Benchmark: load_survey on a large CSV file (time and peak memory).
+"""Benchmark: validate_survey and load_survey on a large CSV file (time and peak memory).
 
 Writes a synthetic survey of ROWS rows and 60 columns (id, weight, stratum, cluster, sex, age, 50
 Likert items with a "don't know" code, 4 text columns) and its codebook to a temporary folder, then
-loads it in a fresh Python process per run and reports the wall and CPU time of ``load_survey`` and
-the peak resident memory of that process (``VmHWM``) above the same run on a 10-row file, as a
+checks it (``validate_survey``, what ``campaign-me validate`` runs) and loads it (``load_survey``,
+which returns the typed data) in a fresh Python process per run, and reports the wall and CPU time
+and the peak resident memory of that process (``VmHWM``) above the same run on a 10-row file, as a
 multiple of the file size.
 
-    .venv/bin/python benchmarks/bench_intake.py --rows 100000 200000 --repeat 1
+    .venv/bin/python benchmarks/bench_intake.py --rows 200000 2000000 --repeat 1
 """
 
 from __future__ import annotations
@@ -64,11 +65,16 @@ def write_files(folder: Path, rows: int, seed: int = 20261201) -> tuple[Path, Pa
 RUN = textwrap.dedent(
     """
     import resource, sys, time
-    from campaign_me.intake import load_survey
+    from campaign_me.intake import load_survey, validate_survey
     t0, c0 = time.perf_counter(), time.process_time()
-    data, problems = load_survey(sys.argv[1], sys.argv[2], errors="report")
+    if sys.argv[4] == "validate":
+        problems = validate_survey(sys.argv[1], sys.argv[2])
+        rows = problems.attrs["rows"]
+    else:
+        data, problems = load_survey(sys.argv[1], sys.argv[2], errors="report")
+        rows = len(data)
     t, c = time.perf_counter() - t0, time.process_time() - c0
-    assert len(data) == int(sys.argv[3]), len(data)
+    assert rows == int(sys.argv[3]), rows
     assert (problems["severity"] == "error").sum() == 0, problems
     # VmHWM: this process's peak resident memory (ru_maxrss would carry the parent's over exec)
     hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")]
@@ -82,32 +88,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--what", nargs="+", choices=["validate", "load"], default=["validate", "load"])
     args = parser.parse_args()
+    base = {}
     with tempfile.TemporaryDirectory() as tmp:  # the same run on a 10-row file: Python, libraries, codebook
         csv, cb = write_files(Path(tmp), 10)
-        out = subprocess.run([sys.executable, "-c", RUN, str(csv), str(cb), "10"], capture_output=True, text=True)
-        base = int(out.stdout.split()[2])
-    print(f"peak memory loading a 10-row file (Python and libraries): {base / 2**20:.0f} MiB")
-    print(f"{'rows':>9} {'file MiB':>9} {'wall s':>7} {'cpu s':>7} {'peak MiB':>9} {'peak - base':>12} {'x file':>7}")
+        for what in args.what:
+            out = subprocess.run(
+                [sys.executable, "-c", RUN, str(csv), str(cb), "10", what], capture_output=True, text=True
+            )
+            base[what] = int(out.stdout.split()[2])
+            print(f"peak memory, {what} of a 10-row file (Python and libraries): {base[what] / 2**20:.0f} MiB")
+    print(
+        f"{'':>9} {'rows':>9} {'file MiB':>9} {'wall s':>7} {'cpu s':>7} {'peak MiB':>9} {'peak - base':>12} "
+        f"{'x file':>7}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
             csv, cb = write_files(Path(tmp), rows)
             size = os.path.getsize(csv)
-            best = None
-            for _ in range(args.repeat):
-                out = subprocess.run(
-                    [sys.executable, "-c", RUN, str(csv), str(cb), str(rows)], capture_output=True, text=True
+            for what in args.what:
+                best = None
+                for _ in range(args.repeat):
+                    out = subprocess.run(
+                        [sys.executable, "-c", RUN, str(csv), str(cb), str(rows), what], capture_output=True, text=True
+                    )
+                    if out.returncode:
+                        sys.exit(out.stderr)
+                    t, c, peak = out.stdout.split()
+                    run = (float(t), float(c), int(peak))
+                    best = run if best is None or run[1] < best[1] else best
+                t, c, peak = best
+                print(
+                    f"{what:>9} {rows:>9,} {size / 2**20:>9.1f} {t:>7.1f} {c:>7.1f} {peak / 2**20:>9.0f} "
+                    f"{(peak - base[what]) / 2**20:>12.0f} {(peak - base[what]) / size:>7.1f}"
                 )
-                if out.returncode:
-                    sys.exit(out.stderr)
-                t, c, peak = out.stdout.split()
-                run = (float(t), float(c), int(peak))
-                best = run if best is None or run[1] < best[1] else best
-            t, c, peak = best
-            print(
-                f"{rows:>9,} {size / 2**20:>9.1f} {t:>7.1f} {c:>7.1f} {peak / 2**20:>9.0f} "
-                f"{(peak - base) / 2**20:>12.0f} {(peak - base) / size:>7.1f}"
-            )
             csv.unlink()
 
 

@@ -302,9 +302,9 @@ def find_pii_in_counts(
     out = []
     for col, values, counts in columns:
         n_list = np.asarray(counts, dtype=np.int64)
-        if clean:
+        if clean:  # (an array of text is indexed where needed, not turned into a list)
             used = n_list > 0
-            distinct = np.asarray(values, dtype=object)[used].tolist()
+            distinct = values[used] if hasattr(values, "isin") else np.asarray(values, dtype=object)[used].tolist()
             n_list = n_list[used]
         else:
             text = pd.Series(np.asarray(values, dtype=object)).map(str).str.strip()

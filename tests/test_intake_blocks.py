@@ -141,3 +141,63 @@ def test_validate_survey_without_codebook(monkeypatch: pytest.MonkeyPatch) -> No
     checked = validate_survey(BAD / "phone_column.csv")
     pd.testing.assert_frame_equal(checked, problems, check_flags=False)
     assert (checked.attrs["rows"], checked.attrs["columns"]) == data.shape
+
+
+def test_random_quoting_reads_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seeded random files with quotes, padding, empty and ragged rows, CRLF, non-ASCII text: the
+    block-wise reader reads each as the pure-Python reader does, or leaves it to that reader."""
+    rng = np.random.default_rng(2026)
+    pieces = ['1', '22', ' 3 ', '"4"', '"a,b"', '""', '"x""y"', 'é', ' ', '', '"q"r', 's"t', '" u "', "\u00a0v"]
+    blockwise = 0
+    for case in range(150):
+        n = int(rng.integers(2, 5))
+        sep = str(rng.choice([",", ";"]))
+        eol = "\r\n" if rng.random() < 0.3 else "\n"
+        lines = [sep.join(f"c{j}" for j in range(n))]
+        for _ in range(int(rng.integers(1, 12))):
+            width = n if rng.random() < 0.85 else int(rng.integers(1, n + 2))
+            lines.append(sep.join(str(rng.choice(pieces)) for _ in range(width)))
+        path = tmp_path / f"case{case}.csv"
+        path.write_bytes((eol.join(lines) + (eol if rng.random() < 0.8 else "")).encode("utf-8"))
+        monkeypatch.setattr(blocks, "MIN_BYTES", 0)
+        blockwise += blocks.read_csv_blocks(path, 1) is not None
+        data_bw, problems_bw = load_survey(path, errors="report")
+        monkeypatch.setattr(blocks, "MIN_BYTES", 2**62)
+        data_py, problems_py = load_survey(path, errors="report")
+        pd.testing.assert_frame_equal(data_bw, data_py, obj=f"case {case}: {lines}")
+        pd.testing.assert_frame_equal(problems_bw, problems_py, obj=f"case {case}: {lines}")
+    assert blockwise >= 40  # many cases really went through the block-wise reader (odd quotes do not)
+
+
+def test_repeated_header_with_padded_names_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: the repeated-header check once compared unstripped cells, so " resp_id " was missed.
+    lines = (BAD / "repeated_header.csv").read_text(encoding="utf-8").splitlines()
+    lines[5] = ",".join(f" {name} " for name in lines[5].split(","))
+    path = tmp_path / "padded.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for min_bytes in (0, 2**62):
+        monkeypatch.setattr(blocks, "MIN_BYTES", min_bytes)
+        data, problems = load_survey(path, GOOD / "codebook.yaml", errors="report")
+        hit = problems[problems["check"] == "repeated_header"]
+        assert hit["rows"].tolist() == [[6]]
+        assert 6 not in data.index
+
+
+@pytest.mark.parametrize("variant", ["every row", "one row without", "a value after"])
+def test_trailing_empty_fields(variant: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some tools end every data row with empty fields the header does not have: read block-wise."""
+    rows = [f"{i:05d},{1 + i % 2},{20 + i % 40},,," for i in range(2000)]
+    if variant == "one row without":
+        rows[700] = rows[700].rstrip(",")
+    if variant == "a value after":
+        rows[900] = rows[900] + "x"
+    path = tmp_path / "trailing.csv"
+    path.write_text("resp_id,sex,age\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    monkeypatch.setattr(blocks, "MIN_BYTES", 0)
+    assert (blocks.read_csv_blocks(path, 1) is not None) == (variant == "every row")
+    data_bw, problems_bw = load_survey(path, errors="report")
+    monkeypatch.setattr(blocks, "MIN_BYTES", 2**62)
+    data_py, problems_py = load_survey(path, errors="report")
+    pd.testing.assert_frame_equal(data_bw, data_py)
+    pd.testing.assert_frame_equal(problems_bw, problems_py)
+    assert len(data_bw) == (1999 if variant == "a value after" else 2000)

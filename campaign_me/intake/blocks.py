@@ -71,8 +71,9 @@ def _scan(path: Path) -> tuple[int, bool]:
     return newlines, last == b"\n"
 
 
-def _head(path: Path) -> tuple[str, list[str], int, int]:
-    """(delimiter, header fields, header line number, byte offset of the first data line)."""
+def _head(path: Path) -> tuple[str, list[str], int, int, int]:
+    """(delimiter, header fields, header line number, byte offset of the first data line, width to
+    read: the header's, or the first data line's when it only adds empty fields, as some tools write)."""
     with path.open("rb") as fh:
         head = fh.read(_HEAD_BYTES)
     bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
@@ -87,11 +88,17 @@ def _head(path: Path) -> tuple[str, list[str], int, int]:
         raise _NotEligible("not UTF-8") from None
     delimiter = _sniff(text)
     offset = bom
-    for number, line in enumerate(text.splitlines(keepends=True), start=1):
-        offset += len(line.encode("utf-8"))
-        fields = next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])
+    lines = text.split("\n")[:-1]  # (only \n ends a line here, as in the csv module)
+    for number, line in enumerate(lines, start=1):
+        offset += len(line.encode("utf-8")) + 1
+        fields = next(csv.reader([line.removesuffix("\r")], delimiter=delimiter), [])
         if fields and any(f.strip() for f in fields):
-            return delimiter, fields, number, offset
+            width = len(fields)
+            if number < len(lines):
+                first = next(csv.reader([lines[number].removesuffix("\r")], delimiter=delimiter), [])
+                if len(first) > width and not any(f.strip() for f in first[width:]):
+                    width = len(first)
+            return delimiter, fields, number, offset, width
     raise _NotEligible("no header row in the head of the file")
 
 
@@ -106,12 +113,13 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         return None
     try:
         newlines, ends_with_newline = _scan(path)
-        delimiter, header, header_line, offset = _head(path)
+        delimiter, header, header_line, offset, width = _head(path)
     except _NotEligible:
         return None
     n = len(header)
     if n < 2 or delimiter not in _DELIMITERS:
         return None
+    extra = width - n  # empty fields after the last column on every row
     bad: list[tuple[int, str]] = []
 
     def invalid(row: pacsv.InvalidRow) -> str:
@@ -120,13 +128,13 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         bad.append((header_line + row.number, row.text))
         return "skip"
 
-    names = [f"f{i}" for i in range(n)]
+    names = [f"f{i}" for i in range(width)]
     text_type = pa.dictionary(pa.int32(), pa.string())
     # Columns with few distinct values map each block's values to codes through a dict; columns with
     # many (ids, free text) keep their blocks dictionary-encoded and unify them at the end in pyarrow.
-    maps: list[dict[str, int]] = [{} for _ in range(n)]
-    parts: list[list[np.ndarray]] = [[] for _ in range(n)]
-    chunks: list[list[pa.DictionaryArray] | None] = [None] * n
+    maps: list[dict[str, int]] = [{} for _ in range(width)]
+    parts: list[list[np.ndarray]] = [[] for _ in range(width)]
+    chunks: list[list[pa.DictionaryArray] | None] = [None] * width
     rows = 0
     try:
         with pa.OSFile(str(path)) as stream:
@@ -144,10 +152,13 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
                 ),
             )
             for batch in reader:
+                if not batch.num_rows:
+                    continue
+                first = rows == 0
                 rows += batch.num_rows
-                for i in range(n):
+                for i in range(width):
                     array = batch.column(i)
-                    if rows == batch.num_rows and len(array.dictionary) > max(1000, batch.num_rows // 20):
+                    if first and len(array.dictionary) > max(1000, batch.num_rows // 20):
                         chunks[i] = []  # many distinct values: kept dictionary-encoded
                     if chunks[i] is not None:
                         chunks[i].append(array)
@@ -167,14 +178,14 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         is_bad[line - header_line - 1] = True
     lines = np.arange(header_line + 1, header_line + 1 + lines_after_header, dtype=np.int64)[~is_bad]
     columns = []
-    for i in range(n):
+    for i in range(width):
         encoded = chunks[i]
         if encoded is not None:  # unify the blocks' dictionaries
             unified = pa.chunked_array(encoded, type=text_type).unify_dictionaries()
             chunks[i] = None
             del encoded
             codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in unified.chunks])
-            values = unified.chunk(0).dictionary.to_pylist() if unified.num_chunks else []
+            values = unified.chunk(0).dictionary if unified.num_chunks else []
             del unified
         else:
             codes = np.concatenate(parts[i]) if parts[i] else np.zeros(0, dtype=np.int8)
@@ -182,13 +193,17 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         parts[i], maps[i] = [], {}
         columns.append(_Column.from_codes(codes, values))
         del codes, values
+    if extra:
+        if any(col.present().any() for col in columns[n:]):
+            return None  # values after the last column: rows the pure-Python reader reports as ragged
+        columns = columns[:n]
     bad_rows: list[tuple[int, list[str], str | None]] = []
     for line, text in bad:
         fields = next(csv.reader([text], delimiter=delimiter), [])
         if not fields or all(not f.strip() for f in fields):
             continue  # a blank line, skipped as the pure-Python reader skips it
-        if len(fields) > n and not any(f.strip() for f in fields[n:]):
-            return None  # trailing empty fields: the row is kept, which only the pure-Python reader does
+        if len(fields) >= n and not any(f.strip() for f in fields[n:]):
+            return None  # only empty fields after the last column: the pure-Python reader keeps the row
         bad_rows.append((line, fields, text))
     raw = _Raw(header, header_line, [], "csv", delimiter=delimiter)
     raw.set_columns(columns, lines, bad_rows)

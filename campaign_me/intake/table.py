@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,10 +23,32 @@ def _compact_codes(codes: np.ndarray, n_uniques: int) -> np.ndarray:
     return codes.astype(np.int64, copy=False)
 
 
+def _stripped_codes(raw: Any) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+    """Distinct values as read -> (old code -> new code, the distinct stripped non-blank values).
+
+    Values equal once stripped of surrounding whitespace merge; blank values get the code -1. The
+    work is done by pyarrow; only values that may have whitespace at an end are stripped in Python
+    (``str.strip``, whose idea of whitespace intake has always used).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = raw if isinstance(raw, pa.Array) else pa.array(list(raw), type=pa.string())
+    edge = pc.match_substring_regex(arr, r"^[^A-Za-z0-9]|[^A-Za-z0-9]$")  # ASCII letters, digits never strip
+    edge = pc.or_(edge, pc.equal(pc.utf8_length(arr), 0))
+    at = np.flatnonzero(edge.to_numpy(zero_copy_only=False))
+    if len(at):
+        stripped = [v.strip() or None for v in arr.take(pa.array(at)).to_pylist()]
+        arr = pc.replace_with_mask(arr, edge, pa.array(stripped, type=pa.string()))
+    encoded = pc.dictionary_encode(arr)
+    lut = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return lut, pd.array(encoded.dictionary, dtype="string")
+
+
 @dataclasses.dataclass
 class _Column:
     codes: np.ndarray  # one code per row: index into ``uniques``, -1 for a blank cell
-    uniques: np.ndarray  # object array of the distinct stripped, non-blank values (each used by some row)
+    uniques: Any  # a ``string`` array of the distinct stripped, non-blank values (each used by some row)
 
     @classmethod
     def from_cells(cls, cells: Sequence[str]) -> _Column:
@@ -34,15 +57,15 @@ class _Column:
         return cls.from_codes(codes, uniques)
 
     @classmethod
-    def from_codes(cls, codes: np.ndarray, raw: Sequence[str]) -> _Column:
-        """A column from codes into ``raw``, distinct values as read: strips them, merges values
-        equal once stripped, and gives blanks the code -1."""
-        stripped = np.array([v.strip() or None for v in raw], dtype=object)
-        lut, uniques = pd.factorize(stripped)  # None -> -1
-        if len(lut) == 0:
-            return cls(np.full(len(codes), -1, dtype=np.int8), np.array([], dtype=object))
+    def from_codes(cls, codes: np.ndarray, raw: Any) -> _Column:
+        """A column from codes into ``raw``, the distinct values as read (a sequence of text or a
+        pyarrow string array): strips them, merges values equal once stripped, and gives blanks the
+        code -1."""
+        if len(raw) == 0:
+            return cls(np.full(len(codes), -1, dtype=np.int8), pd.array([], dtype="string"))
+        lut, uniques = _stripped_codes(raw)
         lut = _compact_codes(lut, len(uniques))
-        return cls(lut[codes], np.asarray(uniques, dtype=object))
+        return cls(lut[codes], uniques)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -58,7 +81,7 @@ class _Column:
 
     def isin(self, values: Iterable[str]) -> np.ndarray:
         """Per row: whether the value is one of ``values`` (blank cells never are)."""
-        hit = np.append(np.isin(self.uniques, list(values)), False)  # code -1 -> the appended False
+        hit = np.append(np.asarray(self.uniques.isin(list(values)), dtype=bool), False)  # code -1 -> False
         return hit[self.codes]
 
     def take(self, rows: np.ndarray) -> _Column:
@@ -72,12 +95,7 @@ class _Column:
 
     def series(self) -> pd.Series:
         """A ``string`` Series of the stripped text, NA for blanks."""
-        return pd.Series(pd.array(self.uniques, dtype="string").take(self.codes.astype(np.intp), allow_fill=True))
-
-    def categorical(self) -> pd.Series:
-        """The same values as a ``category`` Series (no copy of the text: cheap to count)."""
-        categories = pd.Index(self.uniques, dtype=object)
-        return pd.Series(pd.Categorical.from_codes(self.codes, categories=categories))
+        return pd.Series(self.uniques.take(self.codes.astype(np.intp), allow_fill=True))
 
 
 class _Columns(MutableMapping[str, pd.Series]):
