@@ -25,7 +25,7 @@ from campaign_me.intake.table import _Column, _compact_codes
 MIN_BYTES = 8 * 2**20
 
 _SCAN_BLOCK = 2**24  # bytes per block of the pre-scan
-_ARROW_BLOCK = 2**21  # bytes per block of rows handed to pyarrow (larger blocks cost memory, not time)
+_ARROW_BLOCK = 2**22  # bytes per block of rows handed to pyarrow (larger blocks cost memory, not time)
 _HEAD_BYTES = 2**20  # bytes searched for the header row
 
 
