@@ -201,3 +201,15 @@ def test_trailing_empty_fields(variant: str, tmp_path: Path, monkeypatch: pytest
     pd.testing.assert_frame_equal(data_bw, data_py)
     pd.testing.assert_frame_equal(problems_bw, problems_py)
     assert len(data_bw) == (1999 if variant == "a value after" else 2000)
+
+
+@pytest.mark.parametrize("id_type", ["id", "integer"])
+def test_duplicate_ids_as_the_id_type_compares_them(id_type: str, tmp_path: Path) -> None:
+    # Text ids "01" and "1" differ; integer ids 01 and 1 are the same respondent.
+    path = tmp_path / "ids.csv"
+    path.write_text("resp_id,age\n01,20\n1,30\n 2 ,40\n2,50\n", encoding="utf-8")
+    cb = tmp_path / "cb.yaml"
+    cb.write_text(f"dataset: ids\nid: resp_id\nvariables:\n  resp_id: {{type: {id_type}}}\n  age: {{type: integer}}\n", encoding="utf-8")
+    _, problems = load_survey(path, cb, errors="report")
+    dup = problems[problems["check"] == "duplicate_id"]
+    assert dup["rows"].tolist() == ([[4, 5]] if id_type == "id" else [[2, 3, 4, 5]])

@@ -136,6 +136,7 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
     parts: list[list[np.ndarray]] = [[] for _ in range(width)]
     chunks: list[list[pa.DictionaryArray] | None] = [None] * width
     rows = 0
+    pool = pa.default_memory_pool()
     try:
         with pa.OSFile(str(path)) as stream:
             stream.seek(offset)
@@ -168,6 +169,7 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
                     lut = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, len(values))
                     codes = lut[array.indices.to_numpy(zero_copy_only=False)]
                     parts[i].append(_compact_codes(codes, len(seen)))
+                pool.release_unused()  # hand the block's parsing buffers back: keeps the peak low
     except (pa.ArrowException, _NotEligible, OSError, UnicodeDecodeError):
         return None  # e.g. invalid UTF-8: the pure-Python reader names the lines
     lines_after_header = newlines + (0 if ends_with_newline else 1) - header_line

@@ -64,10 +64,12 @@ class _Converter:
             mask = full
         return self.lines[mask].tolist()
 
-    def _missing_mask(self, var: Variable, s: pd.Series) -> np.ndarray:
+    def _missing_mask(self, var: Variable, s: pd.Series | _Column) -> np.ndarray:
         """Missing codes: text matched case-insensitively, whole numbers (int or text) numerically."""
         if not var.missing:
             return np.zeros(len(s), dtype=bool)
+        if isinstance(s, _Column):  # test each distinct value once
+            return np.append(self._missing_mask(var, pd.Series(s.uniques, dtype="string")), False)[s.codes]
         text_codes = {str(c).strip().lower() for c in var.missing}
         mask = _bool_array(s.str.lower().isin(text_codes))
         num_codes = [

@@ -28,7 +28,7 @@ from campaign_me.intake.problems import (
 )
 from campaign_me.intake.readers import _csv_row_unit, _Raw, _read_raw
 from campaign_me.intake.structure import _check_header_is_names, _check_structure, _Fallback
-from campaign_me.intake.table import _Columns
+from campaign_me.intake.table import _Column, _Columns
 from campaign_me.privacy import PII_KINDS as _PII_KINDS
 from campaign_me.privacy import find_pii_in_counts
 
@@ -504,7 +504,7 @@ def _process(
         out[c] = columns[c] if keep_data else _stub(columns[c])
 
     if n:
-        _check_rows(cb, out, conv, problems, {v: columns[c] for v, c in mapped.items() if v in design})
+        _check_rows(cb, out, conv, problems, {v: columns.column(c) for v, c in mapped.items() if v in design})
     problems.shape = (n, len(out))
     if not keep_data:
         return pd.DataFrame()
@@ -598,7 +598,7 @@ def _check_rows(
     out: dict[str, pd.Series],
     conv: _Converter,
     problems: _Problems,
-    raw: dict[str, pd.Series],
+    raw: dict[str, _Column],
 ) -> None:
     """Row-level checks across the typed columns: all-missing, ids, weights, design columns."""
     for var in cb:
@@ -624,7 +624,11 @@ def _check_rows(
                 rows=conv._rows(missing),
                 expected="an id on every row",
             )
-        codes = np.asarray(pd.factorize(ids.array)[0], dtype=np.intp)  # ids as codes: cheap to count
+        if cb.id in raw and cb[cb.id].type in ("id", "text"):  # ids kept as text: the file's codes count
+            # them cheaply (a missing code is NA in ``ids``); numeric ids compare as numbers ("01" == "1")
+            codes = np.where(missing, -1, raw[cb.id].codes.astype(np.intp))
+        else:
+            codes = np.asarray(pd.factorize(ids.array)[0], dtype=np.intp)
         dup = np.bincount(codes[codes >= 0], minlength=1)[np.maximum(codes, 0)] > 1
         dup &= ~missing
         if dup.any():
@@ -641,7 +645,7 @@ def _check_rows(
         w = out[cb.weight].astype("float64").to_numpy()
         text = raw[cb.weight]
         coded = conv._missing_mask(cb[cb.weight], text)
-        blank = _bool_array(text.isna())
+        blank = ~text.present()
         if blank.any() and not (blank | coded).all():
             problems.add(
                 "bad_weight",
@@ -657,7 +661,7 @@ def _check_rows(
                 f"({_codes_text(cb[cb.weight].missing)})",
                 column=cb.weight,
                 rows=conv._rows(coded),
-                values=text[coded].tolist(),
+                values=text.values_at(coded),
                 expected="a weight > 0 on every row: remove the missing codes from the weight variable "
                 "(missing: {} on it) if these are real weights",
             )
@@ -670,7 +674,7 @@ def _check_rows(
                 "non-positive weights",
                 column=cb.weight,
                 rows=conv._rows(nonpos),
-                values=text[nonpos].tolist(),
+                values=text.values_at(nonpos),
                 expected="weights > 0",
             )
     for key in ("strata", "psu", "fpc"):
@@ -685,7 +689,7 @@ def _check_rows(
                     + (f" (some are missing codes: {_codes_text(cb[name].missing)})" if coded.any() else ""),
                     column=name,
                     rows=conv._rows(missing),
-                    values=raw[name][coded].tolist(),
+                    values=raw[name].values_at(coded),
                     expected=f"a {key} value on every row",
                 )
 

@@ -24,7 +24,8 @@ def _compact_codes(codes: np.ndarray, n_uniques: int) -> np.ndarray:
 
 
 def _stripped_codes(raw: Any) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
-    """Distinct values as read -> (old code -> new code, the distinct stripped non-blank values).
+    """Distinct values as read (no value twice) -> (old code -> new code, the distinct stripped
+    non-blank values).
 
     Values equal once stripped of surrounding whitespace merge; blank values get the code -1. The
     work is done by pyarrow; only values that may have whitespace at an end are stripped in Python
@@ -37,9 +38,10 @@ def _stripped_codes(raw: Any) -> tuple[np.ndarray, pd.api.extensions.ExtensionAr
     edge = pc.match_substring_regex(arr, r"^[^A-Za-z0-9]|[^A-Za-z0-9]$")  # ASCII letters, digits never strip
     edge = pc.or_(edge, pc.equal(pc.utf8_length(arr), 0))
     at = np.flatnonzero(edge.to_numpy(zero_copy_only=False))
-    if len(at):
-        stripped = [v.strip() or None for v in arr.take(pa.array(at)).to_pylist()]
-        arr = pc.replace_with_mask(arr, edge, pa.array(stripped, type=pa.string()))
+    if not len(at):  # nothing to strip, no blank: the values are distinct already
+        return np.arange(len(arr)), pd.array(arr, dtype="string")
+    stripped = [v.strip() or None for v in arr.take(pa.array(at)).to_pylist()]
+    arr = pc.replace_with_mask(arr, edge, pa.array(stripped, type=pa.string()))
     encoded = pc.dictionary_encode(arr)
     lut = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     return lut, pd.array(encoded.dictionary, dtype="string")
@@ -92,6 +94,10 @@ class _Column:
             return _Column(codes, self.uniques)
         lut = np.append(np.cumsum(used) - 1, -1)  # old code -> new code; -1 stays -1
         return _Column(_compact_codes(lut[codes], int(used.sum())), self.uniques[used])
+
+    def values_at(self, rows: np.ndarray) -> list[Any]:
+        """The text of the rows selected by a boolean mask (NA for blanks), as a list."""
+        return self.uniques.take(self.codes[rows].astype(np.intp), allow_fill=True).tolist()
 
     def series(self) -> pd.Series:
         """A ``string`` Series of the stripped text, NA for blanks."""
