@@ -213,3 +213,28 @@ def test_duplicate_ids_as_the_id_type_compares_them(id_type: str, tmp_path: Path
     _, problems = load_survey(path, cb, errors="report")
     dup = problems[problems["check"] == "duplicate_id"]
     assert dup["rows"].tolist() == ([[4, 5]] if id_type == "id" else [[2, 3, 4, 5]])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\n\ufeffx,1\n2,3\n",  # a byte-order mark at the start of the first data line (pyarrow drops it)
+        "a,b\n\ufeff\n2,3\n",
+        "a,b\n1," + "x" * 200_000 + "\n2,3\n",  # a field beyond the csv module's limit
+        "a,b,c\n1,2,3\n4," + "x" * 200_000 + "\n",
+        "a;b;c,d\n" + "1;2;3,4\n" * 5 + "x,y" + ";" * 70000 + (",z" + ";" * 10) * 90000 + "\n" + "5;6;7,8\n" * 5,
+        "a,b\n" + "1,2,3\n" * 12_000,  # more ragged rows than MAX_BAD_ROWS
+        "a,b\n1,2\n" + "3,4,\n" * 3000,  # empty fields after the last column, but not on the first row
+    ],
+    ids=["bom-data", "bom-blank", "long-field", "long-ragged", "sniff-sample", "many-ragged", "late-trailing"],
+)
+def test_review_cases_read_alike(text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs found in review where the two readers differed or the block-wise one crashed."""
+    path = tmp_path / "case.csv"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(blocks, "MIN_BYTES", 0)
+    data_bw, problems_bw = load_survey(path, errors="report")
+    monkeypatch.setattr(blocks, "MIN_BYTES", 2**62)
+    data_py, problems_py = load_survey(path, errors="report")
+    pd.testing.assert_frame_equal(data_bw, data_py)
+    pd.testing.assert_frame_equal(problems_bw, problems_py)

@@ -24,6 +24,9 @@ from campaign_me.intake.table import _Column, _compact_codes
 #: pure-Python reader, which is as fast for them.
 MIN_BYTES = 8 * 2**20
 
+#: More rows than this of another width than the header hand the file to the pure-Python reader.
+MAX_BAD_ROWS = 10_000
+
 _SCAN_BLOCK = 2**24  # bytes per block of the pre-scan
 _ARROW_BLOCK = 2**22  # bytes per block of rows handed to pyarrow (larger blocks cost memory, not time)
 _HEAD_BYTES = 2**20  # bytes searched for the header row
@@ -36,13 +39,17 @@ class _NotEligible(Exception):
 def _scan(path: Path) -> tuple[int, bool]:
     """Check the whole file block by block: (number of line feeds, whether the file ends with one).
 
-    Raises _NotEligible on a NUL byte, a carriage return not followed by a line feed, or an odd
-    number of quote characters before a line feed (a quoted value spanning lines, or a stray quote).
+    Raises _NotEligible on a NUL byte, a carriage return not followed by a line feed, an odd
+    number of quote characters before a line feed (a quoted value spanning lines, or a stray quote),
+    or a line longer than the csv module's field size limit (which the pure-Python reader reports).
     """
     parity = 0  # quote characters seen so far, mod 2
     newlines = 0
     last = b""
     pending_cr = False
+    limit = csv.field_size_limit()  # the csv module refuses longer fields: leave such files to it
+    line_start = 0  # file offset of the current line
+    offset = 0
     with path.open("rb") as fh:
         while block := fh.read(_SCAN_BLOCK):
             if pending_cr and not block.startswith(b"\n"):
@@ -65,6 +72,12 @@ def _scan(path: Path) -> tuple[int, bool]:
             elif parity and len(nl):
                 raise _NotEligible("a quoted value spans lines")
             newlines += len(nl)
+            ends = np.concatenate(([line_start - offset - 1], nl, [len(block)]))
+            if len(ends) > 1 and int(np.diff(ends).max()) > limit:
+                raise _NotEligible("a line longer than the csv module's field limit")
+            if len(nl):
+                line_start = offset + int(nl[-1]) + 1
+            offset += len(block)
             last = block[-1:]
     if parity or pending_cr:
         raise _NotEligible("unterminated quote at the end of the file")
@@ -84,9 +97,10 @@ def _head(path: Path) -> tuple[str, list[str], int, int, int]:
         raise _NotEligible("no complete line in the head of the file")
     try:
         text = head[bom:cut].decode("utf-8")
+        # the same sample as the pure-Python reader sniffs: the first characters, complete lines or not
+        delimiter = _sniff(codecs.getincrementaldecoder("utf-8")().decode(head[bom:]))
     except UnicodeDecodeError:
         raise _NotEligible("not UTF-8") from None
-    delimiter = _sniff(text)
     offset = bom
     lines = text.split("\n")[:-1]  # (only \n ends a line here, as in the csv module)
     for number, line in enumerate(lines, start=1):
@@ -98,6 +112,8 @@ def _head(path: Path) -> tuple[str, list[str], int, int, int]:
                 first = next(csv.reader([lines[number].removesuffix("\r")], delimiter=delimiter), [])
                 if len(first) > width and not any(f.strip() for f in first[width:]):
                     width = len(first)
+            if head.startswith(codecs.BOM_UTF8, offset):  # pyarrow would drop it; the csv module keeps it
+                raise _NotEligible("byte-order mark at the start of the first data line")
             return delimiter, fields, number, offset, width
     raise _NotEligible("no header row in the head of the file")
 
@@ -112,19 +128,30 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
     try:
-        newlines, ends_with_newline = _scan(path)
         delimiter, header, header_line, offset, width = _head(path)
-    except _NotEligible:
+        if len(header) < 2 or delimiter not in _DELIMITERS:
+            return None
+        newlines, ends_with_newline = _scan(path)
+    except (_NotEligible, csv.Error):
         return None
     n = len(header)
-    if n < 2 or delimiter not in _DELIMITERS:
-        return None
     extra = width - n  # empty fields after the last column on every row
     bad: list[tuple[int, str]] = []
 
     def invalid(row: pacsv.InvalidRow) -> str:
+        """Note a row of another width; "error" (pyarrow then stops reading) hands the file to the
+        pure-Python reader. (An exception raised here would not reach read_csv_blocks.)"""
         if row.number is None:  # only known when reading on one thread, as here
-            raise _NotEligible("row number unknown")
+            return "error"
+        if len(bad) >= MAX_BAD_ROWS:  # many ragged rows: the pure-Python reader is as fast for them
+            return "error"
+        if row.actual_columns > n:
+            try:
+                fields = next(csv.reader([row.text], delimiter=delimiter), [])
+            except csv.Error:
+                return "error"
+            if not any(f.strip() for f in fields[n:]):  # the pure-Python reader keeps such a row
+                return "error"
         bad.append((header_line + row.number, row.text))
         return "skip"
 
@@ -183,7 +210,10 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
     for i in range(width):
         encoded = chunks[i]
         if encoded is not None:  # unify the blocks' dictionaries
-            unified = pa.chunked_array(encoded, type=text_type).unify_dictionaries()
+            try:
+                unified = pa.chunked_array(encoded, type=text_type).unify_dictionaries()
+            except pa.ArrowException:  # e.g. more than 2 GiB of distinct text in one column
+                return None
             chunks[i] = None
             del encoded
             codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in unified.chunks])
@@ -201,7 +231,10 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         columns = columns[:n]
     bad_rows: list[tuple[int, list[str], str | None]] = []
     for line, text in bad:
-        fields = next(csv.reader([text], delimiter=delimiter), [])
+        try:
+            fields = next(csv.reader([text], delimiter=delimiter), [])
+        except csv.Error:
+            return None
         if not fields or all(not f.strip() for f in fields):
             continue  # a blank line, skipped as the pure-Python reader skips it
         if len(fields) >= n and not any(f.strip() for f in fields[n:]):
