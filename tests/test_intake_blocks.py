@@ -148,8 +148,11 @@ def test_random_quoting_reads_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     block-wise reader reads each as the pure-Python reader does, or leaves it to that reader."""
     rng = np.random.default_rng(2026)
     pieces = ['1', '22', ' 3 ', '"4"', '"a,b"', '""', '"x""y"', 'é', ' ', '', '"q"r', 's"t', '" u "', "\u00a0v"]
+    pieces += ['"m\nn"', '"p\r\nq"', '"\n"', '"w\n\nz"', '"a""\n"']  # quoted values over several lines
+    pieces += ['5"', '"""']  # a quote inside an unquoted value (text to the csv module), an open quote
     blockwise = 0
-    for case in range(150):
+    multiline = 0
+    for case in range(300):
         n = int(rng.integers(2, 5))
         sep = str(rng.choice([",", ";"]))
         eol = "\r\n" if rng.random() < 0.3 else "\n"
@@ -160,13 +163,16 @@ def test_random_quoting_reads_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         path = tmp_path / f"case{case}.csv"
         path.write_bytes((eol.join(lines) + (eol if rng.random() < 0.8 else "")).encode("utf-8"))
         monkeypatch.setattr(blocks, "MIN_BYTES", 0)
-        blockwise += blocks.read_csv_blocks(path, 1) is not None
+        read = blocks.read_csv_blocks(path, 1) is not None
+        blockwise += read
+        multiline += read and any("\n" in line for line in lines)  # a value with a line feed
         data_bw, problems_bw = load_survey(path, errors="report")
         monkeypatch.setattr(blocks, "MIN_BYTES", 2**62)
         data_py, problems_py = load_survey(path, errors="report")
         pd.testing.assert_frame_equal(data_bw, data_py, obj=f"case {case}: {lines}")
         pd.testing.assert_frame_equal(problems_bw, problems_py, obj=f"case {case}: {lines}")
     assert blockwise >= 40  # many cases really went through the block-wise reader (odd quotes do not)
+    assert multiline >= 20  # among them files with quoted values over several lines
 
 
 def test_repeated_header_with_padded_names_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -238,3 +244,44 @@ def test_review_cases_read_alike(text: str, tmp_path: Path, monkeypatch: pytest.
     data_py, problems_py = load_survey(path, errors="report")
     pd.testing.assert_frame_equal(data_bw, data_py)
     pd.testing.assert_frame_equal(problems_bw, problems_py)
+
+
+def test_quoted_values_over_several_lines_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Comments with line breaks (common in KoboToolbox text answers) across many blocks."""
+    rng = np.random.default_rng(11)
+    text = ["resp_id,sex,q01,note"]
+    expected: dict[str, list[int]] = {"invalid_code": [], "ragged_row": [], "data": []}
+    line = 2
+    for i in range(30_000):
+        note = '"first line\nsecond, line"' if i % 997 == 3 else ('"a\r\nb\n\nc"' if i % 1999 == 5 else "ok")
+        q01 = "7" if i % 2503 == 11 else str(rng.integers(1, 6))
+        row = f"{i:06d},{1 + i % 2},{q01},{note}"
+        if i % 4001 == 17:
+            row = f"{i:06d},1"  # too few fields
+            expected["ragged_row"].append(line)
+        else:
+            expected["data"].append(line)
+            if q01 == "7":
+                expected["invalid_code"].append(line)
+        text.append(row)
+        line += 1 + row.count("\n")
+    path = tmp_path / "comments.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8", newline="")
+    cb = tmp_path / "cb.yaml"
+    cb.write_text(
+        "dataset: comments\nid: resp_id\nvariables:\n  resp_id: {type: id}\n"
+        "  sex: {type: categorical, codes: {1: Male, 2: Female}}\n  q01: {type: categorical, points: 5}\n"
+        "  note: {type: text}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(blocks, "_ARROW_BLOCK", 2**15)
+    monkeypatch.setattr(blocks, "_SCAN_BLOCK", 2**14)
+    assert blocks.read_csv_blocks(path, 2**62) is not None  # read block-wise
+    data_py, problems_py = _load(path, cb, monkeypatch, 2**62)
+    data_bw, problems_bw = _load(path, cb, monkeypatch, 0)
+    pd.testing.assert_frame_equal(data_bw, data_py)
+    pd.testing.assert_frame_equal(problems_bw, problems_py)
+    assert data_bw.index.tolist() == expected["data"]
+    rows = {c: sorted(r for rs in g["rows"] for r in rs) for c, g in problems_bw.groupby("check")}
+    assert rows == {"invalid_code": expected["invalid_code"], "ragged_row": expected["ragged_row"]}
+    assert data_bw.loc[expected["data"][3], "note"] == "first line\nsecond, line"

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
+import io
+import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from campaign_me.intake.readers import _DELIMITERS, _Raw, _sniff
+from campaign_me.intake.readers import _DELIMITERS, _Raw, _sniff, _swallowed_field
 from campaign_me.intake.table import _Column, _compact_codes
 
 #: Files at least this large (bytes) are read block-wise when they qualify; smaller ones by the
@@ -26,6 +30,9 @@ MIN_BYTES = 8 * 2**20
 
 #: More rows than this of another width than the header hand the file to the pure-Python reader.
 MAX_BAD_ROWS = 10_000
+
+#: More line feeds than this inside quoted values hand the file to the pure-Python reader.
+MAX_MULTILINE = 100_000
 
 _SCAN_BLOCK = 2**24  # bytes per block of the pre-scan
 _ARROW_BLOCK = 2**22  # bytes per block of rows handed to pyarrow (larger blocks cost memory, not time)
@@ -36,13 +43,27 @@ class _NotEligible(Exception):
     """The file needs the pure-Python reader (a quoted value across lines, an odd encoding, ...)."""
 
 
-def _scan(path: Path) -> tuple[int, bool]:
-    """Check the whole file block by block: (number of line feeds, whether the file ends with one).
+@dataclasses.dataclass
+class _Scan:
+    newlines: int  # line feeds in the file
+    ends_with_newline: bool
+    inside: np.ndarray  # ordinals (0-based, among all line feeds) of line feeds inside quoted values
+    positions: np.ndarray  # byte offset of every line feed (kept only when some are inside values)
 
-    Raises _NotEligible on a NUL byte, a carriage return not followed by a line feed, an odd
-    number of quote characters before a line feed (a quoted value spanning lines, or a stray quote),
-    or a line longer than the csv module's field size limit (which the pure-Python reader reports).
+
+def _scan(path: Path, delimiter: str, start: int) -> _Scan:
+    """Check the whole file block by block and find the line feeds inside quoted values.
+
+    A line feed is inside a quoted value when an odd number of quote characters precede it. That
+    holds when every quote character that opens a value (an even number before it) stands at the
+    start of a field (after the delimiter, a line feed or another quote, or at ``start``): a quote
+    inside an unquoted value (``5"``) is text to the csv module, so such a file is left to it. Raises
+    _NotEligible then, and on a NUL byte, a carriage return not followed by a line feed, a quote left
+    open at the end of the file, more than :data:`MAX_MULTILINE` line feeds inside values, or a line
+    longer than the csv module's field size limit (which the pure-Python reader reports).
     """
+    boundary = np.array([ord(delimiter), 10, 34], dtype=np.uint8)
+    previous = 10  # the byte before the block (the file's start counts as a line start)
     parity = 0  # quote characters seen so far, mod 2
     newlines = 0
     last = b""
@@ -50,6 +71,9 @@ def _scan(path: Path) -> tuple[int, bool]:
     limit = csv.field_size_limit()  # the csv module refuses longer fields: leave such files to it
     line_start = 0  # file offset of the current line
     offset = 0
+    inside: list[np.ndarray] = []
+    n_inside = 0
+    positions: list[np.ndarray] = []
     with path.open("rb") as fh:
         while block := fh.read(_SCAN_BLOCK):
             if pending_cr and not block.startswith(b"\n"):
@@ -64,13 +88,25 @@ def _scan(path: Path) -> tuple[int, bool]:
             nl = np.flatnonzero(arr == 10)
             quotes = arr == 34
             if quotes.any():
-                # parity of the quotes before each line feed (uint8 wraps at 256: parity is kept)
-                before = np.cumsum(quotes, dtype=np.uint8)[nl]
-                if ((before + parity) & 1).any():
-                    raise _NotEligible("a quoted value spans lines")
+                # parity of the quotes before each position (uint8 wraps at 256: parity is kept)
+                seen = np.cumsum(quotes, dtype=np.uint8)
+                at = np.flatnonzero(quotes)
+                opening = at[((seen[at] - 1 + parity) & 1) == 0]  # an even number of quotes before it
+                before = np.where(opening > 0, arr[np.maximum(opening - 1, 0)], previous)
+                if not np.isin(before, boundary).all() and not (
+                    offset + opening[~np.isin(before, boundary)] == start
+                ).all():
+                    raise _NotEligible("a quote inside an unquoted value")
+                odd = ((seen[nl] + parity) & 1).astype(bool)
                 parity = (parity + int(np.count_nonzero(quotes))) & 1
-            elif parity and len(nl):
-                raise _NotEligible("a quoted value spans lines")
+            else:
+                odd = np.full(len(nl), bool(parity))
+            if odd.any():
+                inside.append(newlines + np.flatnonzero(odd))
+                n_inside += len(inside[-1])
+                if n_inside > MAX_MULTILINE:
+                    raise _NotEligible("many quoted values span lines")
+            positions.append(nl.astype(np.int64) + offset)
             newlines += len(nl)
             ends = np.concatenate(([line_start - offset - 1], nl, [len(block)]))
             if len(ends) > 1 and int(np.diff(ends).max()) > limit:
@@ -79,9 +115,17 @@ def _scan(path: Path) -> tuple[int, bool]:
                 line_start = offset + int(nl[-1]) + 1
             offset += len(block)
             last = block[-1:]
+            previous = block[-1]
     if parity or pending_cr:
         raise _NotEligible("unterminated quote at the end of the file")
-    return newlines, last == b"\n"
+    if not n_inside:
+        positions = []
+    return _Scan(
+        newlines,
+        last == b"\n",
+        np.concatenate(inside) if inside else np.zeros(0, dtype=np.int64),
+        np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64),
+    )
 
 
 def _head(path: Path) -> tuple[str, list[str], int, int, int]:
@@ -131,12 +175,25 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         delimiter, header, header_line, offset, width = _head(path)
         if len(header) < 2 or delimiter not in _DELIMITERS:
             return None
-        newlines, ends_with_newline = _scan(path)
+        with path.open("rb") as fh:
+            start = len(codecs.BOM_UTF8) if fh.read(3) == codecs.BOM_UTF8 else 0
+        scan = _scan(path, delimiter, start)
     except (_NotEligible, csv.Error):
         return None
     n = len(header)
     extra = width - n  # empty fields after the last column on every row
-    bad: list[tuple[int, str]] = []
+    if len(scan.inside) and scan.inside[0] < header_line:
+        return None  # a quoted value spanning lines in or above the header
+    # Records: every line, except that a record whose quoted value holds line feeds spans several.
+    # ``spans[j]`` is the record (0-based, from the first data record) holding inside line feed j.
+    spans = scan.inside - header_line - np.arange(len(scan.inside))
+    n_records = scan.newlines + (0 if scan.ends_with_newline else 1) - header_line - len(scan.inside)
+
+    def first_line(record: np.ndarray | int) -> np.ndarray:
+        """The file line on which a record starts."""
+        return header_line + 1 + record + np.searchsorted(spans, record, side="left")
+
+    bad: list[tuple[int, str]] = []  # (record, text) of rows of another width
 
     def invalid(row: pacsv.InvalidRow) -> str:
         """Note a row of another width; "error" (pyarrow then stops reading) hands the file to the
@@ -145,6 +202,8 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
             return "error"
         if len(bad) >= MAX_BAD_ROWS:  # many ragged rows: the pure-Python reader is as fast for them
             return "error"
+        if "\n" in row.text or "\r" in row.text:  # a ragged record over several lines
+            return "error"
         if row.actual_columns > n:
             try:
                 fields = next(csv.reader([row.text], delimiter=delimiter), [])
@@ -152,7 +211,7 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
                 return "error"
             if not any(f.strip() for f in fields[n:]):  # the pure-Python reader keeps such a row
                 return "error"
-        bad.append((header_line + row.number, row.text))
+        bad.append((row.number - 1, row.text))
         return "skip"
 
     names = [f"f{i}" for i in range(width)]
@@ -171,7 +230,10 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
                 stream,
                 read_options=pacsv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK, use_threads=False),
                 parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=invalid
+                    delimiter=delimiter,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=invalid,
+                    newlines_in_values=bool(len(spans)),
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, text_type),
@@ -199,13 +261,14 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
                 pool.release_unused()  # hand the block's parsing buffers back: keeps the peak low
     except (pa.ArrowException, _NotEligible, OSError, UnicodeDecodeError):
         return None  # e.g. invalid UTF-8: the pure-Python reader names the lines
-    lines_after_header = newlines + (0 if ends_with_newline else 1) - header_line
-    if rows + len(bad) != lines_after_header:
+    if rows + len(bad) != n_records:
         return None  # records and lines do not pair up: let the pure-Python reader number them
-    is_bad = np.zeros(lines_after_header, dtype=bool)
-    for line, _ in bad:
-        is_bad[line - header_line - 1] = True
-    lines = np.arange(header_line + 1, header_line + 1 + lines_after_header, dtype=np.int64)[~is_bad]
+    if len(spans) and not _multiline_records_read_alike(path, scan, spans, first_line, delimiter, header):
+        return None
+    is_bad = np.zeros(n_records, dtype=bool)
+    for record, _ in bad:
+        is_bad[record] = True
+    lines = first_line(np.arange(n_records, dtype=np.int64))[~is_bad]
     columns = []
     for i in range(width):
         encoded = chunks[i]
@@ -230,7 +293,8 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
             return None  # values after the last column: rows the pure-Python reader reports as ragged
         columns = columns[:n]
     bad_rows: list[tuple[int, list[str], str | None]] = []
-    for line, text in bad:
+    for record, text in bad:
+        line = int(first_line(record))
         try:
             fields = next(csv.reader([text], delimiter=delimiter), [])
         except csv.Error:
@@ -243,3 +307,35 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
     raw = _Raw(header, header_line, [], "csv", delimiter=delimiter)
     raw.set_columns(columns, lines, bad_rows)
     return raw
+
+
+def _multiline_records_read_alike(
+    path: Path, scan: _Scan, spans: np.ndarray, first_line: Any, delimiter: str, header: list[str]
+) -> bool:
+    """Whether each record over several lines is what the pure-Python reader reads there: one
+    record over exactly those lines, and not one it takes for a stray quote (which it reports)."""
+    records, counts = np.unique(spans, return_counts=True)
+    limit = csv.field_size_limit()
+    with path.open("rb") as fh:
+        for record, count in zip(records.tolist(), counts.tolist()):
+            first = int(first_line(record))  # lines first .. first + count
+            start = int(scan.positions[first - 2]) + 1
+            end = int(scan.positions[first + count - 1]) + 1 if first + count - 1 < len(scan.positions) else None
+            fh.seek(start)
+            chunk = fh.read() if end is None else fh.read(end - start)
+            if len(chunk) > limit:
+                return False
+            try:
+                text = chunk.decode("utf-8")
+                reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                fields = next(reader, [])
+                if reader.line_num != count + 1 or next(reader, None) is not None:
+                    return False
+            except (UnicodeDecodeError, csv.Error):
+                return False
+            if not fields or all(not f.strip() for f in fields):
+                continue  # blank: skipped by both readers
+            starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+            if _swallowed_field(text, starts, 1, count + 1, fields, delimiter, header) is not None:
+                return False
+    return True
