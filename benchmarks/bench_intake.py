@@ -8,6 +8,7 @@ and the peak resident memory of that process (``VmHWM``) above the same run on a
 multiple of the file size.
 
     .venv/bin/python benchmarks/bench_intake.py --rows 200000 2000000 --repeat 1
+    .venv/bin/python benchmarks/bench_intake.py --rows 2000000 --what validate --multiline 0.02
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 
-def write_files(folder: Path, rows: int, seed: int = 20261201) -> tuple[Path, Path]:
+def write_files(folder: Path, rows: int, seed: int = 20261201, multiline: float = 0.0) -> tuple[Path, Path]:
     rng = np.random.default_rng(seed)
     items = [f"q{i:02d}" for i in range(1, 51)]
     cols = {
@@ -40,6 +41,10 @@ def write_files(folder: Path, rows: int, seed: int = 20261201) -> tuple[Path, Pa
         cols[q] = v
     for t in ("district", "enumerator", "language", "note"):
         cols[t] = rng.choice(np.array(["alpha", "beta", "gamma delta", ""]), rows)
+    if multiline:  # a share of the answers carry a comment over two lines (a quoted line break)
+        cols["note"] = cols["note"].astype(object)
+        cols["note"][rng.random(rows) < multiline] = '"first line\nsecond line, more"'
+
     csv = folder / f"survey_{rows}.csv"
     with csv.open("w", encoding="utf-8", newline="") as fh:
         fh.write(",".join(cols) + "\n")
@@ -89,6 +94,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--what", nargs="+", choices=["validate", "load"], default=["validate", "load"])
+    parser.add_argument("--multiline", type=float, default=0.0, help="share of rows with a two-line comment")
     args = parser.parse_args()
     base = {}
     with tempfile.TemporaryDirectory() as tmp:  # the same run on a 10-row file: Python, libraries, codebook
@@ -105,7 +111,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
-            csv, cb = write_files(Path(tmp), rows)
+            csv, cb = write_files(Path(tmp), rows, multiline=args.multiline)
             size = os.path.getsize(csv)
             for what in args.what:
                 best = None

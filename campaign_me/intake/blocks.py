@@ -4,9 +4,11 @@ A large file is read in blocks of rows; each block's columns become integer code
 distinct values straight away (:class:`~campaign_me.intake.table._Column`), so the file's text is never
 held as one Python string per cell. This path gives the same records, line numbers and messages as
 the pure-Python reader in :mod:`~campaign_me.intake.readers`, and is taken only when that is certain:
-UTF-8 text in which no quoted value spans lines (every line is one record), no NUL bytes and no
-old-Mac line ends. Anything else, and any file smaller than :data:`MIN_BYTES`, is read by the
-pure-Python reader, which reports stray quotes, encodings and malformed rows in detail.
+UTF-8 text whose quotes open values only at field starts (so that counting them tells which line
+feeds lie inside quoted values), no NUL bytes, no old-Mac line ends, and records over several lines
+that the csv module reads alike and would not take for a stray quote. Anything else, and any file
+smaller than :data:`MIN_BYTES`, is read by the pure-Python reader, which reports stray quotes,
+encodings and malformed rows in detail.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ _HEAD_BYTES = 2**20  # bytes searched for the header row
 
 
 class _NotEligible(Exception):
-    """The file needs the pure-Python reader (a quoted value across lines, an odd encoding, ...)."""
+    """The file needs the pure-Python reader (a stray quote, an odd encoding, ...)."""
 
 
 @dataclasses.dataclass
