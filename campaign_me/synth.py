@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import special
 
 from .errors import DataError
+from .files import write_atomic
 from .sampling import assign, two_stage
 from .weighting import adjust_nonresponse, rake
 
@@ -537,23 +538,7 @@ def pretest(spec: CountrySpec, rng: np.random.Generator, n: int = 360) -> pd.Dat
 # --------------------------------------------------------------------------------------
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     text = df.to_csv(index=False, lineterminator="\n", float_format="%.10g")
-    _atomic_write(path, text.encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def truth(spec: CountrySpec) -> dict:
@@ -667,7 +652,7 @@ def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEE
     path = out / "codebook.yaml"
     text = "# Codebook of the sample survey files (format: docs/codebook.md). Written by campaign_me.synth.\n"
     text += yaml.safe_dump(codebook(), sort_keys=False, allow_unicode=True, width=100)
-    _atomic_write(path, text.encode("utf-8"))
+    write_atomic(path, text.encode("utf-8"))
     written.append(path)
     for key in countries or tuple(COUNTRIES):
         data = generate_country(key, seed)
@@ -675,7 +660,7 @@ def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEE
             if name == "truth":
                 path = out / key / "truth.json"
                 obj = {**obj, "seed": seed, "numpy_version": ".".join(np.__version__.split(".")[:2])}
-                _atomic_write(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
+                write_atomic(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
             else:
                 path = out / key / f"{name}.csv"
                 _write_csv(obj, path)
@@ -684,7 +669,7 @@ def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEE
             rng = np.random.default_rng(np.random.SeedSequence([seed, 4242]))
             csv, form = kobo_export(data["survey_endline"], rng)
             path = out / key / "kobo" / "survey_endline_kobo.csv"
-            _atomic_write(path, csv.encode("utf-8"))
+            write_atomic(path, csv.encode("utf-8"))
             written.append(path)
             path = out / key / "kobo" / "kap_form.xlsx"
             write_xlsx(form, path)
@@ -972,7 +957,7 @@ def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
         wb.save(tmp)
         _fixed_zip(Path(tmp))
         with open(tmp, "rb") as fh:
-            _atomic_write(path, fh.read())
+            write_atomic(path, fh.read())
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

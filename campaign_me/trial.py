@@ -274,7 +274,8 @@ def write(out, seed: int = 2018) -> list:
     import json
     from pathlib import Path
 
-    from .synth import _atomic_write, _write_csv
+    from .files import write_atomic
+    from .synth import _write_csv
 
     out = Path(out)
     data = generate_trial(seed)
@@ -283,6 +284,6 @@ def write(out, seed: int = 2018) -> list:
         _write_csv(data[name], out / file)
         written.append(out / file)
     truth = {**data["truth"], "seed": seed, "numpy_version": ".".join(np.__version__.split(".")[:2])}
-    _atomic_write(out / "truth.json", (json.dumps(truth, indent=2, sort_keys=True) + "\n").encode())
+    write_atomic(out / "truth.json", (json.dumps(truth, indent=2, sort_keys=True) + "\n").encode())
     written.append(out / "truth.json")
     return written

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import CampaignMeError
+from .files import write_atomic
 
 __all__ = [
     "ParameterError",
@@ -235,15 +235,7 @@ class Workbook:
         target = (out / (name if name.endswith(".csv") else name + ".csv")).resolve()
         if data_root == target.parent or data_root in target.parents:
             raise ParameterError(f"output_dir {str(out)!r} is inside the data folder; choose another folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".csv", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                table.to_csv(fh, index=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, table.to_csv(index=False).encode("utf-8"))
         return target
 
 
@@ -493,14 +485,7 @@ def write_handouts(notebook_dir: str | os.PathLike[str], out_dir: str | os.PathL
     written = []
     for nb in sorted(Path(notebook_dir).glob(pattern)):
         target = out / (nb.stem + ".md")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".md", dir=out)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(handout(nb))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, handout(nb).encode("utf-8"))
         written.append(target)
     return written
 
@@ -678,49 +663,45 @@ def rank_segments(
 # maintaining the notebooks
 # ---------------------------------------------------------------------------
 
-PIN_MARKER = "# NBVAL_CHECK_OUTPUT"
+PIN_MARKER = "# PINNED"
 
 
-def refresh_pins(source: str | os.PathLike[str], executed: str | os.PathLike[str]) -> int:
-    """Copy the outputs of the pinned cells of an executed notebook into its source notebook.
+def refresh_pins(
+    source: str | os.PathLike[str], executed: str | os.PathLike[str], pins: str | os.PathLike[str]
+) -> int:
+    """Record what the pinned cells of an executed notebook print, and clear the source's outputs.
 
-    The workbook's notebooks are committed without outputs, except the cells marked
-    ``# NBVAL_CHECK_OUTPUT``: their printed text is the reference that ``pytest --nbval-lax``
-    compares with each new run. After a deliberate change of a headline number (new sample data,
-    a corrected estimator), run the notebook with its default parameters (papermill) and call
-    this to update the references; every other output of the source is cleared. Returns the
-    number of pinned cells updated.
+    The workbook's notebooks are committed without outputs. Cells whose source holds ``# PINNED``
+    print a lesson's headline number; ``pins`` (a JSON file, ``tests/data/notebook_pins.json`` in the
+    repository) keeps that text for each notebook, and the tests compare every new run with it.
+    After a deliberate change of a headline number (new sample data, a corrected estimator), run the
+    notebook with its default parameters (papermill) and call this to update the reference.
+    Returns the number of pinned cells recorded.
     """
     import nbformat
 
     src = nbformat.read(os.fspath(source), as_version=4)
     run = nbformat.read(os.fspath(executed), as_version=4)
     outputs = {c.source: c.get("outputs", []) for c in run.cells if c.cell_type == "code"}
-    n = 0
+    texts = []
     for cell in src.cells:
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
         if PIN_MARKER in cell.source:
             if cell.source not in outputs:
                 raise CampaignMeError(f"{executed}: no executed cell with the source of pinned cell {cell.source[:60]!r}")
             kept = [o for o in outputs[cell.source] if o.get("output_type") == "stream" and o.get("name") == "stdout"]
-            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="".join(o["text"] for o in kept))]
-            cell.execution_count = 1  # nbval compares only cells that were run in the reference
-            n += 1
-        else:
-            cell.outputs = []
+            texts.append("".join(o["text"] for o in kept))
+        cell.outputs = []
+        cell.execution_count = None
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".ipynb", dir=Path(source).parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            nbformat.write(src, fh)
-        os.replace(tmp, source)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return n
+    pins_path = Path(pins)
+    table = json.loads(pins_path.read_text(encoding="utf-8")) if pins_path.is_file() else {}
+    table[Path(source).stem] = texts
+    write_atomic(pins_path, (json.dumps(table, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+    write_atomic(Path(source), (nbformat.writes(src) + "\n").encode("utf-8"))
+    return len(texts)
 
 
 def household_listing(frame: pd.DataFrame, *, persons_per_household: float = 2.2, size: str = "population",
