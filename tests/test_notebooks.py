@@ -2,13 +2,15 @@
 
 Every notebook is executed with papermill for every sample country (threads, each run its own
 kernel) and its outputs are checked: no error, nothing on stderr (warnings included), every
-image carries alt text. The default-parameter run with the pinned headline numbers is
-``pytest --nbval-lax`` over ``notebooks/`` (configured in setup.cfg).
+image carries alt text; with the default parameters, the pinned cells print the headline
+numbers recorded in ``tests/data/notebook_pins.json``. ``pytest --nbval-lax`` over ``notebooks/``
+(configured in setup.cfg) also runs every notebook top to bottom.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import re
 import subprocess
 import sys
@@ -23,6 +25,10 @@ from campaign_me.workbook import PIN_MARKER, SAMPLE_COUNTRIES, handout
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[0-6]_*.ipynb"))
 NAMES = [p.stem for p in NOTEBOOKS]
+# What each pinned cell (``# PINNED``) prints with the default parameters: the lessons' headline
+# numbers, recorded with campaign_me.workbook.refresh_pins.
+PINS = json.loads((ROOT / "tests" / "data" / "notebook_pins.json").read_text(encoding="utf-8"))
+DEFAULT_COUNTRY = "aroland"  # the country parameter's default in every lesson
 PARAMETERS = {"country", "data_dir", "codebook", "rounds", "level", "min_n", "seed", "output_dir"}
 
 
@@ -41,16 +47,15 @@ def test_the_workbook_is_there():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_sources_committed_without_outputs(path):
-    """Only pinned cells keep an output: the one stdout text that nbval compares."""
+    """No code cell keeps an output; each pinned cell has its reference text in PINS."""
     nb = _read(path)
     nbformat.validate(nb)
     assert "widgets" not in nb.metadata, "widget state saved in the notebook metadata"
     for i, cell in enumerate(_code_cells(nb)):
-        if PIN_MARKER in cell.source:
-            assert [o.output_type for o in cell.outputs] == ["stream"], f"cell {i}: pinned cell without its reference"
-            assert cell.outputs[0].name == "stdout" and cell.outputs[0].text.strip(), f"cell {i}"
-        else:
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name} code cell {i} has outputs"
+        assert cell.outputs == [] and cell.execution_count is None, f"{path.name} code cell {i} has outputs"
+    pinned = sum(PIN_MARKER in c.source for c in _code_cells(nb))
+    assert len(PINS[path.stem]) == pinned, f"{path.name}: {pinned} pinned cells, {len(PINS[path.stem])} references"
+    assert all(text.strip() for text in PINS[path.stem])
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
@@ -166,6 +171,21 @@ def test_notebook_runs_headless_without_warnings(executed, job):
         if "image/png" in data:
             assert re.search(r'<img [^>]*alt="[^"]{10,}"', data.get("text/html", "")), f"cell {i}: figure without alt text"
         assert "application/vnd.jupyter.widget-view+json" not in data, f"cell {i}: live widget in a headless run"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pinned_headline_numbers(executed, name):
+    """The pinned cells print their recorded headline numbers (default parameters)."""
+    out, results = executed
+    assert f'country: str = "{DEFAULT_COUNTRY}"' in _code_cells(_read(ROOT / "notebooks" / f"{name}.ipynb"))[0].source
+    assert results[(name, DEFAULT_COUNTRY)] is None
+    nb = _read(out / f"{name}_{DEFAULT_COUNTRY}.ipynb")
+    printed = [
+        "".join(o.text for o in c.outputs if o.output_type == "stream" and o.name == "stdout")
+        for c in _code_cells(nb)
+        if PIN_MARKER in c.source
+    ]
+    assert printed == PINS[name]
 
 
 def test_one_country_wrote_its_tables(executed):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import nbformat
@@ -157,7 +158,7 @@ def _tiny_notebook(path):
         nbformat.v4.new_code_cell("x = 41"),
         nbformat.v4.new_markdown_cell("### Your turn: add one\n\nAdd one.\n\n<details><summary>Solution</summary>\n\n"
                                       "```python\nx + 1\n```\n\n</details>"),
-        nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(x + 1)"),
+        nbformat.v4.new_code_cell("# PINNED headline number\nprint(x + 1)"),
         nbformat.v4.new_markdown_cell("## Key points\n\n- one more"),
     ])
     nbformat.write(nb, path)
@@ -187,8 +188,11 @@ def test_refresh_pins_keeps_only_pinned_stdout(tmp_path):
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="42\n"),
                             nbformat.v4.new_output("stream", name="stderr", text="noise\n")]
     nbformat.write(executed, tmp_path / "run.ipynb")
-    assert refresh_pins(source, tmp_path / "run.ipynb") == 1
+    pins = tmp_path / "pins.json"
+    pins.write_text('{"08_other": ["7\\n"]}', encoding="utf-8")
+    assert refresh_pins(source, tmp_path / "run.ipynb", pins) == 1
     back = nbformat.read(source, as_version=4)
     code = [c for c in back.cells if c.cell_type == "code"]
     assert code[0].outputs == [] and code[0].execution_count is None
-    assert [o.text for o in code[1].outputs] == ["42\n"] and code[1].execution_count == 1
+    assert code[1].outputs == [] and code[1].execution_count is None  # the source keeps no output
+    assert json.loads(pins.read_text(encoding="utf-8")) == {"08_other": ["7\n"], "09_test": ["42\n"]}
