@@ -1290,7 +1290,8 @@ class SurveyDesign:
             exact0, exact1 = (kcell == 0) & (ndom > 0), (kcell == ndom) & (ndom > 0)
             p[exact0] = 0.0
             p[exact1] = 1.0
-            srs = np.where(nobs[b.col_domain] > 1, p * (1 - p) / (nobs[b.col_domain] - 1), np.nan)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                srs = np.where(nobs[b.col_domain] > 1, p * (1 - p) / (nobs[b.col_domain] - 1), np.nan)
             b.estimate, b.srs, b.centred = p, srs, True
             b.zero_var = exact0 | exact1
             b.exact01 = b.zero_var.copy()
@@ -1444,17 +1445,19 @@ def _constant_per_group(
     With ``spread`` (per-group sum of squared deviations) and ``scale`` (per-group sum of
     squares), only groups whose spread is at rounding level are checked value by value.
     """
+    candidate = np.ones(ngroups, dtype=bool)
     if spread is not None:
-        candidates = np.flatnonzero(~(spread > 1e-20 * scale))
-        if not len(candidates):
-            return np.zeros(ngroups, dtype=bool)
-        if len(candidates) < ngroups:
-            keep = np.isin(codes, candidates)
+        candidate = ~(spread > 1e-20 * scale)
+        if not candidate.any():
+            return candidate
+        if not candidate.all():
+            keep = candidate[codes]
             values, codes = values[keep], codes[keep]
     first = np.zeros(ngroups)
     first[codes[::-1]] = values[::-1]
     differs = np.bincount(codes, weights=(values != first[codes]).astype(float), minlength=ngroups)
-    return differs == 0
+    # a group that was screened out is not constant, though none of its rows were compared
+    return (differs == 0) & candidate
 
 
 def _stage_variance(z, unit_group, n_units, f, present, lonely, group_labels, *, stage, multiplier=None):
