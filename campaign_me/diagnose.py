@@ -46,8 +46,14 @@ class CampaignDesign:
     cluster_size : int, default 25
         Respondents per cluster per round (equal sizes: a self-weighting sample).
     icc : float, default 0.05
-        Intra-cluster correlation of the outcome (0.01-0.05 for individual KAP items in
-        household surveys; Janjua et al. 2006).
+        Intra-cluster correlation of the outcome. 0.05 is campaign_me's planning convention for
+        individual knowledge and attitude items (docs/methodology.md §5.3), not a value measured
+        on such items. Published ICCs depend on the outcome: most were 0.01-0.05 in one survey
+        of injection use in Pakistan (34 clusters; Janjua, Khan & Clemens 2006), medians were
+        0.054 (stunting) and 0.032 (wasting) across 58 DHS surveys in 46 countries (Fenn, Morris
+        & Frost 2004), and 0.14 (physical activity) and 0.19 (fruit and vegetable intake) across
+        the 56 countries of the World Health Survey (Masood & Reidpath 2016). Re-estimate it from
+        the baseline.
     baseline : float, default 0.40
         Baseline proportion with the outcome.
     effect : float, default 0.08

@@ -603,10 +603,14 @@ def ancova(
 ) -> EffectResult:
     """ANCOVA for a randomised trial with a baseline: ``outcome ~ treated + baseline + covariates``.
 
-    With one baseline and one follow-up, ANCOVA is more precise than DiD or the endline
-    difference whenever the outcome's autocorrelation is below one (McKenzie 2012), and it is
-    the default for trials. ``baseline`` is the outcome measured at baseline (the person's own
-    in a panel, or the cluster's baseline mean).
+    With one baseline and one follow-up and an outcome whose variance is the same in both
+    rounds, ANCOVA's variance is ``(1 - rho^2)`` times that of the endline difference and
+    ``(1 + rho) / 2`` times that of DiD, where ``rho`` is the outcome's autocorrelation between
+    rounds (McKenzie 2012; large-sample results). So it is never less precise than either, and
+    strictly more precise than DiD for any ``rho < 1``; its gain over the endline difference is
+    largest when ``rho`` is high, its gain over DiD largest when ``rho`` is low. It is the
+    default for trials. ``baseline`` is the outcome measured at baseline (the person's own in a
+    panel, or the cluster's baseline mean).
 
     Examples
     --------

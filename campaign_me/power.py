@@ -22,6 +22,10 @@ Conventions, shared by every function:
   group 2, as in scipy and pwr: ``"greater"`` means ``p1 > p2`` (or ``delta = mean1 - mean2 > 0``).
 * A design effect ``deff`` turns a sample of ``n`` into an effective sample of ``n / deff``:
   sample sizes are multiplied by it, power functions divide ``n`` by it.
+* The intra-cluster correlation of :func:`design_effect` and :func:`clusters_per_arm`
+  defaults to ``icc=0.05``, campaign_me's planning convention for individual knowledge and
+  attitude items (docs/methodology.md §5.3); it is an assumption to replace with an estimate
+  from the baseline, not a measured value.
 * Two-proportion and two-mean calculations reproduce R: ``stats::power.prop.test``,
   ``pwr::pwr.2p.test`` / ``pwr::pwr.2p2n.test``, ``stats::power.t.test`` and
   ``pwr::pwr.t2n.test``. The R script that produced the reference values is
@@ -1044,15 +1048,18 @@ def mde_mean(
 # ---------------------------------------------------------------------------
 
 
-def design_effect(icc: float, cluster_size: float, *, cv: float = 0) -> float:
+def design_effect(icc: float = 0.05, cluster_size: float | None = None, *, cv: float = 0) -> float:
     """Design effect of cluster sampling.
 
     Parameters
     ----------
-    icc : float
-        Intra-cluster correlation, in [0, 1].
+    icc : float, default 0.05
+        Intra-cluster correlation, in [0, 1]. The default is campaign_me's planning convention
+        for individual knowledge and attitude items (docs/methodology.md §5.3), not a measured
+        value: replace it with an estimate from your baseline or a comparable survey.
     cluster_size : float
-        Mean number of interviews per cluster, ``m`` (>= 1).
+        Mean number of interviews per cluster, ``m`` (>= 1). Required (it has no default; the
+        ``None`` in the signature only lets ``icc`` come first with a default).
     cv : float, default 0
         Coefficient of variation of the cluster sizes (sd / mean), >= 0.
 
@@ -1071,9 +1078,16 @@ def design_effect(icc: float, cluster_size: float, *, cv: float = 0) -> float:
     --------
     >>> round(design_effect(0.05, 15), 6)
     1.7
+    >>> round(design_effect(cluster_size=15), 6)  # the planning default icc=0.05
+    1.7
     >>> round(design_effect(0.05, 20, cv=0.5), 6)
     2.2
     """
+    if cluster_size is None:
+        raise PowerError(
+            "design_effect needs cluster_size, the mean number of interviews per cluster "
+            "(e.g. design_effect(cluster_size=15) with the planning default icc=0.05)"
+        )
     icc = _number("icc", icc)
     if not 0 <= icc <= 1:
         raise PowerError(f"icc={icc!r} must be in [0, 1] (typical values 0.01-0.2; docs/methodology.md §5.3)")
@@ -1144,7 +1158,11 @@ def sample_size_did(
     cross-sections (Var(DiD) = 4 sigma^2 / n), ``2 (1 - rho)`` for a panel with DiD and
     ``1 - rho^2`` for a panel with ANCOVA (docs/methodology.md §5.5; McKenzie 2012, J. Dev. Econ.
     99:210). ``n_post`` is the unrounded result of :func:`sample_size_two_proportions`. The
-    factors assume the outcome's variance is the same at both rounds. Validated against
+    factors assume the outcome's variance is the same at both rounds. With one baseline and one
+    follow-up, ANCOVA's factor is ``(1 + rho) / 2`` times the panel DiD's, never more than it
+    for any ``rho < 1``: its saving over DiD is largest when ``rho`` is low (half the sample
+    at ``rho = 0``), and its saving over the endline-only comparison (``1 - rho^2``) is largest
+    when ``rho`` is high. Validated against
     docs/methodology.md §5.5 (30% vs 40%: 712 per arm per round for repeated cross-sections, 356 for a
     panel DiD and 267 for ANCOVA at rho = 0.5); these hold whether or not ``n_post`` (355.94)
     is rounded first.
@@ -1201,7 +1219,7 @@ def clusters_per_arm(
     p2: float,
     cluster_size: float,
     *,
-    icc: float | None = None,
+    icc: float = 0.05,
     k: float | None = None,
     method: Literal["deff", "hayes-bennett"] = "deff",
     cv: float = 0,
@@ -1219,8 +1237,12 @@ def clusters_per_arm(
         Proportions expected in the two arms, in (0, 1), not equal.
     cluster_size : float
         Interviews per cluster, ``m`` (>= 1).
-    icc : float, optional
-        Intra-cluster correlation; required by ``method="deff"``.
+    icc : float, default 0.05
+        Intra-cluster correlation, used by ``method="deff"``. The default is campaign_me's
+        planning convention for individual knowledge and attitude items (docs/methodology.md
+        §5.3), not a measured value: replace it with an estimate from your baseline. Not used by
+        ``method="hayes-bennett"`` (give ``k`` instead); a value other than the default is then
+        an error.
     k : float, optional
         Between-cluster coefficient of variation of the proportion (>= 0); required by
         ``method="hayes-bennett"``.
@@ -1261,6 +1283,8 @@ def clusters_per_arm(
     --------
     >>> clusters_per_arm(0.3, 0.4, 20, icc=0.05)
     35
+    >>> clusters_per_arm(0.3, 0.4, 20)  # the planning default icc=0.05
+    35
     >>> clusters_per_arm(0.3, 0.4, 20, icc=0.05, response_rate=0.9)
     39
     >>> clusters_per_arm(0.3, 0.4, 20, k=0.25, method="hayes-bennett")
@@ -1277,8 +1301,6 @@ def clusters_per_arm(
     alternative = _choice("alternative", alternative, _ALTERNATIVES)
     response_rate = _rate("response_rate", response_rate)
     if method == "deff":
-        if icc is None:
-            raise PowerError("method='deff' needs icc, the intra-cluster correlation (e.g. icc=0.05)")
         if k is not None:
             raise PowerError(
                 "k is used by method='hayes-bennett' only; with method='deff' give icc, or set "
@@ -1295,9 +1317,10 @@ def clusters_per_arm(
                 "method='hayes-bennett' needs k, the between-cluster coefficient of variation of the "
                 "proportion (e.g. k=0.25)"
             )
-        if icc is not None:
+        if _number("icc", icc) != 0.05:
             raise PowerError(
-                "icc is used by method='deff' only; with method='hayes-bennett' give k, or set method='deff'"
+                f"icc={icc!r} is used by method='deff' only; with method='hayes-bennett' give k (and leave icc "
+                "at its default), or set method='deff'"
             )
         if _number("cv", cv) != 0:
             raise PowerError("cv is used by method='deff' only; drop it with method='hayes-bennett'")

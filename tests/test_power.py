@@ -645,15 +645,14 @@ def test_clusters_unequal_sizes():
         (lambda: sample_size_did(), r"give p1 and p2 .* or n_post"),
         (lambda: sample_size_did(0.3, 0.4, n_post=300), r"give either p1 and p2, or n_post, not both"),
         (lambda: sample_size_did(0.3, 0.4, retention=0), r"retention=0.0 must be in \(0, 1\]"),
-        (lambda: clusters_per_arm(0.3, 0.4, 20), r"method='deff' needs icc"),
         (
             lambda: clusters_per_arm(0.3, 0.4, 20, icc=0.05, k=0.2),
             r"k is used by method='hayes-bennett' only",
         ),
         (lambda: clusters_per_arm(0.3, 0.4, 20, method="hayes-bennett"), r"needs k, the between-cluster"),
         (
-            lambda: clusters_per_arm(0.3, 0.4, 20, icc=0.05, method="hayes-bennett", k=0.2),
-            r"icc is used by method='deff' only",
+            lambda: clusters_per_arm(0.3, 0.4, 20, icc=0.1, method="hayes-bennett", k=0.2),
+            r"icc=0.1 is used by method='deff' only",
         ),
         (lambda: clusters_per_arm(0.3, 0.4, 20, k=-0.1, method="hayes-bennett"), r"k=-0.1 must be >= 0"),
         (lambda: clusters_per_arm(0.3, 0.3, 20, k=0.2, method="hayes-bennett"), r"p1 and p2 are both 0.3"),
