@@ -63,8 +63,9 @@ def tables(d: SurveyDesign, by="dom"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", EstimationWarning)
         return {
-            # y and a second variable in one call: blocks share (or not) their domain codes
-            "mean": d.with_columns(y2=d.data["y"] * 2 + 1).mean(["y", "y2"], by=by, na_rm=True),
+            # three variables in one call: y and y2 share their rows (and cached per-domain sums),
+            # x has no missing values (the domain codes themselves)
+            "mean": d.with_columns(y2=d.data["y"] * 2 + 1).mean(["y", "x", "y2"], by=by, na_rm=True),
             "total": d.total("y", by=by, na_rm=True),
             "ratio": d.ratio("y", "x", by=by, na_rm=True),
             "proportion": d.proportion("b", by=by, na_rm=True),

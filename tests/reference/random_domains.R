@@ -29,7 +29,9 @@ domain_rows <- function(key, des, df, doms = sort(unique(df$dom)), extra = NULL)
   for (d in doms) {
     keep_y <- df$dom == d & !is.na(df$y)
     keep_b <- df$dom == d & !is.na(df$b)
+    keep_x <- df$dom == d
     if (!is.null(extra)) {
+      keep_x <- keep_x & extra$mask
       keep_y <- keep_y & extra$mask
       keep_b <- keep_b & extra$mask
       d <- paste0(d, ":", extra$label)
@@ -43,6 +45,10 @@ domain_rows <- function(key, des, df, doms = sort(unique(df$dom)), extra = NULL)
       r <- svyratio(~y, ~x, sub, na.rm = TRUE)
       emit(paste0(key, ":ratio:y/x:", d), "svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))",
            c(coef(r), SE(r)))
+    }
+    if (any(keep_x)) {
+      mx <- svymean(~x, subset(des, keep_x))
+      emit(paste0(key, ":mean:x:", d), "svymean(~x, subset(des, dom == d))  # x has no missing values", c(coef(mx), SE(mx)))
     }
     if (any(keep_b)) {
       subb <- subset(des, keep_b)

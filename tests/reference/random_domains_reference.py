@@ -9,6 +9,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:total:y:A": (985.532086, 194.773910482171,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:ratio:y/x:A": (5.03369411427293, 0.494181528216817,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:mean:x:A": (2.10147135229742, 0.121283035523651,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:proportion:b=0:A": (0.565329041572489, 0.111159109499931,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -21,6 +23,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:total:y:B": (976.451185, 240.126061710161,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:ratio:y/x:B": (4.52577577389675, 0.270725371361379,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:mean:x:B": (2.39574728174477, 0.183080617206973,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:proportion:b=0:B": (0.656748902787577, 0.103714629411457,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -33,6 +37,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:total:y:C": (786.159727, 155.39944823127,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:ratio:y/x:C": (3.71065637576853, 0.445178485722191,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:mean:x:C": (2.48896097745785, 0.131896962189872,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:proportion:b=0:C": (0.430693976787041, 0.103775270294196,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -45,18 +51,24 @@ R_RANDOM_DOMAINS = {
     "strat_clus:total:y:K": (168.835, 50.5785110002262,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:ratio:y/x:K": (1.99212304624363, 0.267474646362152,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:mean:x:K": (2.50988512452987, 0.336992555434325,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:proportion:b=0:K": (1, 3.325935230474e-17,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "strat_clus:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "strat_clus:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:mean:x:M": (2.67069068874801, 0.264709562698085,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "strat_clus:mean:y:S": (10.5397543995705, 1.16573417585641e-15, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "strat_clus:total:y:S": (176.677903, 176.677903,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:ratio:y/x:S": (4.4546323166433, 2.22044604925031e-16,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:mean:x:S": (2.36602117759351, 6.10622663543836e-16,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:proportion:b=0:S": (0.656684364373919, 1.11022302462516e-16,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -69,6 +81,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:by_sex:total:y:A:f": (568.956983, 164.025995417442,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:A:f": (5.28047216633197, 0.885048694732012,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:A:f": (2.13117976022926, 0.1980483583939,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:A:f": (0.603027771551988, 0.144956889464082,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -81,6 +95,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:by_sex:total:y:B:f": (408.54346, 167.703984300515,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:B:f": (5.65947117099166, 0.480377828699555,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:B:f": (2.21767589321373, 0.144215033094937,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:B:f": (0.687106386900556, 0.169746386444323,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -93,6 +109,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:by_sex:total:y:C:f": (579.685264, 101.951120294183,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:C:f": (3.6414431260847, 0.514925309996903,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:C:f": (2.55178055838167, 0.14428107598163,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:C:f": (0.542642911378674, 0.132790105674708,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -105,18 +123,24 @@ R_RANDOM_DOMAINS = {
     "strat_clus:by_sex:total:y:K:f": (104.77, 36.9148845318525,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:K:f": (2.15193242689812, 0.368115231930571,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:K:f": (2.32349303235659, 0.397462841213789,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:K:f": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=1:K:f": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=2:K:f": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:M:f": (2.06320034785489, 0.437143479415576,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:mean:y:S:f": (12.3312624295233, 7.7715611723761e-16, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:total:y:S:f": (96.233172, 96.233172,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:S:f": (5.45264913067591, 2.22044604925031e-16,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:S:f": (2.26151768323936, 1.11022302462516e-16,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:S:f": (0.649282419272168, 2.77555756156289e-17,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -129,6 +153,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:by_sex:total:y:A:m": (416.575103, 125.056243749558,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:A:m": (4.73167475608781, 0.575086943577677,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:A:m": (2.06046793671597, 0.190737804998184,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:A:m": (0.513098464317977, 0.177255726139415,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -141,6 +167,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:by_sex:total:y:B:m": (567.907725, 125.672951697777,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:B:m": (3.95573237657781, 0.342876233632313,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:B:m": (2.48952349905357, 0.258643189929058,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:B:m": (0.637399647542589, 0.142035066504297,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -153,6 +181,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:by_sex:total:y:C:m": (206.474463, 71.6594675786117,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:C:m": (3.91983098483952, 0.85485806631746,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:C:m": (2.32993584640599, 0.458523977875509,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:C:m": (0.154530554905174, 0.102281956506599,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -165,18 +195,24 @@ R_RANDOM_DOMAINS = {
     "strat_clus:by_sex:total:y:K:m": (64.065, 37.7806494782713,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:K:m": (1.77638495222685, 0.355038336321797,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:K:m": (2.81470522125966, 0.562562893667593,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:K:m": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=1:K:m": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=2:K:m": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:M:m": (3.33071393863043, 0.230921953665795,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:mean:y:S:m": (8.97920872865275, 7.21644966006352e-16, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:total:y:S:m": (80.444731, 80.444731,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:by_sex:ratio:y/x:S:m": (3.65446424203015, 2.22044604925031e-16,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:by_sex:mean:x:S:m": (2.45705201473379, 4.9960036108132e-16,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:by_sex:proportion:b=0:S:m": (0.663132045987275, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -189,6 +225,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:poststratified:total:y:A": (15175.66519291, 2516.71744495666,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:poststratified:ratio:y/x:A": (5.013368441034, 0.461938078046972,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:poststratified:mean:x:A": (2.09888166597652, 0.120170898312188,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:poststratified:proportion:b=0:A": (0.562037110219346, 0.111492265786179,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -201,6 +239,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:poststratified:total:y:B": (15394.8880083719, 3588.22894062254,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:poststratified:ratio:y/x:B": (4.47078174016675, 0.261549133665509,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:poststratified:mean:x:B": (2.40466655315434, 0.188707443956625,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:poststratified:proportion:b=0:B": (0.6550219281362, 0.104207374565559,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -213,6 +253,8 @@ R_RANDOM_DOMAINS = {
     "strat_clus:poststratified:total:y:C": (11814.4836295318, 1947.33987760207,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:poststratified:ratio:y/x:C": (3.71868113502836, 0.443279313665961,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:poststratified:mean:x:C": (2.48204924721613, 0.141403459034176,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:poststratified:proportion:b=0:C": (0.418477324957018, 0.102275296165947,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -225,18 +267,24 @@ R_RANDOM_DOMAINS = {
     "strat_clus:poststratified:total:y:K": (2582.90549214751, 776.288811543753,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:poststratified:ratio:y/x:K": (1.97833345448837, 0.268814308435417,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:poststratified:mean:x:K": (2.52737979467323, 0.343418269613418,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:poststratified:proportion:b=0:K": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "strat_clus:poststratified:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "strat_clus:poststratified:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:poststratified:mean:x:M": (2.71782547570651, 0.243996750640368,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "strat_clus:poststratified:mean:y:S": (10.4164938574294, 0.145529906181087, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "strat_clus:poststratified:total:y:S": (2733.90459831415, 2769.35290969482,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "strat_clus:poststratified:ratio:y/x:S": (4.38919782188847, 0.0770224182083612,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "strat_clus:poststratified:mean:x:S": (2.37321129740005, 0.00848915186238645,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "strat_clus:poststratified:proportion:b=0:S": (0.657193637986365, 0.00060128358801924,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -249,6 +297,8 @@ R_RANDOM_DOMAINS = {
     "clus_fpc:total:y:A": (585.854469, 120.011456553891,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "clus_fpc:ratio:y/x:A": (4.29514983664552, 0.323677721972751,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "clus_fpc:mean:x:A": (2.45914751379223, 0.168620159761621,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "clus_fpc:proportion:b=0:A": (0.305162458960716, 0.0982935133275113,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -261,6 +311,8 @@ R_RANDOM_DOMAINS = {
     "clus_fpc:total:y:B": (640.363187, 104.40463549962,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "clus_fpc:ratio:y/x:B": (4.03778834919991, 0.474961564860994,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "clus_fpc:mean:x:B": (2.37511740300793, 0.0885434560434208,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "clus_fpc:proportion:b=0:B": (0.653656663046645, 0.0763420710581252,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -273,6 +325,8 @@ R_RANDOM_DOMAINS = {
     "clus_fpc:total:y:C": (497.843251, 89.8563502643078,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "clus_fpc:ratio:y/x:C": (4.28814708896198, 0.381833196749458,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "clus_fpc:mean:x:C": (2.32343743996158, 0.15181959380229,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "clus_fpc:proportion:b=0:C": (0.523362870110223, 0.100355396319581,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -285,18 +339,24 @@ R_RANDOM_DOMAINS = {
     "clus_fpc:total:y:K": (140.12, 46.692159217661,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "clus_fpc:ratio:y/x:K": (2.3567390045267, 0.3060150315758,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "clus_fpc:mean:x:K": (2.12157561375963, 0.275479816470168,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "clus_fpc:proportion:b=0:K": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "clus_fpc:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "clus_fpc:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "clus_fpc:mean:x:M": (2.77360396231912, 0.220498054078606,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "clus_fpc:mean:y:S": (10.1273723182077, 1.19917792333295e-16, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "clus_fpc:total:y:S": (106.68174, 76.8196326883295,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "clus_fpc:ratio:y/x:S": (2.96887970199925, 1.67385251798558e-16,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "clus_fpc:mean:x:S": (3.41117638124169, 4.99657468055397e-17,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "clus_fpc:proportion:b=0:S": (0.10157584962977, 1.99862987222159e-17,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -309,6 +369,8 @@ R_RANDOM_DOMAINS = {
     "lonely:adjust:total:y:A": (300.355006, 45.647875917379,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:adjust:ratio:y/x:A": (3.82574374766261, 0.663245367831699,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:adjust:mean:x:A": (2.68445983912334, 0.42682687081897,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:adjust:proportion:b=0:A": (0.429937048262998, 0.0435388169610335,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -321,6 +383,8 @@ R_RANDOM_DOMAINS = {
     "lonely:adjust:total:y:B": (287.686234, 94.4945429445012,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:adjust:ratio:y/x:B": (4.41802421448048, 0.631710062741036,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:adjust:mean:x:B": (2.10535390733616, 0.189520111725446,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:adjust:proportion:b=0:B": (0.505059976074234, 0.144630161354853,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -333,6 +397,8 @@ R_RANDOM_DOMAINS = {
     "lonely:adjust:total:y:C": (370.234853, 152.125088602045,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:adjust:ratio:y/x:C": (3.86300423162605, 0.349436470589053,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:adjust:mean:x:C": (2.42152486251675, 0.173984674737136,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:adjust:proportion:b=0:C": (0.380938432040903, 0.154267691437908,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -345,18 +411,24 @@ R_RANDOM_DOMAINS = {
     "lonely:adjust:total:y:K": (98.64, 36.6256838388946,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:adjust:ratio:y/x:K": (1.6794094240305, 0.198610763076749,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:adjust:mean:x:K": (2.97723707420925, 0.352094801129535,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:adjust:proportion:b=0:K": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "lonely:adjust:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "lonely:adjust:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:adjust:mean:x:M": (1.69862426918771, 0.128470329725504,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "lonely:adjust:mean:y:S": (11.9125765539856, 7.7715611723761e-16, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "lonely:adjust:total:y:S": (247.0311, 247.0311,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:adjust:ratio:y/x:S": (4.59412116162775, 1.11022302462516e-16,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:adjust:mean:x:S": (2.59300443651444, 4.9960036108132e-16,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:adjust:proportion:b=0:S": (0.831846458021893, 2.77555756156289e-17,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -369,6 +441,8 @@ R_RANDOM_DOMAINS = {
     "lonely:certainty:total:y:A": (300.355006, 41.8511630295693,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:certainty:ratio:y/x:A": (3.82574374766261, 0.57290759952004,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:certainty:mean:x:A": (2.68445983912334, 0.370863266141086,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:certainty:proportion:b=0:A": (0.429937048262998, 0.0398399422204188,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -381,6 +455,8 @@ R_RANDOM_DOMAINS = {
     "lonely:certainty:total:y:B": (287.686234, 83.6453358571745,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:certainty:ratio:y/x:B": (4.41802421448048, 0.622520106156981,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:certainty:mean:x:B": (2.10535390733616, 0.181915592213711,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:certainty:proportion:b=0:B": (0.505059976074234, 0.134898252939134,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -393,6 +469,8 @@ R_RANDOM_DOMAINS = {
     "lonely:certainty:total:y:C": (370.234853, 145.093851038098,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:certainty:ratio:y/x:C": (3.86300423162605, 0.324232160959621,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:certainty:mean:x:C": (2.42152486251675, 0.171756738920641,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:certainty:proportion:b=0:C": (0.380938432040903, 0.154267691437908,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -405,18 +483,24 @@ R_RANDOM_DOMAINS = {
     "lonely:certainty:total:y:K": (98.64, 16.5266902816827,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:certainty:ratio:y/x:K": (1.6794094240305, 0.189802761388427,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:certainty:mean:x:K": (2.97723707420925, 0.336480080382503,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:certainty:proportion:b=0:K": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "lonely:certainty:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "lonely:certainty:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:certainty:mean:x:M": (1.69862426918771, 0.128470329725504,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "lonely:certainty:mean:y:S": (11.9125765539856, 0, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "lonely:certainty:total:y:S": (247.0311, 0,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:certainty:ratio:y/x:S": (4.59412116162775, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:certainty:mean:x:S": (2.59300443651444, 0,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:certainty:proportion:b=0:S": (0.831846458021893, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -429,6 +513,8 @@ R_RANDOM_DOMAINS = {
     "lonely:remove:total:y:A": (300.355006, 41.8511630295693,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:remove:ratio:y/x:A": (3.82574374766261, 0.57290759952004,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:remove:mean:x:A": (2.68445983912334, 0.370863266141086,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:remove:proportion:b=0:A": (0.429937048262998, 0.0398399422204188,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -441,6 +527,8 @@ R_RANDOM_DOMAINS = {
     "lonely:remove:total:y:B": (287.686234, 83.6453358571745,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:remove:ratio:y/x:B": (4.41802421448048, 0.622520106156981,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:remove:mean:x:B": (2.10535390733616, 0.181915592213711,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:remove:proportion:b=0:B": (0.505059976074234, 0.134898252939134,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -453,6 +541,8 @@ R_RANDOM_DOMAINS = {
     "lonely:remove:total:y:C": (370.234853, 145.093851038098,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:remove:ratio:y/x:C": (3.86300423162605, 0.324232160959621,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:remove:mean:x:C": (2.42152486251675, 0.171756738920641,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:remove:proportion:b=0:C": (0.380938432040903, 0.154267691437908,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -465,18 +555,24 @@ R_RANDOM_DOMAINS = {
     "lonely:remove:total:y:K": (98.64, 16.5266902816827,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:remove:ratio:y/x:K": (1.6794094240305, 0.189802761388427,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:remove:mean:x:K": (2.97723707420925, 0.336480080382503,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:remove:proportion:b=0:K": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "lonely:remove:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "lonely:remove:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:remove:mean:x:M": (1.69862426918771, 0.128470329725504,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "lonely:remove:mean:y:S": (11.9125765539856, 0, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "lonely:remove:total:y:S": (247.0311, 0,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:remove:ratio:y/x:S": (4.59412116162775, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:remove:mean:x:S": (2.59300443651444, 0,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:remove:proportion:b=0:S": (0.831846458021893, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -489,6 +585,8 @@ R_RANDOM_DOMAINS = {
     "lonely:average:total:y:A": (300.355006, 51.2569972822383,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:average:ratio:y/x:A": (3.82574374766261, 0.701665644293435,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:average:mean:x:A": (2.68445983912334, 0.454212883193829,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:average:proportion:b=0:A": (0.429937048262998, 0.0487937649109952,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -501,6 +599,8 @@ R_RANDOM_DOMAINS = {
     "lonely:average:total:y:B": (287.686234, 102.444196106901,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:average:ratio:y/x:B": (4.41802421448048, 0.76242830735391,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:average:mean:x:B": (2.10535390733616, 0.222800188589906,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:average:proportion:b=0:B": (0.505059976074234, 0.16521594344689,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -513,6 +613,8 @@ R_RANDOM_DOMAINS = {
     "lonely:average:total:y:C": (370.234853, 177.702949929366,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:average:ratio:y/x:C": (3.86300423162605, 0.397101676275507,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:average:mean:x:C": (2.42152486251675, 0.210358185119999,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:average:proportion:b=0:C": (0.380938432040903, 0.154267691437908,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -525,18 +627,24 @@ R_RANDOM_DOMAINS = {
     "lonely:average:total:y:K": (98.64, 23.3722695374953,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:average:ratio:y/x:K": (1.6794094240305, 0.268421639331378,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:average:mean:x:K": (2.97723707420925, 0.475854693145325,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:average:proportion:b=0:K": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "lonely:average:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "lonely:average:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:average:mean:x:M": (1.69862426918771, 0.128470329725504,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "lonely:average:mean:y:S": (11.9125765539856, nan, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "lonely:average:total:y:S": (247.0311, nan,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "lonely:average:ratio:y/x:S": (4.59412116162775, nan,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "lonely:average:mean:x:S": (2.59300443651444, nan,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "lonely:average:proportion:b=0:S": (0.831846458021893, nan,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -549,6 +657,8 @@ R_RANDOM_DOMAINS = {
     "two_stage:total:y:A": (776.409455, 194.062672831378,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "two_stage:ratio:y/x:A": (3.33915077793868, 0.403134893149424,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "two_stage:mean:x:A": (2.63711258393084, 0.167317394028509,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "two_stage:proportion:b=0:A": (0.37311714593861, 0.131841730629869,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -561,6 +671,8 @@ R_RANDOM_DOMAINS = {
     "two_stage:total:y:B": (1051.6608, 161.734111916469,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "two_stage:ratio:y/x:B": (3.89093283217839, 0.291753579492571,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "two_stage:mean:x:B": (2.5746126265844, 0.103054253669978,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "two_stage:proportion:b=0:B": (0.47868907034595, 0.109142530803082,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -573,6 +685,8 @@ R_RANDOM_DOMAINS = {
     "two_stage:total:y:C": (666.41276, 211.411204011497,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "two_stage:ratio:y/x:C": (3.75789625942932, 0.209204837090407,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "two_stage:mean:x:C": (2.58817539365946, 0.146129921568293,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "two_stage:proportion:b=0:C": (0.473956071925858, 0.11595482319513,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -585,18 +699,24 @@ R_RANDOM_DOMAINS = {
     "two_stage:total:y:K": (109.725, 41.1032723749365,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "two_stage:ratio:y/x:K": (2.32760986318554, 0.252441450656968,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "two_stage:mean:x:K": (2.14812631578947, 0.232975522199476,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "two_stage:proportion:b=0:K": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "two_stage:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "two_stage:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "two_stage:mean:x:M": (2.97211378866852, 0.338982674353133,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "two_stage:mean:y:S": (9.36966308213615, 0.8289816459384, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "two_stage:total:y:S": (334.581299, 273.362939701319,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "two_stage:ratio:y/x:S": (3.12958665577417, 0.456738295914211,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "two_stage:mean:x:S": (2.99389795289703, 0.24248957315916,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "two_stage:proportion:b=0:S": (0.581590075331149, 0.0459041900719125,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -609,6 +729,8 @@ R_RANDOM_DOMAINS = {
     "element:total:y:A": (1447.409006, 223.667570262166,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "element:ratio:y/x:A": (3.78995221055534, 0.305447029925476,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "element:mean:x:A": (2.64518738468777, 0.131896084650521,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "element:proportion:b=0:A": (0.540151770323552, 0.0811243760632024,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -621,6 +743,8 @@ R_RANDOM_DOMAINS = {
     "element:total:y:B": (1549.65281, 250.233284868161,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "element:ratio:y/x:B": (4.46582032764644, 0.422250972192537,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "element:mean:x:B": (2.4756707306592, 0.152798847590078,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "element:proportion:b=0:B": (0.576810513026512, 0.0832131770595065,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -633,6 +757,8 @@ R_RANDOM_DOMAINS = {
     "element:total:y:C": (1661.230015, 236.46252354375,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "element:ratio:y/x:C": (4.43280686004013, 0.350005410625573,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "element:mean:x:C": (2.30862009629404, 0.122933661822846,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "element:proportion:b=0:C": (0.486543272252277, 0.0769778818283808,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
@@ -645,18 +771,24 @@ R_RANDOM_DOMAINS = {
     "element:total:y:K": (269.205, 73.3105906069866,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "element:ratio:y/x:K": (2.00376759368498, 0.231417357846968,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "element:mean:x:K": (2.49529936293902, 0.288184910978931,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "element:proportion:b=0:K": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
     "element:proportion:b=1:K": (0, 0,),
     # svymean(~b2, subset(des, dom == d & !is.na(b)))
     "element:proportion:b=2:K": (0, 0,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "element:mean:x:M": (2.15610245315162, 0.276995415925518,),
     # svymean(~y, subset(des, dom == d & !is.na(y)))
     "element:mean:y:S": (3.496, 0, 0,),
     # svytotal(~y, subset(des, dom == d & !is.na(y)))
     "element:total:y:S": (15.162152, 15.162152,),
     # svyratio(~y, ~x, subset(des, dom == d & !is.na(y)))
     "element:ratio:y/x:S": (0.998001712817585, 1.26773967984602e-16,),
+    # svymean(~x, subset(des, dom == d))  # x has no missing values
+    "element:mean:x:S": (3.503, 0,),
     # svymean(~b0, subset(des, dom == d & !is.na(b)))
     "element:proportion:b=0:S": (1, 0,),
     # svymean(~b1, subset(des, dom == d & !is.na(b)))
