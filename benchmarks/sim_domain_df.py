@@ -6,9 +6,11 @@ as many degrees of freedom as it has households in the certainty village, though
 almost wholly on the two or three villages. This study measures how often the 95% interval of the
 district's share covers the population share, with
 
-- ``df=None`` (campaign_me's default: the domain's PSUs minus strata, lowered to the Satterthwaite
-  degrees of freedom of the per-stratum variance contributions where one stratum carries most of
-  the variance), and
+- ``df=None`` (campaign_me's default: the domain's PSUs minus strata, lowered to the smaller of two
+  Satterthwaite degrees of freedom over the strata: one from the observed variance contributions,
+  one from the contributions the design itself implies at the planning ICC
+  ``campaign_me.design.DF_ICC``, 0.05; ``--df-icc none`` drops the second, ``--df-icc 1`` assumes
+  whole clusters answer alike), and
 - ``df="degf"`` (R's ``degf(subset(design, ...))``, the convention before 2026-12),
 
 for districts with a certainty village and for ordinary districts (villages of one stratum).
@@ -106,7 +108,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=600)
     ap.add_argument("--seed", type=int, default=20261207)
+    ap.add_argument("--df-icc", default=None,
+                    help="campaign_me.design.DF_ICC for this run (default: the library's, 0.05); "
+                         "'none' uses the observed Satterthwaite df alone")
     args = ap.parse_args()
+    if args.df_icc is not None:
+        import campaign_me.design
+
+        campaign_me.design.DF_ICC = None if args.df_icc == "none" else float(args.df_icc)
     out = []
     for i, icc in enumerate((0.17, 0.10)):
         for villages in (2, 3):

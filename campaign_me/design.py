@@ -36,8 +36,12 @@ __all__ = [
     "EstimateTable",
     "Indicator",
     "LinearScores",
+    "DF_ICC",
     "LONELY_PSU_OPTIONS",
+    "LOW_DF",
+    "LOW_DF_NOTE",
     "RESULT_COLUMNS",
+    "low_df_note",
 ]
 
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
@@ -46,6 +50,25 @@ LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
 #: inserted after ``variable`` when present).
 RESULT_COLUMNS = ("variable", "estimate", "se", "ci_low", "ci_high", "deff", "n", "df", "note")
 
+#: Degrees of freedom below which a row's ``note`` says that its interval rests on few of them.
+LOW_DF = 3
+#: How that note begins (tables built on estimate tables recognise it by this).
+LOW_DF_NOTE = "few degrees of freedom"
+
+
+def low_df_note(df: float) -> str:
+    """The ``note`` of a row whose interval rests on fewer than :data:`LOW_DF` degrees of freedom."""
+    return (
+        f"{LOW_DF_NOTE} ({df:.1f}): the variance rests on very few sampled clusters, so the interval is "
+        "wide and itself uncertain"
+    )
+
+
+#: Intra-cluster correlation that the default degrees of freedom assume when they weigh each
+#: stratum's share of the variance from the design alone (the planned Satterthwaite df, see
+#: :class:`SurveyDesign`): campaign_me's planning ICC (``power.design_effect``'s default).
+#: ``None`` uses the observed Satterthwaite df alone (``benchmarks/sim_domain_df.py`` compares them).
+DF_ICC: float | None = 0.05
 # A stratum whose sampling fraction is complete (f = 0 after correction) adds no variance;
 # R's survey uses the same cut-off.
 _F_ZERO = 1e-7
@@ -304,17 +327,27 @@ class SurveyDesign:
     Degrees of freedom are the number of PSUs minus the number of strata among the
     rows with nonzero weight, as R's ``degf``.
 
-    Degrees of freedom of a domain (``by=`` or :meth:`subset`) are, by default, the
-    domain's own: PSUs minus strata among the domain's rows. This is R's
-    ``degf(subset(design, ...))`` and what ``svyciprop`` uses on a subset, the rule of
-    the NCHS data presentation standards for proportions (Parker et al. 2017, Vital
-    Health Stat 2(175)), and Korn & Graubard's (1999, *Analysis of Health Surveys*,
-    section 5.2) advice for small domains. Stata's ``svy: ..., subpop()`` and ``over()``
-    and SUDAAN use the whole design's degrees of freedom instead (Stata Survey Data
-    Reference Manual, "subpopulation estimation"; West, Berglund & Heeringa 2008, Stata
-    Journal 8(4)); pass ``df="design"`` to reproduce their tables. The two differ most in
-    small domains: a district sampled in two villages of one stratum has one degree of
-    freedom of its own, and its honest interval is wide.
+    Degrees of freedom of an estimate (overall, ``by=`` or :meth:`subset`) are, by default,
+    what its variance rests on:
+
+    1. the domain's own PSUs minus strata among its rows (R's ``degf(subset(design, ...))``,
+       what ``svyciprop`` uses on a subset; the NCHS data presentation standards for
+       proportions, Parker et al. 2017, Vital Health Stat 2(175)); and
+    2. lowered to the Satterthwaite degrees of freedom of the per-stratum variance
+       contributions (each on :math:`n_h - 1`) where that is smaller: one stratum that
+       carries most of the variance brings the degrees of freedom down to its own (Korn &
+       Graubard 1999, *Analysis of Health Surveys*, section 5.2; Valliant & Rust 2010,
+       J Official Statistics 26(4)). The smaller of two such counts is used: from the
+       observed contributions, and from those the design implies at the planning intra-cluster
+       correlation :data:`DF_ICC` (0.05), which do not shrink when the few PSUs that carry the
+       variance happen to agree. A district holding a certainty village (households as PSUs)
+       beside two sampled villages has about one degree of freedom, not the ~15 of rule 1;
+       ``benchmarks/sim_domain_df.py`` measures the coverage of the rules.
+
+    ``df="degf"`` keeps rule 1 alone (R's numbers); ``df="design"`` uses the whole design's
+    PSUs minus strata for every domain (R's ``confint(svyby(...), df = degf(design))``);
+    a number (or ``numpy.inf``) is used as given. A row whose degrees of freedom are below
+    :data:`LOW_DF` (3) says so in its ``note``.
 
     A domain table never fails as a whole: a row that cannot get a standard error or an
     interval (a domain lying in a single PSU, no non-missing value, 0 degrees of freedom,
@@ -715,8 +748,9 @@ class SurveyDesign:
         row the estimate uses; strata without such a row drop out, as in R where those rows
         are removed. After calibration every row stays (R keeps them with weight 0).
 
-        Returns the variances (C,) and a reason (C,) for columns whose variance cannot be
-        had under ``lonely_psu="average"`` (empty string elsewhere).
+        Returns the variances (C,), a reason (C,) for columns whose variance cannot be had
+        under ``lonely_psu="average"`` (empty string elsewhere), and the Satterthwaite degrees
+        of freedom of each column's first-stage variance (:func:`_satterthwaite_df`).
         """
         s = self._structure
         for step in self._calibration:
@@ -726,6 +760,7 @@ class SurveyDesign:
             present1 = np.ones((len(s.n_psu), ncols), dtype=bool)
             present2 = None if present2 is None else np.ones_like(present2)
         v = np.zeros(ncols)
+        satt = np.full(ncols, np.nan)
         reason = np.full(ncols, "", dtype=object)
         by_psu = Indicator._at(len(s.psu), None, s.psu, None, len(s.psu_labels)) if s.has_psu else None
         npsu = len(s.psu_labels)
@@ -736,16 +771,17 @@ class SurveyDesign:
         for c0 in range(0, ncols, step_cols):
             c1 = min(ncols, c0 + step_cols)
             z = scores._collect(by_psu, c0, c1)
-            v1, bad1 = _stage_variance(
+            v1, bad1, contrib1 = _stage_variance(
                 z, s.psu_stratum, s.n_psu, s.f1, present1[:, c0:c1], self.lonely_psu, s.strata_labels, stage=1
             )
             v[c0:c1] = v1
+            satt[c0:c1] = _satterthwaite_df(contrib1, s.n_psu)
             reason[c0:c1][bad1] = (
                 "every stratum holding the domain has a single PSU: lonely_psu='average' has nothing to average"
             )
             if stage2:
                 z2 = scores._collect(by_ssu, c0, c1)
-                v2, bad2 = _stage_variance(
+                v2, bad2, _ = _stage_variance(
                     z2,
                     s.ssu_psu,
                     s.n_ssu,
@@ -763,7 +799,7 @@ class SurveyDesign:
                     "unit to average over"
                 )
         v[reason != ""] = np.nan
-        return v, reason
+        return v, reason, satt
 
     # ------------------------------------------------------------------ estimation core
     def _prepare(self, variables, by, *, argument: str):
@@ -887,9 +923,45 @@ class SurveyDesign:
                 present2[:, b.cols] = t2[:, b.col_domain]
         return present1, present2
 
+    def _planned_satterthwaite(self, blocks: list[_Block], ncols: int) -> np.ndarray:
+        r"""Satterthwaite df of each column from the design alone (PSU weight totals), not the answers.
+
+        Each stratum's contribution is taken as its expected share of the variance under a common
+        intra-cluster correlation :math:`\rho` (:data:`DF_ICC`) and a common unit variance:
+        :math:`\sum_j [\rho\, w_{hj}^2 + (1-\rho) \sum_{i \in j} w_i^2]`, with :math:`w_{hj}` the
+        weight total of the domain's rows in PSU j (for one respondent per PSU, :math:`w_i^2`
+        whatever :math:`\rho`). Unlike the observed contributions, it does not shrink when two
+        sampled villages happen to answer alike, which is when the observed Satterthwaite df is
+        too generous.
+        """
+        s = self._structure
+        nstrata, npsu = len(s.strata_labels), len(s.psu_labels)
+        out = np.full(ncols, np.nan)
+        w = self._weights
+        cache: dict = {}
+        for b in blocks:
+            d = b.ndom
+            if id(b.codes) not in cache:
+                key = s.psu[b.pos].astype(np.int64) * d + b.codes
+                wb = w[b.pos]
+                if npsu * d <= _CELLS:
+                    tot = np.bincount(key, weights=wb, minlength=npsu * d)
+                    sq = np.bincount(key, weights=wb * wb, minlength=npsu * d)
+                    cells = np.flatnonzero(sq)
+                    tot, sq = tot[cells], sq[cells]
+                else:
+                    cells, inv = np.unique(key, return_inverse=True)
+                    tot, sq = np.bincount(inv, weights=wb), np.bincount(inv, weights=wb * wb)
+                g = s.psu_stratum[cells // d].astype(np.int64) * d + cells % d
+                e = DF_ICC * tot * tot + (1 - DF_ICC) * sq
+                contrib = np.bincount(g, weights=e, minlength=nstrata * d).reshape(nstrata, d)
+                cache[id(b.codes)] = _satterthwaite_df(contrib, s.n_psu)
+            out[b.cols] = cache[id(b.codes)][b.col_domain]
+        return out
+
     def _domain_df(self, dom: _Domains, df) -> np.ndarray:
         """Degrees of freedom per domain: its own (PSUs minus strata), the design's, or a number."""
-        if df is None:
+        if df is None or df == "degf":
             inset = (dom.codes >= 0) & (self._weights != 0)
             pos = np.flatnonzero(inset)
             codes = dom.codes[pos]
@@ -909,15 +981,17 @@ class SurveyDesign:
         if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
             raise DataError(f"level={level!r}: must be a number between 0 and 1 (e.g. 0.95)")
         if isinstance(df, str):
-            if df != "design":
+            if df not in ("design", "degf"):
                 raise DataError(
-                    f"df={df!r}: give 'design', a positive number of degrees of freedom, numpy.inf, or None"
+                    f"df={df!r}: give None (the default), 'degf', 'design', a positive number of degrees "
+                    "of freedom, or numpy.inf"
                 )
         elif df is not None and (
             isinstance(df, bool) or not isinstance(df, (int, float, np.integer, np.floating)) or not df > 0
         ):
             raise DataError(
-                f"df={df!r}: give a positive number of degrees of freedom, numpy.inf, 'design', or None"
+                f"df={df!r}: give None (the default), 'degf', 'design', a positive number of degrees "
+                "of freedom, or numpy.inf"
             )
 
     def _table(
@@ -928,7 +1002,7 @@ class SurveyDesign:
         _pad_terms(blocks, ncols)
         scores = LinearScores(len(self._data), ncols, [t for b in blocks for t in b.terms])
         present1, present2 = self._presence(blocks, ncols)
-        var, reason = self._variance(scores, present1, present2)
+        var, reason, satt = self._variance(scores, present1, present2)
         s = self._structure
         est = np.concatenate([b.estimate for b in blocks])
         srs = np.concatenate([b.srs for b in blocks])
@@ -966,6 +1040,9 @@ class SurveyDesign:
             deff = np.where(zero_var | no_se, np.nan, var / srs)
         ddf_dom = self._domain_df(dom, df)
         ddf = ddf_dom[domain]
+        if df is None:  # never more than the domain's own; less where one stratum carries the variance
+            low = satt if DF_ICC is None else np.fmin(satt, self._planned_satterthwaite(blocks, ncols))
+            ddf = np.where(np.isfinite(low) & (low < ddf) & (var > 0), low, ddf)
         no_df = ~no_se & ~(ddf > 0)
         note[no_df] = (
             "0 degrees of freedom (the domain's PSUs minus its strata): no t interval; df='design' or "
@@ -980,6 +1057,10 @@ class SurveyDesign:
         lo[no_se | no_df] = np.nan
         hi[no_se | no_df] = np.nan
         se[noest] = np.nan
+        # an interval that rests on few degrees of freedom says so (not a warning: it is estimated)
+        few = (note == "") & np.isfinite(se) & (ddf > 0) & (ddf < LOW_DF)
+        note[few] = [low_df_note(x) for x in ddf[few]]
+        flagged = np.flatnonzero((note != "") & ~few)
         # assemble the tidy table
         cols: dict = {
             "variable": np.concatenate([np.full(len(b.cols), b.variable, dtype=object) for b in blocks])
@@ -1004,7 +1085,6 @@ class SurveyDesign:
             note=pd.Series(note, dtype=object),
         )
         frame = pd.DataFrame(cols)
-        flagged = np.flatnonzero(note != "")
         if len(flagged):
             warnings.warn(_flag_message(what, frame, flagged, dom.by_cols), EstimationWarning, stacklevel=3)
         return EstimateTable(frame)
@@ -1034,21 +1114,23 @@ class SurveyDesign:
             Leave out rows where the variable is missing (they become a domain
             complement, so the variance stays design-correct). Without it, a missing
             value is an error naming the rows.
-        df : None, "design", float, default None
+        df : None, "degf", "design", float, default None
             Degrees of freedom of the t quantile for the interval.
 
-            - ``None`` (default): the domain's own degrees of freedom, the number of PSUs
-              holding the domain minus the number of strata holding it: R's
-              ``degf(subset(design, ...))`` and ``svyciprop`` on a subset, the NCHS rule
-              (Parker et al. 2017). With two villages of one stratum the variance has one
-              degree of freedom, and a wide interval is the honest answer.
+            - ``None`` (default): what the variance rests on. The number of PSUs holding
+              the domain minus the number of strata holding it, lowered to the Satterthwaite
+              degrees of freedom of the strata's variance contributions where one stratum
+              carries most of the variance (Korn & Graubard 1999, section 5.2). With two
+              villages of one stratum the variance has one degree of freedom, and a wide
+              interval is the honest answer; rows below 3 say so in ``note``.
+            - ``"degf"``: the PSUs minus strata of the domain alone, R's
+              ``degf(subset(design, ...))`` and ``svyciprop`` on a subset (R's numbers).
             - ``"design"``: the whole design's degrees of freedom (PSUs minus strata, any
-              subset ignored), as Stata's ``svy, subpop()``/``over()`` and SUDAAN print;
-              R's ``confint(svyby(...), df = degf(design))``.
+              subset ignored); R's ``confint(svyby(...), df = degf(design))``.
             - a number, or ``numpy.inf`` for normal intervals (the default of
               ``confint()`` on an R ``svymean``).
 
-            ``docs/methodology.md`` compares the conventions.
+            ``docs/methodology.md`` (section 6.1) explains the convention.
 
         Returns
         -------
@@ -1245,9 +1327,8 @@ class SurveyDesign:
             (``method="beta"``). An estimate of exactly 0 or 1 (no respondent, or every
             respondent, in the category) gets the exact binomial (Clopper-Pearson)
             interval on the ``n`` respondents.
-        df : None, "design", float, default None
-            Degrees of freedom, as in :meth:`mean` (default the domain's own, as
-            ``svyciprop`` on a subset).
+        df : None, "degf", "design", float, default None
+            Degrees of freedom, as in :meth:`mean` (``"degf"``: as ``svyciprop`` on a subset).
         neff_cap : bool, default False
             Korn-Graubard only: cap the effective sample size at the number of respondents
             ``n`` (a design effect below 1 counts as 1), as the NCHS data presentation
@@ -1460,6 +1541,29 @@ def _constant_per_group(
     return (differs == 0) & candidate
 
 
+def _satterthwaite_df(contrib: np.ndarray, n_units: np.ndarray) -> np.ndarray:
+    r"""Satterthwaite degrees of freedom of a sum of per-stratum variance contributions (per column).
+
+    ``contrib`` (strata x k) holds each stratum's contribution :math:`c_h` to the first-stage
+    variance, ``n_units`` the PSUs sampled per stratum. Each contribution is taken to rest on
+    :math:`n_h - 1` degrees of freedom (1 for a single-PSU stratum that contributes, under
+    ``lonely_psu="adjust"``), and the sum on
+
+    .. math:: \nu = \frac{(\sum_h c_h)^2}{\sum_h c_h^2 / (n_h - 1)}
+
+    (Satterthwaite 1946; for survey strata, Korn & Graubard 1999, *Analysis of Health Surveys*,
+    section 5.2, and Valliant & Rust 2010, J Official Statistics 26(4)). It equals
+    :math:`\sum_h (n_h - 1)` when every PSU contributes alike and falls towards
+    :math:`n_h - 1` of one stratum when that stratum carries the variance. NaN where the variance
+    is 0.
+    """
+    d = np.maximum(n_units.astype(float) - 1.0, 1.0)[:, None]
+    total = contrib.sum(axis=0)
+    den = (contrib * contrib / d).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, total * total / den, np.nan)
+
+
 def _stage_variance(z, unit_group, n_units, f, present, lonely, group_labels, *, stage, multiplier=None):
     """Between-unit variance at one stage (R's ``onestage``/``onestrat``) of each column of ``z``.
 
@@ -1499,7 +1603,8 @@ def _stage_variance(z, unit_group, n_units, f, present, lonely, group_labels, *,
     contrib = scale[:, None] * ss
     if multiplier is not None:
         contrib = contrib * multiplier[:, None]
-    v = np.where(present, contrib, 0.0).sum(axis=0)
+    contrib = np.where(present, contrib, 0.0)
+    v = contrib.sum(axis=0)
     if lonely == "average" and lonely_gc.any():
         touched = lonely_gc.any(axis=0)
         if stage == 2:  # R returns NaN: no other SSU to average over
@@ -1510,7 +1615,7 @@ def _stage_variance(z, unit_group, n_units, f, present, lonely, group_labels, *,
             bad = touched & (nok == 0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 v = np.where(touched & (nok > 0), v * nstrat / nok, v)
-    return v, bad
+    return v, bad, contrib
 
 
 def _intervals(method, est, se, ddf, level, n, nrow, exact01, neff_cap):

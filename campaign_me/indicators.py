@@ -72,6 +72,7 @@ from scipy import stats
 from . import scales as _scales
 from .codebook import Codebook
 from .contrasts import difference
+from .design import LOW_DF, LOW_DF_NOTE, low_df_note
 from .errors import CampaignMeError, DataError
 
 __all__ = [
@@ -940,24 +941,25 @@ def _all_domains(data: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return keys.reset_index(drop=True)
 
 
-def _estimate_one(design, columns: list[str], kind: str, by: list[str], level: float, ratio_den: str | None):
+def _estimate_one(design, columns: list[str], kind: str, by: list[str], level: float, ratio_den: str | None,
+                  df=None):
     """Estimate derived columns on a (subset) design; returns the design's tidy table."""
     if kind == "ratio":
-        return design.ratio(columns[0], ratio_den, by=by or None, level=level, na_rm=True)
-    return design.mean(columns, by=by or None, level=level, na_rm=True)
+        return design.ratio(columns[0], ratio_den, by=by or None, level=level, na_rm=True, df=df)
+    return design.mean(columns, by=by or None, level=level, na_rm=True, df=df)
 
 
 _STATS = ["estimate", "se", "ci_low", "ci_high", "deff", "n", "df"]
 
 
-def _safe_table(design, mask, columns, kind, by, level, ratio_den, domains):
+def _safe_table(design, mask, columns, kind, by, level, ratio_den, domains, df=None):
     """Estimates of ``columns`` on the rows ``mask``, overall or by domain, as one table with a
     ``variable`` column; a domain that cannot be estimated gets a row with its reason (``note``)."""
     try:
         sub = design.subset(mask)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            table = _estimate_one(sub, columns, kind, by, level, ratio_den)
+            table = _estimate_one(sub, columns, kind, by, level, ratio_den, df)
         table = table.copy()
         if "note" not in table.columns:
             table["note"] = ""
@@ -990,7 +992,7 @@ def _safe_table(design, mask, columns, kind, by, level, ratio_den, domains):
                     rows.append({**labels, **dict.fromkeys(_STATS, np.nan), "n": 0, "note": ""})
                     continue
                 try:
-                    t = _estimate_one(design.subset(m), [col], kind, [], level, ratio_den)
+                    t = _estimate_one(design.subset(m), [col], kind, [], level, ratio_den, df)
                     rows.append({**labels, **t.iloc[0][_STATS].to_dict(), "note": ""})
                 except CampaignMeError as e:
                     rows.append(
@@ -1036,6 +1038,7 @@ def compute_indicators(
     level: float = 0.95,
     min_n: int = 25,
     flag_n: int = 50,
+    df: float | str | None = None,
 ) -> pd.DataFrame:
     """Compute catalogue indicators on a survey design: one row per indicator and domain.
 
@@ -1060,6 +1063,10 @@ def compute_indicators(
         ``suppressed`` True (the DHS rule: estimates on fewer than 25 cases are not shown).
     flag_n : int, default 50
         Cells with ``min_n <= n < flag_n`` are ``flagged`` (DHS shows them in parentheses).
+    df : None, "degf", "design" or float, default None
+        Degrees of freedom of the intervals, as :meth:`SurveyDesign.mean`: by default the domain's
+        PSUs minus strata, lowered to the Satterthwaite degrees of freedom where one stratum carries
+        most of the variance; ``"degf"`` R's ``degf`` of the domain; ``"design"`` the whole design's.
 
     Returns
     -------
@@ -1168,7 +1175,7 @@ def compute_indicators(
         masks[key] = extra[0]
     batched: dict[str, pd.DataFrame] = {}
     for key, cols in groups.items():
-        t = _safe_table(work, masks[key], cols, "mean", dom_by, level, None, domains)
+        t = _safe_table(work, masks[key], cols, "mean", dom_by, level, None, domains, df)
         for col, part in t.groupby("variable", sort=False):
             batched[col] = part.drop(columns="variable")
     pieces = []
@@ -1186,7 +1193,7 @@ def compute_indicators(
                 table["note"] = "no respondents in the denominator"
             else:
                 if kind == "ratio":
-                    table = _safe_table(work, mask, [column], kind, dom_by, level, ratio_den, domains)
+                    table = _safe_table(work, mask, [column], kind, dom_by, level, ratio_den, domains, df)
                     table = table.drop(columns="variable")
                 else:
                     table = batched[column]
@@ -1237,7 +1244,8 @@ def compute_indicators(
     out["suppressed"] = small | out["estimate"].isna()
     out.loc[small, ["estimate", "se", "ci_low", "ci_high", "deff"]] = np.nan
     smalltxt = f"suppressed: fewer than {min_n} unweighted cases"
-    out.loc[small & (out["n"] > 0) & (out["note"] == ""), "note"] = smalltxt
+    quiet = (out["note"] == "") | out["note"].astype(str).str.startswith(LOW_DF_NOTE)
+    out.loc[small & (out["n"] > 0) & quiet, "note"] = smalltxt
     out["flagged"] = (out["n"] >= min_n) & (out["n"] < flag_n) & ~out["suppressed"]
     cols = ["indicator", *by_cols, *INDICATOR_COLUMNS[1:]]
     out = out[cols]
@@ -1267,6 +1275,7 @@ def compare_rounds(
     min_n: int = 25,
     flag_n: int = 50,
     df_method: str = "satterthwaite",
+    df: float | str | None = None,
 ) -> pd.DataFrame:
     """Change of each indicator between two independent survey rounds, with SE, interval and p-value.
 
@@ -1275,8 +1284,8 @@ def compare_rounds(
     baseline, endline : SurveyDesign or DataFrame
         The two rounds as designs, or tables already returned by :func:`compute_indicators` (with
         the same ``by``).
-    catalogue, codebook, by, indicators, level, min_n, flag_n
-        As :func:`compute_indicators`.
+    catalogue, codebook, by, indicators, level, min_n, flag_n, df
+        As :func:`compute_indicators` (``df`` is each round's).
     df_method : {"satterthwaite", "min", "normal"}, default "satterthwaite"
         Degrees of freedom of the change's interval (see :func:`campaign_me.contrasts.difference`).
 
@@ -1309,6 +1318,7 @@ def compare_rounds(
             level=level,
             min_n=min_n,
             flag_n=flag_n,
+            df=df,
         )
 
     tb, te = table(baseline), table(endline)
@@ -1339,6 +1349,8 @@ def compare_rounds(
         notes.append("; ".join(parts))
     out["note"] = notes
     out.loc[out["suppressed"], ["change", "se", "ci_low", "ci_high", "df", "p_value"]] = np.nan
+    few = ~out["suppressed"] & (out["df"] > 0) & (out["df"] < LOW_DF) & (out["note"] == "")
+    out.loc[few, "note"] = [low_df_note(x) for x in out.loc[few, "df"]]
     for c in ("n_baseline", "n_endline"):
         out[c] = out[c].fillna(0).astype("int64")
     out["change_unit"] = out["unit"].map(_change_unit)

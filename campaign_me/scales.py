@@ -25,7 +25,7 @@ Scoring rules (each a named parameter where it is a convention):
   handbook, ch. 4, offered only on request).
 
 References: Vandamme (2009), *Concepts and challenges in the use of knowledge-attitude-practice
-surveys*; Winrock International, Indikit, *Knowledge of human trafficking risks*; Cronbach (1951),
+surveys*, for the KAP framework (the scoring rules above are campaign_me's conventions); Winrock International, Indikit, *Knowledge of human trafficking risks*; Cronbach (1951),
 Psychometrika 16(3):297-334.
 """
 
@@ -517,8 +517,8 @@ def kap_band(
 ) -> pd.Series:
     """Optional labelled band of a 0-100 KAP index: below ``cutoff`` vs at or above it.
 
-    The "below 60: some intervention is needed" reading comes from the UN-REDD KAP handbook
-    (ch. 4, Rapid Asia's KAP index); it is a convention, offered only on request. Change
+    The "below 60: some intervention is needed" reading comes from UN-REDD's KAP handbook on its
+    2022 forest-crime survey (ch. 4); it is a convention, offered only on request. Change
     ``labels`` with ``cutoff``.
 
     Examples

@@ -34,7 +34,7 @@ def aroland(sample_cb):
 
 
 # ------------------------------------------------------------------ worked example
-# The KAP scoring example of Vandamme (2009)-style 0-100 scoring, numbers by hand (closed form):
+# The KAP scoring example of campaign_me's 0-100 scoring conventions, numbers by hand (closed form):
 # 5 of 8 knowledge items correct -> K = 62.5; Likert answers (4, 5, 2*, 4, 3) on 5 points with the
 # third item negatively worded: 2* reverses to 6 - 2 = 4, rescaled 100 (x - 1)/4 -> (75, 100, 75, 75,
 # 50), A = 75; 2 of 4 practices -> P = 50; equal weights -> 62.5; weights (0.3, 0.3, 0.4) -> 61.25.
