@@ -239,6 +239,34 @@ class Workbook:
         return target
 
 
+def show_errors_plainly() -> bool:
+    """In a notebook, show expected errors as one plain message instead of a traceback.
+
+    A participant who mistypes a column name or a parameter should read what went wrong, not 31
+    lines of pandas internals. In an IPython kernel this registers a handler (IPython's
+    ``set_custom_exc``) for campaign_me's own errors (:class:`~campaign_me.errors.CampaignMeError`)
+    and for ``KeyError`` (a name that is not in a table): the cell still fails (Run All stops there,
+    papermill reports it), but its output is the error's one line. Anything else keeps its full
+    traceback, which a bug report needs. :func:`check_parameters` calls it; outside IPython it does
+    nothing and returns False.
+    """
+    try:
+        from IPython import get_ipython  # deferred on purpose: only notebooks need IPython
+    except ImportError:  # pragma: no cover - IPython comes with jupyterlab
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+
+    def plain(shell, etype, evalue, tb, tb_offset=None):
+        if issubclass(etype, KeyError) and not issubclass(etype, CampaignMeError):
+            evalue = KeyError(f"{evalue} was not found: check the spelling (names are case-sensitive)")
+        shell.showtraceback((etype, evalue, tb), tb_offset=tb_offset, exception_only=True)
+
+    shell.set_custom_exc((CampaignMeError, KeyError), plain)
+    return True
+
+
 def check_parameters(
     *,
     country: str,
@@ -297,6 +325,7 @@ def check_parameters(
       - country='narnia': no folder ...narnia; the sample countries are 'aroland', 'belmora', 'corvia'
       - level=95: must be a number strictly between 0 and 1 (e.g. 0.95 for 95%)
     """
+    show_errors_plainly()
     problems: list[str] = []
 
     def bad(name: str, value: object, message: str) -> None:
@@ -663,7 +692,14 @@ def rank_segments(
 # maintaining the notebooks
 # ---------------------------------------------------------------------------
 
-PIN_MARKER = "# PINNED"
+#: Cell tag of a pinned cell: its printed output is a lesson's headline number, which the tests compare
+#: with ``tests/data/notebook_pins.json``. A tag (cell metadata), so participants never see it.
+PIN_TAG = "pinned"
+
+
+def is_pinned(cell) -> bool:
+    """True for a code cell tagged :data:`PIN_TAG` (a lesson's pinned headline number)."""
+    return cell.get("cell_type") == "code" and PIN_TAG in cell.get("metadata", {}).get("tags", [])
 
 
 def refresh_pins(
@@ -671,7 +707,7 @@ def refresh_pins(
 ) -> int:
     """Record what the pinned cells of an executed notebook print, and clear the source's outputs.
 
-    The workbook's notebooks are committed without outputs. Cells whose source holds ``# PINNED``
+    The workbook's notebooks are committed without outputs. Cells tagged ``pinned`` (:data:`PIN_TAG`)
     print a lesson's headline number; ``pins`` (a JSON file, ``tests/data/notebook_pins.json`` in the
     repository) keeps that text for each notebook, and the tests compare every new run with it.
     After a deliberate change of a headline number (new sample data, a corrected estimator), run the
@@ -687,7 +723,7 @@ def refresh_pins(
     for cell in src.cells:
         if cell.cell_type != "code":
             continue
-        if PIN_MARKER in cell.source:
+        if is_pinned(cell):
             if cell.source not in outputs:
                 raise CampaignMeError(f"{executed}: no executed cell with the source of pinned cell {cell.source[:60]!r}")
             kept = [o for o in outputs[cell.source] if o.get("output_type") == "stream" and o.get("name") == "stdout"]

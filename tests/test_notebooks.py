@@ -20,12 +20,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from campaign_me.workbook import PIN_MARKER, SAMPLE_COUNTRIES, handout
+from campaign_me.workbook import SAMPLE_COUNTRIES, handout, is_pinned
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[0-6]_*.ipynb"))
 NAMES = [p.stem for p in NOTEBOOKS]
-# What each pinned cell (``# PINNED``) prints with the default parameters: the lessons' headline
+# What each pinned cell (tagged ``pinned``) prints with the default parameters: the lessons' headline
 # numbers, recorded with campaign_me.workbook.refresh_pins.
 PINS = json.loads((ROOT / "tests" / "data" / "notebook_pins.json").read_text(encoding="utf-8"))
 DEFAULT_COUNTRY = "aroland"  # the country parameter's default in every lesson
@@ -53,7 +53,7 @@ def test_sources_committed_without_outputs(path):
     assert "widgets" not in nb.metadata, "widget state saved in the notebook metadata"
     for i, cell in enumerate(_code_cells(nb)):
         assert cell.outputs == [] and cell.execution_count is None, f"{path.name} code cell {i} has outputs"
-    pinned = sum(PIN_MARKER in c.source for c in _code_cells(nb))
+    pinned = sum(is_pinned(c) for c in _code_cells(nb))
     assert len(PINS[path.stem]) == pinned, f"{path.name}: {pinned} pinned cells, {len(PINS[path.stem])} references"
     assert all(text.strip() for text in PINS[path.stem])
 
@@ -67,7 +67,7 @@ def test_lesson_structure(path):
         assert section in headings, f"{path.name}: no {section!r} section"
     assert headings[-1] == "## Key points"
     assert any(h.startswith("### Your turn") for h in headings), f"{path.name}: no exercise"
-    assert sum(PIN_MARKER in c.source for c in _code_cells(nb)) >= 1, f"{path.name}: no pinned headline number"
+    assert sum(is_pinned(c) for c in _code_cells(nb)) >= 1, f"{path.name}: no pinned headline number"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
@@ -183,7 +183,7 @@ def test_pinned_headline_numbers(executed, name):
     printed = [
         "".join(o.text for o in c.outputs if o.output_type == "stream" and o.name == "stdout")
         for c in _code_cells(nb)
-        if PIN_MARKER in c.source
+        if is_pinned(c)
     ]
     assert printed == PINS[name]
 
@@ -204,3 +204,6 @@ def test_bad_parameter_stops_at_the_validation_cell(tmp_path):
     assert "check_parameters(" in nb.cells[i].source  # stopped at the validation cell
     assert error.ename == "ParameterError"
     assert "country='narnia'" in error.evalue and "level=95" in error.evalue
+    # one plain message, no traceback through the library (campaign_me.workbook.show_errors_plainly)
+    shown = "\n".join(error.traceback)
+    assert "Traceback" not in shown and "site-packages" not in shown and "check_parameters(" not in shown

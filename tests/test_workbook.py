@@ -158,7 +158,7 @@ def _tiny_notebook(path):
         nbformat.v4.new_code_cell("x = 41"),
         nbformat.v4.new_markdown_cell("### Your turn: add one\n\nAdd one.\n\n<details><summary>Solution</summary>\n\n"
                                       "```python\nx + 1\n```\n\n</details>"),
-        nbformat.v4.new_code_cell("# PINNED headline number\nprint(x + 1)"),
+        nbformat.v4.new_code_cell("print(x + 1)", metadata={"tags": ["pinned"]}),
         nbformat.v4.new_markdown_cell("## Key points\n\n- one more"),
     ])
     nbformat.write(nb, path)
