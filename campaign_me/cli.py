@@ -254,24 +254,32 @@ def _written_by_synth(folder) -> bool:
 def _codebook(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .codebook import Codebook
+    from .xlsform import commented_yaml, draft_codebook
 
-    cb = Codebook.from_xlsform(args.form, dataset=args.dataset)
+    cb, reasons = draft_codebook(args.form, dataset=args.dataset)
     header = (
         f"Codebook drafted from the form {Path(args.form).name} by campaign-me codebook (format: docs/codebook.md).\n"
         "Check each type; add id, weight, strata and psu at the top, scale and correct on the items,\n"
-        "missing codes such as 99: Don't know, and role: identifier on any other personal data."
+        "missing codes such as 99: Don't know, and role: identifier on any other personal data.\n"
+        "Questions that ask for personal data (names, phone numbers, e-mail, addresses, GPS) are drafted\n"
+        "as role: identifier (dropped on load), each with a comment saying why: check them."
     )
+    text = commented_yaml(cb.to_yaml(header=header), reasons)
     if args.out:
         target = Path(args.out)
         if target.exists() and not args.force:
             from .errors import DataError
 
             raise DataError(f"--out {str(target)!r} exists; pass --force to replace it.")
-        cb.to_yaml(target, header=header)
+        from .files import write_atomic
+
+        write_atomic(target, text.encode("utf-8"))
         print(f"wrote {target} ({len(cb)} variables)", file=sys.stderr)
     else:
-        sys.stdout.write(cb.to_yaml(header=header))
+        sys.stdout.write(text)
+    if reasons:
+        print(f"drafted as identifiers (personal data, dropped on load; see the comments): {', '.join(reasons)}",
+              file=sys.stderr)
     return 0
 
 

@@ -4,7 +4,9 @@ Survey files carry direct identifiers (names, phone numbers, e-mail addresses, G
 Intake drops them (:func:`campaign_me.intake.load_survey`); reports must never show them. This module
 holds the tests both use:
 
-* :func:`find_pii` flags the columns of a table whose values (or names) look like personal data;
+* :func:`find_pii` flags the columns of a table whose values (or names) look like personal data:
+  phone numbers, e-mail addresses, GPS positions, and person names (mostly distinct capitalised
+  full names; village names, answer labels and comments repeat or have ordinary words);
 * :func:`looks_like_pii` tests one value, :func:`scan_text` finds personal data inside free text
   (an HTML report, a message, a raw line of a file);
 * :func:`mask` masks one value (``'07******78'``), :func:`mask_text` masks every finding in a text;
@@ -159,6 +161,68 @@ _PERSON_NAME = re.compile(
 )
 
 
+# Particles inside personal names, written in lower case ("Amina bint Said", "Jan van der Berg").
+_NAME_PARTICLES = frozenset({
+    "al", "el", "bin", "binti", "bint", "ibn", "ben", "abu", "wa", "ould", "van", "von", "der", "den",
+    "de", "da", "das", "dos", "do", "du", "di", "del", "della", "la", "le", "y", "e",
+})
+# One word of a name: letters (any script), with apostrophes or hyphens inside (O'Brien, Mary-Jane),
+# or an initial ("J.").
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*\.?")
+# Common words of answers and comments that are not names ("Very Good", "New Town", "Heard On Radio").
+# Words that are also common names (Hope, Grace, Le, Do, De) are not listed.
+_NOT_NAME_WORDS = frozenset({
+    "the", "and", "of", "to", "in", "on", "at", "by", "for", "from", "with", "about", "or", "but", "not",
+    "no", "yes", "very", "good", "bad", "is", "are", "was", "were", "be", "it", "its", "me", "my", "we",
+    "our", "you", "your", "he", "she", "they", "them", "this", "that", "all", "some", "none", "nothing",
+    "other", "others", "dont", "don't", "know", "unknown", "refused", "radio", "tv", "television", "facebook",
+    "poster", "message", "campaign", "useful", "helpful", "ok", "okay", "more", "less", "too", "much", "many",
+    "information", "info", "work", "job", "abroad", "people", "family", "friends", "friend", "church",
+    "mosque", "school", "market", "village", "town", "city", "district", "region", "province", "county",
+    "road", "street", "north", "south", "east", "west", "central", "upper", "lower", "new", "old", "big",
+    "small", "centre", "center", "camp", "lake", "river", "hill", "valley", "island", "port", "bay",
+    "oui", "non", "si", "sim", "não", "nao", "et", "ou",
+})
+#: A column is taken for person names when at least this share of its name-like values is distinct
+#: (names are nearly unique; villages, answer labels and other categories repeat).
+NAME_DISTINCT_SHARE = 0.8
+#: ... and at least this many distinct name-like values.
+NAME_MIN_DISTINCT = 5
+
+
+def _name_words(value: str) -> int:
+    """How many capitalised words ``value`` has if it is shaped like a person's name, else 0.
+
+    One to five words, each a capitalised word of letters (``Amina``, ``O'Brien``, ``WANJIRU``, ``J.``)
+    or a lower-case particle (``bin``, ``van``, ``al-Hassan``). Scripts without capitals are not recognised.
+    """
+    if len(value) > 60:
+        return 0
+    words = value.split()
+    if not 1 <= len(words) <= 5:
+        return 0
+    caps = 0
+    for w in words:
+        if not _NAME_WORD.fullmatch(w):
+            return 0
+        low = w.rstrip(".").lower()
+        if w[0].islower():
+            head, _, rest = w.partition("-")
+            if head not in _NAME_PARTICLES:
+                return 0
+            caps += rest[:1].isupper()  # "al-Hassan" is a capitalised name after its particle
+            continue
+        if not w[0].isupper() or low in _NOT_NAME_WORDS:
+            return 0
+        caps += 1
+    return caps
+
+
+def _name_shape(value: str) -> str:
+    """A name's shape without its letters (``'Xxxx Xxxx'``): what is shown of a name-like value."""
+    return " ".join("-".join("Xxxx" if part[:1].isupper() else "xx" for part in w.split("-")) for w in value.split())
+
+
 def mask(value: str) -> str:
     v = str(value)
     if len(v) <= 4:
@@ -217,8 +281,13 @@ def find_pii(
     ``0`` was lost, 9 digits starting with 5-9 or 10 digits starting with 6-9; or a calling code and a
     mobile number without ``+``, such as ``254712345678``; spaces/dashes allowed),
     e-mail addresses, or GPS coordinates (ODK geopoints ``"lat lon alt acc"``, ``"lat, lon"`` pairs,
-    or decimals with 3+ places in a column named like latitude/longitude), or when its name suggests
-    personal data (``phone``, ``email``, ``gps``, ``first_name``, ``address``, ``passport``, ...).
+    or decimals with 3+ places in a column named like latitude/longitude), person names (two or more
+    capitalised words of letters, such as ``Amina Wanjiru`` or ``Jan van der Berg``, nearly all
+    distinct: at least :data:`NAME_DISTINCT_SHARE` of them and at least :data:`NAME_MIN_DISTINCT`;
+    in a column named like ``resp_name`` or ``first_name`` single names count and may repeat), or
+    when its name suggests personal data (``phone``, ``email``, ``gps``, ``first_name``,
+    ``address``, ``passport``, ...). Village names, answers (``Yes``, ``No``), occupations and
+    comments are not names: they repeat, or hold lower-case or common words (``Very Good``).
 
     Parameters
     ----------
@@ -238,13 +307,19 @@ def find_pii(
         One row per flagged column: ``column, kind, reason, n_values, n_matching, examples``.
         ``kind`` is ``phone``, ``email``, ``gps``, ``name``, ``address`` or ``id_document``;
         ``reason`` is ``values`` or ``column name``; ``examples`` holds up to three *masked*
-        matching values (``'+2********78'``).
+        matching values (``'+2********78'``); for names only their shape (``'Xxxx Xxxx'``), never a
+        letter of them.
 
     Examples
     --------
     >>> df = pd.DataFrame({"age": ["23", "31"], "contact": ["+254 712 345678", "0712345678"]})
     >>> find_pii(df)[["column", "kind", "n_matching"]].to_dict("records")
     [{'column': 'contact', 'kind': 'phone', 'n_matching': 2}]
+    >>> people = pd.DataFrame({"q3": ["Amina Wanjiru", "Baraka Okafor", "Esi Mensah", "Jan van der Berg",
+    ...                               "Leila al-Hassan", "Omar Diallo"],
+    ...                        "village": ["Kibera Kati", "Ruai", "Kibera Kati", "Ruai", "Ruai", "Kibera Kati"]})
+    >>> find_pii(people)[["column", "kind", "n_matching", "examples"]].to_dict("records")
+    [{'column': 'q3', 'kind': 'name', 'n_matching': 6, 'examples': ['Xxxx Xxxx', 'Xxxx xx xx Xxxx', 'Xxxx xx-Xxxx']}]
     """
     names = columns if columns is not None else data.columns
     return find_pii_in_counts(
@@ -262,6 +337,8 @@ _ASCII_SPACE = r"\t\n\v\f\r\x1c-\x1f "
 _PHONE_DIGITS = "^(?:" + "|".join(
     p.pattern.replace(r"\d", "[0-9]") for p in (_PHONE, _PHONE_NO_ZERO, _PHONE_INTL)
 ) + ")$"
+_NAME_ASCII_WORD = r"(?:[A-Z][A-Za-z'.\-]*|(?:" + "|".join(sorted(_NAME_PARTICLES)) + r")(?:-[A-Za-z'.\-]*)?)"
+_NAME_ASCII = f"^[{_ASCII_SPACE}]*{_NAME_ASCII_WORD}(?:[{_ASCII_SPACE}]+{_NAME_ASCII_WORD}){{0,4}}[{_ASCII_SPACE}]*$"
 
 
 def _candidates(kind: str, values: Any) -> np.ndarray:
@@ -275,6 +352,8 @@ def _candidates(kind: str, values: Any) -> np.ndarray:
         maybe = pc.match_substring_regex(digits, _PHONE_DIGITS)
     elif kind == "email":
         return np.flatnonzero(pc.match_substring(arr, "@").to_numpy(zero_copy_only=False))
+    elif kind == "name":
+        maybe = pc.match_substring_regex(arr, _NAME_ASCII)
     else:  # gps: a digit, then a decimal point
         maybe = pc.match_substring_regex(arr, r"[0-9]\.")
     maybe = pc.or_(maybe, pc.invert(pc.string_is_ascii(arr)))
@@ -329,6 +408,8 @@ def find_pii_in_counts(
             if hits and n_hits >= min_share * n_values:
                 found = (kind, "values", hits, n_hits)
                 break
+        if found is None:
+            found = _names_in(col, distinct, n_list, n_values, min_share)
         if found is None and by_name is not None:
             found = (by_name, "column name", [], 0)
         if found is not None:
@@ -340,10 +421,35 @@ def find_pii_in_counts(
                     "reason": reason,
                     "n_values": n_values,
                     "n_matching": n_hits,
-                    "examples": [mask(v) for v in hits[:3]],
+                    "examples": (list(dict.fromkeys(_name_shape(v) for v in hits[:50]))[:3]
+                                 if kind == "name" else [mask(v) for v in hits[:3]]),
                 }
             )
     return pd.DataFrame(out, columns=_PII_COLUMNS)
+
+
+def _names_in(col: Any, distinct: Any, n_list: np.ndarray, n_values: int, min_share: float) -> tuple | None:
+    """``("name", "values", hits, n_hits)`` if the column's values look like person names, else None.
+
+    Full names (two capitalised words or more) that are nearly all distinct
+    (:data:`NAME_DISTINCT_SHARE`, at least :data:`NAME_MIN_DISTINCT` of them) in at least ``min_share``
+    of the values. When the column's name says it holds names (``resp_name``, ``first_name``), single
+    words count too and a tenth distinct is enough (first names repeat). Village names, answer
+    labels (``Yes``, ``No``) and other categories repeat; sentences have lower-case words.
+    """
+    hinted = name_kind(str(col)) == "name"
+    distinct_share = 0.1 if hinted else NAME_DISTINCT_SHARE
+    if n_values == 0 or len(distinct) < max(NAME_MIN_DISTINCT, distinct_share * min_share * n_values):
+        return None  # too few distinct values to be names
+    maybe = _candidates("name", distinct) if len(distinct) > 1000 else range(len(distinct))
+    words_needed = 1 if hinted else 2
+    hits_at = [i for i in maybe if _name_words(distinct[i]) >= words_needed]
+    if len(hits_at) < NAME_MIN_DISTINCT:
+        return None
+    n_hits = int(n_list[hits_at].sum())
+    if n_hits < min_share * n_values or len(hits_at) < distinct_share * n_hits:
+        return None
+    return ("name", "values", [distinct[i] for i in hits_at], n_hits)
 
 
 # --------------------------------------------------------------------------------------------------

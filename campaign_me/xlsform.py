@@ -4,6 +4,9 @@
 :class:`XLSForm`; :meth:`campaign_me.codebook.Codebook.from_xlsform` drafts a codebook from it and
 :meth:`~campaign_me.codebook.Codebook.with_form` fills a codebook's choice lists from it.
 :data:`XLSFORM_TYPES` maps each XLSForm question type to a codebook type and role.
+:func:`draft_codebook` (``campaign-me codebook --form``) also marks the questions whose name or
+label asks for personal data (a name, phone number, e-mail, address, GPS position) as identifiers,
+and :func:`identifier_reason` says why.
 """
 
 from __future__ import annotations
@@ -17,12 +20,11 @@ from typing import Any
 
 from campaign_me.errors import CodebookError
 
-__all__ = ["XLSFORM_TYPES", "XLSForm", "choice_codes", "read_xlsform"]
+__all__ = ["XLSFORM_TYPES", "XLSForm", "choice_codes", "commented_yaml", "draft_codebook", "identifier_reason",
+           "read_xlsform"]
 
 #: Largest XLSForm read (bytes of the .xlsx file).
 MAX_FORM_BYTES = 20_000_000
-
-
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,153 @@ def choice_codes(options: Mapping[str, str], as_text: bool) -> dict[int | str, s
     if not as_text and options and all(re.fullmatch(r"-?\d+", k) for k in options):
         return {int(k): v for k, v in options.items()}
     return dict(options)
+
+
+# --------------------------------------------------------------------------------------------------
+# Personal data in a form
+# --------------------------------------------------------------------------------------------------
+
+#: What the XLSForm types drafted as identifiers hold.
+_IDENTIFIER_TYPES = {
+    "geopoint": "a GPS position",
+    "geotrace": "GPS positions (a line)",
+    "geoshape": "GPS positions (an area)",
+    "phonenumber": "phone numbers",
+    "email": "e-mail addresses",
+    "deviceid": "device identifiers (personal data)",
+    "simserial": "SIM card numbers (personal data)",
+    "subscriberid": "subscriber ids (personal data)",
+    "username": "user names",
+    "image": "pictures, which can show people",
+    "audio": "recordings, which can identify people",
+    "video": "recordings, which can identify people",
+    "file": "files, which can identify people",
+}
+#: Question types whose answer is typed in: a name, a number or an address can be typed into them.
+#: Select questions (``Do you own a mobile phone?``) and the like never hold personal data verbatim.
+_TYPED_IN = ("text", "integer", "decimal", "barcode", "calculate", "hidden")
+_OWNER = r"(?:your|the|respondent|respondent's|interviewee|interviewee's|participant|participant's|caller|caller's)"
+#: A question's label that asks for personal data, by kind (labels in English, French, Spanish, Portuguese).
+_LABEL_HINTS = (
+    ("name", re.compile(
+        r"\b(?:full|first|given|last|family|middle|maiden|sur|nick)[ -]?names?\b|\bsurname\b"
+        rf"|\b{_OWNER}\s+names?\b|\bnames?\s+of\s+(?:the\s+)?(?:respondent|interviewee|participant|person|caller"
+        r"|head of (?:the )?household|household head)\b|\bwhat\s+is\s+your\s+name\b|\bwhat are you called\b"
+        r"|\bnom (?:et pr[ée]nom|complet)|\bpr[ée]nom\b|\bnombre (?:y apellidos?|completo)|\bapellidos?\b"
+        r"|\bnome completo\b", re.I)),
+    ("phone", re.compile(
+        r"\b(?:phone|telephone|mobile|cell|cellphone|whatsapp|contact)\s*(?:number|no\b|nr\b|#)"
+        r"|\bmsisdn\b|\bnum[ée]ro de (?:t[ée]l[ée]phone|portable)\b|\bn[uú]mero de (?:tel[ée]fono|celular|telefone)\b",
+        re.I)),
+    ("email", re.compile(r"\be-?mail\b|\bcourriel\b|\bcorreo electr[oó]nico\b", re.I)),
+    ("address", re.compile(
+        rf"\b(?:home|street|postal|physical|residential|house|{_OWNER})\s+address\b|\baddress\s+of\b"
+        r"|\bwhere do you live\b|\badresse\b|\bdirecci[oó]n\b|\bendere[çc]o\b", re.I)),
+    ("gps", re.compile(r"\bgps\b|\blatitude\b|\blongitude\b|\bgeo-?(?:location|point)\b|\bcoordinates\b", re.I)),
+    ("id_document", re.compile(
+        r"\b(?:passport|national id|id card|identity card|identity document)\s*(?:number|no\b|nr\b|#)", re.I)),
+)
+
+
+def identifier_reason(name: str, qtype: str, label: str = "") -> str | None:
+    """Why a form question holds personal data (to draft it as ``role: identifier``), or None.
+
+    By its type (``geopoint``, ``geotrace``, ``geoshape``, ``phonenumber``, ``email``, device ids,
+    media), or, for questions whose answer is typed in (``text``, ``integer``, ``decimal``,
+    ``barcode``, ``calculate``, ``hidden``), by its name (:func:`campaign_me.privacy.name_kind`:
+    ``resp_name``, ``phone_number``, ``email``, ``gps_lat``, ``home_address``, ...) or its label
+    (``"What is your name?"``, ``"Phone number for follow-up"``). Select questions are never flagged:
+    ``"Do you own a mobile phone?"`` is not personal data.
+
+    Examples
+    --------
+    >>> identifier_reason("resp_name", "text")
+    "its name 'resp_name' suggests person names"
+    >>> identifier_reason("q7", "text", "Phone number for follow-up")
+    'its label suggests phone numbers'
+    >>> identifier_reason("loc", "geopoint")
+    'its type geopoint holds a GPS position'
+    >>> identifier_reason("own_phone", "select_one", "Do you own a mobile phone?") is None
+    True
+    >>> identifier_reason("village", "text", "Name of the village") is None
+    True
+    """
+    from campaign_me.privacy import PII_KINDS, name_kind
+
+    if qtype in _IDENTIFIER_TYPES:
+        return f"its type {qtype} holds {_IDENTIFIER_TYPES[qtype]}"
+    if qtype not in _TYPED_IN:
+        return None
+    kind = name_kind(name)
+    if kind is not None:
+        return f"its name {name!r} suggests {PII_KINDS[kind]}"
+    text = " ".join(str(label).split())
+    for kind, pattern in _LABEL_HINTS:
+        if pattern.search(text):
+            return f"its label suggests {PII_KINDS[kind]}"
+    return None
+
+
+def draft_codebook(form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None) -> tuple[Any, dict[str, str]]:
+    """Draft a codebook from a form, with personal-data questions as identifiers; say why for each.
+
+    :meth:`~campaign_me.codebook.Codebook.from_xlsform` (types, codes, labels; identifiers by
+    question type), then every question that :func:`identifier_reason` flags by its name or label
+    gets ``role: identifier`` too (dropped on load, never analysed). ``campaign-me codebook --form``
+    writes this draft with the reasons as comments (:func:`commented_yaml`).
+
+    Returns
+    -------
+    (Codebook, dict)
+        The draft and, for each identifier, why (``{"resp_name": "its name 'resp_name' suggests person names"}``).
+    """
+    import dataclasses
+
+    from campaign_me.codebook import Codebook
+
+    xf = form if isinstance(form, XLSForm) else read_xlsform(form)
+    cb = Codebook.from_xlsform(xf, dataset=dataset)
+    reasons: dict[str, str] = {}
+    variables = {}
+    for name, var in cb.variables.items():
+        qtype, _, label = xf.questions.get(name, ("", None, ""))
+        why = identifier_reason(name, qtype, label)
+        if why is not None:
+            reasons[name] = why
+            if var.role != "identifier":
+                var = dataclasses.replace(var, role="identifier")
+        variables[name] = var
+    return dataclasses.replace(cb, variables=variables), reasons
+
+
+def commented_yaml(text: str, comments: Mapping[str, str]) -> str:
+    r"""A codebook's YAML with a comment line above each named variable (``{name: why}``).
+
+    Examples
+    --------
+    >>> text = "dataset: d\nvariables:\n  resp_name:\n    type: text\n    role: identifier\n"
+    >>> print(commented_yaml(text, {"resp_name": "its name suggests person names"}), end="")
+    dataset: d
+    variables:
+      # identifier: its name suggests person names (dropped on load; change the role if it is not personal data)
+      resp_name:
+        type: text
+        role: identifier
+    """
+    import yaml
+
+    keys = {}
+    for name, why in comments.items():
+        key = yaml.safe_dump({name: 0}, allow_unicode=True, width=10_000).rsplit(": 0", 1)[0]
+        why = " ".join(str(why).split())
+        keys[f"  {key}:"] = f"  # identifier: {why} (dropped on load; change the role if it is not personal data)\n"
+    out, in_variables = [], False
+    for line in text.splitlines(keepends=True):
+        if line.startswith("variables:"):
+            in_variables = True
+        elif line[:1] not in (" ", "#", "\n", ""):
+            in_variables = False
+        if in_variables and line.rstrip("\r\n") in keys:
+            out.append(keys[line.rstrip("\r\n")])
+        out.append(line)
+    return "".join(out)

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 import time
 import uuid
@@ -38,6 +39,7 @@ __all__ = [
     "check_output_dir",
     "validate_inputs",
     "run_report",
+    "clean_staging",
     "DEFAULT_STORE",
 ]
 
@@ -222,18 +224,282 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _replace_dir(staging: Path, target: Path) -> None:
-    """Move a finished report folder into place; a previous report is replaced only now."""
-    if target.exists():
-        if not (target / _MARKER).is_file():
+# -- staging folders ---------------------------------------------------------------------------
+#
+# A run works in ``<out>/.staging/<run_id>/``: ``owner.json`` (process id, host, start time, run id,
+# target folder), ``report/`` (the report being made) and, while the report is moved into place,
+# ``previous/`` (the report it replaces). Nothing else in ``<out>`` changes until the report is
+# complete. A run that was killed leaves its folder behind; the next run removes it once its owner
+# is known to be gone (:func:`clean_staging`), and settles what the killed run left half-done.
+
+_OWNER = "owner.json"
+#: Seconds after which the staging folder of a run on another machine (a Dask worker writing to the
+#: same shared folder, whose process cannot be checked from here) is taken as abandoned.
+FOREIGN_STAGING_AGE = 7 * 24 * 3600.0
+#: Seconds after which a staging folder without an owner file (an older campaign_me's) is removed.
+UNOWNED_STAGING_AGE = 24 * 3600.0
+
+
+def _hostname() -> str:
+    """This machine, as far as process ids go: the host name, and on Linux the process-id namespace
+    (containers that share a host name but not their processes are different machines here)."""
+    name = socket.gethostname() or "localhost"
+    try:
+        return f"{name}/pidns:{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return name
+
+
+def _process_alive(pid: int, since: float) -> bool:
+    """Whether process ``pid`` of this machine runs and was started by ``since`` (not a reused id)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil comes with ipykernel
+        psutil = None
+    if psutil is not None:
+        try:
+            proc = psutil.Process(pid)
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return False
+            # A process started after the folder was made reuses the id of the one that made it. (The
+            # margin errs towards "alive": a clock set forward must not make a live run look gone.)
+            return proc.create_time() <= since + 600.0
+        except psutil.NoSuchProcess:
+            return False
+        except psutil.Error:  # access denied: it exists
+            return True
+    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) would end the process on Windows
+        return True
+    try:  # pragma: no cover
+        os.kill(pid, 0)
+    except ProcessLookupError:  # pragma: no cover
+        return False
+    except OSError:  # pragma: no cover - it exists, owned by someone else
+        return True
+    return True  # pragma: no cover
+
+
+def _new_workspace(out_path: Path, run_id: str, target: Path) -> Path:
+    """Create ``<out>/.staging/<run_id>/`` with its owner file and an empty ``report/`` folder."""
+    root = out_path / ".staging"
+    ws = root / run_id
+    for attempt in range(5):
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            ws.mkdir()
+            break
+        except FileNotFoundError:  # another run removed the empty .staging folder in between
+            if attempt == 4:
+                raise
+    owner = {"run_id": run_id, "target": target.name, "pid": os.getpid(), "host": _hostname(),
+             "created": time.time()}
+    try:
+        (ws / _OWNER).write_text(json.dumps(owner), encoding="utf-8")
+        (ws / "report").mkdir()
+    except BaseException:
+        shutil.rmtree(ws, ignore_errors=True)
+        raise
+    return ws
+
+
+def _remove_workspace(ws: Path) -> None:
+    """Remove a staging folder, its owner file last (a half-removed folder still names its owner)."""
+    for part in ("report", "previous"):
+        shutil.rmtree(ws / part, ignore_errors=True)
+    shutil.rmtree(ws, ignore_errors=True)
+
+
+def _read_owner(ws: Path) -> dict[str, Any] | None:
+    try:
+        owner = json.loads((ws / _OWNER).read_text(encoding="utf-8"))
+        int(owner["pid"]), float(owner["created"]), str(owner["host"]), str(owner["run_id"])
+        return owner
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _last_change(path: Path) -> float:
+    times = [path.stat().st_mtime]
+    for p in path.iterdir():
+        try:
+            times.append(p.stat().st_mtime)
+        except OSError:
+            pass
+    return max(times)
+
+
+def _abandoned(ws: Path, owner: dict[str, Any] | None, now: float) -> bool:
+    """Whether no live run owns the staging folder ``ws``."""
+    if owner is None:  # an older version's folder, or one being created right now
+        try:
+            return now - _last_change(ws) > UNOWNED_STAGING_AGE
+        except OSError:
+            return False
+    if owner["host"] == _hostname():
+        return not _process_alive(int(owner["pid"]), float(owner["created"]))
+    return now - float(owner["created"]) > FOREIGN_STAGING_AGE
+
+
+def _settle(ws: Path, owner: dict[str, Any], out_path: Path, db: Any) -> None:
+    """Finish what a killed run left: its report is in place (the store's pending run becomes ok) or
+    not (a previous report moved aside is put back, a pending run becomes failed)."""
+    run_id, name = str(owner["run_id"]), str(owner.get("target", ""))
+    if not name or name != Path(name).name or name.startswith("."):
+        return
+    target = out_path / name
+    try:
+        in_place = (target / _MARKER).read_text(encoding="utf-8").strip() == run_id
+    except OSError:
+        in_place = False
+    previous = ws / "previous"
+    if not in_place and previous.is_dir() and not target.exists():
+        previous.rename(target)  # killed between moving the old report aside and the new one in
+    if db is not None:
+        if in_place:
+            db.set_status(run_id, "ok", only_if="pending")
+        else:
+            db.set_status(run_id, "failed", only_if="pending",
+                          error="interrupted: the run stopped before its report was in place")
+
+
+def clean_staging(out: str | os.PathLike[str], *, store: Any = None, now: float | None = None) -> list[str]:
+    """Remove the staging folders of runs that are gone from ``<out>/.staging``; return their names.
+
+    A folder is removed when its owner process (recorded in ``owner.json``) no longer runs on this
+    machine; a folder of another machine (Dask workers sharing ``out``) after
+    :data:`FOREIGN_STAGING_AGE`, one without an owner file after :data:`UNOWNED_STAGING_AGE`. The
+    folders of live runs, in this process or another, are never touched. What a killed run left
+    half-done is settled first: a report moved aside is put back, and in ``store`` (a
+    :class:`~campaign_me.report.ResultsStore`) a run left ``pending`` becomes ``ok`` if its report
+    is in place and ``failed`` otherwise. :func:`run_report` and :func:`run_synthesis` call it
+    before they start.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> clean_staging(tempfile.mkdtemp())
+    []
+    """
+    out_path = Path(out)
+    root = out_path / ".staging"
+    if not root.is_dir():
+        return []
+    now = time.time() if now is None else now
+    removed = []
+    for ws in sorted(root.iterdir()):
+        if not ws.is_dir():
+            continue
+        owner = _read_owner(ws)
+        if not _abandoned(ws, owner, now):
+            continue
+        if owner is not None:
+            try:
+                _settle(ws, owner, out_path, store)
+            except Exception:  # the store or the folder cannot be settled now: keep it for the next run
+                continue
+        _remove_workspace(ws)
+        if not ws.exists():
+            removed.append(ws.name)
+    try:
+        root.rmdir()
+    except OSError:
+        pass
+    return removed
+
+
+def _check_replaceable(target: Path) -> None:
+    """A folder may be replaced only if it is a report (or holds nothing but a failed run's notebooks)."""
+    if target.exists() and not (target / _MARKER).is_file():
+        if not (target.is_dir() and {p.name for p in target.iterdir()} <= {"failed"}):
             raise ReportError(f"{target} exists and is not a campaign_me report: not replacing it; "
                               "choose another --out")
-        old = target.parent / f".old-{target.name}-{uuid.uuid4().hex[:8]}"
-        target.rename(old)
-        staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(target)
+
+
+def _swap_in(ws: Path, target: Path) -> None:
+    """Move ``ws/report`` to ``target``; a previous report goes to ``ws/previous`` (put back on failure)."""
+    _check_replaceable(target)
+    previous = ws / "previous"
+    had = target.exists()
+    if had:
+        target.rename(previous)
+    try:
+        (ws / "report").rename(target)
+    except BaseException:
+        if had:
+            previous.rename(target)
+        raise
+
+
+def _swap_out(ws: Path, target: Path) -> None:
+    """Undo :func:`_swap_in`: the new report back to ``ws/report``, the previous one back in place."""
+    target.rename(ws / "report")
+    if (ws / "previous").exists():
+        (ws / "previous").rename(target)
+
+
+class _Unsettled(ReportError):
+    """The store and the folder could not be brought back into agreement: keep the staging folder."""
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+
+
+def _quietly(fn: Any, *args: Any, **kwargs: Any) -> None:
+    try:
+        fn(*args, **kwargs)
+    except Exception:
+        pass
+
+
+def _commit(ws: Path, target: Path, db: Any, run: dict[str, Any], results: pd.DataFrame | None) -> None:
+    """Record the run and move its report into place so that the store and the folder agree.
+
+    The run is recorded as ``pending`` (with its results) first; then the report is moved into
+    place; then the run is set to ``ok``. If the store cannot record the run, nothing is moved. If
+    the report cannot be moved, the previous one stays and the run is set to ``failed``. If the run
+    cannot be set to ``ok``, the move is undone. A ``pending`` run is never a result
+    (:meth:`ResultsStore.results` reads ``ok`` runs only).
+    """
+    run_id, country = run["run_id"], run["country"]
+    kept = "the previous report is unchanged" if target.exists() else "no report was written"
+    if db is None:
+        try:
+            _swap_in(ws, target)
+        except OSError as exc:
+            raise ReportError(f"{country}: the report could not be moved into {target} ({_one_line(exc)}); "
+                              f"{kept}") from None
+        return
+    try:
+        db.record_run({**run, "status": "pending"}, results)
+    except Exception as exc:
+        raise ReportError(f"{country}: the results store {db.location} could not record run {run_id} "
+                          f"({_one_line(exc)}); the report was not put in place and {kept}") from None
+    try:
+        _swap_in(ws, target)
+    except BaseException as exc:
+        error = f"the report could not be moved into {target} ({_one_line(exc)}); {kept}"
+        _quietly(db.set_status, run_id, "failed", error=error, finished=_now(), only_if="pending")
+        if not isinstance(exc, Exception):
+            raise
+        raise ReportError(f"{country}: {error}") from None
+    try:
+        if not db.set_status(run_id, "ok", only_if="pending"):
+            raise ReportError(f"run {run_id} is no longer pending in the results store")
+    except BaseException as exc:
+        try:
+            _swap_out(ws, target)
+        except BaseException as undo:
+            raise _Unsettled(
+                f"{country}: run {run_id} could not be set to ok in the results store {db.location} "
+                f"({_one_line(exc)}) and the report could not be taken back ({_one_line(undo)}); "
+                f"the next run in {target.parent} settles it") from None
+        error = f"the results store could not set the run to ok ({_one_line(exc)}); {kept}"
+        # (whatever the store holds now, perhaps ok if only its answer was lost: the report is not in place)
+        _quietly(db.set_status, run_id, "failed", error=error, finished=_now())
+        if not isinstance(exc, Exception):
+            raise
+        raise ReportError(f"{country}: {error}") from None
 
 
 def _keep_failed(country_dir: Path, failed_nb: Path, name: str) -> Path:
@@ -247,10 +513,14 @@ def _keep_failed(country_dir: Path, failed_nb: Path, name: str) -> Path:
     return target
 
 
-def _record(store, run: dict[str, Any], results: pd.DataFrame | None) -> None:
+def _record_failure(store, run: dict[str, Any], err: ReportExecutionError) -> None:
+    """Record a failed run; a store that cannot record it is named in the error, which still says why."""
     if store is None:
         return
-    store.record_run(run, results)
+    try:
+        store.record_run(run, None)
+    except Exception as exc:
+        err.args = (f"{err.args[0]} (the results store could not record the failure: {_one_line(exc)})",)
 
 
 def _open_store(store: Any, out: Path):
@@ -341,6 +611,17 @@ def run_report(
     ReportExecutionError
         A notebook failed. The previous report is untouched, the failed notebook is kept under
         ``<out>/<country>/failed/`` and the run is recorded as failed.
+    ReportError
+        The results store could not record the run, or the report could not be moved into place:
+        the previous report stays, and the store holds no ``ok`` run for this one.
+
+    Notes
+    -----
+    The report folder and the results store always agree: the run is recorded as ``pending``,
+    the report moved into place, then the run set to ``ok``; a fault at any step leaves the previous
+    report in place and no ``ok`` run in the store. The work happens in ``<out>/.staging/<run_id>/``;
+    staging folders of killed runs are removed, and what they left half-done settled, at the start
+    of the next run (:func:`clean_staging`).
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -371,15 +652,21 @@ def run_report(
         raise
     run_id = f"{country}-{_dt.datetime.now(_dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     country_dir = out_path / country
-    staging_root = out_path / ".staging"
-    staging = staging_root / run_id
-    staging.mkdir(parents=True)
-    db = _open_store(store, out_path)
+    try:
+        db = _open_store(store, out_path)
+        clean_staging(out_path, store=db)
+        ws = _new_workspace(out_path, run_id, country_dir)
+    except BaseException:
+        for k in warm_kernels.values():
+            k.shutdown()
+        raise
+    staging = ws / "report"
     run = {"run_id": run_id, "country": country, "started": started, "package_version": __version__,
            "parameters": dict(parameters or {}), "data_hashes": inputs["hashes"],
            "notebooks": [p.name for p in nb_paths], "report_dir": str(country_dir)}
     results_file = staging / "results.csv"
     produced: list[tuple[str, str]] = []
+    keep_workspace = committing = False
     try:
         for i, nb_path in enumerate(nb_paths):
             names = notebook_parameters(nb_path)
@@ -400,13 +687,13 @@ def run_report(
                 failed = _keep_failed(country_dir, output, nb_path.name)
                 error = f"{exc.ename}: {exc.evalue}".strip().rstrip(":")
                 err = ReportExecutionError(country, nb_path.name, exc.exec_count, error, failed)
-                _record(db, {**run, "status": "failed", "finished": _now(), "error": str(err)}, None)
+                _record_failure(db, {**run, "status": "failed", "finished": _now(), "error": str(err)}, err)
                 raise err from None
             except Exception as exc:  # a cell timeout, a kernel that died: no cell error in the notebook
                 failed = _keep_failed(country_dir, output, nb_path.name) if output.is_file() else output
                 err = ReportExecutionError(country, nb_path.name, "?", " ".join(
                     f"{type(exc).__name__}: {exc}".split())[:300], failed)
-                _record(db, {**run, "status": "failed", "finished": _now(), "error": str(err)}, None)
+                _record_failure(db, {**run, "status": "failed", "finished": _now(), "error": str(err)}, err)
                 raise err from None
             html_name = nb_path.stem + ".html"
             render_html(nb, staging / html_name, title=f"{country}: {nb_path.stem}")
@@ -431,16 +718,28 @@ def run_report(
         (staging / "run.json").write_text(json.dumps({**run, "rows": inputs["rows"]}, indent=1, default=str),
                                           encoding="utf-8")
         (staging / _MARKER).write_text(run_id, encoding="utf-8")
-        _replace_dir(staging, country_dir)
-        _record(db, run, results)
+        _check_replaceable(country_dir)  # before anything is recorded
+        committing = True
+        try:
+            _commit(ws, country_dir, db, run, results)
+        except _Unsettled:
+            keep_workspace = True  # the next run settles the store and the folder
+            raise
+        committing = False
     finally:
         for k in warm_kernels.values():
             k.shutdown()
-        shutil.rmtree(staging, ignore_errors=True)
-        try:
-            staging_root.rmdir()
-        except OSError:
-            pass
+        if committing and not keep_workspace:  # stopped while committing: settle now, or leave it to the next run
+            try:
+                _settle(ws, {"run_id": run_id, "target": country_dir.name}, out_path, db)
+            except Exception:
+                keep_workspace = True
+        if not keep_workspace:
+            _remove_workspace(ws)
+            try:
+                ws.parent.rmdir()
+            except OSError:
+                pass
     files = tuple(sorted(p for p in country_dir.iterdir() if p.is_file() and not p.name.startswith(".")))
     return ReportResult(country=country, status="ok", report_dir=country_dir,
                         seconds=time.perf_counter() - started_clock, run_id=run_id, files=files, results=results)

@@ -1,7 +1,8 @@
 """The results store: every report run's indicator results and metadata, in SQLite or through SQLAlchemy.
 
 Two tables. ``runs``: one row per run (``run_id``, country, status, start and end time, package
-version, parameters and data-file hashes as JSON, error). ``results``: the tidy indicator
+version, parameters and data-file hashes as JSON, error); status ``ok``, ``failed``, or ``pending``
+while a finished report is being moved into place. ``results``: the tidy indicator
 results of successful runs (``run_id`` plus :data:`~campaign_me.report.content.RESULT_COLUMNS`).
 Aggregates only: no respondent-level row is ever stored.
 """
@@ -184,6 +185,60 @@ class ResultsStore:
         cols = ("run_id", *RESULT_COLUMNS)
         res_sql = f"INSERT INTO results ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
         self._write([(run_sql, [meta]), (res_sql, rows)])
+
+    def set_status(self, run_id: str, status: str, *, error: str | None = None, finished: str | None = None,
+                   only_if: str | None = None) -> bool:
+        """Change a recorded run's status (and error, end time); ``only_if``: only from that status.
+
+        A report run is recorded as ``"pending"`` before its folder is moved into place and set to
+        ``"ok"`` once it is there (or to ``"failed"`` if it could not be). Returns whether a run changed.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> store = ResultsStore(f"{tempfile.mkdtemp()}/results.sqlite")
+        >>> store.record_run({"run_id": "r1", "country": "aroland", "status": "pending"})
+        >>> store.set_status("r1", "ok", only_if="pending"), store.set_status("r1", "failed", only_if="pending")
+        (True, False)
+        >>> store.runs()["status"].tolist()
+        ['ok']
+        """
+        sets = {"status": status}
+        if error is not None:
+            sets["error"] = error
+        if finished is not None:
+            sets["finished"] = finished
+        sql = (f"UPDATE runs SET {', '.join(f'{c} = :{c}' for c in sets)} WHERE run_id = :run_id"
+               + (" AND status = :only_if" if only_if is not None else ""))
+        params: dict[str, Any] = {**sets, "run_id": run_id}
+        if only_if is not None:
+            params["only_if"] = only_if
+        if self._engine is None:
+            con = self._sqlite()
+            try:
+                with con:
+                    return con.execute(sql, params).rowcount > 0
+            finally:
+                con.close()
+        import sqlalchemy
+
+        with self._engine.begin() as con:
+            return con.execute(sqlalchemy.text(sql), params).rowcount > 0
+
+    def status(self, run_id: str) -> str | None:
+        """The recorded status of a run (``"ok"``, ``"failed"``, ``"pending"``), or None if it is not recorded."""
+        if self._engine is None:
+            con = self._sqlite()
+            try:
+                row = con.execute("SELECT status FROM runs WHERE run_id = ?", (run_id,)).fetchone()
+            finally:
+                con.close()
+        else:
+            import sqlalchemy
+
+            with self._engine.connect() as con:
+                row = con.execute(sqlalchemy.text("SELECT status FROM runs WHERE run_id = :r"), {"r": run_id}).fetchone()
+        return None if row is None else row[0]
 
     def close(self) -> None:
         """Release the database connections (SQLAlchemy's pool; SQLite files need nothing)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import uuid
 from pathlib import Path
@@ -18,8 +17,11 @@ from .runner import (
     ReportExecutionError,
     ReportResult,
     _keep_failed,
+    _new_workspace,
     _now,
-    _replace_dir,
+    _remove_workspace,
+    _swap_in,
+    clean_staging,
 )
 
 __all__ = ["run_synthesis", "synthesis_results"]
@@ -66,15 +68,15 @@ def run_synthesis(
     params.update(typed)
     run_id = f"synthesis-{uuid.uuid4().hex[:8]}"
     target = out_path / "synthesis"
-    staging = out_path / ".staging" / run_id
-    staging.mkdir(parents=True)
+    clean_staging(out_path)
+    ws = _new_workspace(out_path, run_id, target)
+    staging = ws / "report"
     try:
         output = staging / nb_path.name
         try:
             nb = pm.execute_notebook(str(nb_path), str(output), parameters=params, kernel_name=kernel_name,
                                      progress_bar=progress, request_save_on_cell_execute=False,
-                    extra_arguments=_QUIET_KERNEL,
-                                     execution_timeout=timeout)
+                                     extra_arguments=_QUIET_KERNEL, execution_timeout=timeout)
         except PapermillExecutionError as exc:
             failed = _keep_failed(target, output, nb_path.name)
             raise ReportExecutionError("synthesis", nb_path.name, exc.exec_count,
@@ -84,11 +86,11 @@ def run_synthesis(
                     files=[("Regional synthesis (report)", f"{nb_path.stem}.html"),
                            ("Executed notebook", nb_path.name)])
         (staging / _MARKER).write_text(run_id, encoding="utf-8")
-        _replace_dir(staging, target)
+        _swap_in(ws, target)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_workspace(ws)
         try:
-            staging.parent.rmdir()
+            ws.parent.rmdir()
         except OSError:
             pass
     files = tuple(sorted(p for p in target.iterdir() if p.is_file() and not p.name.startswith(".")))
