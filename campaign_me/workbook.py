@@ -274,7 +274,7 @@ def check_parameters(
     codebook: str = "",
     rounds: Sequence[str] = ("baseline", "endline"),
     level: float = 0.95,
-    min_n: int = 30,
+    min_n: int = 25,
     seed: int = 2018,
     output_dir: str = "",
     country_name: str = "",
@@ -295,7 +295,7 @@ def check_parameters(
         Survey rounds; each needs ``<data_dir>/<country>/survey_<round>.csv`` (or ``.xlsx``).
     level : float, default 0.95
         Confidence level, strictly between 0 and 1.
-    min_n : int, default 30
+    min_n : int, default 25
         Smallest number of respondents behind an estimate that is shown (>= 1).
     seed : int, default 2018
         Seed for random draws (>= 0).

@@ -1,0 +1,8 @@
+"""The workbook lessons' sentences, written from the numbers of the country they run on.
+
+A lesson that interprets its results ("the before-after comparison finds the campaign's effect
+plus the trend") must say what *this* country's numbers show, not what one country's showed when
+the lesson was written. Each module here turns a lesson's results into its interpretive sentences
+(one module per lesson, named for its roadmap step); the notebooks print them and the tests assert
+them for every sample country.
+"""
