@@ -1,8 +1,21 @@
 import warnings
+from pathlib import Path
 
 import pytest
 
 from campaign_me.datasets import load_api
+
+# Test modules that execute notebooks in kernels (papermill, nbval) or start report runs in other
+# processes: most of the suite's time. `pytest -m "not slow"` leaves them out for the quick loop;
+# CI and `pytest` run everything.
+SLOW_MODULES = {"test_notebooks.py", "test_report.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.name in SLOW_MODULES or path.suffix == ".ipynb" or item.get_closest_marker("kernel"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

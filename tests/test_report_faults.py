@@ -396,6 +396,7 @@ def _kill(proc: subprocess.Popen) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="kills a process group")
+@pytest.mark.kernel
 def test_staging_of_killed_runs_is_removed_but_not_of_a_live_concurrent_run(tmp_path):
     """Kill runs in the middle, then run again in the same output folder while another run is still
     going in a second process: the killed runs' staging folders go, the live one's stays and finishes."""

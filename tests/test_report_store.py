@@ -109,6 +109,7 @@ def postgres_url():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.mark.kernel
 def test_postgresql(postgres_url):
     store = ResultsStore(postgres_url)
     import sqlalchemy
