@@ -83,8 +83,9 @@ YAML is read with YAML 1.2 booleans (``yes``, ``no``, ``on``, ``off`` stay text,
 the text code ``"01"``, matched exactly as written in the data file. Dates stay text, and a key given
 twice is an error. Missing codes match case-insensitively (``N/A`` matches ``n/a``) and whole-number
 missing codes also match numerically (``-99`` matches ``-99.0`` and ``"-99"``), whether they are
-written as numbers or as text. Names may not contain ``/``: a ``select_multiple`` variable ``q`` with options ``a``, ``b``
-becomes the 0/1 columns ``q/a`` and ``q/b``.
+written as numbers or as text; a missing code that matches a valid code this way (``"1.0"``, ``"01"``
+or ``"+1"`` beside the code ``1``, ``a`` beside ``A``) is refused. Names may not contain ``/``: a
+``select_multiple`` variable ``q`` with options ``a``, ``b`` becomes the 0/1 columns ``q/a`` and ``q/b``.
 
 Example
 -------
@@ -386,6 +387,89 @@ def _parse_bool(spec: Mapping[str, Any], key: str, default: bool, where: str, ou
     return value
 
 
+def _check_missing_against_valid(
+    vtype: str,
+    name: str,
+    codes: dict[Code, str],
+    missing: dict[Code, str],
+    missing_from: str,
+    true_codes: tuple[str, ...],
+    false_codes: tuple[str, ...],
+    points: Any,
+    where: str,
+    out: _Collector,
+) -> None:
+    """A missing code may not match a valid value, as intake matches them in the data.
+
+    Intake reads missing codes first, as text ignoring case and whole numbers as numbers
+    (:class:`campaign_me.intake._text.MissingCodes`, used here so that there is one definition): the
+    missing code ``"1.0"``, ``"01"`` or ``"+1"`` would turn every valid ``1`` into missing, ``"a"`` every
+    ``A``. The valid values are the codes (including those generated from ``points``), the
+    ``true``/``false`` codes of a boolean, the Likert points of an integer item, and the 0/1 values of
+    the option columns of a select_multiple.
+    """
+    if not missing:
+        return
+    # (imported here: campaign_me.intake imports this module)
+    from campaign_me.intake._text import MissingCodes, missing_number, missing_text
+
+    text_codes = {str(k) for k in codes}
+    both = [c for c in missing if c in codes or str(c) in text_codes]
+    if both:
+        out.add(
+            where,
+            f"code(s) {', '.join(repr(c) for c in both)} are both valid ('codes') and missing "
+            f'({missing_from}); a code that is a valid answer (e.g. "don\'t know" on a knowledge item) '
+            "must not be a missing code",
+        )
+    matcher = MissingCodes(missing)
+    valid: list[tuple[Any, str]] = []  # (valid value, how it is named in the message)
+    if vtype in ("categorical", "select_multiple"):
+        valid += [(c, f"the valid code {c!r}") for c in codes]
+    if vtype == "boolean":
+        valid += [(c, f"the 'true' code {c!r}") for c in true_codes]
+        valid += [(c, f"the 'false' code {c!r}") for c in false_codes]
+    if vtype == "integer" and isinstance(points, int) and not isinstance(points, bool) and points <= MAX_POINTS:
+        valid += [(i, f"the Likert point {i}") for i in range(1, points + 1)]
+    if vtype == "select_multiple":
+        valid += [(v, f"the value {v} of the 0/1 option columns ('{name}/option')") for v in (0, 1)]
+    # The valid values as they are written in a data file, tested by intake's own test (vectorised, as
+    # the conversion runs it, for long code lists).
+    texts = [str(value).strip() for value, _ in valid]
+    if len(texts) > 1000:
+        import numpy as np
+        import pandas as pd
+
+        candidates = np.flatnonzero(matcher.mask(pd.Series(texts, dtype="string"))).tolist()
+    else:
+        candidates = range(len(texts))
+    hits: dict[Any, list[tuple[Any, str]]] = {}
+    for i in candidates:
+        value, named = valid[i]
+        code = matcher.code_of(texts[i])
+        if code is not None and not (value in codes and str(code) == str(value)):  # (that one is above)
+            hits.setdefault(code, []).append((value, named))
+    for code, values in hits.items():
+        shown = ", ".join(named for _, named in values[:5])
+        more = f" and {len(values) - 5} more" if len(values) > 5 else ""
+        if str(code) == str(values[0][0]):
+            how = ""
+        elif missing_number(code) is not None and missing_text(code) != missing_text(values[0][0]):
+            how = f" as the number {missing_number(code):g} (whole-number missing codes match numerically)"
+        else:
+            how = " as text ignoring case"
+        out.add(
+            where,
+            f"key 'missing': missing code {code!r} ({missing_from}) matches {shown}{more} in the data{how}: "
+            "intake would read every such answer as missing; change or remove the missing code"
+            + (
+                " (give the variable its own 'missing'; missing: {} switches the default off)"
+                if missing_from.startswith("the codebook-level")
+                else ""
+            ),
+        )
+
+
 def _parse_variable(
     name: Any, spec: Any, default_missing: dict[Code, str], out: _Collector, design_names: frozenset[str] = frozenset()
 ) -> Variable | None:
@@ -458,15 +542,6 @@ def _parse_variable(
         design = vtype == "id" or role in ("id", "design") or name in design_names
         missing = {} if design else dict(default_missing)
         missing_from = "the codebook-level 'missing'"
-    both = [c for c in missing if c in codes or str(c) in {str(k) for k in codes}]
-    if both:
-        out.add(
-            where,
-            f"code(s) {', '.join(repr(c) for c in both)} are both valid ('codes') and missing "
-            f'({missing_from}); a code that is a valid answer (e.g. "don\'t know" on a knowledge item) '
-            "must not be a missing code",
-        )
-
     points = spec.get("points")
     if points is not None:
         if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_POINTS:
@@ -511,6 +586,8 @@ def _parse_variable(
         overlap = set(true_codes) & set(false_codes)
         if overlap:
             out.add(where, f"keys 'true'/'false': {', '.join(sorted(overlap))} listed as both true and false")
+
+    _check_missing_against_valid(vtype, name, codes, missing, missing_from, true_codes, false_codes, points, where, out)
 
     correct = _as_tuple(spec.get("correct"))
     if correct:
@@ -852,6 +929,11 @@ class Codebook:
                         changes["choices"] = list_name
             if changes:
                 var = dataclasses.replace(var, **changes)
+                if "codes" in changes:  # codes from the form: checked against the missing codes too
+                    _check_missing_against_valid(
+                        var.type, name, var.codes, var.missing, "its missing codes", var.true, var.false,
+                        var.points, f"variable {name!r}", out,
+                    )  # fmt: skip
             new[name] = var
         out.raise_if_any()
         return dataclasses.replace(self, variables=new, form=xf.path)

@@ -171,7 +171,9 @@ def test_random_quoting_reads_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         data_py, problems_py = load_survey(path, errors="report")
         pd.testing.assert_frame_equal(data_bw, data_py, obj=f"case {case}: {lines}")
         pd.testing.assert_frame_equal(problems_bw, problems_py, obj=f"case {case}: {lines}")
-    assert blockwise >= 40  # many cases really went through the block-wise reader (odd quotes do not)
+    # many cases really went through the block-wise reader (odd quotes, a quote inside an unquoted value
+    # and text after a closing quote do not)
+    assert blockwise >= 30
     assert multiline >= 20  # among them files with quoted values over several lines
 
 

@@ -355,12 +355,13 @@ class TestGoodFiles:
         df, problems = load_survey(GOOD / "survey.csv", errors="report")
         assert df["resp_id"].iloc[0] == "001" and df["age"].iloc[0] == "19"
         assert "phone" not in df  # values look like phone numbers: dropped
-        assert df["respondent_name"].iloc[0] == "Amina Test"  # only the name is suggestive: kept, warned
+        assert "respondent_name" not in df  # values look like person names: dropped too
         flagged = problems[problems["check"] == "pii_suspected"]
         assert flagged["column"].tolist() == ["respondent_name", "phone"] and set(flagged["severity"]) == {
             "warning"
         }
-        assert "its name suggests person names" in flagged["problem"].iloc[0]
+        assert "8 of 8 values look like person names" in flagged["problem"].iloc[0]
+        assert "Amina" not in flagged["values"].iloc[0][0]  # the names are never shown
 
     def test_codebook_form_key_is_used(self, tmp_path: Path) -> None:
         shutil.copy(FORM, tmp_path / "form.xlsx")

@@ -35,7 +35,8 @@ severity  ``error`` (raises with ``errors="raise"``), ``warning`` (issued as
           :class:`IntakeWarning`), ``note`` (logged: what intake did, e.g. dropped PII)
 check     short name of the check: ``empty_file``, ``encoding``, ``not_excel``, ``zip_archive``,
           ``sheet``, ``header_row``, ``blank_header``, ``duplicate_column``, ``repeated_header``,
-          ``second_header``, ``unterminated_quote``, ``ragged_row``, ``no_data``, ``metadata``,
+          ``second_header``, ``unterminated_quote``, ``stray_quote``, ``nul_byte``,
+          ``lost_digits``, ``ragged_row``, ``no_data``, ``metadata``,
           ``group_prefix``,
           ``form_needed``, ``unknown_column``, ``missing_column``, ``ambiguous_column``,
           ``wrong_type``, ``invalid_code``, ``out_of_range``, ``select_multiple_mismatch``,

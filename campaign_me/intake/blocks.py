@@ -70,6 +70,8 @@ def _scan(path: Path, delimiter: str, start: int) -> _Scan:
     newlines = 0
     last = b""
     pending_cr = False
+    pending_close = False  # the block ended on a closing quote: the next byte must end the value
+    after_close = np.array([ord(delimiter), 10, 13, 34], dtype=np.uint8)
     limit = csv.field_size_limit()  # the csv module refuses longer fields: leave such files to it
     line_start = 0  # file offset of the current line
     offset = 0
@@ -80,6 +82,8 @@ def _scan(path: Path, delimiter: str, start: int) -> _Scan:
         while block := fh.read(_SCAN_BLOCK):
             if pending_cr and not block.startswith(b"\n"):
                 raise _NotEligible("carriage return without line feed")
+            if pending_close and block[0] not in after_close:
+                raise _NotEligible("text after the closing quote of a quoted value")
             if b"\0" in block:
                 raise _NotEligible("NUL byte")
             cr = block.count(b"\r")
@@ -99,10 +103,19 @@ def _scan(path: Path, delimiter: str, start: int) -> _Scan:
                     offset + opening[~np.isin(before, boundary)] == start
                 ).all():
                     raise _NotEligible("a quote inside an unquoted value")
+                # A closing quote (or the first of a doubled quote) is followed by the delimiter, a line
+                # end or a quote: text after it (``"ab"cd``) is joined to the value without the quotes,
+                # which the pure-Python reader reports.
+                closing = at[((seen[at] - 1 + parity) & 1) == 1]
+                inner = closing[closing + 1 < len(arr)]
+                if not np.isin(arr[inner + 1], after_close).all():
+                    raise _NotEligible("text after the closing quote of a quoted value")
+                pending_close = len(closing) > 0 and int(closing[-1]) == len(arr) - 1
                 odd = ((seen[nl] + parity) & 1).astype(bool)
                 parity = (parity + int(np.count_nonzero(quotes))) & 1
             else:
                 odd = np.full(len(nl), bool(parity))
+                pending_close = False
             if odd.any():
                 inside.append(newlines + np.flatnonzero(odd))
                 n_inside += len(inside[-1])

@@ -9,7 +9,15 @@ import numpy as np
 import pandas as pd
 
 from campaign_me.codebook import Code, Variable
-from campaign_me.intake._text import _INT_RE, _NUM_RE
+from campaign_me.intake._text import (
+    _DECIMAL_COMMA_RE,
+    _DOT_THOUSANDS_RE,
+    _INT_RE,
+    _ISO_FULL_DATE_RE,
+    _NUM_RE,
+    _THOUSANDS_COMMA_RE,
+    MissingCodes,
+)
 from campaign_me.intake.problems import _Problems
 from campaign_me.intake.table import _Column
 
@@ -70,20 +78,7 @@ class _Converter:
             return np.zeros(len(s), dtype=bool)
         if isinstance(s, _Column):  # test each distinct value once
             return np.append(self._missing_mask(var, pd.Series(s.uniques, dtype="string")), False)[s.codes]
-        text_codes = {str(c).strip().lower() for c in var.missing}
-        mask = _bool_array(s.str.lower().isin(text_codes))
-        num_codes = [
-            float(c)
-            for c in var.missing
-            if isinstance(c, int) or (isinstance(c, str) and re.fullmatch(_INT_RE, c.strip()))
-        ]
-        if num_codes:
-            is_num = _bool_array(s.str.fullmatch(_NUM_RE))
-            if is_num.any():
-                nums = np.full(len(s), np.nan)
-                nums[is_num] = np.array(s[is_num].tolist(), dtype=float)
-                mask |= np.isin(nums, num_codes)
-        return mask
+        return MissingCodes(var.missing).mask(s)  # one definition, shared with the codebook check
 
     def convert(self, var: Variable, s: pd.Series | _Column) -> pd.Series:
         """``s`` holds stripped text with NA for blanks; returns the typed column.
@@ -132,6 +127,10 @@ class _Converter:
             hint = " (use '.' as the decimal mark and no thousands separators)"
         elif any(re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", v) for v in vals):
             hint = " (a '.' followed by three digits reads as a thousands separator: write 2000, not 2.000)"
+        elif var.type in ("date", "datetime") and any(re.fullmatch(r"[1-9]\d{4}(\.\d+)?", v) for v in vals):
+            hint = (
+                " (a number such as 45000 is an Excel date serial number: format the cells as dates in Excel)"
+            )
         self.problems.add(
             "wrong_type",
             problem,
@@ -182,6 +181,7 @@ class _Converter:
     def _to_number(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
         values, bad = self._numbers(var, s, present, _NUM_RE)
         self._report_type(var, s, bad, "not a number", "a number")
+        self._dot_thousands(var, s, bad, values)
         infinite = np.isinf(values)
         if infinite.any():  # e.g. 1e400: beyond the largest float (about 1.8e308)
             self.problems.add(
@@ -195,6 +195,34 @@ class _Converter:
             values[infinite] = np.nan
         self._check_range(var, s, values)
         return pd.Series(values, dtype="float64")
+
+    def _dot_thousands(self, var: Variable, s: pd.Series, bad: np.ndarray, values: np.ndarray) -> None:
+        """In a column that writes decimals with a comma (``1,5``, refused above), ``1.250`` is most
+        likely one thousand two hundred and fifty, not 1.25: report such values and set them to missing."""
+        if not bad.any():
+            return
+        comma = (
+            bad
+            & _bool_array(s.str.fullmatch(_DECIMAL_COMMA_RE))
+            & ~_bool_array(s.str.fullmatch(_THOUSANDS_COMMA_RE))
+        )
+        if not comma.any():
+            return
+        dots = ~bad & ~np.isnan(values) & _bool_array(s.str.fullmatch(_DOT_THOUSANDS_RE))
+        if not dots.any():
+            return
+        example = s[comma].iloc[0]
+        self.problems.add(
+            "wrong_type",
+            f"a '.' followed by three digits in a column that writes decimals with ',' (such as {example!r}): "
+            "a thousands separator?",
+            column=var.name,
+            rows=self._rows(dots),
+            values=s[dots].tolist(),
+            expected="numbers without thousands separators, with '.' as the decimal mark: 1250 or 1.25, "
+            "whichever is meant (the values were set to missing)",
+        )
+        values[dots] = np.nan
 
     # -- codes --------------------------------------------------------------------------------
 
@@ -259,6 +287,21 @@ class _Converter:
         bad = present & _bool_array(parsed.isna())
         what = f"a date in the format {var.format!r}" if var.format else "an ISO date such as '2025-03-31'"
         self._report_type(var, s, bad, "not a date", what)
+        if var.format is None:  # ISO 8601 reads "2025" and "2025-03" as the 1st of January, of March
+            partial = present & ~bad & ~_bool_array(s.str.fullmatch(_ISO_FULL_DATE_RE))
+            if partial.any():
+                self.problems.add(
+                    "wrong_type",
+                    "dates without a day (a year, or a year and month): they would read as the 1st of "
+                    "the month, a day made up",
+                    column=var.name,
+                    rows=self._rows(partial),
+                    values=s[partial].tolist(),
+                    expected="a full date such as '2025-03-31' (the values were set to missing); for a "
+                    "column of years or months use type: integer or text, or format: '%Y-%m' to read "
+                    "each month as its first day",
+                )
+                parsed = parsed.mask(pd.Series(partial, index=parsed.index))
         if (var.min is not None or var.max is not None) and len(parsed):
             tz = getattr(parsed.dt, "tz", None)
             out = np.zeros(len(parsed), dtype=bool)
@@ -288,7 +331,21 @@ class _Converter:
     def _to_text(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
         return s.astype("string")
 
-    _to_id = _to_text
+    def _to_id(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
+        # Long ids as Excel shows them (and saves them to CSV) in its General format: 1.23457E+17.
+        shown = _bool_array(s.str.fullmatch(r"[+-]?\d(?:\.\d+)?E\+\d+")) & present
+        if shown.any():
+            self.problems.add(
+                "lost_digits",
+                "ids in scientific notation, as Excel shows long numbers: their digits are lost",
+                column=var.name,
+                rows=self._rows(shown),
+                values=s[shown].tolist(),
+                expected="the ids in full: format the id column as Text in Excel before typing or pasting "
+                "them, or export them from the original source (the values were read as shown)",
+                severity="warning",
+            )
+        return s.astype("string")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -465,7 +465,10 @@ def _process(
             expected="role: identifier if it is personal data (dropped on load), or check_pii: false",
             severity="warning",
         )
-    flagged = find_pii_in_counts(columns.distinct({c: c for c in unknown}), min_share=0.5, use_names=True, clean=True)
+    # (the label header of a declared identifier is reported as such below, not as an undeclared column)
+    label_of_col = {c: resolver.labels.get(c.strip().lower()) for c in unknown}
+    checked = {c: c for c in unknown if label_of_col[c] is None or not cb[label_of_col[c]].is_pii}
+    flagged = find_pii_in_counts(columns.distinct(checked), min_share=0.5, use_names=True, clean=True)
     flagged_cols = set(flagged["column"])
     problems.pii_columns.update(flagged_cols)
     for rec in flagged.to_dict("records"):

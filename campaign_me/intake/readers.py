@@ -162,6 +162,9 @@ class _Parsed:
     records: list[tuple[int, list[str]]]  # data records: (first line, fields)
     # Records that swallowed several lines after a stray quote: (first line, last line, field, text).
     quotes: list[tuple[int, int, int, str]]
+    # Quoted values with text after their closing quote, read with the quotes dropped (``"ab"cd`` as
+    # ``abcd``): (first line of the record, field position, the field as in the file). The header's too.
+    strays: list[tuple[int, int, str]] = dataclasses.field(default_factory=list)
 
 
 def _parse_csv(text: str, delimiter: str | None = None) -> _Parsed:
@@ -176,6 +179,10 @@ def _parse_csv(text: str, delimiter: str | None = None) -> _Parsed:
     starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]  # offset of each line
     records: list[tuple[int, list[str]]] = []
     quotes: list[tuple[int, int, int, str]] = []
+    strays: list[tuple[int, int, str]] = []
+    # Text after a closing quote (``"ab"cd``): the csv module joins it to the value without the quotes.
+    # Its strict mode refuses it; a file it reads whole needs no look at each record.
+    check_strays = '"' in text and not _reads_strictly(text, delimiter)
     skipped = 0  # lines before the text the current reader reads
     while True:
         reader = csv.reader(_io.StringIO(text[starts[skipped] :], newline=""), delimiter=delimiter)
@@ -196,15 +203,61 @@ def _parse_csv(text: str, delimiter: str | None = None) -> _Parsed:
                         resume = start  # the line after the quote's line
                         break
                 records.append((start, list(map(sys.intern, fields))))  # equal values share memory
+                if check_strays:
+                    record = text[starts[start - 1] : starts[last] if last < len(starts) else len(text)]
+                    if '"' in record and not _reads_strictly(record, delimiter):
+                        strays += [(start, field, raw) for field, raw in _stray_quotes(record, delimiter)]
         except csv.Error as exc:
             raise _CsvError(last + 1, str(exc)) from None
         if resume is None or resume >= len(starts):
             break
         skipped = resume
     if not records:
-        return _Parsed(delimiter, [], 0, [], quotes)
+        return _Parsed(delimiter, [], 0, [], quotes, strays)
     (hline, header), data = records[0], records[1:]
-    return _Parsed(delimiter, header, hline, data, quotes)
+    return _Parsed(delimiter, header, hline, data, quotes, strays)
+
+
+def _reads_strictly(text: str, delimiter: str) -> bool:
+    """Whether the csv module reads ``text`` in strict mode (every closing quote followed by the
+    delimiter or a line end, every quote closed)."""
+    try:
+        for _ in csv.reader(_io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
+
+
+def _stray_quotes(record: str, delimiter: str) -> list[tuple[int, str]]:
+    """``(field position, the field as in the file)`` of each quoted value of ``record`` (the text of
+    one record) with text after its closing quote, which the csv module reads with the quotes dropped
+    and the rest joined on: ``"ab"cd`` as ``abcd``, ``"ab" x`` as ``ab x``. Only called on the rare
+    record the csv module refuses in strict mode."""
+    record = record.rstrip("\r\n")
+    out: list[tuple[int, str]] = []
+    n = len(record)
+    i = field = 0
+    while True:
+        start = i
+        if i < n and record[i] == '"':
+            j = i + 1
+            while j < n and not (record[j] == '"' and record[j + 1 : j + 2] != '"'):
+                j += 2 if record[j] == '"' else 1  # (a doubled quote is one quote character)
+            if j + 1 < n and record[j + 1] != delimiter:  # text after the closing quote
+                end = record.find(delimiter, j + 1)
+                end = n if end < 0 else end
+                out.append((field, record[start:end]))
+                i = end
+            else:
+                i = j + 1
+        else:
+            end = record.find(delimiter, i)
+            i = n if end < 0 else end
+        if i >= n:
+            return out
+        i += 1
+        field += 1
 
 
 def _swallowed_field(
@@ -314,8 +367,58 @@ def _read_csv(data: bytes, encoding: str | None, problems: _Problems) -> _Raw:
             expected=f"a closing quote for the quote opened on line {first}, or no quote at the start of "
             f"that value (line {first} was skipped; reading resumed at line {first + 1})",
         )
+    _report_strays(parsed, problems)
+    if "\0" in text:
+        _report_nul_bytes(parsed, problems)
     problems.row_unit = _csv_row_unit(hline)
     return _Raw(header, hline, records, "csv", delimiter=delim, text=text)
+
+
+def _field_column(parsed: _Parsed, line: int, field: int) -> str:
+    """The column of a field of the record on ``line`` ("" in the header or beyond its width)."""
+    if line <= parsed.header_line or field >= len(parsed.header):
+        return ""
+    return parsed.header[field].strip()
+
+
+def _report_strays(parsed: _Parsed, problems: _Problems) -> None:
+    """Quoted values with text after the closing quote: the csv module drops the quotes and joins the
+    rest on (``"ab"cd`` reads ``abcd``), so the value read is not the one in the file."""
+    by_column: dict[str, list[tuple[int, str]]] = {}
+    for line, field, raw in parsed.strays:
+        by_column.setdefault(_field_column(parsed, line, field), []).append((line, raw))
+    for column, hits in by_column.items():
+        raw = hits[0][1]
+        read = next(csv.reader([raw], delimiter=parsed.delimiter), [""])[0]
+        problems.add(
+            "stray_quote",
+            f"text after the closing quote of a quoted value, read without its quotes ({raw[:40]!r} read as "
+            f"{read[:40]!r})",
+            column=column,
+            rows=[line for line, _ in hits],
+            values=[raw[:60] + ("..." if len(raw) > 60 else "") for _, raw in hits],
+            expected='the whole value in quotes with its own quotes doubled ("""ab""cd" for "ab"cd), or no '
+            "quote at its start (the values were read as shown)",
+        )
+
+
+def _report_nul_bytes(parsed: _Parsed, problems: _Problems) -> None:
+    """NUL bytes in values: a damaged file (zeros written over part of it) or binary data."""
+    by_column: dict[str, list[tuple[int, str]]] = {}
+    for line, fields in [(parsed.header_line, parsed.header), *parsed.records]:
+        for field, value in enumerate(fields):
+            if "\0" in value:
+                by_column.setdefault(_field_column(parsed, line, field), []).append((line, value))
+    for column, hits in by_column.items():
+        problems.add(
+            "nul_byte",
+            "NUL bytes (\\x00) in values: a damaged file, or binary data saved as text",
+            column=column,
+            rows=[line for line, _ in hits],
+            values=[v[:60] + ("..." if len(v) > 60 else "") for _, v in hits],
+            expected="text without NUL bytes: export the file again from its source (the values were read "
+            "with the NUL bytes)",
+        )
 
 
 def _csv_row_unit(header_line: int) -> str:
@@ -503,6 +606,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
         formulas: list[tuple[int, int, str]] = []  # (row, column position, formula)
         long_cells: list[tuple[int, int, int]] = []  # (row, column position, length)
         dates: list[tuple[int, int, Any]] = []  # (record index, column position, date value)
+        long_numbers: list[tuple[int, int, str]] = []  # (row, column position, text): 16 digits or more
         empty_run = 0
         stopped_at = None
         for rownum, row in enumerate(ws.iter_rows(), start=1):
@@ -520,6 +624,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
                 if isinstance(value, (dt.date, dt.datetime)):
                     dates.append((len(records), j, value))
                 fields.append(_cell_text(c))
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e15:
+                    long_numbers.append((rownum, j, fields[-1]))
             while fields and not fields[-1].strip():
                 fields.pop()
             if fields and any(f.strip() for f in fields):
@@ -565,6 +671,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
             rows=[rownum],
             expected=f"cells of at most {MAX_CELL_CHARS:,} characters (the cell was read as blank)",
         )
+    _report_long_numbers(records, long_numbers, problems)
     _reformat_dates(records, dates, problems)
     problems.row_unit = f"rows are row numbers in sheet {chosen!r}"
     if not records:
@@ -573,6 +680,33 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
     (hline, header), data_records = records[0], records[1:]
     problems.row_unit += f" (the header is row {hline})"
     return _Raw(header, hline, data_records, "xlsx", sheet=chosen)
+
+
+def _report_long_numbers(
+    records: list[tuple[int, list[str]]], long_numbers: list[tuple[int, int, str]], problems: _Problems
+) -> None:
+    """Number cells of 16 digits or more: Excel keeps 15 significant digits, so an id or a phone number
+    typed or pasted as a number has lost its last digits (123456789012345678 is stored as
+    123456789012345000) before the file reaches intake."""
+    if not records:
+        return
+    hline, head = records[0]
+    by_column: dict[int, list[tuple[int, str]]] = {}
+    for rownum, j, text in long_numbers:
+        if rownum > hline:
+            by_column.setdefault(j, []).append((rownum, text))
+    for j, cells in by_column.items():
+        problems.add(
+            "lost_digits",
+            f"numbers of 16 digits or more stored as numbers ({_col_ref_xlsx(j)}): Excel keeps only 15 "
+            "significant digits, so their last digits may be lost",
+            column=head[j].strip() if j < len(head) else "",
+            rows=[r for r, _ in cells],
+            values=[t for _, t in cells],
+            expected="long ids and phone numbers stored as text: format the column as Text in Excel before "
+            "typing or pasting them, or take them from the original source (the values were read as stored)",
+            severity="warning",
+        )
 
 
 def _col_ref_xlsx(position: int) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from campaign_me.codebook import Code, Codebook, Variable
-from campaign_me.intake._text import _INT_RE, _NUM_RE
+from campaign_me.intake._text import _INT_RE, _NUM_RE, MissingCodes
 from campaign_me.intake.columns import _Resolver
 from campaign_me.intake.problems import _Fatal, _Problems
 from campaign_me.intake.readers import _DELIM_NAMES, _DELIMITERS, _col_ref, _Raw
@@ -282,17 +282,9 @@ def _strip_point_zero(value: str) -> str:
     return m.group(1) if m else value
 
 
-def _is_missing_code(value: str, codes: Iterable[Code]) -> bool:
-    """``value`` is one of ``codes``: text case-insensitively, whole numbers also numerically."""
-    low = value.strip().lower()
-    num = float(low) if re.fullmatch(_NUM_RE, low) else None
-    for code in codes:
-        text = str(code).strip().lower()
-        if low == text:
-            return True
-        if num is not None and re.fullmatch(_NUM_RE, text) and float(text) == num:
-            return True
-    return False
+def _is_missing_code(value: str, codes: Iterable[Code] | MissingCodes) -> bool:
+    """``value`` is one of ``codes``, matched as intake matches missing codes (:class:`MissingCodes`)."""
+    return (codes if isinstance(codes, MissingCodes) else MissingCodes(codes)).matches(value)
 
 
 def _converts(var: Variable, option: str | None, value: str) -> bool:
@@ -340,7 +332,9 @@ def _looks_like_second_header(
         as_labels = sum(v.lower() in resolver.labels for v in values)
         if as_labels >= 2 and as_labels >= 0.5 * len(values):
             return True
-    all_missing = {c for var, _ in resolver.known.values() for c in var.missing}  # incl. codebook-level
+    all_missing = MissingCodes(
+        c for var, _ in resolver.known.values() for c in var.missing
+    )  # incl. codebook-level
     # Text in columns that are otherwise numeric?
     numeric_cols = 0
     text_here = 0
