@@ -1,0 +1,570 @@
+"""Lesson 01, *Getting started*: the sentences and tables of ``notebooks/01_getting_started.ipynb``.
+
+The situation analysis of a baseline survey: the codebook and the 999 trap, who intends to
+migrate irregularly, which channels reach people, weighted against unweighted estimates, and the
+premise check (do people who intend to migrate irregularly know less?). Each sentence is written
+from this country's numbers; differences between groups of the same survey come from a
+design-based regression on a 0/1 group indicator (:func:`group_difference`), so their intervals
+respect the clusters the groups share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import CampaignMeError
+from ..indicators import compute_indicators
+from ..regression import regress
+from .start import Shown, column_label, count, group_label, interval, number, p_value, table
+
+__all__ = [
+    "codebook_excerpt",
+    "trap_sentence",
+    "trap_headline",
+    "headline",
+    "situation_table",
+    "situation_sentence",
+    "by_groups",
+    "groups_table",
+    "groups_sentence",
+    "groups_alt",
+    "group_difference",
+    "channels_table",
+    "channels_sentence",
+    "weights_sentence",
+    "weighting_sentence",
+    "premise",
+    "premise_table",
+    "premise_sentence",
+    "group_answer",
+    "by_group_exercise",
+    "small_groups",
+    "small_groups_table",
+    "small_groups_answer",
+    "small_groups_exercise",
+    "CHANNELS",
+]
+
+#: The channel-access columns of the sample survey and their names in words.
+CHANNELS = {"access/radio": "Radio", "access/tv": "Television", "access/facebook": "Facebook",
+            "access/events": "Community events"}
+
+
+def _fold(summary: str, body: str) -> str:
+    """A Markdown fold: closed until the reader opens it."""
+    return f"<details><summary>{summary}</summary>\n\n{body}\n\n</details>"
+
+
+# ---------------------------------------------------------------------------
+# the codebook and the 999 trap
+# ---------------------------------------------------------------------------
+
+
+def codebook_excerpt(codebook, names: Sequence[str]):
+    """What the codebook says about some questions, in words (question, answers, missing codes, range)."""
+    rows = []
+    for name in names:
+        var = codebook[name]  # an unknown name raises the codebook's own one-line error
+        if var.codes:
+            answers = "; ".join(f"{k} = {v}" for k, v in var.codes.items())
+        elif var.type == "boolean":
+            answers = "yes / no"
+        else:
+            answers = f"a number from {var.min:g} to {var.max:g}" if var.min is not None and var.max is not None \
+                else var.type
+        missing = "; ".join(f"{k} = {v}" for k, v in var.missing.items()) or "none"
+        rows.append({"Column": name, "Question": var.label, "Answers": answers, "Codes meaning missing": missing})
+    return table(pd.DataFrame(rows))
+
+
+def trap_sentence(raw: pd.DataFrame, wrong, right, *, column: str = "risk_perception", code: int = 999) -> str:
+    """How many answers are the missing-value code, and what counting them as numbers does to the mean.
+
+    ``wrong`` and ``right`` are one-row estimates (the design-based mean of the raw file and of the
+    file read through the codebook).
+    """
+    answered = raw[column].notna()
+    k = int((raw.loc[answered, column] == code).sum())
+    share = 100 * k / int(answered.sum())
+    w, r = float(wrong["estimate"]), float(right["estimate"])
+    if k == 0:
+        return f"No answer of {column} is {code}: here the raw file and the codebook give the same mean ({number(r)})."
+    ratio = w / r if r else np.inf
+    size = (f"{number(ratio)} times the mean of the real answers" if ratio >= 1.2
+            else f"{number(w - r, sign=True)} points off the mean of the real answers")
+    return (f"{k} of {count(answered.sum())} answers ({number(share)}%) are {code}, \"don't know\". Counted as the "
+            f"number {code}, they move the mean perceived risk from {number(r)} to {number(w)}, {size}: a few "
+            f"codes ruin the mean. Through the codebook, the {k} \"don't know\" answers are missing and the mean "
+            f"rests on the {count(right['n'])} people who gave a number.")
+
+
+def trap_headline(wrong, right) -> str:
+    """The 999 trap's headline: the mean of the raw file against the mean through the codebook."""
+    return (f"Mean perceived risk, raw file: {wrong['estimate']:.1f}; "
+            f"through the codebook: {right['estimate']:.1f} (n = {int(right['n'])})")
+
+
+# ---------------------------------------------------------------------------
+# situation analysis
+# ---------------------------------------------------------------------------
+
+
+def headline(situation: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+    """The lesson's headline: the share who intend to migrate irregularly, with its interval."""
+    row = situation.set_index("indicator").loc["intend_irregular"]
+    return (f"{country_name} baseline: {row['estimate']:.1f}% intend to migrate irregularly "
+            f"({level:.0%} CI {row['ci_low']:.1f} to {row['ci_high']:.1f})")
+
+
+def situation_table(situation: pd.DataFrame, level: float = 0.95):
+    """The indicator table in words: indicator, estimate, interval, unit, interviews."""
+    rows = []
+    for rec in situation.to_dict("records"):
+        rows.append({
+            "Indicator": rec["name"],
+            "Estimate": number(rec["estimate"]) if not rec["suppressed"] else f"not shown (n = {int(rec['n'])})",
+            f"{level:.0%} interval": interval(rec["ci_low"], rec["ci_high"]),
+            "Unit": "% of people aged 15-45" if rec["unit"] == "%" else rec["unit"],
+            "Interviews": count(rec["n"]),
+        })
+    return table(pd.DataFrame(rows))
+
+
+def _half(rec) -> str:
+    if rec["ci_high"] < 50:
+        return "fewer than half"
+    if rec["ci_low"] > 50:
+        return "more than half"
+    return "about half (the interval includes 50%)"
+
+
+def situation_sentence(situation: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+    """The situation in two sentences: who intends to go, and the shares known least and most.
+
+    Only percentages (``unit == "%"``) other than the intention are compared; "fewer than half"
+    and "more than half" are said only when the interval is entirely below or above 50%.
+    """
+    t = situation[~situation["suppressed"].astype(bool)].set_index("indicator")
+    parts = []
+    if "intend_irregular" in t.index:
+        r = t.loc["intend_irregular"]
+        parts.append(f"In {country_name}, {number(r['estimate'])}% of people aged 15-45 intend to migrate irregularly "
+                     f"({level:.0%} CI {interval(r['ci_low'], r['ci_high'])}).")
+    shares = t[(t["unit"] == "%") & (t.index != "intend_irregular")]
+    if len(shares) >= 2:
+        low, high = shares["estimate"].idxmin(), shares["estimate"].idxmax()
+        lo, hi = shares.loc[low], shares.loc[high]
+        parts.append(f"Of the other shares, the highest is \"{hi['name']}\" at {number(hi['estimate'])}%, {_half(hi)}; "
+                     f"the lowest is \"{lo['name']}\" at {number(lo['estimate'])}% "
+                     f"({interval(lo['ci_low'], lo['ci_high'])}).")
+    return " ".join(parts)
+
+
+def by_groups(design, codebook, *, indicator: str = "intend_irregular",
+              groups: Sequence[str] = ("sex", "age_group", "urban"), level: float = 0.95,
+              min_n: int = 25) -> pd.DataFrame:
+    """One indicator by several characteristics, one row per group, labelled in words.
+
+    Returns a table indexed by the group's label ("Women", "Aged 15-24", "Rural") with
+    ``characteristic, value, estimate, ci_low, ci_high, n, suppressed`` (numbers, for the table,
+    the figure and the sentences). Each group is a domain of the full design.
+    """
+    parts = []
+    for col in groups:
+        t = compute_indicators(design, codebook=codebook, indicators=[indicator], by=col, level=level, min_n=min_n)
+        for rec in t.to_dict("records"):
+            parts.append({"group": group_label(col, rec[col], codebook), "characteristic": col, "value": rec[col],
+                          "estimate": rec["estimate"], "ci_low": rec["ci_low"], "ci_high": rec["ci_high"],
+                          "n": int(rec["n"]), "suppressed": bool(rec["suppressed"]), "name": rec["name"],
+                          "unit": rec["unit"]})
+    return pd.DataFrame(parts).set_index("group")
+
+
+def groups_table(groups: pd.DataFrame, level: float = 0.95):
+    """:func:`by_groups` in words: group, estimate, interval, interviews."""
+    rows = []
+    for label, rec in groups.iterrows():
+        rows.append({
+            "Group": label,
+            "Estimate (%)" if rec["unit"] == "%" else f"Estimate ({rec['unit']})":
+                number(rec["estimate"]) if not rec["suppressed"] else f"not shown (n = {int(rec['n'])})",
+            f"{level:.0%} interval": interval(rec["ci_low"], rec["ci_high"]),
+            "Interviews": count(rec["n"]),
+        })
+    return table(pd.DataFrame(rows))
+
+
+def _values(data: pd.DataFrame, codebook, indicator: str) -> pd.Series:
+    """Each respondent's value of an indicator on its reporting scale (0/100 for a share)."""
+    if indicator == "knowledge_score":
+        from ..scales import knowledge_score
+
+        return knowledge_score(data, codebook).astype(float)
+    if indicator in data.columns:
+        values = pd.to_numeric(data[indicator].astype("Float64"), errors="coerce").astype(float)
+        if values.dropna().isin([0.0, 1.0]).all():
+            return 100 * values
+        return values
+    raise CampaignMeError(f"indicator {indicator!r}: not a survey column or the knowledge score")
+
+
+def group_difference(design, codebook, indicator: str, column: str, a, b, *, level: float = 0.95) -> dict:
+    """Design-based difference of an indicator between two groups of the same survey (a minus b).
+
+    A linear regression of the indicator (0/100 for a share) on a 0/1 indicator of group ``a``,
+    fitted on the respondents of groups ``a`` and ``b`` as a domain of the full design
+    (:func:`campaign_me.regression.regress`): its coefficient is the difference of the two
+    weighted means, and its interval and p-value allow for the clusters the groups share.
+
+    Returns
+    -------
+    dict
+        ``estimate, ci_low, ci_high, p_value`` (points), ``a``, ``b``.
+    """
+    data = design.data
+    if column not in data.columns:
+        raise CampaignMeError(f"column {column!r} is not in the survey")
+    y = _values(data, codebook, indicator)
+    g = data[column]
+    in_a = (g == a).fillna(False).astype(bool).to_numpy()
+    in_b = (g == b).fillna(False).astype(bool).to_numpy()
+    d = design.with_columns(lesson_y=y.to_numpy(), lesson_a=in_a.astype(float))
+    fit = regress(d.subset(in_a | in_b), "lesson_y ~ lesson_a", level=level).to_frame().set_index("term")
+    row = fit.loc["lesson_a"]
+    return {"estimate": float(row["estimate"]), "ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"]),
+            "p_value": float(row["p_value"]), "a": a, "b": b}
+
+
+def _clear(diff: dict) -> bool:
+    return diff["ci_low"] > 0 or diff["ci_high"] < 0
+
+
+def _verdict(diff: dict, level: float) -> str:
+    if _clear(diff):
+        return f"the {level:.0%} interval ({interval(diff['ci_low'], diff['ci_high'], sign=True)}) excludes zero: a clear difference"
+    return (f"the {level:.0%} interval ({interval(diff['ci_low'], diff['ci_high'], sign=True)}) includes zero: the survey "
+            "cannot tell these groups apart")
+
+
+def _gaps(design, codebook, groups: pd.DataFrame, indicator: str, level: float) -> list[dict]:
+    """For each characteristic: its highest and lowest shown groups and their difference."""
+    out = []
+    shown = groups[~groups["suppressed"]]
+    for col, part in shown.groupby("characteristic", sort=False):
+        if len(part) < 2:
+            continue
+        hi, lo = part["estimate"].idxmax(), part["estimate"].idxmin()
+        diff = group_difference(design, codebook, indicator, col, part.loc[hi, "value"], part.loc[lo, "value"],
+                                level=level)
+        out.append({"characteristic": col, "high": hi, "low": lo, "high_est": part.loc[hi, "estimate"],
+                    "low_est": part.loc[lo, "estimate"], **diff})
+    return out
+
+
+def groups_sentence(design, codebook, groups: pd.DataFrame, country_name: str, *,
+                    indicator: str = "intend_irregular", level: float = 0.95) -> str:
+    """Where the groups differ: the range of the estimates, and each characteristic's largest gap tested."""
+    shown = groups[~groups["suppressed"]]
+    if shown.empty:
+        return f"In {country_name} every group rests on too few interviews to be shown."
+    gaps = sorted(_gaps(design, codebook, groups, indicator, level), key=lambda g: -abs(g["estimate"]))
+    hi, lo = shown["estimate"].idxmax(), shown["estimate"].idxmin()
+    text = (f"In {country_name}, \"{shown['name'].iloc[0]}\" ranges from {number(shown.loc[lo, 'estimate'])}% "
+            f"(\"{lo}\") to {number(shown.loc[hi, 'estimate'])}% (\"{hi}\").")
+    if not gaps:
+        return text
+    first = gaps[0]
+    text += (f" The largest gap within one characteristic is by {column_label(first['characteristic']).lower()}: "
+             f"\"{first['high']}\" against \"{first['low']}\", {number(first['estimate'], sign=True)} points; "
+             f"{_verdict(first, level)}.")
+    rest = gaps[1:]
+    if rest:
+        clear = [g for g in rest if _clear(g)]
+        listed = " and ".join(f"{column_label(g['characteristic']).lower()} ({number(abs(g['estimate']))} points)"
+                              for g in rest)
+        if clear:
+            text += (f" The gaps by {listed} are smaller; the survey can tell apart "
+                     + " and ".join(f"\"{g['high']}\" and \"{g['low']}\"" for g in clear) + ".")
+        else:
+            text += f" The gaps by {listed} are smaller, and their intervals include zero."
+    return text
+
+
+def groups_alt(groups: pd.DataFrame, country_name: str) -> str:
+    """Alt text of the by-group figure, from the numbers it shows."""
+    shown = groups[~groups["suppressed"]]
+    chars = ", ".join(dict.fromkeys(column_label(c).lower() for c in groups["characteristic"]))
+    if shown.empty:
+        return f"No group of {country_name} has enough interviews to be shown ({chars})."
+    return (f"Share intending to migrate irregularly by {chars} in {country_name}, with intervals; estimates from "
+            f"{number(shown['estimate'].min(), 0)}% ({shown['estimate'].idxmin()}) to "
+            f"{number(shown['estimate'].max(), 0)}% ({shown['estimate'].idxmax()}).")
+
+
+# ---------------------------------------------------------------------------
+# channels and weights
+# ---------------------------------------------------------------------------
+
+
+def _channels(design, level: float) -> pd.DataFrame:
+    cols = [c for c in CHANNELS if c in design.data.columns]
+    t = design.mean(cols, na_rm=True, level=level).set_index("variable")
+    return t[["estimate", "ci_low", "ci_high", "n"]] * [100, 100, 100, 1]
+
+
+def channels_table(design, level: float = 0.95):
+    """Access to each channel in words: channel, share who can use it, interval."""
+    t = _channels(design, level).sort_values("estimate", ascending=False)
+    rows = [{"Channel": CHANNELS[k], "Can use it (%)": number(r["estimate"]),
+             f"{level:.0%} interval": interval(r["ci_low"], r["ci_high"])} for k, r in t.iterrows()]
+    return table(pd.DataFrame(rows))
+
+
+def channels_sentence(design, country_name: str, level: float = 0.95) -> str:
+    """The channel most and least people can use, and whether the top two can be told apart.
+
+    The difference between the top two channels is the design-based mean of each respondent's
+    difference (the same people answered both), so its interval is right for paired answers.
+    """
+    t = _channels(design, level).sort_values("estimate", ascending=False)
+    first, second, last = t.index[0], t.index[1], t.index[-1]
+    data = design.data
+    paired = (pd.to_numeric(data[first], errors="coerce").astype(float)
+              - pd.to_numeric(data[second], errors="coerce").astype(float)) * 100
+    d = design.with_columns(lesson_diff=paired.to_numpy()).mean("lesson_diff", na_rm=True, level=level).iloc[0]
+    text = (f"In {country_name}, the channel most people can use is {CHANNELS[first].lower()} "
+            f"({number(t.loc[first, 'estimate'])}%), and the one fewest can use is {CHANNELS[last].lower()} "
+            f"({number(t.loc[last, 'estimate'])}%).")
+    gap = {"ci_low": d["ci_low"], "ci_high": d["ci_high"]}
+    if _clear(gap):
+        text += (f" {CHANNELS[first]} is clearly ahead of {CHANNELS[second].lower()}: "
+                 f"{number(d['estimate'], sign=True)} points ({level:.0%} CI {interval(d['ci_low'], d['ci_high'], sign=True)}).")
+    else:
+        text += (f" {CHANNELS[first]} and {CHANNELS[second].lower()} cannot be told apart: "
+                 f"{number(d['estimate'], sign=True)} points ({level:.0%} CI {interval(d['ci_low'], d['ci_high'], sign=True)}).")
+    return text
+
+
+def weights_sentence(data: pd.DataFrame, country_name: str, *, weight: str = "weight") -> str:
+    """How many people an interview stands for, on average, by sex and by urban or rural residence."""
+    parts = []
+    if "sex" in data.columns:
+        m = data.groupby("sex", observed=True)[weight].mean().sort_values(ascending=False)
+        who = {"female": "a woman", "male": "a man"}
+        items = [(who.get(str(k), group_label("sex", k).lower()), v) for k, v in m.items()]
+        parts.append(f"an interview with {items[0][0]} stands for {count(items[0][1])} people on average, "
+                     + ", ".join(f"one with {w} for {count(v)}" for w, v in items[1:]))
+    if "urban" in data.columns:
+        m = data.groupby("urban", observed=True)[weight].mean().sort_values(ascending=False)
+        items = [("an urban" if bool(k) else "a rural", v) for k, v in m.items()]
+        parts.append(f"an interview in {items[0][0]} village stands for {count(items[0][1])}, "
+                     + ", ".join(f"one in {w} village for {count(v)}" for w, v in items[1:]))
+    if not parts:
+        return ""
+    return f"In {country_name}, " + "; ".join(parts) + "."
+
+
+_DESIGN_ROWS = ("unweighted (as if SRS)", "design-based")
+
+
+def weighting_sentence(comparison: pd.DataFrame, country_name: str, what: str = "who know the hotline") -> str:
+    """Whether weighting moves the estimate: the unweighted and design-based estimates compared.
+
+    ``comparison`` is :func:`campaign_me.workbook.design_comparison` (``scale=100``). The shift is
+    called small when it is under a quarter of the design-based interval's half-width, and larger
+    than the half-width when it would move the estimate out of its own interval.
+    """
+    u, d = comparison.loc["unweighted (as if SRS)"], comparison.loc["design-based"]
+    shift = float(d["estimate"] - u["estimate"])
+    half = float(d["ci_high"] - d["ci_low"]) / 2
+    text = (f"In {country_name}, the unweighted share {what} is {number(u['estimate'])}% and the design-based one "
+            f"{number(d['estimate'])}%: weighting moves it by {number(shift, sign=True)} points, ")
+    if abs(shift) < half / 4:
+        text += f"small beside the interval's half-width of {number(half)} points. Here weighting changes little."
+    elif abs(shift) < half:
+        text += (f"less than the interval's half-width of {number(half)} points but not negligible: the over- and "
+                 "under-sampled groups differ somewhat in the outcome.")
+    else:
+        text += (f"more than the interval's half-width of {number(half)} points: the unweighted estimate is biased "
+                 "by the groups that were over- or under-sampled.")
+    return text
+
+
+# ---------------------------------------------------------------------------
+# the premise check
+# ---------------------------------------------------------------------------
+
+PREMISE_INDICATORS = ("risk_aware", "knowledge_score", "hotline_known")
+
+
+def premise(design, codebook, *, indicators: Sequence[str] = PREMISE_INDICATORS, level: float = 0.95,
+            min_n: int = 25) -> pd.DataFrame:
+    """Those who intend to migrate irregularly against the others, indicator by indicator.
+
+    One row per indicator: ``name, unit, intenders, others`` (domain estimates of
+    :func:`campaign_me.indicators.compute_indicators`) and the design-based difference
+    ``estimate, ci_low, ci_high, p_value`` (intenders minus others, :func:`group_difference`).
+    """
+    t = compute_indicators(design, codebook=codebook, by="intend_irregular", level=level, min_n=min_n,
+                           indicators=list(indicators))
+    rows = []
+    for ind in indicators:
+        part = t[t["indicator"] == ind]
+        yes = part[part["intend_irregular"].astype(bool)].iloc[0]
+        no = part[~part["intend_irregular"].astype(bool)].iloc[0]
+        diff = group_difference(design, codebook, ind, "intend_irregular", True, False, level=level)
+        rows.append({"indicator": ind, "name": yes["name"], "unit": yes["unit"], "intenders": yes["estimate"],
+                     "others": no["estimate"], "estimate": diff["estimate"], "ci_low": diff["ci_low"],
+                     "ci_high": diff["ci_high"], "p_value": diff["p_value"]})
+    return pd.DataFrame(rows).set_index("indicator")
+
+
+def premise_table(check: pd.DataFrame, level: float = 0.95):
+    """:func:`premise` in words: indicator, intenders, others, difference with interval, p-value."""
+    rows = [{
+        "Indicator": r["name"] + (" (%)" if r["unit"] == "%" else f" ({r['unit']})"),
+        "Intend to migrate irregularly": number(r["intenders"]),
+        "Do not": number(r["others"]),
+        f"Difference ({level:.0%} interval)": f"{number(r['estimate'], sign=True)} "
+                                              f"({interval(r['ci_low'], r['ci_high'], sign=True)})",
+        "p-value": p_value(r["p_value"]),
+    } for _, r in check.iterrows()]
+    return table(pd.DataFrame(rows))
+
+
+def premise_sentence(check: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+    """Do those who intend to migrate irregularly know less? Indicator by indicator, then the conclusion."""
+    less = [r for _, r in check.iterrows() if r["ci_high"] < 0]
+    more = [r for _, r in check.iterrows() if r["ci_low"] > 0]
+    unclear = [r for _, r in check.iterrows() if r["ci_low"] <= 0 <= r["ci_high"]]
+
+    def names(rows):
+        return ", ".join(f"\"{r['name']}\" ({number(r['estimate'], sign=True)})" for r in rows)
+
+    parts = [f"In {country_name}, compared with the others, people who intend to migrate irregularly"]
+    clauses = []
+    if less:
+        clauses.append(f"clearly know less on {names(less)}")
+    if more:
+        clauses.append(f"clearly know more on {names(more)}")
+    if unclear:
+        clauses.append(f"differ by amounts the survey cannot tell from zero on {names(unclear)}")
+    text = parts[0] + " " + "; they ".join(clauses) + f" (differences in points, {level:.0%} intervals in the table)."
+    if less:
+        text += (" Missing information may be part of the problem for "
+                 + ", ".join(f"\"{r['name']}\"" for r in less)
+                 + ": information could help there, though it may not be enough to change plans.")
+    else:
+        text += (" On none of these measures do they clearly know less than the others: the survey gives no sign that "
+                 "missing information explains their plans, so information alone is unlikely to change them.")
+    return text
+
+
+# ---------------------------------------------------------------------------
+# exercises
+# ---------------------------------------------------------------------------
+
+
+def group_answer(design, codebook, indicator: str, group: str, country_name: str, *, level: float = 0.95,
+                 min_n: int = 25) -> str:
+    """The folded check of the "by group" exercise: the largest gap between the shown groups, tested."""
+    groups = by_groups(design, codebook, indicator=indicator, groups=[group], level=level, min_n=min_n)
+    shown = groups[~groups["suppressed"]]
+    name = groups["name"].iloc[0] if len(groups) else indicator
+    if len(shown) < 2:
+        body = (f"In {country_name}, fewer than two groups of {column_label(group).lower()} have enough interviews to be "
+                "compared.")
+    else:
+        gap = _gaps(design, codebook, groups, indicator, level)[0]
+        pct = "%" if groups["unit"].iloc[0] == "%" else ""
+        body = (f"In {country_name}, \"{name}\" is highest for \"{gap['high']}\" ({number(gap['high_est'])}{pct}) and "
+                f"lowest for \"{gap['low']}\" ({number(gap['low_est'])}{pct}): a difference of "
+                f"{number(gap['estimate'], sign=True)} points; {_verdict(gap, level)}.")
+        if len(shown) > 2:
+            body += " (With more than two groups, this compares the highest with the lowest.)"
+    return _fold(f"Check your answer for {country_name}", body)
+
+
+def by_group_exercise(design, codebook, group: str, wb, *, indicator: str = "hotline_known") -> Shown:
+    """The "who knows the hotline?" exercise: the table by ``group`` and the folded check.
+
+    ``wb`` gives the country's name, the confidence level and ``min_n``
+    (:func:`campaign_me.workbook.check_parameters`).
+    """
+    groups = by_groups(design, codebook, indicator=indicator, groups=[group], level=wb.level, min_n=wb.min_n)
+    return Shown(groups_table(groups, wb.level),
+                 group_answer(design, codebook, indicator, group, wb.country_name, level=wb.level, min_n=wb.min_n))
+
+
+def small_groups(design, codebook, split: str, *, by: str = "migration_status", indicator: str = "risk_aware",
+                 level: float = 0.95, min_n: int = 25, flag_n: int = 50) -> pd.DataFrame:
+    """An indicator for every combination of ``by`` and ``split``, with the suppression rules applied.
+
+    One row per observed combination: the two labels, ``n``, ``estimate``, ``suppressed`` (fewer
+    than ``min_n`` interviews: not shown) and ``flagged`` (fewer than ``flag_n``: shown with a caution).
+    """
+    cols = [by] if split == by else [by, split]
+    t = compute_indicators(design, codebook=codebook, indicators=[indicator], by=cols, level=level, min_n=min_n,
+                           flag_n=flag_n)
+    out = pd.DataFrame({c: [group_label(c, v, codebook) for v in t[c]] for c in cols})
+    for k in ("n", "estimate", "ci_low", "ci_high", "suppressed", "flagged", "name"):
+        out[k] = t[k].to_numpy()
+    out["n"] = out["n"].astype(int)
+    out.attrs.update(by=cols, min_n=min_n, flag_n=flag_n)
+    return out
+
+
+def small_groups_table(groups: pd.DataFrame):
+    """:func:`small_groups` in words: the groups, interviews, and the estimate or why it is hidden."""
+    cols, min_n, flag_n = groups.attrs["by"], groups.attrs["min_n"], groups.attrs["flag_n"]
+    name = groups["name"].iloc[0] if len(groups) else ""
+    rows = []
+    for r in groups.to_dict("records"):
+        if r["suppressed"]:
+            shown = f"not shown: fewer than {min_n} interviews"
+        elif r["flagged"]:
+            shown = f"{number(r['estimate'])} (fewer than {flag_n} interviews: read with care)"
+        else:
+            shown = number(r["estimate"])
+        rows.append({**{column_label(c): r[c] for c in cols}, "Interviews": count(r["n"]), f"{name} (%)": shown})
+    return table(pd.DataFrame(rows))
+
+
+def small_groups_answer(groups: pd.DataFrame, country_name: str) -> str:
+    """The folded check of the small-groups exercise: which groups are hidden or flagged here, and the smallest."""
+    cols, min_n, flag_n = groups.attrs["by"], groups.attrs["min_n"], groups.attrs["flag_n"]
+
+    def label(r):
+        return ", ".join(str(r[c]) for c in cols) + f" ({count(r['n'])} interviews)"
+
+    hidden = [label(r) for r in groups.to_dict("records") if r["suppressed"]]
+    flagged = [label(r) for r in groups.to_dict("records") if r["flagged"] and not r["suppressed"]]
+    total = len(groups)
+    if hidden:
+        verb = "is" if len(hidden) == 1 else "are"
+        body = (f"In {country_name}, {len(hidden)} of {total} groups {verb} not shown because fewer than {min_n} people "
+                f"were interviewed in {'it' if len(hidden) == 1 else 'them'}: {'; '.join(hidden)}.")
+        if flagged:
+            body += (f" {len(flagged)} more {'is' if len(flagged) == 1 else 'are'} shown with a caution (fewer than "
+                     f"{flag_n} interviews): {'; '.join(flagged)}.")
+    else:
+        smallest = groups.loc[groups["n"].idxmin()]
+        body = (f"In {country_name}, no group of this table is hidden: even the smallest, {label(smallest)}, reaches "
+                f"{min_n}.")
+        if flagged:
+            body += (f" But {len(flagged)} {'group rests' if len(flagged) == 1 else 'groups rest'} on fewer than "
+                     f"{flag_n} interviews and {'is' if len(flagged) == 1 else 'are'} shown with a caution: "
+                     f"{'; '.join(flagged)}.")
+        else:
+            body += f" None rests on fewer than {flag_n} interviews."
+    return _fold(f"Check your answer for {country_name}", body)
+
+
+def small_groups_exercise(design, codebook, split: str, wb, *, by: str = "migration_status",
+                          indicator: str = "risk_aware") -> Shown:
+    """The small-groups exercise: the table by ``by`` and ``split`` and the folded check."""
+    groups = small_groups(design, codebook, split, by=by, indicator=indicator, level=wb.level, min_n=wb.min_n)
+    return Shown(small_groups_table(groups), small_groups_answer(groups, wb.country_name))
