@@ -15,7 +15,10 @@ cluster means, which is what makes the simulation fast. ``tests/test_diagnose.py
 each vectorised estimate, SE and df equals :func:`campaign_me.evaluation.did` (and friends) on a
 simulated data set.
 
-Use :func:`redesign` to compare variants (more clusters, a panel, another ICC).
+Use :func:`redesign` to compare variants (more clusters, a panel, another ICC), and
+:func:`design_like_survey` to declare a design that copies a survey already fielded (its clusters,
+interviews per cluster, ICC and baseline level), so that one survey's estimate can be set among the
+estimates of many surveys like it.
 """
 
 from __future__ import annotations
@@ -30,9 +33,21 @@ from scipy import stats
 
 from .errors import DataError, DesignError
 
-__all__ = ["CampaignDesign", "Diagnosis", "diagnose", "redesign", "simulate_survey", "ESTIMATORS"]
+__all__ = [
+    "CampaignDesign",
+    "Diagnosis",
+    "diagnose",
+    "redesign",
+    "simulate_survey",
+    "design_like_survey",
+    "estimate_icc",
+    "ESTIMATORS",
+]
 
-ESTIMATORS = ("did", "pre_post", "endline", "ancova")
+#: Estimators :func:`diagnose` knows. ``comparison_change`` (endline minus baseline in the comparison arm)
+#: estimates the secular trend, not the effect: its estimand is ``trend``. It is simulated only on request.
+ESTIMATORS = ("did", "pre_post", "endline", "ancova", "comparison_change")
+_DEFAULT_ESTIMATORS = ("did", "pre_post", "endline", "ancova")
 
 
 @dataclass(frozen=True)
@@ -240,6 +255,11 @@ def _estimate(name: str, design: CampaignDesign, y0, y1, arm):
         if design.same_clusters:
             return est, var_mean(c1[:, t] - c0[:, t]), j - 2  # J PSUs, 1 stratum in the domain; k = 2
         return est, var_mean(c1[:, t]) + var_mean(c0[:, t]), 2 * j - 3
+    if name == "comparison_change":  # the comparison arm's pre-post: the secular trend
+        est = c1[:, c].mean(1) - c0[:, c].mean(1)
+        if design.same_clusters:
+            return est, var_mean(c1[:, c] - c0[:, c]), j - 2
+        return est, var_mean(c1[:, c]) + var_mean(c0[:, c]), 2 * j - 3
     if name == "did":
         d = c1 - c0
         est = d[:, t].mean(1) - d[:, c].mean(1)
@@ -300,8 +320,10 @@ def diagnose(
         Number of simulated surveys (DeclareDesign's default; fewer than 100 is refused:
         the diagnosands would be too noisy to read).
     estimators : list of str, optional
-        From ``"did"``, ``"pre_post"``, ``"endline"`` (post-only comparison of arms) and
-        ``"ancova"`` (panel only). Default: all that apply.
+        From ``"did"``, ``"pre_post"``, ``"endline"`` (post-only comparison of arms),
+        ``"ancova"`` (panel only) and ``"comparison_change"`` (endline minus baseline in the
+        comparison arm, whose estimand is the secular ``trend``). Default: all that apply except
+        ``"comparison_change"``.
     level : float, default 0.95
         Confidence level of the intervals (coverage).
     alpha : float, default 0.05
@@ -318,7 +340,8 @@ def diagnose(
     Returns
     -------
     Diagnosis
-        ``diagnosands`` (power, bias, RMSE, coverage per estimator) and ``simulations``.
+        ``diagnosands`` (power, bias, RMSE, coverage per estimator) and ``simulations``. The
+        estimand is the planted ``effect``, except for ``comparison_change`` (the ``trend``).
 
     Examples
     --------
@@ -338,7 +361,7 @@ def diagnose(
         if not 0 < value < 1:
             raise DataError(f"{name}={value!r}: must be between 0 and 1")
     if estimators is None:
-        estimators = [e for e in ESTIMATORS if e != "ancova" or design.panel]
+        estimators = [e for e in _DEFAULT_ESTIMATORS if e != "ancova" or design.panel]
     estimators = [estimators] if isinstance(estimators, str) else list(estimators)
     for e in estimators:
         if e not in ESTIMATORS:
@@ -362,8 +385,8 @@ def diagnose(
     if progress:
         sys.stderr.write("\n")
     frames, rows = [], []
-    truth = design.effect
     for e in estimators:
+        truth = design.trend if e == "comparison_change" else design.effect
         est = np.concatenate([p[0] for p in parts[e]])
         se = np.concatenate([p[1] for p in parts[e]])
         df = float(parts[e][0][2])
@@ -418,3 +441,158 @@ def redesign(design: CampaignDesign, *, sims: int = 500, seed: int = 0, estimato
             d.insert(0, k, v)
         out.append(d)
     return pd.concat(out, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------
+# a design like a survey already fielded
+# --------------------------------------------------------------------------------------
+def _binary(values: pd.Series, name: str) -> np.ndarray:
+    """A 0/1 (or boolean) column as floats with NaN for missing; anything else is refused."""
+    v = pd.to_numeric(values.astype("object"), errors="coerce").astype("float64").to_numpy()
+    bad = ~np.isnan(v) & ~np.isin(v, (0.0, 1.0))
+    if bad.any():
+        raise DataError(f"{name}: must be 0/1 (or True/False); found {sorted(set(v[bad].tolist()))[:5]}")
+    return v
+
+
+def estimate_icc(data: pd.DataFrame, outcome: str, cluster: str, *, groups: str | Sequence[str] | None = None) -> float:
+    """Intra-cluster correlation of an outcome by one-way analysis of variance (unweighted).
+
+    The ANOVA estimator for clusters of unequal size (Donner 1986, *A review of inference
+    procedures for the intraclass correlation coefficient in the one-way random effects model*,
+    International Statistical Review 54(1)): ``(MSB - MSW) / (MSB + (n0 - 1) MSW)``, with ``n0``
+    the adjusted mean cluster size. With ``groups`` (for example the arm and the round), clusters
+    are compared only with clusters of their own group, so differences between the groups (the
+    campaign's effect, a trend) do not count as clustering. The estimate can be negative when the
+    clusters resemble each other less than chance would make them; with few clusters it is noisy.
+
+    Parameters
+    ----------
+    data : DataFrame
+    outcome : str
+        Numeric (or boolean) outcome; rows where it is missing are left out.
+    cluster : str
+        Column naming each respondent's cluster (village, PSU).
+    groups : str or list of str, optional
+        Columns within whose levels the clusters are compared.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"village": list("aaabbbccc"), "y": [1, 1, 1, 0, 0, 0, 1, 1, 0]})
+    >>> round(estimate_icc(df, "y", "village"), 3)
+    0.667
+    """
+    cols = [outcome, cluster] + ([groups] if isinstance(groups, str) else list(groups or []))
+    missing = [c for c in cols if c not in data.columns]
+    if missing:
+        raise DataError(f"estimate_icc: column(s) {missing} not in the data")
+    y = pd.to_numeric(data[outcome].astype("object"), errors="coerce").astype("float64")
+    keep = y.notna().to_numpy() & data[cluster].notna().to_numpy()
+    frame = data.loc[keep, cols[1:]].copy()
+    frame["_y"] = y[keep].to_numpy()
+    group_cols = cols[2:]
+    frame["_g"] = frame[group_cols].astype(str).agg("|".join, axis=1) if group_cols else "all"
+    stats_ = frame.groupby(["_g", cluster], observed=True)["_y"].agg(["size", "mean", "var"])
+    stats_["var"] = stats_["var"].fillna(0.0)
+    n_i = stats_["size"].to_numpy(dtype=float)
+    k, n = len(n_i), n_i.sum()
+    g = frame["_g"].nunique()
+    if k - g < 1 or n - k < 1:
+        raise DataError(f"estimate_icc: {k} clusters of {int(n)} respondents in {g} group(s): too few to estimate an ICC")
+    group_mean = frame.groupby("_g")["_y"].mean()
+    g_of = stats_.index.get_level_values("_g")
+    ssb = float(np.sum(n_i * (stats_["mean"].to_numpy() - group_mean.loc[g_of].to_numpy()) ** 2))
+    ssw = float(np.sum((n_i - 1) * stats_["var"].to_numpy()))
+    msb, msw = ssb / (k - g), ssw / (n - k)
+    n_g = pd.Series(n_i, index=g_of).groupby(level=0).sum()
+    sq = pd.Series(n_i**2, index=g_of).groupby(level=0).sum()
+    n0 = (n - float((sq / n_g).sum())) / (k - g)
+    denom = msb + (n0 - 1) * msw
+    if denom <= 0:
+        raise DataError(f"estimate_icc: {outcome!r} does not vary within the groups; no ICC can be estimated")
+    return float((msb - msw) / denom)
+
+
+def design_like_survey(
+    baseline: pd.DataFrame,
+    endline: pd.DataFrame,
+    outcome: str,
+    *,
+    treated: str,
+    cluster: str,
+    effect: float,
+    trend: float = 0.0,
+    icc: float | None = None,
+    weights: str | None = None,
+    same_clusters: bool | None = None,
+) -> CampaignDesign:
+    """Declare a :class:`CampaignDesign` that copies a two-round survey already fielded.
+
+    The copy keeps what drives the precision of a difference-in-differences: the number of
+    clusters per arm and round (the average over the four arm x round cells), the interviews per
+    cluster (the average), the outcome's intra-cluster correlation (:func:`estimate_icc` within
+    arm x round, not below 0) and its baseline level. It simplifies the rest: equal-sized
+    clusters, no weights, no strata. ``effect`` and ``trend`` are what the simulation plants (in
+    the sample world, ``truth.json``'s ITT and secular trend). Diagnosing the copy shows what
+    the survey's design gives over many surveys like it, beside the one estimate it gave.
+
+    Parameters
+    ----------
+    baseline, endline : DataFrame
+        The two rounds (one row per respondent).
+    outcome : str
+        A 0/1 (or boolean) outcome.
+    treated : str
+        0/1 (or boolean) column: 1 in campaign areas.
+    cluster : str
+        The cluster (village) column. Prefer the village to the PSU when a village taken with
+        certainty has its households as PSUs.
+    effect, trend : float
+        Planted effect and secular trend (proportions: 0.08 = 8 percentage points).
+    icc : float, optional
+        Intra-cluster correlation; default: estimated from both rounds.
+    weights : str, optional
+        Weight column for the baseline level (default: unweighted).
+    same_clusters : bool, optional
+        Whether both rounds survey the same clusters; default: True when at least half of the
+        endline's clusters were also surveyed at baseline.
+
+    Examples
+    --------
+    >>> from campaign_me import load_survey
+    >>> cb = "data/samples/codebook.yaml"
+    >>> b = load_survey("data/samples/belmora/survey_baseline.csv", cb)
+    >>> e = load_survey("data/samples/belmora/survey_endline.csv", cb)
+    >>> d = design_like_survey(b, e, "risk_aware", treated="campaign", cluster="village", effect=0.10, trend=0.04)
+    >>> d.clusters_per_arm, d.cluster_size, d.same_clusters
+    (21, 12, False)
+    """
+    for name, frame in (("baseline", baseline), ("endline", endline)):
+        if not isinstance(frame, pd.DataFrame):
+            raise DataError(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}")
+        missing = [c for c in (outcome, treated, cluster, weights) if c and c not in frame.columns]
+        if missing:
+            raise DataError(f"{name}: column(s) {missing} not in the data")
+    rounds = []
+    for post, frame in ((0, baseline), (1, endline)):
+        y = _binary(frame[outcome], f"outcome {outcome!r}")
+        arm = _binary(frame[treated], f"treated {treated!r}")
+        part = pd.DataFrame({"y": y, "arm": arm, "cluster": frame[cluster].astype("object").to_numpy(), "post": post})
+        if weights:
+            part["w"] = pd.to_numeric(frame[weights], errors="coerce").to_numpy(dtype=float)
+        rounds.append(part[~np.isnan(y) & ~np.isnan(arm) & part["cluster"].notna().to_numpy()])
+    both = pd.concat(rounds, ignore_index=True)
+    counts = both.groupby(["post", "arm"])["cluster"].nunique()
+    if len(counts) < 4:
+        raise DataError(f"design_like_survey: {outcome!r} needs respondents in both arms in both rounds")
+    clusters_per_arm = max(2, int(round(float(counts.mean()))))
+    cluster_size = max(1, int(round(len(both) / float(counts.sum()))))
+    if icc is None:
+        icc = max(0.0, estimate_icc(both, "y", "cluster", groups=["post", "arm"]))
+    base = both[both["post"] == 0]
+    level = float(np.average(base["y"], weights=base["w"])) if weights else float(base["y"].mean())
+    if same_clusters is None:
+        before, after = set(rounds[0]["cluster"]), set(rounds[1]["cluster"])
+        same_clusters = len(before & after) >= 0.5 * len(after)
+    return CampaignDesign(clusters_per_arm=clusters_per_arm, cluster_size=cluster_size, icc=float(icc),
+                          baseline=level, effect=float(effect), trend=float(trend), same_clusters=bool(same_clusters))

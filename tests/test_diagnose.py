@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from campaign_me import SurveyDesign
-from campaign_me.diagnose import CampaignDesign, diagnose, redesign, simulate_survey
+from campaign_me.diagnose import (
+    CampaignDesign,
+    design_like_survey,
+    diagnose,
+    estimate_icc,
+    redesign,
+    simulate_survey,
+)
 from campaign_me.errors import DataError, DesignError
 from campaign_me.evaluation import ancova, did, itt, pre_post
 from campaign_me.power import power_two_proportions
@@ -92,3 +99,48 @@ def test_bad_declarations_are_refused():
         diagnose(CampaignDesign(), sims=10)
     with pytest.raises(DataError, match="not a CampaignDesign parameter"):
         redesign(CampaignDesign(), sims=100, clusters=[1, 2])
+
+
+@pytest.mark.parametrize("same_clusters", [True, False], ids=["same-clusters", "new-clusters"])
+def test_comparison_change_is_the_comparison_arms_pre_post_and_estimates_the_trend(same_clusters):
+    variant = CampaignDesign(**SMALL, same_clusters=same_clusters, trend=0.05)
+    dx = diagnose(variant, sims=100, seed=3, estimators=["comparison_change", "did"])
+    for sim in (0, 41):
+        s = simulate_survey(variant, seed=3, sim=sim, sims=100)
+        d = SurveyDesign(s, weights="weight", strata="round_stratum", psu="cluster")
+        ref = pre_post(d.subset(s["arm"] == 0), "y", post="post")
+        got = dx.simulations[(dx.simulations["sim"] == sim) & (dx.simulations["estimator"] == "comparison_change")]
+        assert got["estimate"].iloc[0] == pytest.approx(ref.effect, abs=1e-12)
+        assert got["se"].iloc[0] == pytest.approx(ref.se, rel=1e-9)
+        assert got["df"].iloc[0] == ref.df
+    t = dx.diagnosands.set_index("estimator")
+    assert t.loc["comparison_change", "estimand"] == 0.05 and t.loc["did", "estimand"] == variant.effect
+    # not simulated unless asked for: the default diagnosis is unchanged
+    assert "comparison_change" not in set(diagnose(variant, sims=100).diagnosands["estimator"])
+
+
+def test_estimate_icc_recovers_the_planted_icc():
+    design = CampaignDesign(clusters_per_arm=150, cluster_size=20, icc=0.10, effect=0.0, trend=0.0)
+    s = simulate_survey(design, seed=5, sims=100)
+    # the simulated cluster effects have variance icc * p(1 - p); the ANOVA estimate recovers it
+    assert estimate_icc(s, "y", "cluster", groups=["post", "arm"]) == pytest.approx(0.10, abs=0.03)
+    flat = s.assign(y=np.tile([0.0, 1.0], len(s) // 2))
+    assert estimate_icc(flat, "y", "cluster") < 0.01
+    with pytest.raises(DataError, match="not in the data"):
+        estimate_icc(s, "y", "village")
+
+
+def test_design_like_survey_copies_a_fielded_survey():
+    original = CampaignDesign(clusters_per_arm=12, cluster_size=15, icc=0.08, baseline=0.3, effect=0.1, trend=0.02,
+                              same_clusters=False)
+    s = simulate_survey(original, seed=11, sims=100)
+    base, end = s[s["post"] == 0], s[s["post"] == 1]
+    like = design_like_survey(base, end, "y", treated="arm", cluster="cluster", effect=0.1, trend=0.02)
+    assert (like.clusters_per_arm, like.cluster_size, like.same_clusters) == (12, 15, False)
+    assert like.baseline == pytest.approx(base["y"].mean())
+    assert like.icc == pytest.approx(max(0.0, estimate_icc(s, "y", "cluster", groups=["post", "arm"])))
+    same = simulate_survey(CampaignDesign(**SMALL), seed=1, sims=100)
+    assert design_like_survey(same[same["post"] == 0], same[same["post"] == 1], "y", treated="arm",
+                              cluster="cluster", effect=0.08, icc=0.05).same_clusters is True
+    with pytest.raises(DataError, match="0/1"):
+        design_like_survey(base.assign(y=base["y"] * 3), end, "y", treated="arm", cluster="cluster", effect=0.1)
