@@ -4,7 +4,7 @@ PY := .venv/bin/python
 .venv/bin/python:
 	python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]"
 
-.PHONY: test lint demo synth bench ci wheelhouse report synthesis
+.PHONY: test lint demo synth bench ci wheelhouse report synthesis handouts workshop laptop-check
 test: $(PY)
 	$(PY) -m pytest
 lint: $(PY)
@@ -31,3 +31,16 @@ ci:
 # (docs/installation.md gives the Windows form).
 wheelhouse: $(PY)
 	$(PY) -m pip wheel --wheel-dir wheelhouse ".[test]" setuptools wheel
+
+# Participant handouts: docs/handouts/*.md from the notebooks (committed; a test fails when stale), and
+# print-ready HTML (A4) of every handout and documentation page, course pack included, in reports/print/.
+handouts: $(PY)
+	$(PY) -c "from campaign_me.workbook import write_handouts; write_handouts('notebooks', 'docs/handouts')"
+	$(PY) -c "from campaign_me.workshop import write_print_pages; write_print_pages('reports/print')"
+
+# A workshop laptop: check it (PASS/FAIL per item), then working copies of the lessons and JupyterLab on
+# them (in ~/campaign_me_workshop; .venv/bin/campaign-me workshop --reset restores them between groups).
+laptop-check: $(PY)
+	.venv/bin/campaign-me workshop --check
+workshop: $(PY)
+	.venv/bin/campaign-me workshop

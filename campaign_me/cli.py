@@ -7,10 +7,12 @@ Subcommands
 ``validate``     check a survey file against its codebook
 ``synth``        regenerate the simulated campaign world (``data/samples``)
 ``codebook``     draft a codebook (YAML) from a Kobo/ODK form
+``form``         the questionnaire (XLSForm for KoboToolbox/ODK) that chosen indicators need, and its codebook
 ``report``       one country's report (notebooks executed, HTML without code, index.html)
 ``batch``        reports for several countries in parallel, locally or on a Dask cluster
 ``notebooks``    list the workbook notebooks and their parameters
 ``synthesis``    the regional synthesis of the country reports (from the results store)
+``workshop``     working copies of the lessons for a workshop laptop, then JupyterLab; ``--check`` checks the laptop
 """
 
 from __future__ import annotations
@@ -29,43 +31,32 @@ DEMO_INDICATORS = (
 )
 
 
-def _sample_dir(tmp: str):
-    """data/samples of the checkout (cwd or beside the package), else a freshly generated copy."""
-    from pathlib import Path
-
-    from .synth import DEFAULT_SEED, generate
-
-    for root in (Path.cwd(), Path(__file__).resolve().parents[1]):
-        if (root / "data" / "samples" / "codebook.yaml").is_file():
-            return root / "data" / "samples"
-    generate(tmp, seed=DEFAULT_SEED)
-    return Path(tmp)
-
-
 def _demo(args: argparse.Namespace) -> int:
     import json
-    import tempfile
 
     import numpy as np
 
+    from .codebook import Codebook
     from .evaluation import combine_rounds, did
     from .intake import load_survey
     from .synth import COUNTRIES, DEFAULT_SEED
+    from .workbook import sample_data_dir
 
     print(f"campaign_me demo: the simulated campaign world (data/samples, seed {DEFAULT_SEED})")
     print("Design-based estimates (weights, strata, clusters) with 95% confidence intervals.")
     print("DiD = (endline - baseline) in campaign districts minus the same in comparison districts;")
     print("'planted' is the true effect written into the simulation (truth.json).\n")
-    with tempfile.TemporaryDirectory() as tmp:
-        samples = _sample_dir(tmp)
-        loaded = {
-            key: (
-                load_survey(samples / key / "survey_baseline.csv", samples / "codebook.yaml"),
-                load_survey(samples / key / "survey_endline.csv", samples / "codebook.yaml"),
-                json.loads((samples / key / "truth.json").read_text(encoding="utf-8"))["itt"],
-            )
-            for key in COUNTRIES
-        }
+    samples = sample_data_dir(generate=True)  # the checkout's data/samples, else generated once
+    book = Codebook.from_yaml(samples / "codebook.yaml")  # the design and the arm come from the codebook
+    treated = book.arm.column if book.arm is not None else "campaign"
+    loaded = {
+        key: (
+            load_survey(samples / key / "survey_baseline.csv", book),
+            load_survey(samples / key / "survey_endline.csv", book),
+            json.loads((samples / key / "truth.json").read_text(encoding="utf-8"))["itt"],
+        )
+        for key in COUNTRIES
+    }
     for key, spec in COUNTRIES.items():
         base, end, truth = loaded[key]
         print(f"{spec.name}: baseline n={len(base)}, endline n={len(end)}, "
@@ -73,9 +64,9 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"  {'':<43}{'comparison':^18} {'campaign':^18}")
         print(f"  {'indicator':<43}{'baseline':>9}{'endline':>9} {'baseline':>9}{'endline':>9}   "
               f"{'DiD [95% CI]':<24}{'planted':>8}")
-        both = combine_rounds(base, end, weights="weight", strata="stratum", psu="psu")
+        both = combine_rounds(base, end, weights=book.weight, strata=book.strata, psu=book.psu)
         for var, label, scale in DEMO_INDICATORS:
-            r = did(both, var, treated="campaign", post="post", df=np.inf)  # normal intervals, as printed
+            r = did(both, var, treated=treated, post="post", df=np.inf)  # normal intervals, as printed
             t = r.table * scale
             planted = truth[var] * scale
             print(
@@ -254,17 +245,18 @@ def _written_by_synth(folder) -> bool:
 def _codebook(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from .xlsform import commented_yaml, draft_codebook
+    from .xlsform import draft
 
-    cb, reasons = draft_codebook(args.form, dataset=args.dataset)
+    drafted = draft(args.form, dataset=args.dataset)
+    cb, reasons = drafted.codebook, drafted.reasons
     header = (
         f"Codebook drafted from the form {Path(args.form).name} by campaign-me codebook (format: docs/codebook.md).\n"
-        "Check each type; add id, weight, strata and psu at the top, scale and correct on the items,\n"
-        "missing codes such as 99: Don't know, and role: identifier on any other personal data.\n"
+        "Check each type; fill in the study's keys below (id, weight, strata, psu, arm, rounds), scale and\n"
+        "correct on the items, and role: identifier on any other personal data.\n"
         "Questions that ask for personal data (names, phone numbers, e-mail, addresses, GPS) are drafted\n"
         "as role: identifier (dropped on load), each with a comment saying why: check them."
     )
-    text = commented_yaml(cb.to_yaml(header=header), reasons)
+    text = drafted.to_yaml(header=header)
     if args.out:
         target = Path(args.out)
         if target.exists() and not args.force:
@@ -280,7 +272,94 @@ def _codebook(args: argparse.Namespace) -> int:
     if reasons:
         print(f"drafted as identifiers (personal data, dropped on load; see the comments): {', '.join(reasons)}",
               file=sys.stderr)
+    if drafted.missing:
+        shown = ", ".join(f"{c} = {lab}" for c, lab in drafted.missing.items())
+        print(f"missing-value codes proposed from the form's choices: {shown} (check the 'missing' block)",
+              file=sys.stderr)
     return 0
+
+
+def _form(args: argparse.Namespace) -> int:
+    from .questionnaire import build_form
+    from .report.runner import report_indicators
+
+    catalogue, ids = report_indicators(args.catalogue, args.indicators)
+    q = build_form(catalogue, ids, codebook=args.codebook, rounds=args.rounds, contact=not args.no_contact)
+    form, codebook = q.write(args.out, force=args.force)
+    print(f"wrote {form} (XLSForm: {len(q.questions)} questions for {len(q.indicators)} indicators; "
+          f"sheets survey, choices, settings) and {codebook} (its codebook)")
+    print(f"indicators: {', '.join(q.indicators)}")
+    if q.identifiers:
+        print(f"personal data: {', '.join(q.identifiers)} (asked only of respondents who agree to a follow-up; "
+              "marked role: identifier, dropped on load). Leave them out with --no-contact if you will not "
+              "re-contact respondents.", file=sys.stderr)
+    print("next: upload form.xlsx to KoboToolbox (or ODK Central), collect, download the data as CSV with "
+          "'XML values and headers', then: campaign-me validate EXPORT.csv --codebook " + str(codebook))
+    return 0
+
+
+def _study_options(sub) -> None:
+    """``--catalogue`` and ``--indicators`` on report, batch and synthesis; ``--data-dir`` on synthesis.
+
+    They reach the runner as its options (``-p catalogue=FILE`` is the same; see
+    :data:`campaign_me.report.runner.REPORT_OPTIONS`).
+    """
+    for name in ("report", "batch", "synthesis"):
+        p = sub.choices[name]
+        if name == "synthesis":
+            p.add_argument("--data-dir", dest="study_data_dir", default=None,
+                           help="folder of the countries' data, for results computed without a store")
+        p.add_argument("--catalogue", default=None, metavar="FILE",
+                       help="an indicator catalogue of your own (YAML), merged over the shipped one")
+        p.add_argument("--indicators", default=None, metavar="ID,...",
+                       help="indicator ids to report (default: the standard report indicators and those "
+                            "--catalogue adds); those the survey did not ask are listed as not asked")
+        p.set_defaults(func=_with_study_options(p.get_default("func")))
+
+
+def _with_study_options(func):
+    def run(args: argparse.Namespace) -> int:
+        for key, dest in (("catalogue", "catalogue"), ("indicators", "indicators"), ("data_dir", "study_data_dir")):
+            value = getattr(args, dest, None)
+            if value not in (None, ""):
+                args.parameter = [*args.parameter, f"{key}={value}"]
+        return func(args)
+
+    return run
+
+
+def _workshop(args: argparse.Namespace) -> int:
+    from .workshop import (
+        WorkshopError,
+        default_folder,
+        format_check,
+        format_checks,
+        laptop_check,
+        launch_lab,
+        prepare_workshop,
+    )
+
+    folder = args.folder or default_folder()
+    if args.check:
+        if args.reset or args.no_lab or args.port is not None:
+            raise WorkshopError("--check copies nothing and starts nothing: leave out --reset, --no-lab and --port")
+        print(f"Laptop check for the campaign_me workshop (workshop folder: {folder})", flush=True)
+        results = laptop_check(folder, progress=lambda c: print(format_check(c), flush=True))
+        print(format_checks(results))
+        return 0 if all(c.ok for c in results) else 1
+    copies = prepare_workshop(folder, reset=args.reset)
+    print(copies.summary(), flush=True)
+    if args.no_lab:
+        print(f"Start JupyterLab on the copies with: campaign-me workshop {copies.folder}")
+        return 0
+    return launch_lab(copies.folder, port=args.port)
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (1-65535)")
+    return port
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -340,9 +419,55 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_codebook)
 
+    from .codebook import ROUNDS
+
+    p = sub.add_parser(
+        "form",
+        help="the questionnaire (XLSForm for KoboToolbox/ODK) that chosen indicators need, and its codebook",
+        description="Write FOLDER/form.xlsx, an XLSForm ready for KoboToolbox or ODK (survey, choices and settings "
+        "sheets: interview details from the sampling plan, a consent question that ends the interview if refused, "
+        "the questions the chosen indicators need with don't know / refused answers, and optionally a follow-up "
+        "contact marked as personal data), and FOLDER/codebook.yaml, the codebook its export loads with.",
+    )
+    p.add_argument("--out", required=True, metavar="FOLDER", help="folder for form.xlsx and codebook.yaml")
+    p.add_argument("--catalogue", default=None, metavar="FILE",
+                   help="an indicator catalogue of your own (YAML), merged over the shipped one")
+    p.add_argument("--indicators", default=None, metavar="ID,...",
+                   help="indicator ids (default: the standard report indicators and those --catalogue adds)")
+    p.add_argument("--codebook", default=None, metavar="FILE",
+                   help="codebook describing the questions (default: the shipped one, data/samples/codebook.yaml)")
+    p.add_argument("--rounds", choices=list(ROUNDS), default="independent",
+                   help="round structure for the codebook (panel: the respondent id is typed in, not generated)")
+    p.add_argument("--no-contact", action="store_true",
+                   help="no follow-up contact questions (the respondent's name and phone number)")
+    p.add_argument("--force", action="store_true", help="replace form.xlsx and codebook.yaml in FOLDER")
+    p.set_defaults(func=_form)
+
+    p = sub.add_parser(
+        "workshop",
+        help="working copies of the lessons for a workshop laptop, then JupyterLab (--check: laptop check)",
+        description="Copy the lesson notebooks (00-06) and the reference pages into FOLDER and start JupyterLab "
+        "there, so that JupyterLab's automatic saving never changes the originals. A copy a participant changed "
+        "is never overwritten, unless --reset, which moves the old copies to FOLDER/backups/<date>-<time>/ and "
+        "restores the originals (stop JupyterLab first). --check tests this laptop for the workshop and prints "
+        "PASS or FAIL with what to do (exit status 1 if anything failed).",
+    )
+    p.add_argument("folder", nargs="?", default=None, metavar="FOLDER",
+                   help="the workshop folder (default: campaign_me_workshop in your home folder)")
+    p.add_argument("--reset", action="store_true",
+                   help="restore the original lessons (between groups); the old copies go to FOLDER/backups/")
+    p.add_argument("--no-lab", action="store_true", help="only copy; do not start JupyterLab")
+    p.add_argument("--port", type=_port, default=None,
+                   help="port for JupyterLab (default 8888, or the next free one)")
+    p.add_argument("--check", action="store_true",
+                   help="laptop check: Python, campaign_me, notebooks, sample data, folder, charts, JupyterLab, "
+                   "widgets, a kernel, the server; copies nothing")
+    p.set_defaults(func=_workshop)
+
     from .report.commands import add_commands as _add_report_commands
 
     _add_report_commands(sub)
+    _study_options(sub)
     return parser
 
 

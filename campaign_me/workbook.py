@@ -39,6 +39,7 @@ __all__ = [
     "labelled_head",
     "handout",
     "write_handouts",
+    "print_html",
     "SAMPLE_COUNTRIES",
     "sample_overview",
     "design_comparison",
@@ -66,8 +67,41 @@ def _is_sample_dir(path: Path) -> bool:
     return (path / "codebook.yaml").is_file() and any((path / c).is_dir() for c in SAMPLE_COUNTRIES)
 
 
-def sample_data_dir(data_dir: str | os.PathLike[str] | None = None, *, start: str | os.PathLike[str] | None = None) -> Path:
-    """Find the directory holding the sample data (``data/samples``).
+def _sample_cache() -> Path:
+    """Where an installed package keeps the sample data it generated (one folder per version and seed)."""
+    from . import __version__
+    from .synth import DEFAULT_SEED
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign_me"
+    return cache / f"samples-{__version__}-{DEFAULT_SEED}"
+
+
+def _generate_samples(target: Path) -> Path:
+    """Generate the sample data into ``target`` once (a temporary folder renamed into place)."""
+    import shutil
+    import uuid
+
+    from .synth import DEFAULT_SEED, generate
+
+    tmp = target.parent / f".{target.name}-{uuid.uuid4().hex}"
+    try:
+        generate(tmp, seed=DEFAULT_SEED)
+        tmp.rename(target)
+    except OSError:
+        if not _is_sample_dir(target):  # not another process that made it first
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def sample_data_dir(data_dir: str | os.PathLike[str] | None = None, *, start: str | os.PathLike[str] | None = None,
+                    generate: bool = False) -> Path:
+    """Find the directory holding the sample data (``data/samples``): the one function that does.
+
+    The notebooks (:func:`check_parameters`), the country reports
+    (:func:`campaign_me.report.sample_data_dir`, the same search with ``generate=True``), the
+    ``campaign-me`` commands and the workshop all find the sample data through it, in one order.
 
     Parameters
     ----------
@@ -76,19 +110,24 @@ def sample_data_dir(data_dir: str | os.PathLike[str] | None = None, *, start: st
     start : str or path-like, optional
         Where the search starts (default: the current directory, which is ``notebooks/`` when
         a notebook runs).
+    generate : bool, default False
+        When no sample data are found, generate them once (``campaign_me.synth``, a few seconds)
+        into a cache folder (``$XDG_CACHE_HOME/campaign_me`` or ``~/.cache/campaign_me``) and
+        return that: what an installed package without a checkout needs.
 
     Returns
     -------
     pathlib.Path
         In this order: ``data_dir``; the directory in the environment variable
         ``CAMPAIGN_ME_DATA``; ``data/samples`` in ``start`` or one of its parents (a checkout);
-        ``data/samples`` beside the installed package (an editable install).
+        ``data/samples`` beside the installed package (an editable install); the cache folder,
+        if sample data were generated there before (or ``generate=True``).
 
     Raises
     ------
     ParameterError
-        If ``data_dir`` does not exist, or no sample data are found; the message says how to
-        generate them (``campaign-me synth --out DIR``).
+        If ``data_dir`` does not exist, or no sample data are found (and ``generate`` is False);
+        the message says how to generate them (``campaign-me synth --out DIR``).
 
     Examples
     --------
@@ -113,6 +152,12 @@ def sample_data_dir(data_dir: str | os.PathLike[str] | None = None, *, start: st
         candidate = root / "data" / "samples"
         if _is_sample_dir(candidate):
             return candidate
+    cache = _sample_cache()
+    if _is_sample_dir(cache):
+        return cache
+    if generate:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        return _generate_samples(cache)
     raise ParameterError(
         "sample data not found: no data/samples folder in the current folder or its parents. "
         "Generate it with `campaign-me synth --out data/samples` and set data_dir to that folder "
@@ -203,16 +248,17 @@ class Workbook:
         round_ = self.rounds[0] if round_ is None else round_
         return pd.read_csv(self.survey_file(round_))
 
-    def design(self, data: pd.DataFrame, *, weights: str | None = "weight", strata: str | None = "stratum",
-               psu: str | None = "psu", lonely_psu: str = "fail"):
-        """The survey design of the sample data (``weight``, ``stratum``, ``psu`` columns by default).
+    def design(self, data: pd.DataFrame, *, lonely_psu: str = "fail", **overrides):
+        """The survey design the codebook declares (:meth:`SurveyDesign.from_codebook`).
 
-        Pass ``weights=None`` for an unweighted design, or other column names for a survey of
-        one's own.
+        The weight, strata, clusters (and fpc) are the columns the codebook names at its top level
+        (``weight: weight``, ``strata: stratum``, ``psu: psu`` for the sample data). Pass
+        ``weights=``, ``strata=``, ``psu=`` or ``fpc=`` to override one: ``weights=None`` for an
+        unweighted design, ``weights="design_weight"`` for the weights before raking.
         """
         from .design import SurveyDesign
 
-        return SurveyDesign(data, weights=weights, strata=strata, psu=psu, lonely_psu=lonely_psu)
+        return SurveyDesign.from_codebook(data, self.codebook, lonely_psu=lonely_psu, **overrides)
 
     def table(self, name: str) -> pd.DataFrame:
         """Read a CSV table of the country's folder (``"frame"``, ``"activities"``, ...)."""
@@ -450,7 +496,10 @@ def handout(notebook: str | os.PathLike[str]) -> str:
 
     It keeps the title cell (title and introduction), the sections headed *Objectives*, *Timing*, *Prerequisites* and
     *Key points*, and the *Your turn* exercises without their solutions (the part of a cell
-    inside ``<details>`` is dropped), so the handout and the notebook never disagree.
+    inside ``<details>`` is dropped), so the handout and the notebook never disagree. Relative
+    links are rewritten for the handout's place, ``docs/handouts/`` beside the notebooks' folder
+    (as in the repository and in a ``campaign-me workshop`` folder): a notebook's
+    ``../docs/glossary.md`` becomes ``../glossary.md``.
 
     Examples
     --------
@@ -488,7 +537,7 @@ def handout(notebook: str | os.PathLike[str]) -> str:
         text = _cell_text(cell).strip()
         if not title and text.startswith("# "):
             title = text.splitlines()[0]
-            out.append(text)
+            out.append(_rebase_links(text, Path(notebook)))
             out.append(f"*Participant handout for `{Path(notebook).name}`, generated from the notebook.*")
             continue
         heading = text.splitlines()[0] if text else ""
@@ -497,26 +546,145 @@ def handout(notebook: str | os.PathLike[str]) -> str:
             body = re.sub(r"<details>.*?</details>", "", text, flags=re.S).strip()
             if key.startswith("your turn"):
                 body = "##" + body.lstrip("#") if not body.startswith("## ") else body
-            out.append(body)
+            out.append(_rebase_links(body, Path(notebook)))
     if not title:
         raise CampaignMeError(f"{notebook}: no title (a first Markdown cell starting with '# ')")
     return "\n\n".join(out).rstrip() + "\n"
 
 
+def _rebase_links(markdown: str, notebook: Path) -> str:
+    """Relative Markdown links of a notebook, rewritten to work from ``docs/handouts/`` beside its folder."""
+    folder = Path(os.path.abspath(notebook)).parent
+    home = folder.parent / "docs" / "handouts"
+
+    def rebase(m: re.Match) -> str:
+        target = m.group(2)
+        if re.match(r"^([a-z][a-z0-9+.-]*:|#|/)", target, flags=re.I):
+            return m.group(0)
+        path, hash_, anchor = target.partition("#")
+        moved = os.path.relpath(os.path.normpath(folder / path), home).replace(os.sep, "/")
+        return f"{m.group(1)}({moved}{hash_}{anchor})"
+
+    return re.sub(r"(\[[^\]]*\])\(([^)\s]+)\)", rebase, markdown)
+
+
 def write_handouts(notebook_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str],
-                   pattern: str = "0[0-6]_*.ipynb") -> list[Path]:
+                   pattern: str = "0[0-6]_*.ipynb", *, html: bool = False) -> list[Path]:
     """Write :func:`handout` of every matching notebook to ``out_dir/<notebook>.md`` (atomically).
 
-    Returns the files written, in name order.
+    With ``html=True`` each handout is also written as print-ready HTML (:func:`print_html`, A4)
+    to ``out_dir/<notebook>.html``. Returns the files written, in name order.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for nb in sorted(Path(notebook_dir).glob(pattern)):
+        text = handout(nb)
         target = out / (nb.stem + ".md")
-        write_atomic(target, handout(nb).encode("utf-8"))
+        write_atomic(target, text.encode("utf-8"))
         written.append(target)
+        if html:
+            page = out / (nb.stem + ".html")
+            write_atomic(page, print_html(text).encode("utf-8"))
+            written.append(page)
     return written
+
+
+# Print-ready pages: A4 with margins, readable type (11 pt, tables 9.5 pt), nothing cut at the right
+# edge (tables fit the page width, long code wraps), headings kept with what follows, table headers
+# repeated on every page, blank table cells tall enough to write in (the course pack's templates),
+# and no external resource: the page opens and prints offline.
+_PRINT_CSS = """
+@page { size: A4; margin: 16mm 15mm 18mm 15mm; }
+html { font-family: "Segoe UI", "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif;
+       font-size: 11pt; line-height: 1.45; color: #111; background: #fff; }
+body { margin: 0 auto; max-width: 46em; padding: 1.5em 1em; }
+@media print { body { max-width: none; padding: 0; } a { color: inherit; text-decoration: none; } }
+h1 { font-size: 18pt; line-height: 1.2; margin: 0 0 0.6em; }
+h2 { font-size: 13.5pt; margin: 1.3em 0 0.4em; padding-bottom: 0.15em; border-bottom: 1px solid #888; }
+h3 { font-size: 11.5pt; margin: 1.1em 0 0.3em; }
+h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+p, li { orphans: 3; widows: 3; }
+table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1em; font-size: 9.5pt; }
+th, td { border: 1px solid #777; padding: 3pt 5pt; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
+th { background: #eee; }
+td:empty { height: 2.4em; }
+td:only-child:empty { height: 3.6em; }
+tr > td:first-child:nth-last-child(2) + td:empty { width: 65%; }
+thead:not(:has(th:not(:empty))) { display: none; }
+thead { display: table-header-group; }
+.nowrap { white-space: nowrap; }
+tr, pre, blockquote, img { break-inside: avoid; page-break-inside: avoid; }
+code, pre { font-family: "DejaVu Sans Mono", Consolas, "Liberation Mono", monospace; font-size: 9.5pt; }
+td code, li code, p code { overflow-wrap: break-word; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f4f4f4; padding: 0.5em; }
+blockquote { margin: 0.6em 0; padding: 0.2em 0.8em; border-left: 3pt solid #999; }
+li.task-list-item { list-style: none; }
+li.task-list-item input { margin: 0 0.4em 0 -1.3em; }
+img { max-width: 100%; }
+"""
+
+
+def _heading_slug(html_text: str) -> str:
+    """GitHub's anchor for a heading (tags and punctuation dropped, spaces to hyphens)."""
+    import html as _html
+
+    text = _html.unescape(re.sub(r"<[^>]+>", "", html_text)).strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def print_html(markdown: str, *, title: str | None = None) -> str:
+    """A print-ready HTML page (A4) of a Markdown text: a handout, a session plan, a template.
+
+    The page has its style inside (``@page`` A4, margins, 11 pt text, tables that fit the page
+    width with their header repeated on each page, blank cells tall enough to write in) and
+    loads nothing from the network, so it opens and prints offline: open it in a browser and
+    print, or save as PDF. Headings get GitHub's anchors, and relative links to ``.md`` pages
+    point to their ``.html`` versions, so links between pages converted together keep working.
+
+    Parameters
+    ----------
+    markdown : str
+        The text (CommonMark with tables and ``- [ ]`` check boxes).
+    title : str, optional
+        The page title; by default the text of the first ``# `` heading.
+
+    Examples
+    --------
+    >>> page = print_html("# Action plan\\n\\n| What | Who |\\n|---|---|\\n| | |\\n\\nSee [the glossary](../glossary.md#kap).")
+    >>> "size: A4" in page and "<title>Action plan</title>" in page
+    True
+    >>> '<h1 id="action-plan">' in page and '<td></td>' in page
+    True
+    >>> 'href="../glossary.html#kap"' in page and "http" not in page
+    True
+    """
+    import html as _html
+
+    import mistune
+
+    body = mistune.create_markdown(escape=False, plugins=["table", "strikethrough", "task_lists"])(markdown)
+    body = re.sub(r'href="([^":#?]+)\.md(#[^"]*)?"', lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+    # times of day (09:00-09:30) stay on one line; long names in running text
+    # (02_objectives_and_logframe) break after _ and /, not mid-word
+    body = re.sub(r"(?<![\d:])(\d{1,2}:\d\d-\d{1,2}:\d\d)(?![\d:])", r'<span class="nowrap">\1</span>', body)
+    body = re.sub(r"(?<!<pre>)<code>([^<]*)</code>",
+                  lambda m: "<code>" + re.sub(r"([_/])", r"\1<wbr>", m.group(1)) + "</code>", body)
+    body = re.sub(r"<h([1-6])>(.*?)</h\1>",
+                  lambda m: f'<h{m.group(1)} id="{_heading_slug(m.group(2))}">{m.group(2)}</h{m.group(1)}>',
+                  body, flags=re.S)
+    if title is None:
+        first = re.search(r"^#\s+(.+?)\s*#*\s*$", markdown, flags=re.M)
+        title = re.sub(r"[`*_]", "", first.group(1)) if first else "campaign_me"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_html.escape(title)}</title>\n<style>{_PRINT_CSS}</style>\n</head>\n"
+        f"<body>\n{body}</body>\n</html>\n"
+    )
 
 
 # ---------------------------------------------------------------------------

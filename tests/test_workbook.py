@@ -16,6 +16,7 @@ from campaign_me.workbook import (
     design_comparison,
     handout,
     labelled_head,
+    print_html,
     rank_segments,
     refresh_pins,
     sample_data_dir,
@@ -176,6 +177,53 @@ def test_handout_keeps_the_lesson_frame_and_drops_solutions(tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("no title")]), tmp_path / "bad.ipynb")
     with pytest.raises(Exception, match="no title"):
         handout(tmp_path / "bad.ipynb")
+
+
+def test_handouts_print_as_a4_html(tmp_path):
+    _tiny_notebook(tmp_path / "09_test.ipynb")
+    written = write_handouts(tmp_path, tmp_path / "handouts", pattern="09_*.ipynb", html=True)
+    assert [p.name for p in written] == ["09_test.md", "09_test.html"]
+    page = written[1].read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<title>Step 9 · A test</title>" in page
+    assert "@page { size: A4;" in page and 'name="viewport"' in page
+    assert '<h2 id="your-turn-add-one">Your turn: add one</h2>' in page
+    assert "x + 1" not in page and "x = 41" not in page  # the solution stays out, as in the Markdown
+    # offline: nothing to fetch (no script, no stylesheet or image from elsewhere)
+    assert "<script" not in page and "src=" not in page and "<link" not in page
+
+
+def test_handout_links_work_from_docs_handouts(tmp_path):
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Step 9 · Links\n\nWords are in [the glossary](../docs/glossary.md)."),
+        nbformat.v4.new_markdown_cell("## Key points\n\n- a [DiD](../docs/glossary.md#difference-in-differences-did), "
+                                      "[IOM](https://www.iom.int/), [above](#key-points), [data](../data/x.csv)"),
+    ]), nbs / "09_links.ipynb")
+    text = handout(nbs / "09_links.ipynb")
+    assert "[the glossary](../glossary.md)" in text
+    assert "[DiD](../glossary.md#difference-in-differences-did)" in text
+    assert "[IOM](https://www.iom.int/)" in text and "[above](#key-points)" in text
+    assert "[data](../../data/x.csv)" in text
+    for link in ("../glossary.md", "../../data/x.csv"):  # they resolve from docs/handouts/
+        assert (tmp_path / "docs" / "handouts" / link).resolve() == (nbs / ("../docs/glossary.md" if "glossary" in link
+                                                                             else "../data/x.csv")).resolve()
+
+
+def test_print_html_tables_links_and_escaping():
+    page = print_html(
+        "# Agenda & plan\n\n| Time | Session |\n|---|---|\n| 09:00-09:30 | `00_start_here` |\n| | |\n\n"
+        "- [ ] bring a laptop\n\nSee [the glossary](../glossary.md#kap), [IOM](https://www.iom.int/x.md) "
+        "and n < 25.\n"
+    )
+    assert "<title>Agenda &amp; plan</title>" in page
+    assert '<span class="nowrap">09:00-09:30</span>' in page  # times stay on one line
+    assert "<code>00_<wbr>start_<wbr>here</code>" in page  # long names break at underscores
+    assert "<td></td>" in page and "td:empty { height:" in page  # blank cells to write in
+    assert 'type="checkbox"' in page
+    assert 'href="../glossary.html#kap"' in page and 'href="https://www.iom.int/x.md"' in page
+    assert "n &lt; 25" in page
+    assert print_html("no heading", title="Handout").count("<title>Handout</title>") == 1
 
 
 def test_refresh_pins_keeps_only_pinned_stdout(tmp_path):
