@@ -30,6 +30,13 @@ missing       no        default missing-value codes ``{code: label}`` for every 
                         ``strata``, ``psu`` and ``fpc`` (a real weight of 99 is not "don't know")
 form          no        path of the XLSForm (``.xlsx``), relative to the codebook file, that
                         supplies choice lists and labels (see ``choices`` below)
+arm           no        the column telling campaign from comparison areas and its campaign
+                        codes: ``{column: program_arm, campaign: [1]}`` (:class:`Arm`); the
+                        column must be ``boolean`` or ``categorical`` with ``codes``
+rounds        no        ``independent`` (default: each round a new sample), ``same_clusters``
+                        (the same clusters revisited with new respondents; needs ``psu``) or
+                        ``panel`` (the same people re-interviewed, linked by ``id``): how every
+                        comparison of rounds computes its standard error
 variables     yes       the variables, in file order: a mapping ``name: {keys}`` (preferred)
                         or a list of mappings that each carry ``name``
 ============  ========  ==================================================================
@@ -75,6 +82,9 @@ true, false   codes read as True/False for boolean variables (defaults: ``1``, `
               written unquoted (``true: [1, yes]``) or quoted (``"true": [1, yes]``)
 check_pii     ``false`` to confirm a column is not personal data although it looks like it
               (e.g. a knowledge item asking for the hotline number); default ``true``
+concept       the indicator-catalogue variable this question answers (``concept: risk_aware``
+              on a question called ``aware_risk``), so that the shipped catalogue reads this
+              column (:attr:`Codebook.concepts`); at most one variable per concept
 ============  ==================================================================================
 
 YAML is read with YAML 1.2 booleans (``yes``, ``no``, ``on``, ``off`` stay text, so
@@ -135,12 +145,14 @@ from pathlib import Path
 from typing import Any
 
 from campaign_me.errors import CodebookError
-from campaign_me.xlsform import XLSFORM_TYPES, XLSForm, choice_codes, read_xlsform
+from campaign_me.xlsform import XLSFORM_TYPES, XLSForm, choice_codes, identifier_reason, read_xlsform
 from campaign_me.yamlfile import ProblemCollector, load_yaml, short, suggest
 
 __all__ = [
     "TYPES",
     "ROLES",
+    "ROUNDS",
+    "Arm",
     "Code",
     "Codebook",
     "CodebookError",
@@ -185,6 +197,8 @@ _CODEBOOK_KEYS = (
     "fpc",
     "missing",
     "form",
+    "arm",
+    "rounds",
     "variables",
 )
 _VARIABLE_KEYS = (
@@ -208,6 +222,7 @@ _VARIABLE_KEYS = (
     "true",
     "false",
     "check_pii",
+    "concept",
 )
 # Keys that only make sense for some types.
 _KEY_TYPES = {
@@ -230,6 +245,11 @@ _SCALE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_POINTS = 101
 #: Codebook-level keys that name a design variable (codebook-level missing codes do not apply to them).
 DESIGN_KEYS = ("id", "weight", "strata", "psu", "fpc")
+#: How the survey rounds relate (codebook key ``rounds``): new samples, the same clusters with new
+#: respondents, or the same people re-interviewed.
+ROUNDS: tuple[str, ...] = ("independent", "same_clusters", "panel")
+_ARM_KEYS = ("column", "campaign")
+_CONCEPT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -264,6 +284,7 @@ class Variable:
     true: tuple[str, ...] = _DEFAULT_TRUE
     false: tuple[str, ...] = _DEFAULT_FALSE
     check_pii: bool = True
+    concept: str | None = None
 
     @property
     def is_item(self) -> bool:
@@ -561,6 +582,14 @@ def _parse_variable(
     if reverse and points is None:
         out.add(where, "key 'reverse': reverse-scored items need 'points' (the number of Likert points)")
 
+    concept = spec.get("concept")
+    if concept is not None and (not isinstance(concept, str) or not _CONCEPT_RE.match(concept)):
+        out.add(
+            where,
+            f"key 'concept' must be the name of a catalogue variable (letters, digits and '_', such as "
+            f"'risk_aware'), got {short(concept)}",
+        )
+        concept = None
     choices = spec.get("choices")
     if choices is not None and not isinstance(choices, str):
         out.add(where, f"key 'choices' must be the name of an XLSForm choice list, got {short(choices)}")
@@ -635,6 +664,218 @@ def _parse_variable(
         true=true_codes,
         false=false_codes,
         check_pii=check_pii,
+        concept=concept,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# The study: arms and rounds
+# --------------------------------------------------------------------------------------------------
+
+
+def _arm_key(value: Any) -> str | None:
+    """A code as text, the same whichever way it was read (``1``, ``1.0``, ``"1"``, ``"1.0"``; ``True``)."""
+    import numpy as np
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    whole = re.fullmatch(r"(-?(?:0|[1-9][0-9]*))\.0", text)  # "1.0", as intake reads whole numbers
+    return whole.group(1) if whole else text
+
+
+@dataclass(frozen=True)
+class Arm:
+    """The column that tells campaign from comparison areas (codebook key ``arm``).
+
+    Attributes
+    ----------
+    column : str
+        The arm variable (``boolean``, or ``categorical`` with codes).
+    campaign : tuple
+        Its codes in campaign areas, as intake reads them (``True`` for a boolean column; the
+        codebook's codes, whole numbers or text, for a categorical one).
+    codes : tuple
+        Every declared code of the column (campaign and comparison), as intake reads them.
+    true, false : tuple of str
+        For a boolean column, its ``true``/``false`` codes as they are written in the file, so that
+        data not yet converted by intake reads the same.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arm = Arm("program_arm", campaign=(1,), codes=(0, 1))
+    >>> arm.mask(pd.DataFrame({"program_arm": [1, 0, 1]})).tolist()
+    [True, False, True]
+    >>> arm.comparison
+    (0,)
+    """
+
+    column: str
+    campaign: tuple[Any, ...]
+    codes: tuple[Any, ...] = ()
+    true: tuple[str, ...] = ()
+    false: tuple[str, ...] = ()
+
+    @property
+    def comparison(self) -> tuple[Any, ...]:
+        """The declared codes that are not campaign codes (comparison areas)."""
+        return tuple(c for c in self.codes if c not in self.campaign)
+
+    def _lookup(self) -> dict[str, bool]:
+        is_bool = any(isinstance(c, bool) for c in self.codes)
+        table = {_arm_key(c): c in self.campaign for c in self.codes}
+        if is_bool:
+            table.update({str(c).lower(): True in self.campaign for c in self.true})
+            table.update({str(c).lower(): False in self.campaign for c in self.false})
+        return table
+
+    def mask(self, data: Any) -> Any:
+        """True on the rows in campaign areas, False in comparison areas.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame or SurveyDesign
+            The survey (its ``data`` for a design), with the arm column.
+
+        Returns
+        -------
+        pandas.Series of bool
+            Aligned on the data's index, named after the column.
+
+        Raises
+        ------
+        campaign_me.errors.DataError
+            If the column is missing, or holds a blank or a code that is neither a campaign code nor
+            another declared code; the message names the rows (line numbers after
+            :func:`campaign_me.load_survey`) and the values.
+        """
+        import numpy as np
+        import pandas as pd
+
+        from campaign_me.errors import ColumnError, DataError, describe_labels, describe_values
+
+        frame = getattr(data, "data", data)
+        if not isinstance(frame, pd.DataFrame):
+            raise DataError(f"arm: expected a DataFrame or a SurveyDesign, got {type(data).__name__}")
+        if self.column not in frame.columns:
+            raise ColumnError(
+                f"arm: the codebook's arm column {self.column!r} is not in the data{_suggest(self.column, frame.columns)}"
+            )
+        col = frame[self.column]
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        lookup = self._lookup()
+        lower = any(isinstance(c, bool) for c in self.codes)
+        flags = np.zeros(len(uniques), dtype=np.int8)  # 1 campaign, 0 comparison, -1 undeclared
+        for i, value in enumerate(uniques):
+            key = _arm_key(value)
+            if key is not None and lower:
+                key = key.lower()
+            flags[i] = -1 if key not in lookup else int(lookup[key])
+        blank = codes < 0
+        undeclared = np.zeros(len(codes), dtype=bool)
+        undeclared[~blank] = flags[codes[~blank]] < 0
+        problems = []
+        if blank.any():
+            problems.append(f"no value at {describe_labels(frame.index, np.flatnonzero(blank))}")
+        if undeclared.any():
+            where = np.flatnonzero(undeclared)
+            problems.append(
+                f"undeclared code(s) {describe_values(col.iloc[where].tolist())} at {describe_labels(frame.index, where)}"
+            )
+        if problems:
+            shown = ", ".join(repr(c) for c in self.codes)
+            raise DataError(
+                f"arm column {self.column!r}: " + "; ".join(problems) + f"; expected one of its declared codes "
+                f"({shown}; campaign: {', '.join(repr(c) for c in self.campaign)})"
+            )
+        out = np.zeros(len(codes), dtype=bool)
+        out[~blank] = flags[codes[~blank]] == 1
+        return pd.Series(out, index=frame.index, name=self.column)
+
+
+def _parse_arm(raw: Any, variables: dict[str, Variable], names: list[str], out: _Collector) -> Arm | None:
+    where = "top level"
+    if not isinstance(raw, Mapping):
+        out.add(where, f"key 'arm' must be a mapping {{column: <variable>, campaign: [codes]}}, got {short(raw)}")
+        return None
+    for key in raw:
+        if key not in _ARM_KEYS:
+            out.add(where, f"key 'arm': unknown key {short(key)}{_suggest(str(key), _ARM_KEYS)}")
+    column = raw.get("column")
+    if not isinstance(column, str) or column not in names:
+        out.add(
+            where,
+            f"key 'arm': column {short(column)} is not a declared variable{_suggest(str(column), names)}; "
+            "name the variable that tells campaign from comparison areas",
+        )
+        return None
+    if column not in variables:  # refused above with its own message
+        return None
+    campaign = raw.get("campaign")
+    if campaign is None or (isinstance(campaign, (list, tuple)) and not campaign):
+        out.add(where, f"key 'arm': 'campaign' must list the code(s) of {column!r} in campaign areas, e.g. campaign: [1]")
+        return None
+    var = variables[column]
+    given = _as_tuple(campaign)
+    chosen: list[Any] = []
+    if var.type == "boolean":
+        codes: tuple[Any, ...] = (True, False)
+        for c in given:
+            if isinstance(c, bool):
+                chosen.append(c)
+            elif str(c).strip().lower() in var.true:
+                chosen.append(True)
+            elif str(c).strip().lower() in var.false:
+                chosen.append(False)
+            else:
+                out.add(
+                    where,
+                    f"key 'arm': campaign code {short(c)} is not a yes/no value of the boolean {column!r} "
+                    f"(true: {', '.join(var.true)}; false: {', '.join(var.false)})",
+                )
+    elif var.type == "categorical" and var.codes:
+        codes = tuple(var.codes)
+        lookup = {str(k): k for k in var.codes}
+        for c in given:
+            if isinstance(c, bool) or _arm_key(c) not in lookup:
+                out.add(
+                    where,
+                    f"key 'arm': campaign code {short(c)} is not a code of {column!r} "
+                    f"({', '.join(repr(k) for k in var.codes)})",
+                )
+            else:
+                chosen.append(lookup[_arm_key(c)])
+    else:
+        out.add(
+            f"variable {column!r}",
+            f"the arm column must be boolean, or categorical with its codes (e.g. codes: {{0: Comparison, "
+            f"1: Campaign}}), so that every value is known; it is {var.type!r}"
+            + (" without codes" if var.type == "categorical" else ""),
+        )
+        return None
+    if len(chosen) != len(given):
+        return None
+    campaign_codes = tuple(dict.fromkeys(chosen))
+    if set(campaign_codes) >= set(codes):
+        out.add(
+            where,
+            f"key 'arm': every code of {column!r} is a campaign code; the comparison areas need at least one",
+        )
+        return None
+    return Arm(
+        column=column,
+        campaign=campaign_codes,
+        codes=codes,
+        true=var.true if var.type == "boolean" else (),
+        false=var.false if var.type == "boolean" else (),
     )
 
 
@@ -658,6 +899,11 @@ class Codebook:
         The variables in file order. Do not mutate; use :func:`dataclasses.replace`.
     id, weight, strata, psu, fpc : str or None
         Names of the respondent-id, weight, stratum, PSU and finite-population-correction variables.
+    arm : Arm or None
+        The column telling campaign from comparison areas and its campaign codes (key ``arm``).
+    rounds : str
+        ``"independent"`` (default), ``"same_clusters"`` or ``"panel"`` (key ``rounds``): how the
+        survey rounds relate, used by every comparison of rounds.
     form : Path or None
         The XLSForm named by the codebook (resolved against the codebook's folder).
     source : Path or None
@@ -686,6 +932,8 @@ class Codebook:
     form: Path | None = None
     source: Path | None = None
     fpc: str | None = None
+    arm: Arm | None = None
+    rounds: str = "independent"
 
     # -- construction -------------------------------------------------------------------------
 
@@ -768,6 +1016,9 @@ class Codebook:
             out.add("top level", "key 'variables' is empty")
 
         design_names = frozenset(str(data[k]) for k in DESIGN_KEYS if isinstance(data.get(k), str))
+        raw_arm = data.get("arm")
+        if isinstance(raw_arm, Mapping) and isinstance(raw_arm.get("column"), str):
+            design_names |= {raw_arm["column"]}  # a design column: codebook-level missing codes do not apply
         variables: dict[str, Variable] = {}
         for name, spec in pairs:
             if isinstance(spec, Mapping) and "name" in spec and spec["name"] != name:
@@ -810,6 +1061,47 @@ class Codebook:
                     f"got {variables[ref].type!r}",
                 )
 
+        concepts: dict[str, str] = {}
+        for var in variables.values():
+            if var.concept is None:
+                continue
+            if var.concept in concepts:
+                out.add(
+                    f"variable {var.name!r}",
+                    f"key 'concept': {var.concept!r} is already the concept of variable {concepts[var.concept]!r}; "
+                    "a catalogue variable can be answered by one question only",
+                )
+            elif var.concept != var.name and var.concept in names:
+                out.add(
+                    f"variable {var.name!r}",
+                    f"key 'concept': {var.concept!r} is also the name of another variable, so the catalogue's "
+                    f"{var.concept!r} would be ambiguous; remove the concept or rename that variable",
+                )
+            else:
+                concepts[var.concept] = var.name
+        arm = _parse_arm(raw_arm, variables, names, out) if raw_arm is not None else None
+        rounds = data.get("rounds")
+        if rounds is None:
+            rounds = "independent"
+        elif not isinstance(rounds, str) or rounds not in ROUNDS:
+            out.add(
+                "top level",
+                f"key 'rounds': {short(rounds)} is not one of {', '.join(ROUNDS)}{_suggest(str(rounds), ROUNDS)} "
+                "(independent: each round a new sample; same_clusters: the same clusters revisited with new "
+                "respondents; panel: the same people re-interviewed)",
+            )
+            rounds = "independent"
+        elif rounds == "same_clusters" and refs["psu"] is None:
+            out.add(
+                "top level",
+                "key 'rounds': same_clusters needs 'psu', the cluster (e.g. village) variable the rounds share",
+            )
+        elif rounds == "panel" and refs["id"] is None:
+            out.add(
+                "top level",
+                "key 'rounds': panel needs 'id', the respondent-id variable that links each person's interviews",
+            )
+
         form = data.get("form")
         form_path = None
         if form is not None:
@@ -825,6 +1117,8 @@ class Codebook:
             ref = refs[key]
             if ref is not None and not variables[ref].required:
                 variables[ref] = dataclasses.replace(variables[ref], required=True)
+        if arm is not None and not variables[arm.column].required:
+            variables[arm.column] = dataclasses.replace(variables[arm.column], required=True)
         return cls(
             dataset=str(dataset),
             variables=variables,
@@ -837,15 +1131,19 @@ class Codebook:
             fpc=refs["fpc"],
             form=form_path,
             source=src,
+            arm=arm,
+            rounds=rounds,
         )
 
     @classmethod
     def from_xlsform(cls, form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None) -> Codebook:
         """Draft a codebook from an XLSForm (types, choice codes, labels).
 
-        Roles other than ``identifier`` (geopoints, media, device and phone fields), ``metadata``
-        (start/end/today) and ``derived`` (calculate) are left as ``other``: add ``id``,
-        ``weight``, scales and correct answers in YAML for analysis.
+        Roles other than ``identifier`` (geopoints, media, device and phone fields, and the typed-in
+        questions whose name or label asks for personal data:
+        :func:`campaign_me.xlsform.identifier_reason`), ``metadata`` (start/end/today) and
+        ``derived`` (calculate) are left as ``other``: add ``id``, ``weight``, scales and correct
+        answers in YAML for analysis.
 
         Parameters
         ----------
@@ -864,6 +1162,8 @@ class Codebook:
             if qtype not in XLSFORM_TYPES or "/" in name:
                 continue
             vtype, role = XLSFORM_TYPES[qtype]
+            if identifier_reason(name, qtype, label) is not None:
+                role = "identifier"
             codes: dict[Code, str] = {}
             if list_name is not None and list_name in xf.choices:
                 codes = choice_codes(xf.choices[list_name], vtype == "select_multiple")
@@ -1010,6 +1310,19 @@ class Codebook:
             out.update(v.missing)
         return out
 
+    @property
+    def concepts(self) -> dict[str, str]:
+        """``{concept: variable name}`` for the variables that name the catalogue variable they answer.
+
+        Examples
+        --------
+        >>> cb = Codebook.from_dict({"dataset": "demo", "variables": {
+        ...     "aware_risk": {"type": "boolean", "concept": "risk_aware"}, "age": {"type": "integer"}}})
+        >>> cb.concepts
+        {'risk_aware': 'aware_risk'}
+        """
+        return {v.concept: v.name for v in self.variables.values() if v.concept is not None}
+
     def pii_columns(self) -> list[str]:
         """Names of the variables with role ``identifier`` (dropped on load unless ``keep_pii``)."""
         return [v.name for v in self.variables.values() if v.is_pii]
@@ -1037,7 +1350,13 @@ class Codebook:
                 except ValueError:  # another drive on Windows
                     pass
             out["form"] = form.as_posix()
+        if self.arm is not None:
+            out["arm"] = {"column": self.arm.column, "campaign": list(self.arm.campaign)}
+        if self.rounds != "independent":
+            out["rounds"] = self.rounds
         design = {getattr(self, k) for k in DESIGN_KEYS} - {None}
+        if self.arm is not None:
+            design.add(self.arm.column)
         variables: dict[str, Any] = {}
         for v in self.variables.values():
             spec: dict[str, Any] = {"type": v.type}
@@ -1075,6 +1394,8 @@ class Codebook:
                     spec["false"] = list(v.false)
             if not v.check_pii:
                 spec["check_pii"] = False
+            if v.concept is not None:
+                spec["concept"] = v.concept
             variables[v.name] = spec
         out["variables"] = variables
         return out

@@ -8,9 +8,12 @@ and returns the difference of each pair of rows with its standard error, a t int
 two-sided p-value.
 
 Do **not** use it for two estimates from the *same* respondents (aided recall minus decoy
-recognition, a panel's two waves): they are correlated, and the right standard error comes from
-the linearised scores of the difference (estimate the mean of the per-respondent difference
-instead).
+recognition, a panel's two waves) or the same clusters (rounds that revisit the same villages with
+new respondents): they are correlated, and the right standard error comes from the linearised
+scores of the difference on one design. For rounds, :func:`campaign_me.indicators.compare_rounds`
+and :func:`campaign_me.evaluation.pre_post` / :func:`~campaign_me.evaluation.did` with ``rounds=``
+stack the rounds and do that; :func:`difference` refuses ``rounds="same_clusters"`` or ``"panel"``
+unless it is given the covariance of the two estimates.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ def difference(
     level: float = 0.95,
     df: float | None = None,
     df_method: str = "satterthwaite",
+    rounds: str = "independent",
+    covariance: float | str | None = None,
 ) -> pd.DataFrame:
     """Difference ``a - b`` of independent estimates, with SE, t interval and p-value.
 
@@ -98,6 +103,14 @@ def difference(
         :math:`(s_a^2+s_b^2)^2 / (s_a^4/d_a + s_b^4/d_b)`; ``"min"``: the smaller of the two
         degrees of freedom (conservative); ``"normal"``: infinite (z interval). Rows without ``df``
         columns on both sides fall back to the normal interval.
+    rounds : {"independent", "same_clusters", "panel"}, default "independent"
+        How the samples of ``a`` and ``b`` relate. Estimates from rounds that share clusters or
+        people are correlated: with ``"same_clusters"`` or ``"panel"`` the ``covariance`` must be
+        given (else a :class:`~campaign_me.errors.DataError` says how to get the right SE).
+    covariance : float or str, optional
+        The covariance of the two estimates (a number, or the name of a column of ``a`` holding one
+        per row): the variance of the difference is then ``se_a^2 + se_b^2 - 2 cov``, and its degrees
+        of freedom ``df``, or the smaller of the two sides' (``df_method="normal"``: infinite).
 
     Returns
     -------
@@ -131,7 +144,25 @@ def difference(
         isinstance(df, bool) or not isinstance(df, (int, float, np.integer, np.floating)) or not df > 0
     ):
         raise DataError(f"df={df!r}: give a positive number of degrees of freedom, numpy.inf, or None")
+    if rounds not in ("independent", "same_clusters", "panel"):
+        raise DataError(f"rounds={rounds!r}: choose 'independent', 'same_clusters' or 'panel'")
+    if rounds != "independent" and covariance is None:
+        raise DataError(
+            f"rounds={rounds!r}: estimates from rounds that share clusters or people are correlated, and a table "
+            "of estimates does not hold their covariance; use campaign_me.indicators.compare_rounds(..., "
+            f"rounds={rounds!r}) or campaign_me.evaluation.pre_post on combine_rounds(..., rounds={rounds!r}), "
+            "or pass covariance="
+        )
     fa, fb = _as_frame(a, "a"), _as_frame(b, "b")
+    cov_col = None
+    if isinstance(covariance, str):
+        if covariance not in fa.columns:
+            raise ColumnError(f"covariance={covariance!r}: a has no such column")
+        cov_col = covariance
+    elif covariance is not None and (
+        isinstance(covariance, bool) or not isinstance(covariance, (int, float, np.integer, np.floating))
+    ):
+        raise DataError(f"covariance={covariance!r}: give a number or the name of a column of a")
     keys: list[str] = []
     if on is not None:
         keys = [on] if isinstance(on, str) else list(on)
@@ -148,11 +179,15 @@ def difference(
             for c in ("estimate", "se"):
                 _numbers(f, c, name)
         cols = ["estimate", "se"] + (["df"] if "df" in fa.columns and "df" in fb.columns else [])
-        merged = fa[keys + cols].merge(
+        extra = [cov_col] if cov_col is not None else []
+        merged = fa[keys + cols + extra].merge(
             fb[keys + cols], on=keys, how="outer", suffixes=("_a", "_b"), sort=False
         )
+        cov_values = merged[cov_col].to_numpy() if cov_col is not None else None
         fa = pd.DataFrame({c: merged[f"{c}_a"].to_numpy() for c in cols})
         fb = pd.DataFrame({c: merged[f"{c}_b"].to_numpy() for c in cols})
+        if cov_values is not None:
+            fa[cov_col] = cov_values
         head = merged[keys].reset_index(drop=True)
     else:
         if len(fa) != len(fb):
@@ -162,11 +197,20 @@ def difference(
     eb, sb = _numbers(fb, "estimate", "b"), _numbers(fb, "se", "b")
     est = ea - eb
     var = sa**2 + sb**2
+    if covariance is not None:
+        cov = _numbers(fa, cov_col, "a") if cov_col is not None else np.full(len(est), float(covariance))
+        var = var - 2 * cov
+        if (var < -1e-12 * (sa**2 + sb**2)).any():
+            raise DataError("covariance: larger than the two variances allow (the variance of the difference < 0)")
+        var = np.maximum(var, 0.0)
     se = np.sqrt(var)
     if df is not None:
         ddf = np.full(len(est), float(df))
     elif df_method == "normal" or "df" not in fa.columns or "df" not in fb.columns:
         ddf = np.full(len(est), np.inf)
+    elif covariance is not None:  # Satterthwaite's formula is for independent estimates
+        da, db = _numbers(fa, "df", "a"), _numbers(fb, "df", "b")
+        ddf = np.where(np.isnan(da) | np.isnan(db), np.nan, np.fmin(da, db))
     else:
         da, db = _numbers(fa, "df", "a"), _numbers(fb, "df", "b")
         if df_method == "min":

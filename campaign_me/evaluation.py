@@ -30,6 +30,7 @@ matching", Pharm. Stat. 10(2); Madaleno & Waights / What Works Centre for Local 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from .errors import DataError, DesignError, describe_values, require_columns
 from .regression import Model, _quote, fit_model, residual_df, total_covariance
 
 __all__ = [
+    "ROUNDS",
     "EffectResult",
     "ExposureComparison",
     "EvidenceStrength",
@@ -279,39 +281,203 @@ def _varies(design: SurveyDesign, values: np.ndarray, name: str, argument: str) 
 # --------------------------------------------------------------------------------------
 # two rounds
 # --------------------------------------------------------------------------------------
+#: How survey rounds relate: new samples each round, the same clusters revisited with new
+#: respondents, or the same people re-interviewed (the codebook's ``rounds`` key).
+ROUNDS = ("independent", "same_clusters", "panel")
+
+
+@dataclass(frozen=True)
+class _Stacking:
+    """How a stacked design was declared (kept on designs from :func:`combine_rounds`)."""
+
+    rounds: str
+    weights: str | None
+    strata: str | None
+    psu: str | list[str] | None
+    fpc: str | list[str] | None
+    id: str | None
+    post: str
+    nest: bool
+    lonely_psu: str
+
+
+_STACKING = "_campaign_me_stacking"  # attribute of a stacked SurveyDesign (copied by subset/with_columns)
+
+
+def _as_codebook(codebook):
+    if codebook is None:
+        return None
+    from .codebook import Codebook
+
+    if isinstance(codebook, Codebook):
+        return codebook
+    return Codebook.from_yaml(codebook)
+
+
+def _check_rounds(rounds) -> str:
+    if rounds not in ROUNDS:
+        import difflib
+
+        close = difflib.get_close_matches(str(rounds), ROUNDS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise DataError(
+            f"rounds={rounds!r} is not one of {', '.join(map(repr, ROUNDS))}{hint}: 'independent' for new samples "
+            "each round, 'same_clusters' for the same clusters revisited with new respondents, 'panel' for the "
+            "same people re-interviewed"
+        )
+    return rounds
+
+
+def _first(values: pd.Series, limit: int = 5) -> str:
+    return describe_values(values.drop_duplicates().tolist()[:limit + 1], limit=limit)
+
+
+def _declare_rounds(
+    stacked: pd.DataFrame, spec: _Stacking, *, legacy_shared: bool = False
+) -> SurveyDesign:
+    """Declare the design of stacked rounds (``spec.post`` 0/1) with the round structure ``spec.rounds``.
+
+    ``independent``: each round's strata and PSUs are separate strata and PSUs (``round_stratum``,
+    ``round_psu``). ``same_clusters``: the strata and PSUs as declared, shared by the rounds, so a
+    cluster's two rounds are one PSU (as R's ``svydesign(id = ~cluster, strata = ~stratum)`` on the
+    stacked rows). ``panel``: the same, with each person's interviews in one PSU: the cluster when
+    there is one (persons are nested in clusters), else the respondent id. ``legacy_shared`` keeps
+    ``combine_rounds(independent=False)``: strata and PSUs as declared, without the checks.
+    """
+    post = stacked[spec.post].to_numpy()
+    rounds = spec.rounds
+    s_col, p_col = spec.strata, spec.psu
+    data = stacked
+    if rounds == "independent":
+        data = stacked.copy()
+        tag = pd.Series(np.where(post == 1, "endline", "baseline"), index=data.index)
+        s_col = "round_stratum"
+        data[s_col] = tag if spec.strata is None else tag + ":" + data[spec.strata].astype(str)
+        if spec.psu is not None:
+            first = spec.psu if isinstance(spec.psu, str) else spec.psu[0]
+            data["round_psu"] = tag + ":" + data[first].astype(str)
+            p_col = "round_psu" if isinstance(spec.psu, str) else ["round_psu", *spec.psu[1:]]
+    elif not legacy_shared:
+        first = p_col if isinstance(p_col, str) or p_col is None else p_col[0]
+        if rounds == "same_clusters" and first is None:
+            raise DesignError(
+                "rounds='same_clusters': the rounds share clusters, so the design needs its cluster (PSU) column "
+                "(psu=..., or the codebook's psu)"
+            )
+        if rounds == "panel":
+            if spec.id is None:
+                raise DesignError(
+                    "rounds='panel': the respondent id that links each person's interviews is needed "
+                    "(id=..., or the codebook's id)"
+                )
+            require_columns(stacked, spec.id, argument="id")
+            ids = stacked[spec.id]
+            if ids.isna().any():
+                raise DataError(f"rounds='panel': the id column {spec.id!r} has blanks; every interview needs its id")
+            dup = stacked[[spec.id, spec.post]].duplicated(keep=False).to_numpy()
+            if dup.any():
+                raise DataError(
+                    f"rounds='panel': id(s) {_first(ids[dup])} appear more than once in one round; "
+                    "a panel has each person at most once per round"
+                )
+            both = ids[post == 0].isin(set(ids[post == 1])).any()
+            if not both:
+                raise DataError(
+                    f"rounds='panel': no id of the baseline is in the endline (column {spec.id!r}); "
+                    "check the ids, or declare rounds: independent"
+                )
+            if first is None:
+                p_col = spec.id  # each person is a PSU: their two interviews are linked
+            # a person stays in one stratum and one cluster
+            for col, what in ((spec.strata, "stratum"), (first, "cluster")):
+                if col is None or col == spec.id:
+                    continue
+                moved = stacked.groupby(spec.id, sort=False)[col].transform("nunique") > 1
+                if moved.any():
+                    raise DesignError(
+                        f"rounds='panel': id(s) {_first(ids[moved.to_numpy()])} are in another {what} ({col!r}) "
+                        "at endline than at baseline; a panel keeps each person in the PSU and stratum of the "
+                        "baseline (recode the endline's, or treat the rounds as independent)"
+                    )
+        if rounds == "same_clusters":
+            require_columns(stacked, [c for c in (first, spec.strata) if c], argument="rounds='same_clusters'")
+            shared = set(stacked.loc[post == 0, first]) & set(stacked.loc[post == 1, first])
+            if not shared:
+                raise DesignError(
+                    f"rounds='same_clusters': no cluster ({first!r}) of the baseline is in the endline; check the "
+                    "cluster codes (they must be the same in both rounds), or declare rounds: independent"
+                )
+            if spec.strata is not None and not spec.nest:
+                moved = stacked.groupby(first, sort=False)[spec.strata].transform("nunique") > 1
+                if moved.any():
+                    raise DesignError(
+                        f"rounds='same_clusters': cluster(s) {_first(stacked.loc[moved.to_numpy(), first])} are in "
+                        f"different strata ({spec.strata!r}) in the two rounds (or within a round); a cluster "
+                        "revisited keeps its stratum"
+                    )
+    design = SurveyDesign(
+        data, weights=spec.weights, strata=s_col, psu=p_col, fpc=spec.fpc, nest=spec.nest,
+        lonely_psu=spec.lonely_psu,
+    )
+    setattr(design, _STACKING, spec)
+    return design
+
+
 def combine_rounds(
-    baseline: pd.DataFrame,
-    endline: pd.DataFrame,
+    baseline,
+    endline,
     *,
-    weights: str,
+    weights: str | None = None,
     strata: str | None = None,
-    psu: str | None = None,
+    psu: str | Sequence[str] | None = None,
+    fpc: str | Sequence[str] | None = None,
     post: str = "post",
-    independent: bool = True,
-    lonely_psu: str = "fail",
+    independent: bool | None = None,
+    rounds: str | None = None,
+    id: str | None = None,
+    codebook=None,
+    lonely_psu: str | None = None,
 ) -> SurveyDesign:
     """One design holding both rounds, for :func:`pre_post` and :func:`did`.
 
     Parameters
     ----------
-    baseline, endline : pandas.DataFrame
-        The two rounds, with the same design columns.
-    weights, strata, psu : str
-        Design columns (as :class:`SurveyDesign`).
+    baseline, endline : pandas.DataFrame or SurveyDesign
+        The two rounds, with the same design columns. Given as designs, their weights, strata, PSUs,
+        fpc and domains (:meth:`SurveyDesign.subset`) are used; a calibrated design cannot be stacked.
+    weights, strata, psu, fpc : str, optional
+        Design columns (as :class:`SurveyDesign`); default: the designs', else the codebook's.
     post : str, default "post"
         Name of the 0/1 column added to mark the endline rows.
-    independent : bool, default True
-        ``True`` for repeated cross-sections: the rounds are independent samples, so each
-        round's strata and PSUs become separate strata and PSUs (``round_stratum``,
-        ``round_psu``). ``False`` for a panel: the same PSUs (and persons) appear in both
-        rounds, so their covariance enters the variance.
-    lonely_psu : str, default "fail"
-        As :class:`SurveyDesign`.
+    rounds : {"independent", "same_clusters", "panel"}, optional
+        How the rounds relate; default: the codebook's ``rounds``, else ``"independent"``.
+        ``"independent"`` (repeated cross-sections): each round's strata and PSUs become separate
+        strata and PSUs (``round_stratum``, ``round_psu``). ``"same_clusters"``: the same clusters
+        revisited with new respondents; strata and PSUs are kept, so a cluster's two rounds form one
+        PSU and their covariance enters the variance (R: ``svydesign(id = ~psu, strata = ~stratum)``
+        on the stacked rows). ``"panel"``: the same people re-interviewed, linked by ``id``; each
+        person's interviews sit in one PSU: their cluster, or the person (``id``) without clusters.
+    independent : bool, optional
+        The older switch: ``True`` is ``rounds="independent"``; ``False`` keeps the strata and PSUs
+        as declared, without the checks of ``"same_clusters"``.
+    id : str, optional
+        Respondent-id column linking a panel's interviews; default: the codebook's ``id``.
+    codebook : Codebook or path, optional
+        Supplies ``weight``, ``strata``, ``psu``, ``fpc``, ``id`` and ``rounds``.
+    lonely_psu : str, optional
+        As :class:`SurveyDesign` (default: the designs', else ``"fail"``).
 
     Returns
     -------
     SurveyDesign
         On the stacked rows (baseline first), with the ``post`` column.
+
+    Raises
+    ------
+    DesignError
+        ``same_clusters`` without a PSU column, no cluster shared by the rounds, or a cluster in
+        different strata; ``panel`` without an id, an id twice in a round, no id in both rounds, or a
+        person who changed cluster or stratum.
 
     Examples
     --------
@@ -323,28 +489,136 @@ def combine_rounds(
     >>> d.n == len(b) + len(e)
     True
     """
-    for name, frame in (("baseline", baseline), ("endline", endline)):
+    cb = _as_codebook(codebook)
+    designs = [x for x in (baseline, endline) if isinstance(x, SurveyDesign)]
+    if designs and len(designs) != 2:
+        raise DataError("baseline and endline: give two DataFrames or two SurveyDesigns, not one of each")
+    frames = []
+    for name, x in (("baseline", baseline), ("endline", endline)):
+        frame = x.data if isinstance(x, SurveyDesign) else x
         if not isinstance(frame, pd.DataFrame):
-            raise DataError(f"{name}: expected a pandas DataFrame, got {type(frame).__name__}")
-        require_columns(frame, [c for c in (weights, strata, psu) if c], argument=name)
-    if post in baseline.columns or post in endline.columns:
+            raise DataError(f"{name}: expected a pandas DataFrame or a SurveyDesign, got {type(x).__name__}")
+        if isinstance(x, SurveyDesign) and x.calibrated:
+            raise DesignError(
+                f"{name}: a calibrated (post-stratified, raked) design cannot be stacked with another round; "
+                "stack the rounds' data with combine_rounds and calibrate the combined design"
+            )
+        frames.append(frame)
+    spec = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc}
+    nest = False
+    if designs:
+        for key, attr in (("weights", "weights_column"), ("strata", "strata"), ("psu", "psu"), ("fpc", "fpc")):
+            got = [getattr(d, attr) for d in designs]
+            if spec[key] is None:
+                if got[0] != got[1]:
+                    raise DataError(
+                        f"baseline and endline: the designs differ in {key} ({got[0]!r} and {got[1]!r}); "
+                        "declare both rounds with the same design columns"
+                    )
+                spec[key] = got[0]
+        nest = any(d.nest for d in designs)
+        lonely_psu = lonely_psu or designs[0].lonely_psu
+    elif cb is not None:
+        for key, attr in (("weights", "weight"), ("strata", "strata"), ("psu", "psu"), ("fpc", "fpc")):
+            if spec[key] is None:
+                spec[key] = getattr(cb, attr)
+    if id is None and cb is not None:
+        id = cb.id
+    structure = _check_rounds(rounds) if rounds is not None else None
+    if independent is not None:
+        if not isinstance(independent, bool):
+            raise DataError(f"independent={independent!r}: give True or False (or use rounds=...)")
+        if structure is not None and (structure == "independent") != independent:
+            raise DataError(f"independent={independent!r} contradicts rounds={rounds!r}; give only rounds=")
+    if structure is None:
+        if independent is not None:
+            structure = "independent" if independent else "same_clusters"
+        else:
+            structure = cb.rounds if cb is not None else "independent"
+    legacy = independent is False and rounds is None
+    for name, frame in (("baseline", frames[0]), ("endline", frames[1])):
+        cols = [spec["weights"], spec["strata"]]
+        for key in ("psu", "fpc"):
+            v = spec[key]
+            cols += [v] if isinstance(v, str) or v is None else list(v)
+        require_columns(frame, [c for c in cols if c], argument=name)
+    if post in frames[0].columns or post in frames[1].columns:
         raise DataError(f"post={post!r}: the rounds already have a column of that name; choose another")
     stacked = pd.concat(
-        [baseline.assign(**{post: 0}), endline.assign(**{post: 1})], ignore_index=True, sort=False
+        [frames[0].assign(**{post: 0}), frames[1].assign(**{post: 1})], ignore_index=True, sort=False
     )
-    s_col, p_col = strata, psu
-    if independent:
-        tag = stacked[post].map({0: "baseline", 1: "endline"}).astype(str)
-        s_col = "round_stratum"
-        stacked[s_col] = tag if strata is None else tag + ":" + stacked[strata].astype(str)
-        if psu is not None:
-            p_col = "round_psu"
-            stacked[p_col] = tag + ":" + stacked[psu].astype(str)
-    return SurveyDesign(stacked, weights=weights, strata=s_col, psu=p_col, lonely_psu=lonely_psu)
+    stacking = _Stacking(
+        rounds=structure, weights=spec["weights"], strata=spec["strata"], psu=spec["psu"], fpc=spec["fpc"], id=id,
+        post=post, nest=nest, lonely_psu=lonely_psu or "fail",
+    )
+    design = _declare_rounds(stacked, stacking, legacy_shared=legacy)
+    if designs and any(d.is_subset for d in designs):
+        design = design.subset(np.concatenate([d.in_domain.to_numpy() for d in designs]))
+    return design
+
+
+def _rounds_of(design: SurveyDesign) -> _Stacking | None:
+    return getattr(design, _STACKING, None)
+
+
+def _with_rounds(design: SurveyDesign, post: str, rounds: str | None, codebook) -> SurveyDesign:
+    """The stacked design declared with the round structure ``rounds`` (or the codebook's).
+
+    Without either, the design is used as given. A design from :func:`combine_rounds` already
+    declared with that structure is returned as it is; any other is declared anew on its data
+    (the strata and PSUs of the rounds from the design, or those :func:`combine_rounds` was given),
+    keeping its domain.
+    """
+    cb = _as_codebook(codebook)
+    if rounds is None and cb is None:
+        return design
+    structure = _check_rounds(rounds) if rounds is not None else cb.rounds
+    known = _rounds_of(design)
+    if known is not None and known.rounds == structure and known.post == post:
+        return design
+    if design.calibrated:
+        raise DesignError(
+            f"rounds={structure!r}: a calibrated design cannot be declared anew; calibrate after combine_rounds"
+        )
+    require_columns(design.data, post, argument="post")
+    if known is not None:
+        spec = dataclasses.replace(known, rounds=structure, post=post)
+        if spec.id is None and cb is not None:
+            spec = dataclasses.replace(spec, id=cb.id)
+    else:
+        spec = _Stacking(
+            rounds=structure, weights=design.weights_column, strata=design.strata, psu=design.psu, fpc=design.fpc,
+            id=cb.id if cb is not None else None, post=post, nest=design.nest, lonely_psu=design.lonely_psu,
+        )
+    p = _indicator(design, post, "post")
+    if np.isnan(p).any():
+        raise DataError(f"post={post!r} has blanks; every row must be marked baseline (0) or endline (1)")
+    new = _declare_rounds(design.data, spec)
+    if design.is_subset:
+        new = new.subset(design.in_domain.to_numpy())
+    return new
+
+
+def _arm_column(design: SurveyDesign, treated: str | None, codebook) -> tuple[SurveyDesign, str]:
+    """The 0/1 arm column: ``treated``, or the codebook's ``arm`` as a column ``__campaign``."""
+    if treated is not None:
+        return design, treated
+    cb = _as_codebook(codebook)
+    if cb is None or cb.arm is None:
+        raise DataError("treated: name the 0/1 column of campaign areas, or pass a codebook= that declares arm:")
+    mask = cb.arm.mask(design.data)
+    return design.with_columns(__campaign=mask.astype("int64").to_numpy()), "__campaign"
 
 
 def pre_post(
-    design: SurveyDesign, outcome: str, *, post: str, level: float = 0.95, df: float | None = None
+    design: SurveyDesign,
+    outcome: str,
+    *,
+    post: str,
+    level: float = 0.95,
+    df: float | None = None,
+    rounds: str | None = None,
+    codebook=None,
 ) -> EffectResult:
     """Endline minus baseline mean, with no comparison group (Maryland SMS level 1).
 
@@ -357,6 +631,10 @@ def pre_post(
         Numeric or 0/1 outcome column.
     post : str
         0/1 column, 1 for endline rows.
+    rounds : {"independent", "same_clusters", "panel"}, optional
+        How the rounds relate, as :func:`did`; default: the codebook's, else the design as given.
+    codebook : Codebook or path, optional
+        Supplies ``rounds`` (and ``id`` for a panel).
 
     Returns
     -------
@@ -383,6 +661,7 @@ def pre_post(
     (0.102, 'pre_post')
     """
     level = _check_level(level)
+    design = _with_rounds(design, post, rounds, codebook)
     p = _indicator(design, post, "post")
     _varies(design, p, post, "post")
     _require_groups(design, {"baseline": p == 0, "endline": p == 1}, outcome)
@@ -400,13 +679,15 @@ def did(
     design: SurveyDesign,
     outcome: str,
     *,
-    treated: str,
-    post: str,
+    treated: str | None = None,
+    post: str = "post",
     covariates: Sequence[str] | None = None,
     level: float = 0.95,
     df: float | None = None,
+    rounds: str | None = None,
+    codebook=None,
 ) -> EffectResult:
-    """Difference-in-differences for repeated cross-sections or a panel.
+    """Difference-in-differences for repeated cross-sections, revisited clusters or a panel.
 
     Parameters
     ----------
@@ -414,15 +695,24 @@ def did(
         Both rounds in one design (:func:`combine_rounds`).
     outcome : str
         Numeric or 0/1 outcome column.
-    treated : str
-        0/1 column: 1 in campaign areas (the arm, fixed over rounds).
-    post : str
+    treated : str, optional
+        0/1 column: 1 in campaign areas (the arm, fixed over rounds). Default: the codebook's
+        ``arm`` (:meth:`campaign_me.codebook.Arm.mask`).
+    post : str, default "post"
         0/1 column: 1 in the endline round.
     covariates : list of str, optional
         Covariates added to the regression (text columns enter as dummies).
     level : float, default 0.95
     df : float, optional
         Degrees of freedom (default: the design's residual df, as ``svyglm``).
+    rounds : {"independent", "same_clusters", "panel"}, optional
+        How the rounds relate; default: the codebook's ``rounds`` when a codebook is given, else the
+        design as it was declared (:func:`combine_rounds` declares ``"independent"`` by default). A
+        design declared with another structure is declared anew on its rows (see
+        :func:`combine_rounds`): ``"same_clusters"`` and ``"panel"`` keep each cluster's (or
+        person's) two rounds in one PSU, so the covariance between the rounds enters the SE.
+    codebook : Codebook or path, optional
+        Supplies ``rounds``, ``arm`` and, for a panel, ``id``.
 
     Returns
     -------
@@ -443,7 +733,11 @@ def did(
     -----
     Identifies the campaign's effect on the treated areas if, without the campaign, their mean
     would have moved as the comparison areas' did (parallel trends). Standard errors are
-    clustered at the design's PSUs (the assignment units should be PSUs or contain them).
+    clustered at the design's PSUs (the assignment units should be PSUs or contain them). The
+    regression on the stacked rounds covers every round structure: what differs is the design
+    the rows are declared with (``rounds``). With revisited clusters or a panel, the SE equals
+    R's ``svyglm(y ~ treated * post, svydesign(id = ~cluster, strata = ~stratum, weights = ~w,
+    data = stacked))``; for a panel without clusters, ``id = ~respondent``.
 
     Examples
     --------
@@ -461,6 +755,8 @@ def did(
     difference    -0.018    0.082       0.100
     """
     level = _check_level(level)
+    design = _with_rounds(design, post, rounds, codebook)
+    design, treated = _arm_column(design, treated, codebook)
     t = _indicator(design, treated, "treated")
     p = _indicator(design, post, "post")
     _varies(design, t, treated, "treated")
@@ -1334,6 +1630,33 @@ def adjust_pvalues(
     -------
     pandas.DataFrame
         The results' rows plus ``primary`` (bool) and ``p_adjusted``.
+
+    Notes
+    -----
+    **How the primary-outcome rule controls the familywise error.** The familywise error rate
+    (FWER) is the chance of at least one false finding (a null effect declared non-zero) in a
+    family of tests. The outcomes form two families:
+
+    - *Confirmatory*: the one primary outcome, named before the data were seen. A single test
+      at level ``alpha`` has a FWER of exactly ``alpha``; that is why its p-value needs no
+      adjustment, and why naming it in advance matters (choosing the "primary" outcome after
+      seeing the results is a search over all of them).
+    - *Secondary*: every other outcome. Holm's step-down procedure (``method="holm"``) controls
+      the FWER of this family at ``alpha`` in the strong sense (whichever effects are truly
+      zero) and under any dependence between the tests; ``"fdr_bh"`` controls the expected share
+      of false findings instead (under independence or positive dependence), which is weaker.
+
+    Read together as a *serial gatekeeping* procedure (Dmitrienko & Tamhane 2007), the FWER over
+    all outcomes is at most ``alpha``: test the primary outcome at ``alpha``; only if it is
+    significant, declare the secondary outcomes with ``p_adjusted < alpha``. (If the primary
+    null is true, a false finding needs the primary test to err, which happens with probability
+    at most ``alpha``; if it is false, only the secondary family can err, and Holm holds that at
+    ``alpha``.) Read without the gate, each family keeps its own FWER at ``alpha`` and the two
+    together at most ``2 alpha`` (Bonferroni's inequality); report the secondary outcomes as
+    exploratory then. With no ``primary``, Holm runs across all outcomes, a single family with
+    FWER ``alpha``; with several primary outcomes, pass them alone with ``primary=None`` (Holm
+    within the confirmatory family) and the others separately, as
+    :func:`campaign_me.narrative.findings` does for a country report.
 
     Examples
     --------

@@ -48,6 +48,21 @@ constants, ``+ - * /``, comparisons ``== != < <= > >=``, ``in`` / ``not in`` a l
 
 Yes/no values are 1/0; a missing input gives a missing value, and a respondent with a missing value
 is left out of that indicator (a domain complement, so the variance stays design-correct).
+
+A survey with its own names
+---------------------------
+Names are resolved through the codebook's ``concept`` keys (:attr:`Codebook.concepts`): with
+``concept: risk_aware`` on a question ``aware_risk``, every expression that says ``risk_aware``
+reads ``aware_risk``. :func:`applicable` splits a catalogue into the indicators whose questions a
+survey has and the others (with the questions they lack). Text fields may hold placeholders
+(:data:`PLACEHOLDERS`) that :meth:`Indicator.describe` fills from the codebook's items, so that
+``knowledge_pass`` reads "at least 4 of the 5 knowledge items" for a five-item survey.
+
+Rounds
+------
+:func:`compare_rounds` and :func:`did_indicators` take the round structure (``rounds=``, default
+the codebook's): independent samples, the same clusters revisited, or a panel; see
+:func:`campaign_me.evaluation.combine_rounds`.
 """
 
 from __future__ import annotations
@@ -55,6 +70,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import difflib
+import math
 import os
 import re
 import warnings
@@ -82,7 +98,12 @@ __all__ = [
     "load_catalogue",
     "compute_indicators",
     "compare_rounds",
+    "did_indicators",
+    "applicable",
+    "PLACEHOLDERS",
     "INDICATOR_COLUMNS",
+    "DID_COLUMNS",
+    "NOT_APPLICABLE_COLUMNS",
     "COMPARE_COLUMNS",
     "LEVELS",
     "TYPES",
@@ -172,6 +193,12 @@ def _suggest(word: str, options) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _aliases(codebook) -> dict[str, str]:
+    """Catalogue name -> the survey's column, from the codebook's ``concept`` keys."""
+    concepts = getattr(codebook, "concepts", None) if codebook is not None else None
+    return dict(concepts) if concepts else {}
+
+
 # --------------------------------------------------------------------------------------------------
 # expression language
 # --------------------------------------------------------------------------------------------------
@@ -220,6 +247,18 @@ class _Checker:
         self.columns = set(columns)
         self.problems: list[str] = []
         self.names: list[str] = []
+        # what the expression reads: (kind, catalogue name, column or scale) with kind "variable",
+        # "scale" or "option" (one option column of a select_multiple)
+        self.needs: list[tuple[str, str, str]] = []
+        self.alias = _aliases(codebook)
+
+    def _res(self, name: str) -> str:
+        """The survey's column for a catalogue name (the codebook's ``concept``), else the name."""
+        return self.alias.get(name, name)
+
+    def _shown(self, name: str) -> str:
+        col = self._res(name)
+        return repr(name) if col == name else f"{name!r} (the codebook's {col!r})"
 
     def parse(self, text: Any) -> _Parsed | None:
         if isinstance(text, bool) or not isinstance(text, (str, int, float)):
@@ -301,11 +340,13 @@ class _Checker:
 
     def _name(self, name: str) -> str:
         self.names.append(name)
-        if self.cb is not None and name in self.cb:
-            var = self.cb[name]
+        self.needs.append(("variable", name, self._res(name)))
+        col = self._res(name)
+        if self.cb is not None and col in self.cb:
+            var = self.cb[col]
             if var.type == "select_multiple":
                 self.problems.append(
-                    f"{name!r} is a select_multiple question; use any({name}), count({name}) or "
+                    f"{self._shown(name)} is a select_multiple question; use any({name}), count({name}) or "
                     f"selected({name}, 'option')"
                 )
                 return "unknown"
@@ -316,24 +357,25 @@ class _Checker:
             if var.type in ("categorical", "text"):
                 return "text"
             return "unknown"
-        if name in self.columns:
+        if col in self.columns:
             return "unknown"
         if self.cb is not None:
-            options = list(self.cb.names) + sorted(self.columns)
-            self.problems.append(f"unknown variable {name!r}{_suggest(name, options)}")
+            options = list(self.cb.names) + list(self.alias) + sorted(self.columns)
+            self.problems.append(f"unknown variable {self._shown(name)}{_suggest(name, options)}")
         return "unknown"
 
     def _check_codes(self, name: str, values: list) -> None:
-        if self.cb is None or name not in self.cb:
+        col = self._res(name)
+        if self.cb is None or col not in self.cb:
             return
-        var = self.cb[name]
+        var = self.cb[col]
         if var.type != "categorical" or not var.codes:
             return
         codes = [str(c) for c in var.codes]
         for v in values:
             if str(v) not in codes:
                 self.problems.append(
-                    f"{v!r} is not a code of {name!r}{_suggest(v, codes)} (codes: {', '.join(codes)}), "
+                    f"{v!r} is not a code of {self._shown(name)}{_suggest(v, codes)} (codes: {', '.join(codes)}), "
                     "so the comparison is never true: the denominator could be empty"
                 )
 
@@ -383,6 +425,19 @@ class _Checker:
             else:
                 self.problems.append(f"{fname}(): argument {ast.unparse(arg)!r} must be a {kind} name")
                 continue
+            col = name if kind == "scale" else self._res(name)
+            opt = None
+            if kind == "multi" and fname == "selected" and len(args) == 2:
+                try:
+                    opt = _constant(args[1])
+                except ValueError:
+                    opt = None
+            if kind == "scale":
+                self.needs.append(("scale", name, name))
+            elif opt is not None:
+                self.needs.append(("option", name, f"{col}/{opt}"))
+            else:
+                self.needs.append(("variable", name, col))
             if self.cb is None:
                 continue
             if kind == "scale":
@@ -391,24 +446,22 @@ class _Checker:
                     self.problems.append(
                         f"unknown scale {name!r}{_suggest(name, known)}; scales: {', '.join(known)}"
                     )
-            elif name not in self.cb:
-                self.problems.append(f"unknown variable {name!r}{_suggest(name, self.cb.names)}")
-            elif kind == "multi" and self.cb[name].type != "select_multiple":
+            elif col not in self.cb:
                 self.problems.append(
-                    f"{fname}(): {name!r} is {self.cb[name].type}, not a select_multiple question"
+                    f"unknown variable {self._shown(name)}{_suggest(name, list(self.cb.names) + list(self.alias))}"
                 )
-            elif kind == "multi" and fname == "selected" and len(args) == 2:
-                try:
-                    opt = _constant(args[1])
-                except ValueError:
-                    opt = None
-                opts = [str(c) for c in self.cb[name].codes]
-                if opt is not None and str(opt) not in opts:
+            elif kind == "multi" and self.cb[col].type != "select_multiple":
+                self.problems.append(
+                    f"{fname}(): {self._shown(name)} is {self.cb[col].type}, not a select_multiple question"
+                )
+            elif opt is not None:
+                opts = [str(c) for c in self.cb[col].codes]
+                if str(opt) not in opts:
                     self.problems.append(
-                        f"selected(): {opt!r} is not an option of {name!r}{_suggest(opt, opts)}"
+                        f"selected(): {opt!r} is not an option of {self._shown(name)}{_suggest(opt, opts)}"
                     )
-            elif kind == "item" and not self.cb[name].correct:
-                self.problems.append(f"correct(): {name!r} has no 'correct' code in the codebook")
+            elif kind == "item" and not self.cb[col].correct:
+                self.problems.append(f"correct(): {self._shown(name)} has no 'correct' code in the codebook")
             if kind != "scale":
                 self.names.append(name)
         return result
@@ -422,6 +475,10 @@ class _Evaluator:
         self.cb = codebook
         self.cache: dict[str, Any] = {}
         self.n = len(data)
+        self.alias = _aliases(codebook)
+
+    def _res(self, name: str) -> str:
+        return self.alias.get(name, name)
 
     def _need_cb(self, what: str) -> Codebook:
         if self.cb is None:
@@ -434,11 +491,13 @@ class _Evaluator:
         key = f"col:{name}"
         if key in self.cache:
             return self.cache[key]
-        if name not in self.data.columns:
+        column = self._res(name)
+        if column not in self.data.columns:
+            shown = repr(name) if column == name else f"{name!r} (the codebook's {column!r})"
             raise CatalogueError(
-                f"variable {name!r} is not a column of the data{_suggest(name, self.data.columns)}"
+                f"variable {shown} is not a column of the data{_suggest(column, self.data.columns)}"
             )
-        col = self.data[name]
+        col = self.data[column]
         if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
             out = col.astype("float64").to_numpy(na_value=np.nan)
         else:
@@ -581,7 +640,7 @@ class _Evaluator:
             x = self.eval(args[0])
             out = (~pd.isna(x)).astype(float) if isinstance(x, np.ndarray) else np.ones(self.n)
         elif fname == "selected":
-            col = f"{name(0)}/{_constant(args[1])}"
+            col = f"{self._res(name(0))}/{_constant(args[1])}"
             out = self.column(col)
         else:
             cb = self._need_cb(f"{fname}()")
@@ -595,18 +654,206 @@ class _Evaluator:
                 elif fname == "practice":
                     out = _scales.practice_score(self.data, cb, name(0)).to_numpy()
                 elif fname == "count":
-                    out = _scales.count_selected(self.data, cb, name(0)).to_numpy()
+                    out = _scales.count_selected(self.data, cb, self._res(name(0))).to_numpy()
                 elif fname == "any":
-                    out = _scales.at_least(self.data, cb, name(0), 1).to_numpy()
+                    out = _scales.at_least(self.data, cb, self._res(name(0)), 1).to_numpy()
                 elif fname == "correct":
-                    var = cb[name(0)]
+                    var = cb[self._res(name(0))]
                     self.column(name(0))  # a clear error if the column is missing
-                    out = _scales._matches(self.data[name(0)], var.correct)
+                    out = _scales._matches(self.data[self._res(name(0))], var.correct)
                 else:  # pragma: no cover - the checker allows only the functions above
                     raise CatalogueError(f"unknown function {fname!r}")
         out = np.asarray(out, dtype=float)
         self.cache[key] = out
         return out
+
+
+# --------------------------------------------------------------------------------------------------
+# placeholders: definitions written from the survey's own items
+# --------------------------------------------------------------------------------------------------
+#: Placeholders a catalogue entry's ``name``, ``definition``, ``unit`` and ``population_label`` may
+#: hold. They describe the items read by the first ``knowledge()``, ``likert()``, ``practice()``,
+#: ``count()`` or ``any()`` of the entry's expressions (numerator or formula first), and are filled
+#: from the codebook by :meth:`Indicator.describe` (compute_indicators, compare_rounds and
+#: :func:`applicable` do it). The second text is what they read without a codebook.
+PLACEHOLDERS = {
+    "n_items": ("the number of items (options of count()/any(), \"none\" options left out): '5'", "(nothing)"),
+    "item_names": ("the items in parentheses: '(k1-k6)', or the options' labels", "(nothing)"),
+    "at_least": (
+        "the pass rule of a comparison such as knowledge(knowledge) >= 80 or count(signs) >= 3: "
+        "'at least 4 of the 5'",
+        "'at least 80 % of the', 'at least 3 of the'",
+    ),
+    "min_answered": ("the items a knowledge() or likert() score needs answered: '4 of the 5'", "'80 % of the'"),
+    "reversed": ("the reverse-worded items of a likert() scale: 'a2 and a4 reversed'",
+                 "'negatively worded items reversed'"),
+}
+_PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_TEXT_FIELDS = ("name", "definition", "unit", "population_label")
+_SUBJECT_FUNCS = ("knowledge", "likert", "practice", "count", "any")
+
+
+@dataclass(frozen=True)
+class _Subject:
+    func: str
+    name: str
+    share: float | None  # minimum share of items answered (knowledge, likert)
+    rule: tuple[str, float] | None  # ("ge"|"gt", threshold) when compared with a number
+
+
+def _subject(ind) -> _Subject | None:
+    """The first scale or select_multiple function of an entry's expressions, with its pass rule."""
+    for fld in ("numerator", "formula", "denominator", "population"):
+        text = getattr(ind, fld, None)
+        if text is None:
+            continue
+        try:
+            tree = ast.parse(str(text).strip(), mode="eval").body
+        except SyntaxError:
+            continue
+        rules: dict[int, tuple[str, float]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.left, ast.Call):
+                op = {ast.GtE: "ge", ast.Gt: "gt"}.get(type(node.ops[0]))
+                try:
+                    value = _constant(node.comparators[0])
+                except ValueError:
+                    continue
+                if op is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+                    rules[id(node.left)] = (op, float(value))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in _SUBJECT_FUNCS
+                and node.args
+            ):
+                arg = node.args[0]
+                name = arg.value if isinstance(arg, ast.Constant) else getattr(arg, "id", None)
+                if not isinstance(name, str):
+                    continue
+                share = None
+                if node.func.id in ("knowledge", "likert"):
+                    share = 0.8
+                    if node.func.id == "likert" and len(node.args) > 1:
+                        try:
+                            share = float(_constant(node.args[1]))
+                        except ValueError:
+                            pass
+                rule = ("ge", 1.0) if node.func.id == "any" else rules.get(id(node))
+                return _Subject(node.func.id, name, share, rule)
+    return None
+
+
+def _check_placeholders(ind) -> list[str]:
+    """Problems with the placeholders of an entry's text fields (unknown, or nothing to describe)."""
+    problems = []
+    subject = _subject(ind)
+    for fld, text in ind.templates:
+        for name in dict.fromkeys(_PLACEHOLDER_RE.findall(text)):
+            where = f"indicator {ind.id!r}, {fld}"
+            if name not in PLACEHOLDERS:
+                problems.append(
+                    f"{where}: unknown placeholder {{{name}}}{_suggest(name, PLACEHOLDERS)}; "
+                    f"placeholders: {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+                )
+            elif subject is None:
+                problems.append(
+                    f"{where}: {{{name}}} describes the items of knowledge(), likert(), practice(), count() or "
+                    "any(), and the entry's expressions use none of them"
+                )
+            elif name == "at_least" and (subject.func == "likert" or subject.rule is None):
+                problems.append(
+                    f"{where}: {{at_least}} needs knowledge(), practice() or count() compared with a number "
+                    f"(e.g. knowledge(knowledge) >= 80), not {subject.func}()"
+                    + ("" if subject.func == "likert" else " alone")
+                )
+            elif name == "min_answered" and subject.share is None:
+                problems.append(f"{where}: {{min_answered}} needs knowledge() or likert(), not {subject.func}()")
+            elif name == "reversed" and subject.func != "likert":
+                problems.append(f"{where}: {{reversed}} needs likert(), not {subject.func}()")
+    return problems
+
+
+def _compress(names: Sequence[str]) -> str:
+    """``k1-k6`` for consecutive numbered names, else the names (the first and last of a long list)."""
+    parts = [re.fullmatch(r"(.*?)(\d+)", n) for n in names]
+    if len(names) > 2 and all(parts):
+        prefixes = {p.group(1) for p in parts}
+        numbers = [int(p.group(2)) for p in parts]
+        if len(prefixes) == 1 and numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+            return f"{names[0]}-{names[-1]}"
+    if len(names) > 8:
+        return f"{', '.join(names[:3])}, ..., {names[-1]}"
+    return ", ".join(names)
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _placeholder_values(ind, cb: Codebook | None) -> dict[str, str]:
+    """What each placeholder reads for an entry, from the codebook's items (general words without)."""
+    subject = _subject(ind)
+    if subject is None:
+        return {}
+    items: list[str] | None = None
+    shown: list[str] = []
+    reversed_items: list[str] = []
+    if cb is not None:
+        if subject.func in ("knowledge", "likert", "practice"):
+            if subject.name in cb.scales():
+                items = cb.items(subject.name)
+                shown = items
+                reversed_items = [i for i in items if cb[i].reverse]
+        else:
+            column = _aliases(cb).get(subject.name, subject.name)
+            if column in cb and cb[column].type == "select_multiple":
+                var = cb[column]
+                options = [c for c in var.codes if str(c).lower() != "none"]
+                items = [str(c) for c in options]
+                labels = [var.codes[c] for c in options]
+                shown = labels if all(labels) and all(len(x) <= 30 for x in labels) else items
+    out: dict[str, str] = {}
+    share = subject.share
+    if items:
+        n = len(items)
+        out["n_items"] = str(n)
+        out["item_names"] = f"({_compress(shown)})"
+        if subject.rule is not None:
+            op, t = subject.rule
+            if subject.func in ("count", "any"):
+                k = int(math.floor(t + 1e-9)) + (1 if op == "gt" or not float(t).is_integer() else 0)
+            else:
+                k = (math.floor(t * n / 100 + 1e-9) + 1) if op == "gt" else math.ceil(t * n / 100 - 1e-9)
+            k = max(k, 0)
+            out["at_least"] = f"all {n}" if k >= n else f"at least {k} of the {n}"
+        if share is not None:
+            m = math.ceil(share * n - 1e-9)
+            out["min_answered"] = f"{m} of the {n}"
+        out["reversed"] = f"{_and(reversed_items)} reversed" if reversed_items else "no item reversed"
+    else:
+        out["n_items"] = ""
+        out["item_names"] = ""
+        if subject.rule is not None:
+            op, t = subject.rule
+            word = "at least" if op == "ge" else "more than"
+            if subject.func in ("count", "any"):
+                out["at_least"] = f"{word} {t:g} of the"
+            else:
+                out["at_least"] = f"{word} {t:g} % of the"
+        if share is not None:
+            out["min_answered"] = f"{100 * share:g} % of the"
+        out["reversed"] = "negatively worded items reversed"
+    return out
+
+
+def _fill(text: str, values: Mapping[str, str]) -> str:
+    out = _PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+    out = re.sub(r"\s*\(\s*(?:of\s*)?\)", "", out)  # "(of )" or "()" left by an empty placeholder
+    out = re.sub(r"[ \t]{2,}", " ", out)
+    out = re.sub(r" +([,;.])", r"\1", out)
+    return out.strip()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -631,6 +878,9 @@ class Indicator:
     population_label: str = "all respondents"
     disaggregations: tuple[str, ...] = ()
     origin: str = ""
+    #: ``(field, text with placeholders)`` for the text fields written with placeholders such as
+    #: ``{at_least}``; :meth:`describe` fills them from a codebook's items.
+    templates: tuple[tuple[str, str], ...] = field(default=(), compare=False, repr=False)
 
     def expressions(self) -> dict[str, str]:
         """The expressions of the entry, by field name."""
@@ -639,6 +889,31 @@ class Indicator:
             for k in ("numerator", "denominator", "formula", "population")
             if getattr(self, k) is not None
         }
+
+    def describe(self, codebook=None) -> Indicator:
+        """The entry with its placeholders filled from a codebook's items (see :data:`PLACEHOLDERS`).
+
+        Without a codebook (or when the codebook lacks the scale), the placeholders read in general
+        words ("at least 80 % of the knowledge items"); with one, in the survey's own items ("at
+        least 4 of the 5 knowledge items"). Entries without placeholders are returned unchanged.
+
+        Examples
+        --------
+        >>> from campaign_me import Codebook
+        >>> ind = load_catalogue()["knowledge_pass"]
+        >>> ind.definition
+        'Share of the target population answering at least 80 % of the knowledge items correctly (score of 80 or more)'
+        >>> cb = Codebook.from_dict({"dataset": "d", "variables": {
+        ...     f"q{i}": {"type": "boolean", "scale": "knowledge", "correct": True} for i in range(1, 6)}})
+        >>> ind.describe(cb).definition
+        'Share of the target population answering at least 4 of the 5 knowledge items correctly (score of 80 or more)'
+        """
+        if not self.templates:
+            return self
+        context = _placeholder_values(self, _scales._codebook(codebook) if codebook is not None else None)
+        return dataclasses.replace(
+            self, **{fld: _fill(text, context) for fld, text in self.templates}
+        )
 
 
 @dataclass(frozen=True)
@@ -676,6 +951,11 @@ class Catalogue:
         """A catalogue with only the given ids (in that order)."""
         ids = [ids] if isinstance(ids, str) else list(ids)
         return dataclasses.replace(self, indicators={i: self[i] for i in ids})
+
+    def describe(self, codebook=None) -> Catalogue:
+        """The catalogue with every entry's placeholders filled from a codebook (:meth:`Indicator.describe`)."""
+        cb = _scales._codebook(codebook) if codebook is not None else None
+        return dataclasses.replace(self, indicators={k: v.describe(cb) for k, v in self.indicators.items()})
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator with every field (for reference sheets and the docs)."""
@@ -803,6 +1083,15 @@ def _parse_entry(raw: Any, where: str, problems: list[str]) -> Indicator | None:
         **exprs,
     )
     problems += _check_entry(ind, None)  # syntax and whitelist; names are checked against a codebook
+    templates = tuple(
+        (k, raw[k]) for k in _TEXT_FIELDS if isinstance(raw.get(k), str) and _PLACEHOLDER_RE.search(raw[k])
+    )
+    if templates:
+        ind = dataclasses.replace(ind, templates=templates)
+        found = _check_placeholders(ind)
+        problems += found
+        if not found:
+            ind = ind.describe(None)
     return ind
 
 
@@ -866,7 +1155,8 @@ def load_catalogue(
         replaces it; new ids are added at the end); False uses the file alone. The catalogue's
         ``origin`` says which happened.
     codebook : Codebook or path, optional
-        Validate every expression against it (see :meth:`Catalogue.validate`).
+        Validate every expression against it (see :meth:`Catalogue.validate`), and write the
+        definitions from its items (:meth:`Catalogue.describe`).
 
     Raises
     ------
@@ -907,6 +1197,7 @@ def load_catalogue(
                 sources=(usrc,),
             )
     if codebook is not None:
+        cat = cat.describe(codebook)
         cat.validate(codebook)
     return cat
 
@@ -914,6 +1205,158 @@ def load_catalogue(
 # --------------------------------------------------------------------------------------------------
 # computation
 # --------------------------------------------------------------------------------------------------
+def _evaluate(data: pd.DataFrame, cat: Catalogue, cb: Codebook | None) -> list[tuple]:
+    """Each indicator's value per respondent: ``(indicator, y, kind, mask, den, problem)``.
+
+    ``y`` is the per-respondent value (1/0 for proportions; the numerator of a ratio), ``kind``
+    ``"proportion"``, ``"mean"`` or ``"ratio"``, ``mask`` the rows in its denominator with a value,
+    ``den`` a ratio's denominator. An indicator that cannot be evaluated has ``y`` None and the
+    reason in ``problem``.
+    """
+    ev = _Evaluator(data, cb)
+    out: list[tuple] = []
+    for ind in cat:
+        try:
+            exprs = {k: _Checker(cb, data.columns).parse(v) for k, v in ind.expressions().items()}
+            vals = {k: ev.eval(p.tree) for k, p in exprs.items() if p is not None}
+            vals = {
+                k: np.broadcast_to(np.asarray(ev._num(v), dtype=float), (len(data),)) for k, v in vals.items()
+            }
+        except _NeedsCodebook as err:
+            raise _NeedsCodebook(f"indicator {ind.id!r}: {err}") from None
+        except CampaignMeError as err:
+            out.append((ind, None, None, None, None, f"cannot evaluate: {err}"))
+            continue
+        mask = np.ones(len(data), dtype=bool)
+        if "population" in vals:
+            mask &= vals["population"] == 1
+        den = None
+        if ind.type == "proportion":
+            y = vals["numerator"]
+            if "denominator" in vals:
+                mask &= vals["denominator"] == 1
+            kind = "proportion"
+            bad = ~np.isnan(y) & ~np.isin(y, [0.0, 1.0])
+            if bad.any():
+                out.append((ind, None, None, None, None, "numerator is not yes/no (values other than 0/1)"))
+                continue
+        elif ind.type == "ratio":
+            y = vals["numerator"]
+            den = vals["denominator"]
+            kind = "ratio"
+        else:
+            y = vals["formula"]
+            kind = "mean"
+        mask &= ~np.isnan(y)
+        if den is not None:
+            mask &= ~np.isnan(den)
+        out.append((ind, y, kind, mask, den, ""))
+    return out
+
+
+#: Columns of the second table :func:`applicable` returns.
+NOT_APPLICABLE_COLUMNS = ("id", "name", "missing", "reason")
+
+
+def _survey_columns(columns, cb: Codebook | None) -> set[str]:
+    if columns is None:
+        if cb is None:
+            raise CatalogueError("applicable: give the codebook, the survey's columns, or both")
+        return set(cb.columns())
+    frame = getattr(columns, "data", columns)  # a SurveyDesign, a DataFrame or column names
+    if isinstance(frame, pd.DataFrame):
+        return {str(c) for c in frame.columns}
+    if isinstance(columns, str):
+        return {columns}
+    return {str(c) for c in columns}
+
+
+def _missing_questions(ind: Indicator, cb: Codebook | None, cols: set[str]) -> list[str]:
+    """The questions an entry reads that the survey does not have, in the catalogue's names."""
+    missing: list[str] = []
+    for text in ind.expressions().values():
+        chk = _Checker(cb, sorted(cols))
+        chk.parse(text)
+        for kind, name, target in chk.needs:
+            if kind == "scale":
+                items = cb.items(name) if cb is not None and name in cb.scales() else []
+                absent = [i for i in items if not any(c in cols for c in cb[i].columns())]
+                if not items or len(absent) == len(items):
+                    missing.append(f"{name} items")
+                else:
+                    missing += absent
+            elif kind == "option":
+                question = target.rsplit("/", 1)[0]
+                if target in cols:
+                    continue
+                has_any = question in cols or any(c.startswith(question + "/") for c in cols)
+                missing.append(f"{name}/{target.rsplit('/', 1)[1]}" if has_any else name)
+            else:
+                if target in cols or any(c.startswith(target + "/") for c in cols):
+                    continue
+                missing.append(name)
+    return list(dict.fromkeys(missing))
+
+
+def applicable(catalogue=None, codebook=None, columns=None) -> tuple[Catalogue, pd.DataFrame]:
+    """The catalogue's indicators a survey can compute, and the others with what they lack.
+
+    Parameters
+    ----------
+    catalogue : Catalogue, path or None
+        Default: the shipped catalogue (a path: :func:`load_catalogue` of that file).
+    codebook : Codebook or path, optional
+        The survey's codebook: its variables, scales and ``concept`` keys (a catalogue name answered
+        by a question with another name counts as asked).
+    columns : DataFrame, SurveyDesign or iterable of str, optional
+        The survey's columns (after loading: ``q/option`` for select_multiple questions). Default:
+        the codebook's.
+
+    Returns
+    -------
+    (Catalogue, pandas.DataFrame)
+        The indicators whose questions the survey has (with their definitions written from the
+        codebook's items, :meth:`Catalogue.describe`), and one row per other indicator with the
+        columns :data:`NOT_APPLICABLE_COLUMNS`: ``id``, ``name``, ``missing`` (the questions not in
+        the survey, in the catalogue's names, comma-separated: ``"hotline_known, knowledge items"``;
+        empty when the questions are there but do not fit) and ``reason`` (``"not asked in this
+        survey"``, or ``"does not fit the codebook: ..."`` with the validation problems, e.g. a
+        code the question does not have).
+
+    Examples
+    --------
+    >>> from campaign_me import Codebook
+    >>> cb = Codebook.from_dict({"dataset": "d", "variables": {
+    ...     "aware_risk": {"type": "boolean", "concept": "risk_aware"}}})
+    >>> ok, other = applicable(None, cb)
+    >>> ok.ids
+    ['risk_aware']
+    >>> other.set_index("id").loc["hotline_known", ["missing", "reason"]].tolist()
+    ['hotline_known', 'not asked in this survey']
+    """
+    cat = _as_catalogue(catalogue)
+    cb = _scales._codebook(codebook) if codebook is not None else None
+    cols = _survey_columns(columns, cb)
+    described = cat.describe(cb) if cb is not None else cat
+    extra = sorted(c for c in cols if cb is None or c not in cb)
+    keep: dict[str, Indicator] = {}
+    rows = []
+    for ind in described:
+        missing = _missing_questions(ind, cb, cols)
+        if missing:
+            rows.append({"id": ind.id, "name": ind.name, "missing": ", ".join(missing),
+                         "reason": "not asked in this survey"})
+            continue
+        problems = _check_entry(ind, cb, extra) if cb is not None else []
+        if problems:
+            rows.append({"id": ind.id, "name": ind.name, "missing": "",
+                         "reason": "does not fit the codebook: " + "; ".join(problems)})
+            continue
+        keep[ind.id] = ind
+    other = pd.DataFrame(rows, columns=list(NOT_APPLICABLE_COLUMNS))
+    return dataclasses.replace(described, indicators=keep), other
+
+
 def _as_catalogue(catalogue) -> Catalogue:
     if catalogue is None:
         return load_catalogue()
@@ -1099,48 +1542,20 @@ def compute_indicators(
     if missing_by:
         raise DataError(f"by: column(s) {missing_by} not in the data{_suggest(missing_by[0], data.columns)}")
     if cb is not None:
+        cat = cat.describe(cb)
         cat.validate(cb, columns=[c for c in data.columns if c not in cb])
-    ev = _Evaluator(data, cb)
     derived: dict[str, np.ndarray] = {}
     plans = []
-    for i, ind in enumerate(cat):
-        prefix = f"__ind{i}"
-        try:
-            exprs = {k: _Checker(cb, data.columns).parse(v) for k, v in ind.expressions().items()}
-            vals = {k: ev.eval(p.tree) for k, p in exprs.items() if p is not None}
-            vals = {
-                k: np.broadcast_to(np.asarray(ev._num(v), dtype=float), (len(data),)) for k, v in vals.items()
-            }
-        except _NeedsCodebook as err:
-            raise _NeedsCodebook(f"indicator {ind.id!r}: {err}") from None
-        except CampaignMeError as err:
-            plans.append((ind, None, None, None, f"cannot evaluate: {err}"))
+    for i, (ind, y, kind, mask, den, problem) in enumerate(_evaluate(data, cat, cb)):
+        if y is None:
+            plans.append((ind, None, None, None, problem))
             continue
-        mask = np.ones(len(data), dtype=bool)
-        if "population" in vals:
-            mask &= vals["population"] == 1
+        prefix = f"__ind{i}"
         ratio_den = None
-        if ind.type == "proportion":
-            y = vals["numerator"]
-            if "denominator" in vals:
-                mask &= vals["denominator"] == 1
-            kind = "proportion"
-            bad = ~np.isnan(y) & ~np.isin(y, [0.0, 1.0])
-            if bad.any():
-                plans.append((ind, None, None, None, "numerator is not yes/no (values other than 0/1)"))
-                continue
-        elif ind.type == "ratio":
-            y = vals["numerator"]
-            derived[f"{prefix}d"] = vals["denominator"]
+        if den is not None:
             ratio_den = f"{prefix}d"
-            kind = "ratio"
-        else:
-            y = vals["formula"]
-            kind = "mean"
+            derived[ratio_den] = den
         derived[prefix] = y
-        mask &= ~np.isnan(y)
-        if ratio_den is not None:
-            mask &= ~np.isnan(derived[ratio_den])
         plans.append((ind, prefix, kind, (mask, ratio_den), ""))
     domains = None
     dom_by: list[str] = []
@@ -1263,6 +1678,143 @@ def _change_unit(unit: str) -> str:
     return unit
 
 
+def _rounds_arg(rounds, cb: Codebook | None) -> str:
+    from .evaluation import _check_rounds
+
+    if rounds is None:
+        return cb.rounds if cb is not None else "independent"
+    return _check_rounds(rounds)
+
+
+def _df_arg(df, stacked) -> float | None:
+    """``df`` of compare_rounds/did_indicators as the regression's: None/"degf" -> its residual df."""
+    if df is None or (isinstance(df, str) and df == "degf"):
+        return None
+    if isinstance(df, str) and df == "design":
+        return float(stacked.degf - 1)
+    return df
+
+
+def _stack_values(baseline, endline, cat: Catalogue, cb: Codebook | None, rounds: str, post: str):
+    """Both rounds' designs stacked with the round structure, and each indicator's values on the rows.
+
+    Returns the stacked design (with columns ``__y{i}`` and, for ratios, ``__d{i}``) and, per
+    indicator, ``(indicator, column, kind, rows, den column, problem)`` with ``rows`` the stacked
+    rows in its denominator with a value (and in the designs' domains).
+    """
+    from .evaluation import combine_rounds
+
+    for name, x in (("baseline", baseline), ("endline", endline)):
+        if not hasattr(x, "subset") or isinstance(x, pd.DataFrame):
+            raise DataError(
+                f"{name}: rounds={rounds!r} needs the rounds' designs (the covariance between the rounds is not "
+                "in a table of estimates); pass SurveyDesigns, or rounds='independent'"
+            )
+    stacked = combine_rounds(baseline, endline, rounds=rounds, codebook=cb, post=post)
+    plans_b = _evaluate(baseline.data, cat, cb)
+    plans_e = _evaluate(endline.data, cat, cb)
+    dom = np.concatenate([baseline.in_domain.to_numpy(), endline.in_domain.to_numpy()])
+    columns: dict[str, np.ndarray] = {}
+    out = []
+    for i, (pb, pe) in enumerate(zip(plans_b, plans_e)):
+        ind = pb[0]
+        if pb[1] is None or pe[1] is None:
+            out.append((ind, None, None, None, None, pb[5] or pe[5]))
+            continue
+        columns[f"__y{i}"] = np.concatenate([pb[1], pe[1]])
+        den = None
+        if pb[4] is not None:
+            den = f"__d{i}"
+            columns[den] = np.concatenate([pb[4], pe[4]])
+        rows = np.concatenate([pb[3], pe[3]]) & dom
+        out.append((ind, f"__y{i}", pb[2], rows, den, ""))
+    return stacked.with_columns(**columns), out
+
+
+def _ratio_change(stacked, y: str, den: str, rows: np.ndarray, post: str, level: float, df) -> dict:
+    """Change of a ratio of weighted totals between the rounds of a stacked design (linearised)."""
+    from .regression import residual_df, total_covariance
+
+    p = stacked.data[post].to_numpy()
+    w = stacked.weights.to_numpy()
+    num = stacked.data[y].to_numpy(dtype=float)
+    d = stacked.data[den].to_numpy(dtype=float)
+    ratio, total = {}, {}
+    for r in (0, 1):
+        sel = rows & (p == r)
+        if not sel.any():
+            raise DataError(f"no respondent in the {'endline' if r else 'baseline'} round")
+        total[r] = float(np.sum(w[sel] * d[sel]))
+        ratio[r] = float(np.sum(w[sel] * num[sel])) / total[r]
+    score = np.where(p == 1, (num - ratio[1] * d) / total[1], -(num - ratio[0] * d) / total[0])
+    pos = np.flatnonzero(rows)
+    var = float(total_covariance(stacked, score[pos][:, None], pos)[0, 0])
+    ddf = residual_df(stacked, rows, 2, df, what="change of a ratio")
+    return _row(ratio[1] - ratio[0], np.sqrt(max(var, 0.0)), ddf, level)
+
+
+def _row(est: float, se: float, ddf: float, level: float) -> dict:
+    q = float(stats.t.ppf(0.5 + level / 2, ddf)) if ddf > 0 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = float(2 * stats.t.sf(abs(est / se), ddf)) if se > 0 else np.nan
+    return {"estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se, "df": ddf, "p_value": p}
+
+
+def _stacked_changes(baseline, endline, cat, cb, by_cols, rounds, level, df) -> pd.DataFrame:
+    """Each indicator's change (endline - baseline) with its SE from the stacked rounds.
+
+    The SE is that of the coefficient of the round in ``y ~ round`` fitted on the stacked rounds
+    declared with the round structure (:func:`campaign_me.evaluation.pre_post`, equal to R's
+    ``svyglm``), on the indicator's denominator (a domain, so every PSU stays in the variance).
+    """
+    from .evaluation import pre_post
+
+    post = "__round_post"
+    stacked, plans = _stack_values(baseline, endline, cat, cb, rounds, post)
+    data = stacked.data
+    if by_cols:
+        missing = [c for c in by_cols if c not in data.columns]
+        if missing:
+            raise DataError(f"by: column(s) {missing} not in both rounds' data")
+        codes = data[by_cols].groupby(by_cols, sort=True, dropna=True, observed=True).ngroup().to_numpy()
+        keys = data[by_cols].assign(__dom=codes)
+        keys = keys[codes >= 0].drop_duplicates("__dom").sort_values("__dom")
+        domains = [(r["__dom"], {c: r[c] for c in by_cols}) for r in keys.to_dict("records")]
+    else:
+        codes = np.zeros(len(data), dtype=np.int64)
+        domains = [(0, {})]
+    ddf = _df_arg(df, stacked)
+    rows_out = []
+    for ind, column, kind, rows, den, problem in plans:
+        scale = 100.0 if ind.type == "proportion" else 1.0
+        for code, labels in domains:
+            rec = {"indicator": ind.id, **labels}
+            if column is None:
+                rows_out.append({**rec, "stacked_note": problem})
+                continue
+            sel = rows & (codes == code)
+            try:
+                if not sel.any():
+                    raise DataError("no respondents in the denominator")
+                if kind == "ratio":
+                    res = _ratio_change(stacked, column, den, sel, post, level, ddf)
+                else:
+                    r = pre_post(stacked.subset(sel), column, post=post, level=level, df=ddf)
+                    res = {"estimate": r.effect, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                           "df": r.df, "p_value": r.p_value}
+            except CampaignMeError as err:
+                rows_out.append({**rec, "stacked_note": f"no standard error across the rounds: {err}"})
+                continue
+            for k in ("estimate", "se", "ci_low", "ci_high"):
+                res[k] = res[k] * scale
+            rows_out.append({**rec, **res, "stacked_note": ""})
+    out = pd.DataFrame(rows_out)
+    for c in ("estimate", "se", "ci_low", "ci_high", "df", "p_value"):
+        if c not in out.columns:
+            out[c] = np.nan
+    return out
+
+
 def compare_rounds(
     baseline,
     endline,
@@ -1276,18 +1828,25 @@ def compare_rounds(
     flag_n: int = 50,
     df_method: str = "satterthwaite",
     df: float | str | None = None,
+    rounds: str | None = None,
 ) -> pd.DataFrame:
-    """Change of each indicator between two independent survey rounds, with SE, interval and p-value.
+    """Change of each indicator between two survey rounds, with SE, interval and p-value.
 
     Parameters
     ----------
     baseline, endline : SurveyDesign or DataFrame
         The two rounds as designs, or tables already returned by :func:`compute_indicators` (with
-        the same ``by``).
+        the same ``by``; independent rounds only).
     catalogue, codebook, by, indicators, level, min_n, flag_n, df
-        As :func:`compute_indicators` (``df`` is each round's).
+        As :func:`compute_indicators` (``df`` is each round's; with rounds that share clusters, the
+        change's: None or ``"degf"`` the regression's residual degrees of freedom, ``"design"`` the
+        stacked design's PSUs minus strata minus 1, or a number).
     df_method : {"satterthwaite", "min", "normal"}, default "satterthwaite"
-        Degrees of freedom of the change's interval (see :func:`campaign_me.contrasts.difference`).
+        Degrees of freedom of the change's interval for independent rounds (see
+        :func:`campaign_me.contrasts.difference`).
+    rounds : {"independent", "same_clusters", "panel"}, optional
+        How the rounds relate; default: the codebook's ``rounds`` when a codebook is given, else
+        ``"independent"``.
 
     Returns
     -------
@@ -1300,30 +1859,61 @@ def compare_rounds(
 
     Notes
     -----
-    The rounds are independent samples, so ``se = sqrt(se_b^2 + se_e^2)``. This is a pre-post
-    comparison without a comparison group (Maryland SMS level 1): it cannot separate the campaign
-    from anything else that changed; use a difference-in-differences for attribution.
+    Independent rounds are independent samples, so ``se = sqrt(se_b^2 + se_e^2)``. Rounds that
+    revisit the same clusters (``"same_clusters"``) or re-interview the same people (``"panel"``)
+    are correlated: the rounds are stacked in one design in which a cluster's two rounds form one
+    PSU (each person's, for a panel without clusters), and the SE is that of the round's
+    coefficient in ``y ~ round`` on the indicator's denominator, as R's
+    ``svyglm(y ~ round, svydesign(id = ~cluster, strata = ~stratum, weights = ~w, data = stacked))``
+    (:func:`campaign_me.evaluation.combine_rounds`, :func:`campaign_me.evaluation.pre_post`). For a
+    panel this links the respondents through their cluster, as R does with the stacked panel: it
+    is not the within-person difference, which would drop the people interviewed only once.
+    This is a pre-post comparison without a comparison group (Maryland SMS level 1): it cannot
+    separate the campaign from anything else that changed; use a difference-in-differences
+    (:func:`did_indicators`) for attribution.
     """
     by_cols = _by_list(by)
+    cb = _scales._codebook(codebook) if codebook is not None else None
+    structure = _rounds_arg(rounds, cb)
+    cat = _as_catalogue(catalogue)
+    if indicators is not None:
+        cat = cat.select(indicators)
 
     def table(x):
         if isinstance(x, pd.DataFrame):
             return x
         return compute_indicators(
             x,
-            catalogue,
-            codebook=codebook,
+            cat,
+            codebook=cb,
             by=by_cols or None,
-            indicators=indicators,
             level=level,
             min_n=min_n,
             flag_n=flag_n,
             df=df,
         )
 
+    if structure != "independent":
+        for name, x in (("baseline", baseline), ("endline", endline)):
+            if isinstance(x, pd.DataFrame):
+                raise DataError(
+                    f"{name}: rounds={structure!r} needs the rounds' designs, not tables of estimates: the "
+                    "covariance between rounds that share clusters or people is not in the tables"
+                )
     tb, te = table(baseline), table(endline)
     keys = ["indicator", *by_cols]
     diff = difference(te, tb, on=keys, level=level, df_method=df_method)
+    if structure != "independent":
+        if cb is not None:
+            cat = cat.describe(cb)
+        stacked = _stacked_changes(baseline, endline, cat, cb, by_cols, structure, level, df)
+        cols = ["se", "ci_low", "ci_high", "df", "p_value"]
+        merged = diff[keys].merge(stacked[keys + cols + ["stacked_note"]], on=keys, how="left")
+        for c in cols:
+            diff[c] = merged[c].to_numpy()
+        stacked_note = merged["stacked_note"].fillna("").to_numpy()
+    else:
+        stacked_note = np.full(len(diff), "", dtype=object)
     meta = pd.concat([te, tb], ignore_index=True).drop_duplicates(keys)[
         keys + ["unit", "name", "level", "direction"]
     ]
@@ -1340,12 +1930,14 @@ def compare_rounds(
     se_ = out["se_"].astype("boolean").fillna(True).to_numpy(dtype=bool)
     out["suppressed"] = sb | se_
     notes = []
-    for b, e, nb, ne in zip(sb, se_, out["nb"].fillna(""), out["ne"].fillna("")):
+    for b, e, nb, ne, sn in zip(sb, se_, out["nb"].fillna(""), out["ne"].fillna(""), stacked_note):
         parts = []
         if b:
             parts.append(f"baseline: {nb or 'not estimated'}")
         if e:
             parts.append(f"endline: {ne or 'not estimated'}")
+        if sn and not (b or e):
+            parts.append(sn)
         notes.append("; ".join(parts))
     out["note"] = notes
     out.loc[out["suppressed"], ["change", "se", "ci_low", "ci_high", "df", "p_value"]] = np.nan
@@ -1358,3 +1950,133 @@ def compare_rounds(
     order = {k: i for i, k in enumerate(dict.fromkeys(te["indicator"].tolist() + tb["indicator"].tolist()))}
     out = out.sort_values("indicator", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
     return out[["indicator", *by_cols, *COMPARE_COLUMNS[1:]]]
+
+
+#: Columns of :func:`did_indicators`.
+DID_COLUMNS = (
+    "indicator",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "df",
+    "p_value",
+    "n",
+    "suppressed",
+    "unit",
+    "name",
+    "level",
+    "direction",
+    "note",
+)
+
+
+def did_indicators(
+    baseline,
+    endline,
+    catalogue=None,
+    *,
+    codebook=None,
+    arm=None,
+    rounds: str | None = None,
+    indicators: Sequence[str] | None = None,
+    level: float = 0.95,
+    min_n: int = 25,
+    df: float | str | None = None,
+) -> pd.DataFrame:
+    """The campaign effect on each indicator: a difference-in-differences of the stacked rounds.
+
+    Parameters
+    ----------
+    baseline, endline : SurveyDesign
+        The two rounds (e.g. ``SurveyDesign.from_codebook(data, codebook)``).
+    catalogue, codebook, indicators, level
+        As :func:`compute_indicators`.
+    arm : str or Arm, optional
+        The campaign areas: a 0/1 (or yes/no) column, or a :class:`campaign_me.codebook.Arm`.
+        Default: the codebook's ``arm``.
+    rounds : {"independent", "same_clusters", "panel"}, optional
+        How the rounds relate; default: the codebook's ``rounds``, else ``"independent"``.
+    min_n : int, default 25
+        An effect is blanked and ``suppressed`` when one of the four round x arm cells has fewer
+        unweighted cases in the indicator's denominator.
+    df : None, "degf", "design" or float
+        Degrees of freedom: by default the regression's residual degrees of freedom (as ``svyglm``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`DID_COLUMNS`: ``estimate`` is (change in campaign areas) - (change in
+        comparison areas) in the change's unit (percentage points for a share), ``n`` the smallest
+        of the four cells, ``note`` why a row is blank.
+
+    Notes
+    -----
+    Each indicator's values are stacked with :func:`campaign_me.evaluation.combine_rounds` (the
+    round structure decides the PSUs, as there) and the effect is the ``arm:round`` coefficient of
+    :func:`campaign_me.evaluation.did` on the indicator's denominator: R's
+    ``svyglm(y ~ arm * round, design = subset(stacked, denominator))``. Ratio indicators are left
+    out (note). The effect is attributable to the campaign only under parallel trends.
+    """
+    from .codebook import Arm
+    from .evaluation import did
+
+    cb = _scales._codebook(codebook) if codebook is not None else None
+    structure = _rounds_arg(rounds, cb)
+    cat = _as_catalogue(catalogue)
+    if indicators is not None:
+        cat = cat.select(indicators)
+    if isinstance(min_n, bool) or not isinstance(min_n, (int, np.integer)) or min_n < 0:
+        raise DataError(f"min_n={min_n!r}: give a whole number >= 0")
+    if arm is None:
+        if cb is None or cb.arm is None:
+            raise DataError("arm: name the column of campaign areas, or pass a codebook= that declares arm:")
+        arm = cb.arm
+    if cb is not None:
+        cat = cat.describe(cb)
+        for x in (baseline, endline):
+            cat.validate(cb, columns=[c for c in x.data.columns if c not in cb])
+    post = "__round_post"
+    stacked, plans = _stack_values(baseline, endline, cat, cb, structure, post)
+    if isinstance(arm, Arm):
+        t = arm.mask(stacked.data).to_numpy(dtype=float)
+    else:
+        from .evaluation import _indicator
+
+        t = _indicator(stacked, arm, "arm")
+    stacked = stacked.with_columns(__campaign=t)
+    p = stacked.data[post].to_numpy()
+    ddf = _df_arg(df, stacked)
+    rows = []
+    for ind, column, kind, sel, _den, problem in plans:
+        rec = {"indicator": ind.id, "unit": _change_unit(ind.unit), "name": ind.name, "level": ind.level,
+               "direction": ind.direction}
+        if column is None:
+            rows.append({**rec, "n": 0, "note": problem})
+            continue
+        if kind == "ratio":
+            rows.append({**rec, "n": int(sel.sum()), "note": "a difference-in-differences of a ratio is not computed"})
+            continue
+        cells = [int(np.count_nonzero(sel & (t == a) & (p == r))) for a in (0, 1) for r in (0, 1)]
+        n = min(cells)
+        if n < min_n:
+            rows.append({**rec, "n": n, "note": f"suppressed: fewer than {min_n} unweighted cases in a round x arm cell"
+                         if n > 0 else "no respondents in a round x arm cell"})
+            continue
+        try:
+            r = did(stacked.subset(sel), column, treated="__campaign", post=post, level=level, df=ddf)
+        except CampaignMeError as err:
+            rows.append({**rec, "n": n, "note": f"not estimated: {err}"})
+            continue
+        scale = 100.0 if ind.type == "proportion" else 1.0
+        rows.append({**rec, "estimate": scale * r.effect, "se": scale * r.se, "ci_low": scale * r.ci_low,
+                     "ci_high": scale * r.ci_high, "df": r.df, "p_value": r.p_value, "n": n,
+                     "note": low_df_note(r.df) if 0 < r.df < LOW_DF else ""})
+    out = pd.DataFrame(rows)
+    for c in DID_COLUMNS:
+        if c not in out.columns:
+            out[c] = np.nan
+    out["suppressed"] = out["estimate"].isna()
+    out["n"] = out["n"].fillna(0).astype("int64")
+    out["note"] = out["note"].fillna("").astype(object)
+    return out[list(DID_COLUMNS)]
