@@ -1,17 +1,21 @@
 """Interactive calculators for the workbook, each with a static fallback.
 
 Four calculators, each computing through :mod:`campaign_me.power` or
-:class:`campaign_me.SurveyDesign` (nothing is computed here that those do not compute):
+:class:`campaign_me.SurveyDesign` (nothing is computed here that those do not compute), and a menu:
 
 * :class:`SampleSize`: interviews needed to estimate a proportion to a margin of error;
 * :class:`MDE`: the minimum detectable difference for a given sample;
 * :class:`ClusterPower`: power of a cluster-randomised comparison against the number of
   clusters, for several intra-cluster correlations (ICC) and cluster sizes;
 * :class:`IndicatorExplorer`: indicator x disaggregation x round from a tidy table of estimates
-  (see :func:`indicator_estimates`).
+  (see :func:`indicator_estimates`);
+* :class:`Menu`: one of several prepared tables (and figures), picked from a menu.
+
+What a calculator displays is its table written for a reader (:meth:`shown_table`: labelled
+columns, thousands separators); ``.table`` keeps the numbers, for code.
 
 Displaying a calculator (the last expression of a cell) always shows a **table and a figure**
-as ordinary outputs, so an executed notebook (papermill, nbval) and its HTML rendering keep
+(a menu: its entry's table, with its figure and line of text when given) as ordinary outputs, so an executed notebook (papermill, nbval) and its HTML rendering keep
 them: widget state does not survive those (papermill #400). In a live JupyterLab session the
 calculator also shows sliders above them, and moving a slider redraws the same table and figure
 in place. "Live" means the kernel was started by a Jupyter server (``JPY_SESSION_NAME`` is set);
@@ -43,7 +47,9 @@ __all__ = [
     "MDE",
     "ClusterPower",
     "IndicatorExplorer",
+    "Menu",
     "indicator_estimates",
+    "fit_text",
     "interval_figure",
     "is_live",
     "new_figure",
@@ -77,6 +83,28 @@ def new_figure(width: float = 6.4, height: float = 3.6):
 
     fig = _MplFigure(figsize=(width, height), dpi=100, layout="constrained")
     return fig, fig.add_subplot()
+
+
+def fit_text(text: str, width_inches: float, *, fontsize: float = 10.0) -> str:
+    """Wrap ``text`` at word boundaries so that it fits ``width_inches`` at ``fontsize`` points.
+
+    Titles and labels are never cut off at the figure's edge, nor broken inside a word.
+
+    >>> print(fit_text("Aroland endline, campaign districts: the campaign funnel", 3.0))
+    Aroland endline, campaign
+    districts: the campaign funnel
+    """
+    import textwrap
+
+    chars = max(12, int(width_inches * 72 / (0.6 * fontsize)))
+    return "\n".join(textwrap.fill(line, chars, break_long_words=False, break_on_hyphens=False)
+                     for line in str(text).splitlines() or [""])
+
+
+def _title(fig, ax, title: str, *, fontsize: float = 11.0) -> None:
+    """A title centred over the whole figure, wrapped to its width (an axes title may be cut off)."""
+    if title:
+        fig.suptitle(fit_text(title, fig.get_figwidth() * 0.95, fontsize=fontsize), fontsize=fontsize)
 
 
 class Figure:
@@ -139,6 +167,7 @@ def interval_figure(
     title: str = "",
     reference: float | None = None,
     reference_label: str = "",
+    xlim: tuple[float | None, float | None] | None = None,
 ) -> Figure:
     """Estimates with confidence intervals as a dot-and-whisker chart, one row per table row.
 
@@ -151,6 +180,10 @@ def interval_figure(
         Axis label, alt text (required) and title.
     reference : float, optional
         A vertical reference line (e.g. the planted truth, or zero).
+    xlim : (low, high), optional
+        Axis limits, e.g. ``(0, None)`` so that shares are drawn from zero.
+
+    Long titles and labels are wrapped at word boundaries to fit the figure (:func:`fit_text`).
 
     Examples
     --------
@@ -162,14 +195,16 @@ def interval_figure(
     missing = [c for c in ("estimate", "ci_low", "ci_high") if c not in table.columns]
     if missing:
         raise DataError(f"table: columns {missing} missing (need estimate, ci_low, ci_high)")
-    fig, ax = new_figure(6.4, 0.6 + 0.45 * len(table))
+    wrapped = [fit_text(str(label), 2.2, fontsize=10) for label in table.index]
+    lines = sum(w.count("\n") + 1 for w in wrapped)
+    fig, ax = new_figure(6.4, 0.9 + 0.3 * max(lines, len(table)) + 0.2 * len(table) + (0.3 if title else 0))
     y = np.arange(len(table))[::-1]
     labels = []
-    for yi, (label, row) in zip(y, table.iterrows()):
+    for yi, label, (_, row) in zip(y, wrapped, table.iterrows()):
         if pd.isna(row["estimate"]):
             labels.append(f"{label} (suppressed)")
             continue
-        labels.append(str(label))
+        labels.append(label)
         ax.plot([row["ci_low"], row["ci_high"]], [yi, yi], color="#0072B2", lw=2)
         ax.plot([row["estimate"]], [yi], "o", color="#0072B2")
     if reference is not None:
@@ -178,14 +213,20 @@ def interval_figure(
             ax.legend(frameon=False, loc="best")
     ax.set_yticks(y, labels)
     ax.set_ylim(-0.6, len(table) - 0.4)
-    ax.set(xlabel=xlabel, title=title)
+    ax.set_xlabel(fit_text(xlabel, 4.2))
+    if xlim is not None:
+        ax.set_xlim(*xlim)
+    _title(fig, ax, title)
     ax.grid(axis="x", alpha=0.3)
     return Figure(fig, alt)
 
 
 def results_chain_figure(steps: Sequence[str], *, alt: str, title: str = "",
-                         assumptions: Sequence[str] | None = None) -> Figure:
+                         assumptions: Sequence[str] | None = None, per_row: int | None = None) -> Figure:
     """A results chain (theory of change) drawn as boxes joined by arrows, left to right.
+
+    A long chain is laid out in rows (of at most four boxes by default) read left to right, top
+    to bottom, so that the figure keeps a readable size on a laptop screen and on paper.
 
     Parameters
     ----------
@@ -195,6 +236,8 @@ def results_chain_figure(steps: Sequence[str], *, alt: str, title: str = "",
         Alt text (required).
     assumptions : sequence of str, optional
         One assumption per arrow (``len(steps) - 1``), written under it.
+    per_row : int, optional
+        Boxes per row (default: all of them up to five, else four).
 
     Examples
     --------
@@ -208,21 +251,39 @@ def results_chain_figure(steps: Sequence[str], *, alt: str, title: str = "",
         raise DataError(f"assumptions: give one per arrow ({len(steps) - 1}), got {len(assumptions)}")
     import textwrap
 
-    fig, ax = new_figure(1.55 * len(steps) + 0.4, 2.3 if assumptions else 1.6)
+    n = len(steps)
+    per_row = int(per_row) if per_row else (n if n <= 5 else 4)
+    rows = -(-n // per_row)
+    row_h = 1.9 if assumptions else 1.3
+    bottom, top = -row_h * (rows - 1) - (0.85 if assumptions else 0.5), 0.6
+    fig, ax = new_figure(2.0 * per_row + 0.2, 0.9 * (top - bottom) + (0.4 if title else 0.1))
     ax.set_axis_off()
-    ax.set_xlim(0, len(steps))
-    ax.set_ylim(-0.9 if assumptions else 0, 1)
+    ax.set_xlim(0, per_row)
+    ax.set_ylim(bottom, top)
+    box = {"boxstyle": "round,pad=0.4", "fc": "#E8F1FA", "ec": "#0072B2"}
+
+    def place(i):
+        return i % per_row + 0.5, -row_h * (i // per_row)
+
     for i, step in enumerate(steps):
-        ax.text(i + 0.5, 0.5, textwrap.fill(step, 14), ha="center", va="center", fontsize=9,
-                bbox={"boxstyle": "round,pad=0.4", "fc": "#E8F1FA", "ec": "#0072B2"})
-        if i:
-            ax.annotate("", xy=(i + 0.12, 0.5), xytext=(i - 0.12, 0.5),
+        x, y = place(i)
+        ax.text(x, y, textwrap.fill(step, 14), ha="center", va="center", fontsize=11, bbox=box)
+        if not i:
+            continue
+        (x0, y0), note = place(i - 1), (textwrap.fill(str(assumptions[i - 1]), 18) if assumptions else "")
+        if y0 == y:  # same row: a straight arrow between the boxes, the assumption under it
+            ax.annotate("", xy=(x - 0.42, y), xytext=(x0 + 0.42, y),
                         arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.5})
-            if assumptions:
-                ax.text(i, -0.35, textwrap.fill(str(assumptions[i - 1]), 16), ha="center", va="center",
-                        fontsize=7, style="italic", color="#555555")
-    if title:
-        ax.set_title(title)
+            nx, ny = (x + x0) / 2, y - 0.55
+        else:  # next row: down from the row's last box, back left, down into the next row's first box
+            mid = (y + y0) / 2 + (0.15 if assumptions else 0.0)
+            ax.plot([x0, x0, x], [y0 - 0.32, mid, mid], color="#333333", lw=1.5)
+            ax.annotate("", xy=(x, y + 0.32), xytext=(x, mid),
+                        arrowprops={"arrowstyle": "->", "color": "#333333", "lw": 1.5, "shrinkA": 0})
+            nx, ny = (x + x0) / 2, mid - 0.22
+        if note:
+            ax.text(nx, ny, note, ha="center", va="center", fontsize=9, style="italic", color="#444444")
+    _title(fig, ax, title, fontsize=12)
     return Figure(fig, alt)
 
 
@@ -256,7 +317,7 @@ class _Calculator:
     def defaults(self) -> dict[str, Any]:  # pragma: no cover - overridden
         return {}
 
-    def compute(self, **values: Any) -> tuple[pd.DataFrame, Figure]:  # pragma: no cover - overridden
+    def compute(self, **values: Any) -> tuple[pd.DataFrame, Figure | None]:  # pragma: no cover - overridden
         raise NotImplementedError
 
     # -- live update -------------------------------------------------------------
@@ -271,9 +332,16 @@ class _Calculator:
                 handle.update(message)
             return
         self.values, self.table, self.figure = new, table, figure
-        if self._handles:
-            self._handles[0].update(self.table)
-            self._handles[1].update(self.figure)
+        for handle, shown in zip(self._handles, self.outputs()):
+            handle.update(shown)
+
+    def outputs(self) -> list:
+        """What is displayed, in order: the table as shown, then the figure (when there is one)."""
+        return [self.shown_table()] + ([self.figure] if self.figure is not None else [])
+
+    def shown_table(self) -> pd.DataFrame:
+        """The table as displayed: written for a reader (overridden by calculators; ``.table`` keeps the numbers)."""
+        return self.table
 
     def build_widgets(self) -> Any:
         """The control panel (an ``ipywidgets.VBox``), wired to :meth:`update`."""
@@ -309,7 +377,20 @@ class _Calculator:
         live = is_live() if self.interactive is None else bool(self.interactive)
         if live:
             display(self.build_widgets())
-        self._handles = (display(self.table, display_id=True), display(self.figure, display_id=True))
+        self._handles = tuple(display(shown, display_id=True) for shown in self.outputs())
+
+
+class _Note:
+    """A line of Markdown shown above a table (text/markdown in a notebook, the text itself as plain text)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
 
 
 class _Message:
@@ -321,6 +402,11 @@ class _Message:
 
     def _repr_html_(self) -> str:
         return f'<p style="color:#a00">{html.escape(self.text)}</p>'
+
+
+def _thousands(table: pd.DataFrame, digits: int = 0) -> pd.DataFrame:
+    """Every cell as text with thousands separators (1542 -> "1,542")."""
+    return table.map(lambda v: f"{v:,.{digits}f}")
 
 
 def _grid(values: Sequence[float], extra: float) -> list[float]:
@@ -375,13 +461,25 @@ class SampleSize(_Calculator):
         fig, ax = new_figure()
         for d in deffs:
             ax.plot(np.array(margins) * 100, table[f"deff {d:g}"], marker="o", ms=3, label=f"design effect {d:g}")
-        ax.plot([margin * 100], [self.answer], "k*", ms=12, label=f"chosen: {self.answer} interviews")
+        ax.plot([margin * 100], [self.answer], "k*", ms=12, label=f"chosen: {self.answer:,} interviews")
         ax.set(xlabel="margin of error (± percentage points)", ylabel="interviews needed",
                title=f"p = {p:g}, {level:.0%} confidence, response rate {response_rate:.0%}")
         ax.legend(frameon=False)
         alt = (f"Interviews needed against the margin of error, one line per design effect; "
-               f"{self.answer} interviews give ±{margin * 100:g} points at design effect {deff:g}.")
+               f"{self.answer:,} interviews give ±{margin * 100:g} points at design effect {deff:g}.")
         return table, Figure(fig, alt)
+
+    def shown_table(self) -> pd.DataFrame:
+        """Interviews to try, rows "±5 points", columns "design effect 1.5", thousands separated.
+
+        >>> SampleSize(deff=1.5, interactive=False).shown_table().loc["±5 points", "design effect 1.5"]
+        '641'
+        """
+        t = _thousands(self.table)
+        t.index = pd.Index([f"±{100 * m:g} points" for m in self.table.index], name="margin of error")
+        t.columns = pd.Index([c.replace("deff", "design effect") for c in self.table.columns],
+                             name="interviews to try")
+        return t
 
 
 class MDE(_Calculator):
@@ -432,6 +530,18 @@ class MDE(_Calculator):
         alt = (f"Minimum detectable difference falling with the sample size, one line per design effect; "
                f"with {n} per group and design effect {deff:g} it is {self.answer:g} percentage points.")
         return table, Figure(fig, alt)
+
+    def shown_table(self) -> pd.DataFrame:
+        """Minimum detectable differences in points, rows "400 per group", columns "design effect 1.5".
+
+        >>> MDE(n=400, deff=1.0, interactive=False).shown_table().loc["400 per group", "design effect 1"]
+        '9.9'
+        """
+        t = _thousands(self.table, 1)
+        t.index = pd.Index([f"{n:,} per group" for n in self.table.index], name="interviews")
+        t.columns = pd.Index([c.replace("deff", "design effect") for c in self.table.columns],
+                             name="smallest difference detected (points)")
+        return t
 
 
 class ClusterPower(_Calculator):
@@ -494,6 +604,18 @@ class ClusterPower(_Calculator):
         alt = (f"Power rising with the number of clusters per arm, one line per ICC; at ICC {icc:g} and {m} "
                f"interviews per cluster, {self.answer} clusters per arm reach {power:.0%} power.")
         return table, Figure(fig, alt)
+
+    def shown_table(self) -> pd.DataFrame:
+        """Clusters per arm, rows "ICC 0.05", columns "20 per cluster".
+
+        >>> ClusterPower(interactive=False).shown_table().loc["ICC 0.05", "20 per cluster"]
+        '35'
+        """
+        t = _thousands(self.table)
+        t.index = pd.Index([f"ICC {r:g}" for r in self.table.index], name="intra-cluster correlation")
+        t.columns = pd.Index([c.replace("m = ", "") + " per cluster" for c in self.table.columns],
+                             name="clusters per arm, by interviews per cluster")
+        return t
 
 
 # ---------------------------------------------------------------------------
@@ -627,3 +749,78 @@ class IndicatorExplorer(_Calculator):
         alt = f"Bar chart of {label} by {by} with confidence intervals; " + "; ".join(parts) + "."
         self.answer = None
         return table, Figure(fig, alt)
+
+
+# ---------------------------------------------------------------------------
+# a menu of prepared views
+# ---------------------------------------------------------------------------
+
+
+class Menu(_Calculator):
+    """Pick one of several prepared tables (each with an optional figure) from a menu.
+
+    For choices a participant makes by name ("segment the audience by sex and age group"): the
+    views are computed beforehand, so the menu only switches between them. Headless runs and HTML
+    show the view of ``choice``.
+
+    Parameters
+    ----------
+    views : mapping
+        ``{menu entry: table}`` or ``{menu entry: (table, figure)}`` (a :class:`Figure`, or None);
+        tables are displayed as given.
+    choice : str, optional
+        The entry shown first (default: the first).
+    notes : mapping, optional
+        ``{menu entry: text}``: one line (Markdown) shown above the entry's table, e.g. what the
+        table cannot show and why.
+    label : str, default "show"
+        The menu's label.
+    title : str, optional
+        Shown above the menu in JupyterLab.
+    interactive : bool, optional
+        See the module docstring.
+
+    Examples
+    --------
+    >>> m = Menu({"two": pd.DataFrame({"x": [1, 2]}), "one": pd.DataFrame({"x": [1]})}, choice="one",
+    ...          interactive=False)
+    >>> len(m.table), m.figure is None
+    (1, True)
+    >>> m.update(choice="two"); len(m.table)
+    2
+    >>> Menu({"a": pd.DataFrame()}, notes={"a": "Nothing to show: no interviews."}).outputs()[0]
+    Nothing to show: no interviews.
+    """
+
+    def __init__(self, views: Mapping[str, Any], *, choice: str | None = None,
+                 notes: Mapping[str, str] | None = None, label: str = "show", title: str = "",
+                 interactive: bool | None = None) -> None:
+        if not views:
+            raise DataError("views: give at least one {menu entry: table}")
+        self.views = {str(k): (v if isinstance(v, tuple) else (v, None)) for k, v in views.items()}
+        for key, (table, figure) in self.views.items():
+            if not isinstance(table, pd.DataFrame):
+                raise DataError(f"views[{key!r}]: expected a table (DataFrame), got {type(table).__name__}")
+            if figure is not None and not isinstance(figure, Figure):
+                raise DataError(f"views[{key!r}]: the figure must be a campaign_me.widgets.Figure (it carries alt text)")
+        entries = list(self.views)
+        self.notes = None if notes is None else {k: str(notes.get(k, "")) for k in entries}
+        self.controls = {"choice": ("choice", entries)}
+        self.labels = {"choice": label}
+        self.title = title
+        super().__init__(interactive=interactive, choice=entries[0] if choice is None else choice)
+
+    def defaults(self) -> dict[str, Any]:
+        return {}
+
+    def compute(self, *, choice):
+        if choice not in self.views:
+            raise DataError(f"choice {choice!r} is not in the menu; choose one of {', '.join(map(repr, self.views))}")
+        self.answer = choice
+        return self.views[choice]
+
+    def outputs(self) -> list:
+        """The entry's note (when notes were given), its table and its figure."""
+        if self.notes is None:
+            return super().outputs()
+        return [_Note(self.notes[self.values["choice"]]), *super().outputs()]

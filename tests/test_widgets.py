@@ -80,7 +80,10 @@ def test_live_widgets_redraw_the_same_outputs():
     calc.widgets["margin"].value = 0.03
     # 1.96^2 x 0.25 / 0.03^2 x 1.5 / 0.9 = 1778.4 -> 1779
     assert calc.answer == math.ceil(Z975**2 * 0.25 / 0.03**2 * 1.5 / 0.9) == 1779
-    assert handles[0].shown[-1] is calc.table and handles[1].shown[-1] is calc.figure
+    # the table is redrawn as a reader sees it (labels, thousands separators); .table keeps the numbers
+    assert handles[0].shown[-1].equals(calc.shown_table()) and handles[1].shown[-1] is calc.figure
+    assert handles[0].shown[-1].loc["±3 points", "design effect 1.5"] == "1,779"
+    assert int(calc.table.loc[0.03, "deff 1.5"]) == 1779
 
 
 def test_static_display_shows_table_and_figure(capsys, monkeypatch):
@@ -88,7 +91,7 @@ def test_static_display_shows_table_and_figure(capsys, monkeypatch):
     assert widgets.is_live() is False
     SampleSize()._ipython_display_()
     out = capsys.readouterr().out
-    assert "deff 1.5" in out and "[figure: Interviews needed" in out
+    assert "design effect 1.5" in out and "±5 points" in out and "[figure: Interviews needed" in out
     assert "FloatSlider" not in out  # no widget in a headless run
 
 
@@ -177,3 +180,84 @@ def test_indicator_estimates_reuses_compute_indicators():
     mine = est[(est["round"] == "endline") & (est["by"] == "sex")]
     np.testing.assert_allclose(mine["estimate"].to_numpy(), direct["estimate"].to_numpy())
     assert list(mine["group"]) == [str(v) for v in direct["sex"]]
+
+
+def test_shown_tables_label_rows_and_columns_in_words():
+    ss = SampleSize(deff=1.3, interactive=False).shown_table()
+    assert ss.index.name == "margin of error" and "±3 points" in ss.index and "design effect 1.3" in ss.columns
+    assert ss.loc["±3 points", "design effect 1.3"] == "1,542"
+    mde = MDE(n=457, deff=1.3, interactive=False).shown_table()
+    assert mde.loc["457 per group", "design effect 1.3"] == "10.6" and "1,600 per group" in mde.index
+    cp = ClusterPower(interactive=False).shown_table()
+    assert cp.loc["ICC 0.05", "20 per cluster"] == "35"
+
+
+def test_menu_switches_between_prepared_views_and_their_notes():
+    views = {"by sex": pd.DataFrame({"n": [483, 438]}), "all four": pd.DataFrame({"n": [6, 3, 2]})}
+    notes = {"by sex": "All 2 segments shown.", "all four": "None of the 3 segments has 25 interviews."}
+    menu = widgets.Menu(views, notes=notes, choice="by sex", label="segment by", interactive=True)
+    panel = menu.build_widgets()
+    assert panel.children[1].options == ("by sex", "all four") and panel.children[1].description == "segment by"
+    handles = (FakeHandle(), FakeHandle())
+    menu._handles = handles
+    menu.widgets["choice"].value = "all four"
+    assert repr(handles[0].shown[-1]) == notes["all four"] and len(handles[1].shown[-1]) == 3
+    assert handles[0].shown[-1]._repr_markdown_() == notes["all four"]
+    assert menu.answer == "all four" and menu.figure is None
+    menu.update(choice="nothing like it")  # a typo: said where the table was, the last view kept
+    assert "not in the menu" in repr(handles[0].shown[-1]) and menu.answer == "all four"
+    with pytest.raises(DataError, match="campaign_me.widgets.Figure"):
+        widgets.Menu({"x": (pd.DataFrame(), "not a figure")})
+    with pytest.raises(DataError, match="not in the menu"):
+        widgets.Menu(views, choice="by age")
+
+
+def test_menu_static_display_shows_the_chosen_view(capsys, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_ME_WIDGETS", "static")
+    fig, ax = widgets.new_figure()
+    ax.plot([0, 1], [0, 1])
+    widgets.Menu({"a": (pd.DataFrame({"x": [1]}), Figure(fig, "a line")), "b": pd.DataFrame({"y": [2]})},
+                 notes={"a": "first view"})._ipython_display_()
+    out = capsys.readouterr().out
+    assert "first view" in out and "x" in out and "[figure: a line]" in out and "Dropdown" not in out
+
+
+def test_fit_text_wraps_at_words_only():
+    title = "Aroland endline, campaign districts: the campaign funnel of exposure, recall and comprehension"
+    wrapped = widgets.fit_text(title, 3.0)
+    assert wrapped.replace("\n", " ") == title  # nothing lost, no word broken
+    assert all(len(line) <= int(3.0 * 72 / 6) for line in wrapped.splitlines())
+    assert widgets.fit_text("short", 6.4) == "short"
+
+
+def _inside(fig, artist) -> bool:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    box, frame = artist.get_window_extent(renderer), fig.bbox
+    return box.x0 >= frame.x0 - 1 and box.x1 <= frame.x1 + 1
+
+
+def test_interval_figure_title_and_labels_stay_inside_the_figure():
+    t = pd.DataFrame({"estimate": [48.0, 6.0], "ci_low": [42.0, 4.0], "ci_high": [55.0, 9.0]},
+                     index=["exposed to the campaign on any channel at all", "knew the hotline"])
+    f = widgets.interval_figure(t, xlabel="share of everyone aged 15-45 in the campaign districts (%), 95% interval",
+                                title="Aroland endline, campaign districts: the campaign funnel, step by step",
+                                alt="A funnel.", xlim=(0, None))
+    fig = f.figure
+    assert _inside(fig, fig._suptitle)
+    for label in fig.axes[0].get_yticklabels():
+        assert _inside(fig, label)
+    assert fig.axes[0].get_xlim()[0] == 0
+
+
+def test_results_chain_of_eight_steps_wraps_into_rows():
+    chain = ["activities delivered", "exposure", "recall", "comprehension", "knowledge and risk perception",
+             "intention", "safe practice", "less harm"]
+    f = widgets.results_chain_figure(chain, assumptions=[f"assumption {i}" for i in range(7)], alt="A chain.",
+                                     title="The campaign's results chain")
+    width, height = f.figure.get_size_inches()
+    assert width <= 8.5 and height < width  # readable on a laptop without shrinking the text
+    texts = [t.get_text() for t in f.figure.axes[0].texts]
+    assert sum(t.replace("\n", " ") in chain for t in texts) == len(chain)
+    assert all(t.get_fontsize() >= 9 for t in f.figure.axes[0].texts)

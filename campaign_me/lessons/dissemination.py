@@ -1,0 +1,301 @@
+"""Step 5 (dissemination): the sentences and readable tables of ``notebooks/05_dissemination``.
+
+Functions here take what :mod:`campaign_me.monitoring` computed for the country the notebook
+runs on (delivery against plan, platform metrics and spill-over, people reached from the survey,
+cost, the funnel) and return tables with labels and rounded numbers, or plain-text sentences
+that say what those numbers show. :func:`people_reached` and :func:`channel_costs` are thin
+wrappers that feed survey estimates (:meth:`campaign_me.SurveyDesign.mean`) to
+:func:`campaign_me.monitoring.people_reached` and :func:`~campaign_me.monitoring.cost_per_person_reached`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import monitoring as _monitoring
+from .audience import _join, number, people, percent
+
+__all__ = [
+    "CHANNEL_NAMES",
+    "SURVEY_CHANNELS",
+    "FUNNEL_STEPS",
+    "channel_name",
+    "delivery_table",
+    "district_table",
+    "delivery_lesson",
+    "platform_table",
+    "reach_lesson",
+    "spillover_lesson",
+    "people_reached",
+    "reached_table",
+    "reached_lesson",
+    "cost_lesson",
+    "channel_costs",
+    "channel_cost_table",
+    "funnel_table",
+    "funnel_lesson",
+]
+
+#: The activity log's channels in words.
+CHANNEL_NAMES = {"community_event": "community events", "poster": "posters", "radio_spot": "radio spots",
+                 "social_post": "social media posts"}
+#: Activity-log channels and the survey question (a 0/1 column) that measures exposure through them.
+SURVEY_CHANNELS = {"radio_spot": "exposed/radio", "community_event": "exposed/events"}
+_PLATFORMS = {"facebook": "Facebook", "tiktok": "TikTok"}
+#: The campaign funnel of the notebook: step (a past-tense phrase) -> survey 0/1 column.
+FUNNEL_STEPS = {"exposed": "exposed_any", "recognised the poster": "aided_recall",
+                "understood its message": "comprehension", "knew the hotline": "hotline_known"}
+
+
+def channel_name(code: str) -> str:
+    """A channel in words: ``"radio_spot"`` -> ``"radio spots"``.
+
+    >>> channel_name("community_event"), channel_name("tv_spot")
+    ('community events', 'tv spot')
+    """
+    return CHANNEL_NAMES.get(str(code), str(code).replace("_", " "))
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# ---------------------------------------------------------------------------
+# delivery
+# ---------------------------------------------------------------------------
+
+
+def delivery_table(by_channel: pd.DataFrame) -> pd.DataFrame:
+    """:func:`campaign_me.monitoring.delivery` by channel, readable.
+
+    A channel whose activities count nobody (radio spots, posters, posts: attendance 0) says
+    "not counted" where the log has no contacts, instead of a missing number.
+    """
+    counted = by_channel["attendance"] > 0
+    return pd.DataFrame({
+        "planned": [number(x) for x in by_channel["planned"]],
+        "delivered": [number(x) for x in by_channel["delivered"]],
+        "delivered (%)": [percent(x) for x in by_channel["delivery_rate"]],
+        "cost": [number(x) for x in by_channel["cost"]],
+        "people counted": [number(a) if c else "not counted" for a, c in zip(by_channel["attendance"], counted)],
+        "cost per person counted": [number(x, 2) if c else "-" for x, c in
+                                    zip(by_channel["cost_per_contact"], counted)],
+    }, index=pd.Index([_cap(channel_name(c)) for c in by_channel["channel"]], name="channel"))
+
+
+def district_table(by_district: pd.DataFrame, rows: int = 5) -> pd.DataFrame:
+    """The districts with the lowest delivery rate first (``rows`` of them), readable."""
+    t = by_district.sort_values("delivery_rate", kind="stable").head(rows)
+    return pd.DataFrame({
+        "planned": [number(x) for x in t["planned"]],
+        "delivered": [number(x) for x in t["delivered"]],
+        "delivered (%)": [percent(x) for x in t["delivery_rate"]],
+    }, index=pd.Index(t["district"].astype(str), name="district"))
+
+
+def delivery_lesson(by_channel: pd.DataFrame, by_district: pd.DataFrame, *, country: str) -> str:
+    """Delivery against plan in words: overall, by channel, by district, and which channels count people."""
+    planned, delivered = float(by_channel["planned"].sum()), float(by_channel["delivered"].sum())
+    rate = by_channel.set_index("channel")["delivery_rate"]
+    hi, lo = rate.idxmax(), rate.idxmin()
+    d = by_district.set_index("district")["delivery_rate"]
+    text = (f"{country}'s campaign delivered {number(delivered)} of its {number(planned)} planned activities "
+            f"({percent(delivered / planned)}). By channel, {channel_name(hi)} came closest to plan "
+            f"({percent(rate[hi])}) and {channel_name(lo)} fell furthest short ({percent(rate[lo])}). ")
+    if len(d) > 1:
+        text += (f"By district, delivery ranged from {percent(d.min())} ({d.idxmin()}) to {percent(d.max())} "
+                 f"({d.idxmax()}). ")
+    counted = by_channel.loc[by_channel["attendance"] > 0, "channel"].tolist()
+    uncounted = by_channel.loc[by_channel["attendance"] <= 0, "channel"].tolist()
+    if counted and uncounted:
+        text += (f"Only {_join([channel_name(c) for c in counted])} count the people they reach (attendance); the "
+                 f"log counts nobody for {_join([channel_name(c) for c in uncounted])}, so it has no cost per person "
+                 f"for them: their reach has to come from the survey.")
+    return text.strip()
+
+
+# ---------------------------------------------------------------------------
+# platforms
+# ---------------------------------------------------------------------------
+
+
+def platform_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`campaign_me.monitoring.platform_summary` (with period reach), readable."""
+    return pd.DataFrame({
+        "impressions": [number(x) for x in summary["impressions"]],
+        "accounts reached": [number(x) for x in summary["reach"]],
+        "times each": [number(x, 1) for x in summary["frequency"]],
+        "click-through": [percent(x, 1) for x in summary["ctr"]],
+        "spend": [number(x) for x in summary["spend"]],
+        "per 1,000 impressions": [number(x, 2) for x in summary["cpm"]],
+        "per account reached": [number(x, 3) for x in summary["cost_per_reached"]],
+    }, index=pd.Index([_PLATFORMS.get(p, str(p)) for p in summary["platform"]], name="platform"))
+
+
+def reach_lesson(daily: pd.DataFrame, summary: pd.DataFrame, *, population: int, country: str) -> str:
+    """The summed-daily-reach trap for this country: the impossible sum beside the platforms' unique reach."""
+    summed = float(daily["reach"].sum())
+    days = int(daily["date"].nunique()) if "date" in daily.columns else None
+    per = daily.groupby("platform")["reach"].sum()
+    uniq = summary.set_index("platform")["reach"]
+    text = (f"Added up over {number(days) + ' days' if days else 'the campaign'}, daily reach comes to "
+            f"{number(summed)}: {number(summed / population, 1)} times the {number(population)} people aged 15-45 "
+            f"who live in {country}'s campaign districts, which cannot be. ")
+    parts = [f"{_PLATFORMS.get(p, p)} {number(uniq[p])} accounts (its daily reach summed is "
+             f"{number(per[p] / uniq[p], 1)} times more)" for p in uniq.index if p in per.index]
+    text += (f"The platforms' own count of the accounts reached at least once over the whole campaign is "
+             f"{_join(parts)}, in campaign and comparison districts together. Even these count accounts, not "
+             f"people, and cannot be added across platforms: one person may use both.")
+    return text
+
+
+def spillover_lesson(spill: pd.DataFrame) -> str:
+    """The share of ad impressions shown outside the campaign districts, and why it matters."""
+    imp, out = float(spill["impressions"].sum()), float(spill["impressions_outside"].sum())
+    per = _join([f"{percent(s, 1)} on {_PLATFORMS.get(p, p)}" for p, s in zip(spill["platform"], spill["share_outside"])])
+    return (f"{percent(out / imp, 1)} of the ads' impressions ({number(out)} of {number(imp)}; {per}) were shown "
+            f"outside the campaign districts, for {number(spill['spend_outside'].sum())} of the spend. People in the "
+            f"comparison districts saw some of the campaign, which would pull a comparison of campaign and "
+            f"comparison districts towards zero.")
+
+
+# ---------------------------------------------------------------------------
+# people reached and cost
+# ---------------------------------------------------------------------------
+
+
+def people_reached(endline, baseline, population: float, *, variable: str = "exposed_any",
+                   correction: str = "independent", level: float = 0.95) -> pd.DataFrame:
+    """People reached = population x share exposed at endline, net of the false reports measured at baseline.
+
+    ``endline`` and ``baseline`` are survey designs of the same target population (e.g. the
+    campaign districts, ``design.subset(...)``); the result is
+    :func:`campaign_me.monitoring.people_reached`'s table.
+    """
+    return _monitoring.people_reached(
+        endline.mean(variable, level=level, na_rm=True), population,
+        false_report=baseline.mean(variable, level=level, na_rm=True), correction=correction, level=level)
+
+
+def reached_table(reached: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """The first row of :func:`people_reached` as a short table: the shares and the people, with intervals."""
+    r = reached.iloc[0]
+    iv = f"{level:.0%} interval"
+    return pd.DataFrame(
+        {"estimate": [percent(r["exposure"], 1), percent(r["false_report"], 1), percent(r["share"], 1),
+                      people(r["estimate"])],
+         iv: ["", "", f"{100 * max(r['share_low'], 0):.1f}% to {100 * r['share_high']:.1f}%",
+              f"{people(r['ci_low'])} to {people(r['ci_high'])}"]},
+        index=pd.Index(["say they saw or heard something (endline)", "said so before the campaign (baseline)",
+                        "truly reached: net share", f"people reached, of {number(r['population'])}"], name=""),
+    )
+
+
+def reached_lesson(reached: pd.DataFrame, *, country: str, level: float = 0.95) -> str:
+    """People reached in words: reported exposure, false reports, the net share and the people it means."""
+    r = reached.iloc[0]
+    return (f"At endline {percent(r['exposure'])} of people aged 15-45 in {country}'s campaign districts said they "
+            f"had seen or heard something about working abroad; at baseline, before the campaign, "
+            f"{percent(r['false_report'])} already said so. Net of these false reports, about "
+            f"{percent(r['share'])} were truly reached ({level:.0%} CI {100 * max(r['share_low'], 0):.0f}% to "
+            f"{100 * r['share_high']:.0f}%): about **{people(r['estimate'])} people** ({people(r['ci_low'])} to "
+            f"{people(r['ci_high'])}) of {number(r['population'])}.")
+
+
+def cost_lesson(cost: pd.DataFrame, *, activities_cost: float, ads_cost: float, level: float = 0.95) -> str:
+    """Cost per person reached (:func:`campaign_me.monitoring.cost_per_person_reached`) in words, as a lower bound."""
+    c = cost.iloc[0]
+    upper = f"{number(c['ci_high'], 2)}" if np.isfinite(c["ci_high"]) else "no upper limit"
+    return (f"The logged cost, {number(c['cost'])} ({number(activities_cost)} for activities and {number(ads_cost)} "
+            f"for online ads), over about {people(c['reached'])} people reached comes to **{number(c['estimate'], 2)} "
+            f"per person** ({level:.0%} CI {number(c['ci_low'], 2)} to {upper}). Staff, production and evaluation "
+            f"costs are not in the log, so the true cost per person is higher: this is a lower bound.")
+
+
+def channel_costs(by_channel: pd.DataFrame, endline, baseline, population: float, *,
+                  channels: Mapping[str, str] | None = None, level: float = 0.95) -> pd.DataFrame:
+    """Cost per person reached by channel, people reached taken from the survey's question per channel.
+
+    Parameters
+    ----------
+    by_channel : DataFrame
+        :func:`campaign_me.monitoring.delivery` by channel (its ``cost`` and ``attendance``).
+    endline, baseline : SurveyDesign
+        The target population at endline and baseline (false reports per channel).
+    channels : mapping, optional
+        Activity-log channel -> survey 0/1 column (default :data:`SURVEY_CHANNELS`).
+
+    Returns
+    -------
+    DataFrame
+        One row per channel: ``channel, cost, attendance, reached, reached_low, reached_high,
+        estimate, ci_low, ci_high`` (the last three: cost per person reached).
+    """
+    channels = dict(SURVEY_CHANNELS if channels is None else channels)
+    log = by_channel.set_index("channel")
+    rows = []
+    for channel, column in channels.items():
+        if channel not in log.index:
+            continue
+        reached = people_reached(endline, baseline, population, variable=column, level=level)
+        cost = _monitoring.cost_per_person_reached(reached, float(log.loc[channel, "cost"])).iloc[0]
+        rows.append({"channel": channel, "cost": float(log.loc[channel, "cost"]),
+                     "attendance": float(log.loc[channel, "attendance"]), "reached": float(reached["estimate"].iloc[0]),
+                     "reached_low": float(reached["ci_low"].iloc[0]), "reached_high": float(reached["ci_high"].iloc[0]),
+                     "estimate": float(cost["estimate"]), "ci_low": float(cost["ci_low"]),
+                     "ci_high": float(cost["ci_high"])})
+    return pd.DataFrame(rows)
+
+
+def channel_cost_table(costs: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """:func:`channel_costs` readable: cost, people reached (survey) and cost per person reached, with intervals."""
+    def upper(x):
+        return number(x, 2) if np.isfinite(x) else "no limit"
+
+    return pd.DataFrame({
+        "cost": [number(x) for x in costs["cost"]],
+        "people reached (survey)": [people(x) for x in costs["reached"]],
+        "cost per person reached": [number(x, 2) for x in costs["estimate"]],
+        f"{level:.0%} interval": [f"{number(lo, 2)} to {upper(hi)}" for lo, hi in zip(costs["ci_low"], costs["ci_high"])],
+    }, index=pd.Index([_cap(channel_name(c)) for c in costs["channel"]], name="channel"))
+
+
+# ---------------------------------------------------------------------------
+# funnel
+# ---------------------------------------------------------------------------
+
+
+def funnel_table(chain: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """:func:`campaign_me.monitoring.funnel` readable: shares of the population and of the step before."""
+    return pd.DataFrame({
+        "of everyone": [percent(x) for x in chain["estimate"]],
+        f"{level:.0%} interval": [f"{100 * lo:.0f}% to {100 * hi:.0f}%" for lo, hi in zip(chain["ci_low"], chain["ci_high"])],
+        "of those at the step before": ["" if pd.isna(c) else percent(c) for c in chain["conversion"]],
+    }, index=pd.Index(list(chain["step"]), name="step"))
+
+
+def _did(step: str) -> str:
+    """A funnel step as a verb phrase: "exposed" -> "were exposed"; "knew the hotline" stays."""
+    return f"were {step}" if step in ("exposed", "reached") else step
+
+
+def funnel_lesson(chain: pd.DataFrame, *, country: str) -> str:
+    """The funnel in words, step by step per 100 people, and where most people drop out.
+
+    Step labels are read as past-tense verb phrases (:data:`FUNNEL_STEPS`: "exposed", "recognised
+    the poster", "understood its message", "knew the hotline").
+    """
+    steps = list(chain["step"])
+    est = chain["estimate"].to_numpy(dtype=float)
+    rest = [f"{100 * e:.0f} also {s}" for s, e in zip(steps[1:], est[1:])]
+    text = (f"Of every 100 people aged 15-45 in {country}'s campaign districts at endline, "
+            f"{100 * est[0]:.0f} {_did(steps[0])}" + ("; " + "; ".join(rest) if rest else "") + ".")
+    conv = chain["conversion"].to_numpy(dtype=float)
+    if len(conv) > 1 and np.isfinite(conv[1:]).any():
+        k = int(np.nanargmin(conv[1:])) + 1
+        text += (f" The largest loss is at the step \"{steps[k]}\": only {percent(conv[k])} of those who "
+                 f"{_did(steps[k - 1])} also {steps[k]}.")
+    return text
