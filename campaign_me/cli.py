@@ -307,7 +307,7 @@ def _study_options(sub) -> None:
     for name in ("report", "batch", "synthesis"):
         p = sub.choices[name]
         if name == "synthesis":
-            p.add_argument("--data-dir", dest="study_data_dir", default=None,
+            p.add_argument("--data-dir", dest="study_data_dir", default=None, metavar="DIR",
                            help="folder of the countries' data, for results computed without a store")
         p.add_argument("--catalogue", default=None, metavar="FILE",
                        help="an indicator catalogue of your own (YAML), merged over the shipped one")
@@ -319,9 +319,14 @@ def _study_options(sub) -> None:
 
 def _with_study_options(func):
     def run(args: argparse.Namespace) -> int:
+        from .report.notebooks import ReportError
+
+        given = {item.partition("=")[0].strip() for item in args.parameter}
         for key, dest in (("catalogue", "catalogue"), ("indicators", "indicators"), ("data_dir", "study_data_dir")):
             value = getattr(args, dest, None)
             if value not in (None, ""):
+                if key in given:
+                    raise ReportError(f"{key} is given twice (--{key.replace('_', '-')} and -p {key}=...); give it once")
                 args.parameter = [*args.parameter, f"{key}={value}"]
         return func(args)
 

@@ -6,7 +6,10 @@
 :data:`XLSFORM_TYPES` maps each XLSForm question type to a codebook type and role.
 :func:`draft_codebook` (``campaign-me codebook --form``) also marks the questions whose name or
 label asks for personal data (a name, phone number, e-mail, address, GPS position) as identifiers,
-and :func:`identifier_reason` says why.
+and :func:`identifier_reason` says why; :func:`draft` proposes a codebook-level ``missing`` block
+from the choices labelled "Don't know" or "Refused" (:func:`missing_kind`, in English, French,
+Spanish and Portuguese) and the study's keys to fill in (``id``, ``weight``, ``strata``, ``psu``,
+``arm``, ``rounds``), and :meth:`CodebookDraft.to_yaml` writes it all.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from typing import Any
 
 from campaign_me.errors import CodebookError
 
-__all__ = ["XLSFORM_TYPES", "XLSForm", "choice_codes", "commented_yaml", "draft_codebook", "identifier_reason",
-           "read_xlsform"]
+__all__ = ["XLSFORM_TYPES", "XLSForm", "CodebookDraft", "choice_codes", "commented_yaml", "draft", "draft_codebook",
+           "identifier_reason", "missing_kind", "read_xlsform"]
 
 #: Largest XLSForm read (bytes of the .xlsx file).
 MAX_FORM_BYTES = 20_000_000
@@ -271,18 +274,218 @@ def identifier_reason(name: str, qtype: str, label: str = "") -> str | None:
     return None
 
 
-def draft_codebook(form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None) -> tuple[Any, dict[str, str]]:
-    """Draft a codebook from a form, with personal-data questions as identifiers; say why for each.
+# --------------------------------------------------------------------------------------------------
+# "Don't know" and "Refused" choices
+# --------------------------------------------------------------------------------------------------
+
+#: Choice labels that mean "don't know" (after :func:`_normalise_label`), in English, French, Spanish
+#: and Portuguese.
+_DONT_KNOW = (
+    "dk", "d/k", "d.k.", "don't know", "dont know", "do not know", "doesn't know", "does not know", "not known",
+    "je ne sais pas", "ne sait pas", "ne sais pas", "nsp", "no sabe", "no se", "no lo se", "no sabe/no sabe",
+    "nao sabe", "nao sei",
+)
+#: Choice labels that mean "refused to answer".
+_REFUSED = (
+    "refused", "refuse", "refuses", "refusal", "refused to answer", "refused to respond", "refuses to answer",
+    "declined", "declined to answer", "declines to answer", "prefer not to say", "prefer not to answer",
+    "prefers not to say", "prefers not to answer", "rather not say", "no answer", "no response", "nr",
+    "refus", "refuse de repondre", "refus de repondre", "ne veut pas repondre", "prefere ne pas repondre",
+    "prefere ne pas dire", "sans reponse", "no responde", "no contesta", "se niega a responder",
+    "se nego a responder", "prefiere no responder", "prefiere no decir", "prefiero no responder",
+    "prefiero no decir", "rehusa", "rehuso", "recusou", "recusa", "nao respondeu", "prefere nao responder",
+    "prefere nao dizer",
+)
+_KIND_PATTERNS = tuple(
+    (kind, re.compile(r"(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+                      + r")(?:\s*[/(\-:;,|].*)?"))
+    for kind, phrases in (("dont_know", _DONT_KNOW), ("refused", _REFUSED))
+)
+
+
+def _normalise_label(label: str) -> str:
+    """Lower case, accents and a leading answer code removed, one kind of apostrophe, single spaces."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", str(label))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = " ".join(text.split())
+    text = re.sub(r"^\(?-?\d+\)?\s*[.:=)\-]?\s+", "", text)  # "98. Don't know", "(99) Refused"
+    return text.strip(" .!\"'*")
+
+
+def missing_kind(label: str) -> str | None:
+    """``"dont_know"``, ``"refused"`` or None: what a choice label says, if it is a missing-value answer.
+
+    The whole label must say it (a qualifier after ``/``, ``(``, ``-`` or ``:`` may follow); a leading
+    answer code (``98. Don't know``) is ignored, and so are case and accents.
+
+    Examples
+    --------
+    >>> [missing_kind(x) for x in ("Don't know", "DK", "No sabe", "Ne sait pas", "Prefer not to say", "99 - Refused")]
+    ['dont_know', 'dont_know', 'dont_know', 'dont_know', 'refused', 'refused']
+    >>> missing_kind("Don't know / not sure"), missing_kind("I don't know where to go"), missing_kind("No")
+    ('dont_know', None, None)
+    """
+    text = _normalise_label(label)
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.fullmatch(text):
+            return kind
+    return None
+
+
+def _proposed_missing(xf: XLSForm, cb: Any) -> tuple[dict[Any, str], dict[str, dict[Any, str]]]:
+    """The codebook-level missing block and, per select_one question, its "don't know"/"refused" codes."""
+    from collections import Counter
+
+    per_question: dict[str, dict[Any, tuple[str, str]]] = {}
+    for name, var in cb.variables.items():
+        if var.type != "categorical" or not var.choices or var.choices not in xf.choices:
+            continue
+        options = xf.choices[var.choices]
+        codes = list(choice_codes(options, False))
+        found = {code: (kind, label) for code, label in zip(codes, options.values())
+                 if (kind := missing_kind(label)) is not None}
+        if found:
+            per_question[name] = found
+    block: dict[Any, str] = {}
+    for kind in ("dont_know", "refused"):
+        counts = Counter(code for found in per_question.values() for code, (k, _) in found.items() if k == kind)
+        if not counts:
+            continue
+        code = counts.most_common(1)[0][0]
+        labels = Counter(lab for found in per_question.values() for c, (k, lab) in found.items()
+                         if k == kind and c == code)
+        block.setdefault(code, labels.most_common(1)[0][0])
+    own = {name: {code: label for code, (_, label) in found.items()} for name, found in per_question.items()}
+    return block, own
+
+
+# --------------------------------------------------------------------------------------------------
+# The study: guesses for the keys a researcher fills in
+# --------------------------------------------------------------------------------------------------
+
+_STUDY_GUESSES = (
+    ("id", r"^(?:resp(?:ondent)?_?id|id|hh_?id|household_?id|interview_?id|person_?id|pid)$", "resp_id"),
+    ("weight", r"(?:^|_)(?:weights?|wgt|wt|pweight|final_weight)(?:$|_)", "weight"),
+    ("strata", r"(?:^|_)(?:strat(?:um|a)?|district|province|region)(?:$|_)", "stratum"),
+    ("psu", r"(?:^|_)(?:psu|cluster|village|ea|enumeration_area|community|commune|site)(?:$|_)", "village"),
+    ("arm", r"(?:^|_)(?:arm|treat(?:ment|ed)?|campaign|intervention|program(?:me)?_?arm|group)(?:$|_)",
+     "program_arm"),
+)
+_STUDY_NOTES = {
+    "id": "the respondent-id column (it links a panel's interviews)",
+    "weight": "the survey-weight column (often added after fieldwork)",
+    "strata": "the stratum column",
+    "psu": "the cluster column: primary sampling unit, e.g. the village",
+    "arm": "campaign or comparison area: the column and its campaign code(s)",
+    "rounds": "independent | same_clusters | panel: new samples, the same clusters, or the same people",
+}
+
+
+def _study_guesses(cb: Any) -> dict[str, str]:
+    """YAML values for the study's keys, guessed from the question names (the researcher checks them)."""
+    guesses: dict[str, str] = {}
+    for key, pattern, default in _STUDY_GUESSES:
+        found = [name for name, var in cb.variables.items()
+                 if re.search(pattern, name.lower()) and var.role != "identifier"
+                 and (key != "arm" or var.type in ("categorical", "boolean"))]
+        name = found[0] if found else default
+        if key == "arm":
+            var = cb.variables.get(name)
+            campaign = "1"
+            if var is not None and var.codes:
+                hit = [c for c, lab in var.codes.items()
+                       if re.search(r"campaign|treat|intervention|programme|program", str(lab), re.I)
+                       and not re.search(r"\bno\b|comparison|control|without", str(lab), re.I)]
+                campaign = str(hit[0]) if hit else str(next(iter(var.codes)))
+            guesses["arm"] = f"{{column: {name}, campaign: [{campaign}]}}"
+        else:
+            guesses[key] = name
+    guesses["rounds"] = "independent"
+    return guesses
+
+
+@dataclass(frozen=True)
+class CodebookDraft:
+    """A codebook drafted from a form (:func:`draft`), ready to be written for editing.
+
+    Attributes
+    ----------
+    codebook : Codebook
+        The draft as its YAML reads back.
+    spec : dict
+        The mapping its YAML holds (with the codebook-level ``missing`` block).
+    reasons : dict
+        Why each identifier was drafted as one (``{"resp_name": "its name ..."}``).
+    missing : dict
+        The proposed codebook-level missing codes (``{98: "Don't know", 99: "Refused"}``; empty when the
+        form's choices have none).
+    study : dict
+        Guessed values for ``id``, ``weight``, ``strata``, ``psu``, ``arm`` and ``rounds``, written as
+        commented lines to check and fill in.
+    """
+
+    codebook: Any
+    spec: dict[str, Any]
+    reasons: dict[str, str]
+    missing: dict[Any, str]
+    study: dict[str, str]
+
+    def to_yaml(self, header: str | None = None) -> str:
+        """The draft as YAML: the header as comments, the study's keys as commented lines to fill in, the
+        missing block with what it does, each identifier with a comment saying why."""
+        import yaml
+
+        text = yaml.safe_dump(self.spec, sort_keys=False, allow_unicode=True, width=100)
+        width = max(len(f"{k}: {v}") for k, v in self.study.items())
+        study = ["# The study (docs/codebook.md): check each line, then remove its '#'.\n"]
+        study += [f"# {f'{k}: {v}':<{width}}   # {_STUDY_NOTES[k]}\n" for k, v in self.study.items()]
+        if self.missing:
+            study += [
+                "# Missing-value codes proposed from the form's choices labelled \"Don't know\" or \"Refused\":\n",
+                "# read as missing in every answer (never in ids and design columns). A question's own 'missing'\n",
+                "# replaces them ('missing: {}' switches them off, as on the numbers, where 98 can be an answer).\n",
+                "# Where \"don't know\" is an answer (a knowledge item, scored as incorrect), put its code back\n",
+                "# under the item's codes and give the item its own 'missing' without it.\n",
+            ]
+        out, placed = [], False
+        for line in text.splitlines(keepends=True):
+            if not placed and (line.startswith("missing:") or line.startswith("variables:")):
+                out.extend(study)
+                placed = True
+            out.append(line)
+        body = commented_yaml("".join(out), self.reasons)
+        if header:
+            body = "".join(f"# {line}\n" for line in header.splitlines()) + body
+        return body
+
+
+def draft(form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None) -> CodebookDraft:
+    """Draft a codebook from a form: identifiers, a missing-value block and the study's keys to fill in.
 
     :meth:`~campaign_me.codebook.Codebook.from_xlsform` (types, codes, labels; identifiers by
-    question type), then every question that :func:`identifier_reason` flags by its name or label
-    gets ``role: identifier`` too (dropped on load, never analysed). ``campaign-me codebook --form``
-    writes this draft with the reasons as comments (:func:`commented_yaml`).
+    question type), then:
 
-    Returns
-    -------
-    (Codebook, dict)
-        The draft and, for each identifier, why (``{"resp_name": "its name 'resp_name' suggests person names"}``).
+    - every question that :func:`identifier_reason` flags by its name or label gets
+      ``role: identifier`` (dropped on load, never analysed);
+    - the choices labelled "Don't know" or "Refused" (and their variants: "DK", "No sabe", "Ne sait
+      pas", "Prefer not to say", ...; :func:`missing_kind`) become missing-value codes: the most
+      common code of each kind goes to a codebook-level ``missing`` block, and each select_one
+      question loses them from its ``codes`` (a question with other codes gets its own
+      ``missing``). Numbers, and select_multiple questions whose options hold such a code, get
+      ``missing: {}``: a real 98 is not "don't know";
+    - ``id``, ``weight``, ``strata``, ``psu``, ``arm`` and ``rounds`` are guessed from the question
+      names, for :meth:`CodebookDraft.to_yaml` to write as commented lines.
+
+    Examples
+    --------
+    >>> d = draft("tests/data/good/kobo_form.xlsx")
+    >>> d.missing, d.codebook["k1_fee"].codes, d.codebook["age"].missing
+    ({98: "Don't know"}, {1: 'True', 2: 'False'}, {})
+    >>> d.study["id"], d.study["rounds"]
+    ('resp_id', 'independent')
     """
     import dataclasses
 
@@ -300,7 +503,50 @@ def draft_codebook(form: str | os.PathLike[str] | XLSForm, *, dataset: str | Non
             if var.role != "identifier":
                 var = dataclasses.replace(var, role="identifier")
         variables[name] = var
-    return dataclasses.replace(cb, variables=variables), reasons
+    cb = dataclasses.replace(cb, variables=variables)
+    study = _study_guesses(cb)
+    spec = cb.to_dict()
+    block, own = _proposed_missing(xf, cb)
+    if block:
+        in_block = {str(c) for c in block}
+        specs = spec["variables"]
+        for name, var in cb.variables.items():
+            entry = specs[name]
+            mine = own.get(name, {})
+            if mine:
+                mine_text = {str(c) for c in mine}
+                entry["codes"] = {c: lab for c, lab in var.codes.items() if str(c) not in mine_text}
+            codes = {str(c) for c in entry.get("codes", {})}
+            if var.type in ("integer", "number") or (var.type == "select_multiple" and codes & in_block):
+                entry["missing"] = {}
+            elif mine and (not {str(c) for c in mine} <= in_block or codes & in_block):
+                entry["missing"] = dict(mine)
+            elif var.type == "categorical" and codes & in_block:
+                entry["missing"] = {}
+        spec = {k: v for k, v in spec.items() if k != "variables"}
+        spec["missing"] = dict(block)
+        spec["variables"] = specs
+    try:
+        book = Codebook.from_dict(spec)
+    except CodebookError:  # a form this proposal does not fit: no missing block (the codes stay as they are)
+        spec, block, book = cb.to_dict(), {}, cb
+    return CodebookDraft(codebook=book, spec=spec, reasons=reasons, missing=dict(block), study=study)
+
+
+def draft_codebook(form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None) -> tuple[Any, dict[str, str]]:
+    """Draft a codebook from a form, with personal-data questions as identifiers; say why for each.
+
+    The codebook of :func:`draft` (identifiers, "don't know" and "refused" choices read as missing)
+    and, for each identifier, why. ``campaign-me codebook --form`` writes the whole draft
+    (:meth:`CodebookDraft.to_yaml`), with the reasons as comments.
+
+    Returns
+    -------
+    (Codebook, dict)
+        The draft and, for each identifier, why (``{"resp_name": "its name 'resp_name' suggests person names"}``).
+    """
+    d = draft(form, dataset=dataset)
+    return d.codebook, d.reasons
 
 
 def commented_yaml(text: str, comments: Mapping[str, str]) -> str:

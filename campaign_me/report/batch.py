@@ -14,7 +14,15 @@ import pandas as pd
 
 from ..errors import CampaignMeError
 from .notebooks import REPORT_NOTEBOOKS, ReportError, check_parameters, find_notebook
-from .runner import DEFAULT_STORE, check_country, check_output_dir, run_report, sample_data_dir
+from .runner import (
+    DEFAULT_STORE,
+    check_country,
+    check_output_dir,
+    report_indicators,
+    run_report,
+    sample_data_dir,
+    split_options,
+)
 
 __all__ = ["run_batch", "summary_table", "available_countries"]
 
@@ -69,6 +77,8 @@ def run_batch(
     timeout: float = 600,
     warm: bool = True,
     echo: Callable[[str], None] | None = print,
+    catalogue: str | os.PathLike[str] | None = None,
+    indicators: str | list[str] | None = None,
 ) -> pd.DataFrame:
     """Run several countries' reports in parallel; one failure does not stop the others.
 
@@ -83,8 +93,8 @@ def run_batch(
         Address of an existing Dask distributed scheduler (``"tcp://host:8786"``): the countries
         run as tasks on its workers, which must have campaign_me installed and see ``data_dir``
         and ``out`` at the same paths. ``workers`` is then ignored.
-    data_dir, out, parameters, notebooks, kernel_name, timeout, warm
-        As in :func:`run_report`.
+    data_dir, out, parameters, notebooks, kernel_name, timeout, warm, catalogue, indicators
+        As in :func:`run_report`: the design, arm and rounds of each country come from its codebook.
     store : "default", path, URL or None
         Results store (default ``<out>/results.sqlite``); a path or URL, not an object, so that it
         travels to Dask workers.
@@ -112,14 +122,18 @@ def run_batch(
         raise ReportError(f"workers={workers!r}: give a whole number of at least 1")
     out_path = check_output_dir(out, data_dir=data_path)
     nbs = [str(find_notebook(nb)) for nb in (notebooks or REPORT_NOTEBOOKS)]
-    check_parameters(nbs, dict(parameters or {}))  # a typo stops the batch before any kernel starts
+    options, nb_parameters = split_options(parameters, catalogue=catalogue, indicators=indicators)
+    check_parameters(nbs, nb_parameters)  # a typo stops the batch before any kernel starts
+    report_indicators(**options)  # so does an unknown indicator or a broken catalogue
+    if options["catalogue"] not in (None, ""):  # the same file for every worker
+        options["catalogue"] = str(Path(options["catalogue"]).expanduser().resolve())
     if store == "default":
         store = str(out_path / DEFAULT_STORE)
     elif store is not None:
         store = str(store)
-    kwargs = {"data_dir": str(data_path), "out": str(out_path), "parameters": dict(parameters or {}),
+    kwargs = {"data_dir": str(data_path), "out": str(out_path), "parameters": nb_parameters,
               "notebooks": nbs, "store": store, "progress": False, "kernel_name": kernel_name,
-              "timeout": timeout, "warm": warm}
+              "timeout": timeout, "warm": warm, **options}
     records: list[dict[str, Any]] = []
 
     def done(rec: dict[str, Any]) -> None:

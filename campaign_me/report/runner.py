@@ -41,6 +41,10 @@ __all__ = [
     "run_report",
     "clean_staging",
     "DEFAULT_STORE",
+    "REPORT_OPTIONS",
+    "report_indicators",
+    "split_options",
+    "study_parameters",
 ]
 
 #: File name of the results store inside the output folder.
@@ -87,39 +91,19 @@ class ReportResult:
 
 
 def sample_data_dir() -> Path:
-    """The bundled sample data: :func:`campaign_me.workbook.sample_data_dir` (``CAMPAIGN_ME_DATA``, a
-    checkout's ``data/samples``), else generated once into a cache folder (an installed package).
+    """The bundled sample data: :func:`campaign_me.workbook.sample_data_dir` with ``generate=True``.
+
+    The same search as the notebooks' (``CAMPAIGN_ME_DATA``, a checkout's ``data/samples``, beside
+    the package), and an installed package without them generates them once into a cache folder.
 
     Examples
     --------
     >>> (sample_data_dir() / "codebook.yaml").is_file()
     True
     """
-    from ..errors import CampaignMeError as _Error
+    from ..workbook import sample_data_dir as _find
 
-    try:
-        from ..workbook import sample_data_dir as _workbook_samples
-
-        return _workbook_samples()
-    except (ImportError, _Error):
-        pass
-    package = Path(__file__).resolve().parents[1]
-    checkout = package.parent / "data" / "samples"
-    if (checkout / "codebook.yaml").is_file():
-        return checkout
-    from .. import __version__
-    from ..synth import DEFAULT_SEED, generate
-
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign_me"
-    target = cache / f"samples-{__version__}-{DEFAULT_SEED}"
-    if not (target / "codebook.yaml").is_file():
-        tmp = cache / f".samples-{uuid.uuid4().hex}"
-        generate(tmp, seed=DEFAULT_SEED)
-        try:
-            tmp.rename(target)
-        except OSError:  # another process made it first
-            shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    return _find(generate=True)
 
 
 def check_country(country: object) -> str:
@@ -166,25 +150,164 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-#: Columns a country report needs in both survey rounds (besides the indicators).
-REQUIRED_COLUMNS = ("weight", "stratum", "psu", "campaign")
+#: Options of a report run that the runner itself reads (``--catalogue``, ``--indicators``; in
+#: :func:`run_synthesis` also ``--data-dir``). Given as ``parameters`` (``-p catalogue=FILE``) they are
+#: taken out before the notebooks' own parameters are checked, and passed on to the notebooks that
+#: declare them.
+REPORT_OPTIONS = ("catalogue", "indicators")
 
 
-def validate_inputs(country: str, data_dir: Path) -> dict[str, Any]:
+def split_options(parameters: dict[str, Any] | None, names: tuple[str, ...] = REPORT_OPTIONS,
+                  **given: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(options, notebook parameters)``: the runner's options taken out of ``parameters``.
+
+    ``given`` holds the same options passed as arguments (``catalogue=...``); an option given both
+    ways with two different values is refused.
+
+    Examples
+    --------
+    >>> split_options({"level": "0.9", "indicators": "risk_aware"}, catalogue=None, indicators=None)
+    ({'catalogue': None, 'indicators': 'risk_aware'}, {'level': '0.9'})
+    """
+    rest = dict(parameters or {})
+    options = dict(given)
+    for name in names:
+        if name in rest:
+            value = rest.pop(name)
+            if options.get(name) not in (None, "", (), []) and options[name] != value:
+                raise ReportError(f"{name} is given twice ({options[name]!r} and -p {name}={value!r}); give it once")
+            options[name] = value
+    return options, rest
+
+
+def _indicator_ids(value: Any) -> list[str] | None:
+    """``"risk_aware, hotline_known"`` or a list as a list of ids; None or ``""`` as None (the default).
+
+    Examples
+    --------
+    >>> _indicator_ids("risk_aware, hotline_known")
+    ['risk_aware', 'hotline_known']
+    >>> _indicator_ids("") is None
+    True
+    """
+    if value is None:
+        return None
+    items = value.split(",") if isinstance(value, str) else list(value)
+    ids = [str(i).strip() for i in items if str(i).strip()]
+    if not ids:
+        return None
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise ReportError(f"indicators: {', '.join(twice)} listed twice")
+    return ids
+
+
+def report_indicators(catalogue: str | os.PathLike[str] | None = None, indicators: Any = None):
+    """The catalogue of a report and the indicator ids it is asked for.
+
+    ``catalogue`` is a researcher's file, merged over the shipped catalogue
+    (:func:`campaign_me.indicators.load_catalogue`); ``indicators`` the ids to report. Without
+    ``indicators``: the standard report indicators
+    (:data:`campaign_me.report.content.REPORT_INDICATORS`) and every indicator the file adds or
+    replaces. Unknown ids are refused (with a suggestion).
+
+    Returns
+    -------
+    (Catalogue, list of str)
+        The whole catalogue and the ids asked for, in order.
+    """
+    from ..indicators import CatalogueError, load_catalogue
+    from .content import REPORT_INDICATORS
+
+    if catalogue not in (None, ""):
+        path = Path(catalogue).expanduser()
+        if not path.is_file():
+            raise ReportError(f"catalogue {str(catalogue)!r}: no such file")
+        cat = load_catalogue(path)
+        own = load_catalogue(path, merge=False).ids
+    else:
+        cat, own = load_catalogue(), []
+    ids = _indicator_ids(indicators)
+    if ids is None:
+        ids = list(dict.fromkeys([*REPORT_INDICATORS, *own]))
+    unknown = [i for i in ids if i not in cat]
+    if unknown:
+        hints = []
+        for i in unknown:
+            try:
+                cat[i]
+            except CatalogueError as exc:
+                hints.append(str(exc))
+        raise ReportError(f"indicators: {'; '.join(hints)} ({cat.origin})")
+    return cat, ids
+
+
+def _design_summary(book: Any) -> str:
+    """The sampling design a codebook declares, in words ("weights weight; strata stratum; clusters psu")."""
+    parts = [f"{what} {col}" for what, col in (("weights", book.weight), ("strata", book.strata),
+                                                ("clusters", book.psu), ("fpc", getattr(book, "fpc", None)))
+             if col]
+    return "; ".join(parts) if parts else "none declared"
+
+
+def _check_design(book: Any, where: str) -> None:
+    """Refuse a codebook that says nothing of how the sample was drawn (no weight, strata or psu)."""
+    if not (book.weight or book.strata or book.psu):
+        raise ReportError(
+            f"{where}: the codebook declares no sampling design (no weight, strata or psu at its top level), "
+            "so a report could not give honest confidence intervals; name the design columns in the codebook, "
+            "e.g. 'weight: weight', 'strata: district', 'psu: village' (docs/codebook.md; for a simple random "
+            "sample without weights, 'psu: <the respondent id column>')"
+        )
+
+
+def _named_columns(book: Any) -> dict[str, str]:
+    """The columns the codebook names at its top level: ``{"strata": "district", "arm": "program_arm", ...}``."""
+    named = {"id": book.id, "weight": book.weight, "strata": book.strata, "psu": book.psu,
+             "fpc": getattr(book, "fpc", None)}
+    if book.arm is not None:
+        named["arm"] = book.arm.column
+    return {k: v for k, v in named.items() if isinstance(v, str) and v}
+
+
+def _linked(book: Any, data: dict[str, pd.DataFrame], where: str) -> None:
+    """Rounds that revisit clusters or people must share some: a codebook that says so wrongly is refused."""
+    rounds, (first, second) = book.rounds, data.values()
+    column = {"same_clusters": book.psu, "panel": book.id}.get(rounds)
+    if not column:
+        return
+    shared = set(first[column].dropna().astype(str)) & set(second[column].dropna().astype(str))
+    if not shared:
+        what = "cluster (psu)" if rounds == "same_clusters" else "respondent id"
+        raise ReportError(f"{where}: the codebook says rounds: {rounds}, but no {what} in column {column!r} is in "
+                          "both rounds; check the rounds key (independent, same_clusters or panel)")
+
+
+def validate_inputs(country: str, data_dir: Path, *, catalogue: str | os.PathLike[str] | None = None,
+                    indicators: Any = None) -> dict[str, Any]:
     """Check a country's survey files through the codebook before any kernel starts.
 
     Looks for ``<data_dir>/<country>/survey_baseline.csv`` and ``survey_endline.csv`` and the
     codebook ``<data_dir>/<country>/codebook.yaml`` (else ``<data_dir>/codebook.yaml``), loads
     both rounds with :func:`campaign_me.load_survey` (every problem named, as an
-    :class:`~campaign_me.IntakeError`) and checks the design columns the report needs.
+    :class:`~campaign_me.IntakeError`) and checks what the report needs, by the names the codebook
+    gives: a sampling design (``weight``, ``strata``, ``psu``), the columns the codebook names at
+    its top level (the design, ``id`` and the ``arm`` column) in both rounds, a round structure
+    (``rounds``) the data can carry, and at least one of the indicators asked for
+    (:func:`report_indicators`) that the survey's questions allow
+    (:func:`campaign_me.indicators.applicable`; the others are "not asked in this survey").
 
     Returns
     -------
     dict
-        ``files`` (name -> path), ``hashes`` (name -> SHA-256) and ``rows`` (round -> n).
+        ``files`` (name -> path), ``hashes`` (name -> SHA-256), ``rows`` (round -> n) and
+        ``study``: ``design`` (in words), ``arm`` (column, or ``""``), ``campaign`` (the arm's
+        campaign codes), ``rounds``, ``indicators`` (asked for), ``applicable`` (ids),
+        ``not_asked`` (ids of those whose questions the survey lacks) and ``not_computed``
+        (``{id: reason}``: the questions are there but do not fit the indicator).
     """
     from .. import Codebook, load_survey
-    from .content import REPORT_INDICATORS
+    from ..indicators import applicable as _applicable
 
     folder = data_dir / country
     if not folder.is_dir():
@@ -201,23 +324,70 @@ def validate_inputs(country: str, data_dir: Path) -> dict[str, Any]:
     missing = [f"{k} ({p})" for k, p in files.items() if not p.is_file()]
     if missing:
         raise ReportError(f"country {country!r}: missing input file(s): {', '.join(missing)}")
-    from ..indicators import load_catalogue
-
     book = Codebook.from_yaml(files["codebook"])
-    load_catalogue().select(REPORT_INDICATORS).validate(book)  # every indicator computable
-    rows = {}
-    need = list(REQUIRED_COLUMNS)
+    _check_design(book, str(files["codebook"]))
+    cat, ids = report_indicators(catalogue, indicators)
+    if catalogue not in (None, ""):
+        files["catalogue"] = Path(catalogue).expanduser().resolve()
+    named = _named_columns(book)
+    rows, data = {}, {}
     for round_ in ("baseline", "endline"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the notebook shows intake warnings; here only errors stop the run
-            data = load_survey(files[round_], book)
-        absent = [c for c in need if c not in data.columns]
+            frame = load_survey(files[round_], book)
+        absent = [f"{col!r} (the codebook's {key})" for key, col in named.items() if col not in frame.columns]
         if absent:
-            raise ReportError(f"{files[round_]}: column(s) {', '.join(absent)} needed by the country report "
-                              "are not in the file")
-        rows[round_] = len(data)
+            raise ReportError(f"{files[round_]}: column(s) {', '.join(absent)} named by the codebook "
+                              f"{files['codebook'].name} are not in the file")
+        rows[round_], data[round_] = len(frame), frame
+    _linked(book, data, f"country {country!r}")
+    columns = list(dict.fromkeys([*data["baseline"].columns, *data["endline"].columns]))
+    usable, not_asked = _applicable(cat.select(ids), book, columns)
+    if not len(usable):
+        raise ReportError(
+            f"country {country!r}: none of the {len(ids)} indicator(s) asked for can be computed from this survey "
+            f"({_not_asked_text(not_asked)}); choose others with --indicators, or write a catalogue for the survey's "
+            "questions (--catalogue FILE, docs/own_survey.md)"
+        )
+    arm = book.arm
+    reasons = dict(zip(not_asked["id"].astype(str), not_asked["reason"].astype(str)))
+    study = {"design": _design_summary(book), "arm": arm.column if arm is not None else "",
+             "campaign": list(arm.campaign) if arm is not None else [], "rounds": book.rounds,
+             "indicators": ids, "applicable": usable.ids,
+             "not_asked": [i for i, r in reasons.items() if r == "not asked in this survey"],
+             "not_computed": {i: r for i, r in reasons.items() if r != "not asked in this survey"}}
     return {"files": {k: str(p) for k, p in files.items()},
-            "hashes": {k: _sha256(p) for k, p in files.items()}, "rows": rows}
+            "hashes": {k: _sha256(p) for k, p in files.items()}, "rows": rows, "study": study}
+
+
+def _not_asked_text(not_asked: pd.DataFrame) -> str:
+    if not len(not_asked):
+        return "no indicator asked for"
+    return "; ".join(f"{i}: {r}" + (f" ({m})" if m else "")
+                     for i, r, m in zip(not_asked["id"], not_asked["reason"], not_asked["missing"]))
+
+
+def study_parameters(study: dict[str, Any], catalogue: str | os.PathLike[str] | None) -> dict[str, Any]:
+    """The papermill parameters a report passes about the study, to the notebooks that declare them.
+
+    ``catalogue`` (the catalogue file, ``""`` for the shipped one), ``indicators`` (the ids asked
+    for), ``arm`` (the arm column, ``""`` without one), ``arm_campaign`` (its campaign codes) and
+    ``round_structure`` (``independent``, ``same_clusters`` or ``panel``; not ``rounds``, which the
+    workbook's notebooks use for the list of round names).
+    """
+    return {"catalogue": str(Path(catalogue).expanduser().resolve()) if catalogue not in (None, "") else "",
+            "indicators": list(study["indicators"]), "arm": study["arm"], "arm_campaign": list(study["campaign"]),
+            "round_structure": study["rounds"]}
+
+
+def _as_declared(value: Any, declared: Any) -> Any:
+    """A runner-made parameter value in the type a notebook declares it: a list as ``"a,b"`` for ``str``."""
+    kind = getattr(declared, "type", "").replace(" ", "")
+    if kind == "str" and isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if kind in ("list", "tuple") and isinstance(value, str):
+        return [v for v in value.split(",") if v] if value else []
+    return value
 
 
 def _now() -> str:
@@ -570,6 +740,8 @@ def run_report(
     kernel_name: str = "python3",
     timeout: float = 600,
     warm: bool = True,
+    catalogue: str | os.PathLike[str] | None = None,
+    indicators: str | list[str] | None = None,
 ) -> ReportResult:
     """Produce ``<out>/<country>/``: the executed notebooks, their HTML and an ``index.html``.
 
@@ -599,6 +771,19 @@ def run_report(
         Start each notebook's (fresh) kernel and import its modules ahead of time: the first while
         the inputs are validated, the next while the previous notebook runs
         (:class:`~campaign_me.report.kernel.WarmKernel`). ``False``: papermill starts each kernel.
+    catalogue : path, optional
+        An indicator catalogue of one's own, merged over the shipped one
+        (:func:`campaign_me.indicators.load_catalogue`); also ``parameters={"catalogue": ...}``.
+    indicators : str or list of str, optional
+        Indicator ids to report (``"risk_aware,hotline_known"``); default the standard report
+        indicators and those ``catalogue`` adds or replaces (:func:`report_indicators`). Those the
+        survey did not ask are listed once as not asked.
+
+    The design, the arm (campaign and comparison areas) and the round structure come from the
+    codebook (``weight``, ``strata``, ``psu``, ``arm``, ``rounds``; ``docs/codebook.md``). The
+    notebooks that declare them receive ``country``, ``data_dir``, ``results_file`` and the study
+    (:func:`study_parameters`: ``catalogue``, ``indicators``, ``arm``, ``arm_campaign``,
+    ``round_structure``) as papermill parameters; ``parameters`` given explicitly win.
 
     Returns
     -------
@@ -635,7 +820,8 @@ def run_report(
     data_path = Path(data_dir).expanduser().resolve() if data_dir else sample_data_dir()
     out_path = check_output_dir(out, data_dir=data_path)
     nb_paths = [find_notebook(nb) for nb in (notebooks or REPORT_NOTEBOOKS)]
-    typed = check_parameters([str(p) for p in nb_paths], dict(parameters or {}))
+    options, nb_parameters = split_options(parameters, catalogue=catalogue, indicators=indicators)
+    typed = check_parameters([str(p) for p in nb_paths], nb_parameters)
     _check_values(country, data_path, typed)
     warm_kernels: dict[int, WarmKernel] = {}
 
@@ -645,7 +831,7 @@ def run_report(
 
     warm_up(0)
     try:
-        inputs = validate_inputs(country, data_path)
+        inputs = validate_inputs(country, data_path, **options)
     except BaseException:
         for k in warm_kernels.values():
             k.shutdown()
@@ -662,7 +848,8 @@ def run_report(
         raise
     staging = ws / "report"
     run = {"run_id": run_id, "country": country, "started": started, "package_version": __version__,
-           "parameters": dict(parameters or {}), "data_hashes": inputs["hashes"],
+           "parameters": {**nb_parameters, **{k: v for k, v in options.items() if v not in (None, "")}},
+           "data_hashes": inputs["hashes"],
            "notebooks": [p.name for p in nb_paths], "report_dir": str(country_dir)}
     results_file = staging / "results.csv"
     produced: list[tuple[str, str]] = []
@@ -670,8 +857,9 @@ def run_report(
     try:
         for i, nb_path in enumerate(nb_paths):
             names = notebook_parameters(nb_path)
-            params = {"country": country, "data_dir": str(data_path), "results_file": str(results_file)}
-            params = {k: v for k, v in params.items() if k in names}
+            params = {"country": country, "data_dir": str(data_path), "results_file": str(results_file),
+                      **study_parameters(inputs["study"], options["catalogue"])}
+            params = {k: _as_declared(v, names[k]) for k, v in params.items() if k in names}
             params.update(typed[str(nb_path)])
             output = staging / nb_path.name
             km = warm_kernels[i].manager() if i in warm_kernels else None
@@ -710,7 +898,15 @@ def run_report(
         run.update(status="ok", finished=finished)
         meta = {"country": country, "run id": run_id, "started": started, "finished": finished,
                 "campaign_me": __version__, "python": sys.version.split()[0],
-                "data folder": str(data_path), "parameters": dict(parameters or {}) or "defaults",
+                "data folder": str(data_path), "parameters": run["parameters"] or "defaults",
+                "design (from the codebook)": inputs["study"]["design"],
+                "campaign areas": (f"{inputs['study']['arm']} in {inputs['study']['campaign']}"
+                                   if inputs["study"]["arm"] else "no arm declared"),
+                "rounds": inputs["study"]["rounds"],
+                "indicators": ", ".join(inputs["study"]["applicable"]),
+                "not asked in this survey": ", ".join(inputs["study"]["not_asked"]) or "none",
+                **({"cannot be computed": "; ".join(f"{k}: {v}" for k, v in inputs["study"]["not_computed"].items())}
+                   if inputs["study"]["not_computed"] else {}),
                 "input files (SHA-256)": {k: f"{Path(inputs['files'][k]).name} {v[:16]}..."
                                           for k, v in inputs["hashes"].items()},
                 "respondents": inputs["rows"]}

@@ -16,12 +16,16 @@ from .runner import (
     DEFAULT_STORE,
     ReportExecutionError,
     ReportResult,
+    _as_declared,
+    _indicator_ids,
     _keep_failed,
     _new_workspace,
     _now,
     _remove_workspace,
     _swap_in,
     clean_staging,
+    report_indicators,
+    split_options,
 )
 
 __all__ = ["run_synthesis", "synthesis_results"]
@@ -36,6 +40,9 @@ def run_synthesis(
     progress: bool = True,
     kernel_name: str = "python3",
     timeout: float = 600,
+    data_dir: str | os.PathLike[str] | None = None,
+    catalogue: str | os.PathLike[str] | None = None,
+    indicators: str | list[str] | None = None,
 ) -> ReportResult:
     """Render the regional synthesis (notebook ``08_regional_synthesis``) into ``<out>/synthesis/``.
 
@@ -47,6 +54,10 @@ def run_synthesis(
         Results store to read; default ``<out>/results.sqlite``.
     parameters, progress, kernel_name, timeout
         As in :func:`run_report`.
+    data_dir, catalogue, indicators : optional
+        The countries' data folder, an indicator catalogue of one's own and the indicator ids to
+        compare (as in :func:`run_report`; also ``parameters={"data_dir": ...}``). The notebook
+        receives each of them, as ``data_dir``, ``catalogue`` and ``indicators``, if it declares it.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -62,9 +73,16 @@ def run_synthesis(
     if not len(ResultsStore(location).results()):
         raise ReportError(f"the results store {location} holds no successful country report yet")
     nb_path = find_notebook(SYNTHESIS_NOTEBOOK)
-    typed = check_parameters([str(nb_path)], dict(parameters or {}))[str(nb_path)]
+    options, rest = split_options(parameters, ("data_dir", "catalogue", "indicators"), data_dir=data_dir,
+                                  catalogue=catalogue, indicators=indicators)
+    typed = check_parameters([str(nb_path)], rest)[str(nb_path)]
+    report_indicators(options["catalogue"], options["indicators"])  # a bad catalogue or id stops here
     names = notebook_parameters(nb_path)
-    params = {k: v for k, v in {"store": location}.items() if k in names}
+    study = {"store": location,
+             "data_dir": str(Path(options["data_dir"]).expanduser().resolve()) if options["data_dir"] else "",
+             "catalogue": str(Path(options["catalogue"]).expanduser().resolve()) if options["catalogue"] else "",
+             "indicators": _indicator_ids(options["indicators"]) or []}
+    params = {k: _as_declared(v, names[k]) for k, v in study.items() if k in names}
     params.update(typed)
     run_id = f"synthesis-{uuid.uuid4().hex[:8]}"
     target = out_path / "synthesis"
@@ -98,13 +116,16 @@ def run_synthesis(
                         run_id=run_id, files=files)
 
 
-def synthesis_results(store: str = "", *, level: float = 0.95, min_n: int = 25):
+def synthesis_results(store: str = "", *, level: float = 0.95, min_n: int = 25, data_dir: str = "",
+                      catalogue: str = "", indicators: str | list[str] | None = None):
     """The countries' results for the regional synthesis, and a sentence saying where they come from.
 
     ``store`` (a SQLite file or a SQLAlchemy URL) is read if given. Otherwise
     ``reports/results.sqlite`` (in the current folder or its parent) if it holds results, and
-    failing that the sample countries' results computed here (the notebook then works before any
-    batch has run).
+    failing that the results of the countries of ``data_dir`` (default: the sample countries)
+    computed here (the notebook then works before any batch has run), with each country's design
+    and arm from its codebook and the indicators of ``catalogue`` and ``indicators`` (as in
+    :func:`run_report`).
 
     Returns
     -------
@@ -125,17 +146,28 @@ def synthesis_results(store: str = "", *, level: float = 0.95, min_n: int = 25):
             if len(res):
                 return res, f"the results store {candidate}"
     from .. import Codebook, SurveyDesign, load_survey
+    from ..indicators import applicable
+    from ..workbook import sample_data_dir
     from .batch import available_countries
     from .content import country_results
-    from .runner import sample_data_dir
 
-    data = sample_data_dir()
-    book = Codebook.from_yaml(data / "codebook.yaml")
+    data = sample_data_dir(data_dir, generate=not data_dir)
+    cat, ids = report_indicators(catalogue, indicators)
     frames = []
     for c in available_countries(data):
-        b, e = (SurveyDesign(load_survey(data / c / f"survey_{r}.csv", book), weights="weight", strata="stratum",
-                             psu="psu") for r in ("baseline", "endline"))
+        own = data / c / "codebook.yaml"
+        book = Codebook.from_yaml(own if own.is_file() else data / "codebook.yaml")
+        rounds = [load_survey(data / c / f"survey_{r}.csv", book) for r in ("baseline", "endline")]
+        treated = {}
+        if book.arm is not None:  # campaign areas as 1, comparison areas as 0, whatever the arm's codes
+            rounds = [r.assign(campaign_area=book.arm.mask(r).astype("int64")) for r in rounds]
+            treated = {"treated": "campaign_area"}
+        b, e = (SurveyDesign.from_codebook(r, book) for r in rounds)
         name = str(e.data["country"].iloc[0]) if "country" in e.data else c
-        frames.append(country_results(b, e, country=name, codebook=book, level=level, min_n=min_n))
+        columns = list(dict.fromkeys([*rounds[0].columns, *rounds[1].columns]))
+        usable, _ = applicable(cat.select(ids), book, columns)  # the questions this country asked
+        frames.append(country_results(b, e, country=name, codebook=book, catalogue=cat, indicators=tuple(usable.ids),
+                                      level=level, min_n=min_n, **treated))
+    where = f"the countries of {data}" if data_dir else "the sample countries"
     return (pd.concat(frames, ignore_index=True),
-            "the sample countries, computed here (no results store yet: run campaign-me batch to fill one)")
+            f"{where}, computed here (no results store yet: run campaign-me batch to fill one)")
