@@ -7,7 +7,12 @@ ids (so the design has about 110 times the sample's PSUs in the same 9 strata). 
 on a shared machine): ``compute_indicators`` of the shipped catalogue (26 indicators) overall and by
 sex x age group (6 domains, 156 estimates), and ``compare_rounds`` overall on two such surveys.
 
+``--by district,sex --only by`` times the catalogue by another domain (district x sex: 48 domains,
+each holding a few of the PSUs), and ``--memory`` reports the peak memory each step allocates beyond
+the data (``tracemalloc``, one extra run per step).
+
 Run:  .venv/bin/python benchmarks/bench_indicators.py [--n 100000] [--repeat 3]
+      .venv/bin/python benchmarks/bench_indicators.py --n 1000000 --by district,sex --only by --memory
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -55,27 +61,42 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--by", default="sex,age_group", help="domain columns, comma-separated")
+    ap.add_argument("--only", choices=["overall", "by", "compare"], nargs="*", help="steps to run (default all)")
+    ap.add_argument("--memory", action="store_true", help="also the peak allocation of each step (tracemalloc)")
     args = ap.parse_args()
+    by = args.by.split(",")
     warnings.simplefilter("error")
     cb = cm.Codebook.from_yaml(SAMPLES / "codebook.yaml")
     cat = load_catalogue(codebook=cb)
     t0 = time.perf_counter()
-    base, end = make_design("baseline", args.n, cb), make_design("endline", args.n, cb)
+    base = make_design("baseline", args.n, cb)
+    end = make_design("endline", args.n, cb) if not args.only or "compare" in args.only else None
     print(f"data: {args.n} rows per round, {base.degf} design df; built in {time.perf_counter() - t0:.2f} s")
     print(f"catalogue: {len(cat)} indicators")
     print(f"machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("step                                      wall s   cpu s   rows")
+    print(f"data in memory: {base.data.memory_usage(deep=True).sum() / 2**20:.0f} MiB per round")
+    print("step                                      wall s   cpu s   rows" + ("   peak MiB" if args.memory else ""))
     runs = [
-        ("compute_indicators, overall", lambda: compute_indicators(base, cat, codebook=cb)),
+        ("overall", "compute_indicators, overall", lambda: compute_indicators(base, cat, codebook=cb)),
         (
-            "compute_indicators, by sex x age group",
-            lambda: compute_indicators(base, cat, codebook=cb, by=["sex", "age_group"]),
+            "by",
+            f"compute_indicators, by {' x '.join(by)}",
+            lambda: compute_indicators(base, cat, codebook=cb, by=by),
         ),
-        ("compare_rounds, overall", lambda: compare_rounds(base, end, cat, codebook=cb)),
+        ("compare", "compare_rounds, overall", lambda: compare_rounds(base, end, cat, codebook=cb)),
     ]
-    for label, fn in runs:
+    for key, label, fn in runs:
+        if args.only and key not in args.only:
+            continue
         wall, cpu, out = best(fn, args.repeat)
-        print(f"{label:<40} {wall:7.3f} {cpu:7.3f} {len(out):6d}")
+        line = f"{label:<40} {wall:7.3f} {cpu:7.3f} {len(out):6d}"
+        if args.memory:
+            tracemalloc.start()
+            fn()
+            line += f" {tracemalloc.get_traced_memory()[1] / 2**20:10.0f}"
+            tracemalloc.stop()
+        print(line)
 
 
 if __name__ == "__main__":

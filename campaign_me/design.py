@@ -12,7 +12,6 @@ to 1e-6 on the ``api`` data that ships with that package.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,6 +73,14 @@ DF_ICC: float | None = 0.05
 _F_ZERO = 1e-7
 # Largest dense table (cells) built at once; wider score tables are processed in column chunks.
 _CELLS = 20_000_000
+# Variance engine: True computes the stage variances from the (PSU, column) pairs that hold rows
+# (sums per pair, never a dense PSU x column table); False uses the dense tables (kept for the
+# tests, which check that both give the same numbers, and used after calibration, whose
+# residual scores are dense).
+_SPARSE = True
+# Unit x column tables up to this many cells go to the dense engine (a 200-level proportion on 3,000
+# PSUs: one grouped sum per term beats finding the pairs), unless the scores were already reduced
+_DENSE_CELLS = 1 << 20
 
 
 # --------------------------------------------------------------------------------------
@@ -96,7 +103,7 @@ class Indicator:
         Number of groups (default ``max(codes) + 1``).
     """
 
-    __slots__ = ("n", "rows", "codes", "values", "ngroups")
+    __slots__ = ("n", "rows", "codes", "values", "ngroups", "base", "totals")
 
     def __init__(self, codes, values=None, ngroups: int | None = None) -> None:
         codes = np.asarray(codes, dtype=np.int64)
@@ -115,6 +122,10 @@ class Indicator:
         self.codes = codes
         self.values = values
         self.ngroups = int(codes.max()) + 1 if ngroups is None and len(codes) else int(ngroups or 0)
+        # (domain codes, first column, domains) when codes = first column + domain codes: the sparse
+        # variance engine then shares the (PSU, domain) pairs of the domain codes across variables
+        self.base = None
+        self.totals = None  # {stage: totals per (unit, domain) pair of base}, when values were dropped
         return self
 
     @classmethod
@@ -436,14 +447,7 @@ class SurveyDesign:
         """
         from .codebook import Codebook  # the core does not import the data layer at import time
 
-        if not isinstance(codebook, Codebook):
-            if isinstance(codebook, (str, os.PathLike)):
-                codebook = Codebook.from_yaml(codebook)
-            else:
-                raise DesignError(
-                    f"from_codebook: codebook must be a Codebook or the path of its YAML file, got "
-                    f"{type(codebook).__name__}"
-                )
+        codebook = Codebook.coerce(codebook, error=DesignError, what="from_codebook: codebook")
         allowed = {"weights", "strata", "psu", "fpc", "nest", "lonely_psu"}
         unknown = sorted(set(overrides) - allowed)
         if unknown:
@@ -629,7 +633,8 @@ class SurveyDesign:
                 extra[name] = arr
         data = self._data.copy(deep=False)
         for name, values in extra.items():
-            data[name] = pd.Series(values, index=data.index) if not isinstance(values, pd.Series) else values
+            # no copy: the arrays are the caller's (pandas 3 copies an array into a Series by default)
+            data[name] = pd.Series(values, index=data.index, copy=False) if not isinstance(values, pd.Series) else values
         return self._derive(_data=data)
 
     def subset(self, mask) -> SurveyDesign:
@@ -801,6 +806,160 @@ class SurveyDesign:
         v[reason != ""] = np.nan
         return v, reason, satt
 
+    def _variance_pairs(self, blocks: list[_Block], ncols: int, ctx: _Context):
+        """:meth:`_variance` from the (unit, column) pairs that hold rows, never a dense unit x column table.
+
+        PSUs nest in domains (districts, and PSUs within them), so most of a PSU x (domain x
+        variable) table is zero: here each variable's PSU totals are one grouped sum over the
+        (PSU, domain) pairs of its rows, shared by every variable on the same rows, and each
+        stratum's sum of squared deviations adds the PSUs a column does not reach as deviations of
+        minus the stratum mean. Blocks (variables) are done one at a time. Returns None when the
+        scores are not of that form (calibrated designs: their residual scores are dense) or would
+        expand to many more pairs than rows, for :meth:`_variance` to take over.
+        """
+        s = self._structure
+        stage2 = s.ssu is not None and s.frac1 is not None
+        budget = [max(8 * len(self._data), 1 << 22)]  # pairs a proportion's expansion may make
+        totals = []
+        for b in blocks:
+            z1 = self._block_totals(b, ctx, 1, budget)
+            z2 = self._block_totals(b, ctx, 2, budget) if stage2 and z1 is not None else None
+            if z1 is None or (stage2 and z2 is None):
+                return None
+            totals.append((z1, z2))
+        nstrata = len(s.strata_labels)
+        v = np.zeros(ncols)
+        satt = np.full(ncols, np.nan)
+        reason = np.full(ncols, "", dtype=object)
+        lonely: dict = {1: [], 2: []}  # lonely_psu="fail": every lonely group, named once at the end
+        for b, (z1, z2) in zip(blocks, totals):
+            width = len(b.cols)
+            p = ctx.pairs(b.rows, b.codes, b.ndom)
+            t1 = np.zeros((nstrata, b.ndom), dtype=bool)
+            t1[s.psu_stratum[p.unit], p.group] = True
+            unit, col, z = z1
+            vb, bad, (pg, pc, cb) = _stage_variance_pairs(
+                unit, col - b.offset, z, np.flatnonzero(t1[:, b.col_domain].ravel()), s.psu_stratum,
+                s.n_psu, s.f1, self.lonely_psu, s.strata_labels, width, stage=1, fail=lonely[1],
+            )
+            contrib = np.zeros((nstrata, width))
+            contrib[pg, pc] = cb
+            satt[b.cols] = _satterthwaite_df(contrib, s.n_psu)
+            reason[b.cols[bad]] = (
+                "every stratum holding the domain has a single PSU: lonely_psu='average' has nothing to average"
+            )
+            if stage2:
+                per = width // b.ndom
+                first = (p.group * per)[:, None] + np.arange(per)
+                keys = np.repeat(p.unit.astype(np.int64), per) * width + first.ravel()
+                unit, col, z = z2
+                v2, bad2, _ = _stage_variance_pairs(
+                    unit, col - b.offset, z, np.sort(keys), s.ssu_psu, s.n_ssu, s.f2, self.lonely_psu,
+                    s.psu_labels, width, stage=2, multiplier=s.frac1[s.psu_stratum], fail=lonely[2],
+                )
+                vb = vb + v2
+                r = reason[b.cols]
+                r[bad2 & (r == "")] = (
+                    "a PSU holding the domain has a single sampled SSU: lonely_psu='average' has no other "
+                    "unit to average over"
+                )
+                reason[b.cols] = r
+            v[b.cols] = vb
+        for stage, labels in ((1, s.strata_labels), (2, s.psu_labels)):
+            if lonely[stage]:
+                groups = np.unique(np.concatenate(lonely[stage]))
+                raise LonelyPSUError(_lonely_message(labels[groups].tolist(), stage))
+        v[reason != ""] = np.nan
+        return v, reason, satt
+
+    def _block_totals(self, b: _Block, ctx: _Context, stage: int, budget: list):
+        """Unit (PSU or SSU) totals of a block's score columns as (unit, column, total), for the pairs
+        its rows reach; None when a proportion's expansion would exceed ``budget`` pairs."""
+        s = self._structure
+        if stage == 1 and not s.has_psu:
+            units, nunits = None, len(self._data)
+        else:
+            units, nunits = (s.psu, len(s.psu_labels)) if stage == 1 else (s.ssu, len(s.ssu_psu))
+        parts = []
+        for ind, m in b.terms:
+            if not isinstance(ind, Indicator) or not (m is None or isinstance(m, _Expand)):
+                return None
+            if m is None and ind.base is not None:
+                codes, first, ndom = ind.base
+                p = ctx.pairs(ind.rows, codes, ndom, stage)
+                val = ind.totals[stage] if ind.totals is not None else p.sums(ind.values)
+                unit, col = p.unit, first + p.group
+            elif m is None:
+                if not len(ind.codes):
+                    continue
+                lo, hi = int(ind.codes.min()), int(ind.codes.max())
+                if units is None:
+                    unit = ind._row_positions()
+                    p = _Pairs(unit, ind.codes - lo, np.arange(len(unit)))
+                else:
+                    at = units if ind.rows is None else units[ind.rows]
+                    p = _pairs(at, nunits, ind.codes - lo, hi - lo + 1)
+                unit, col, val = p.unit, lo + p.group, p.sums(ind.values)
+            else:
+                p = ctx.pairs(ind.rows, ind.codes, ind.ngroups, stage)
+                elem, col = _expand(p.group, m.index, m.factor)
+                budget[0] -= len(elem)
+                if budget[0] < 0:
+                    return None
+                unit, val = p.unit[elem], p.sums(ind.values)[elem] * m.factor[col]
+            if len(unit):
+                parts.append((unit, col, val))
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        # terms that share columns (a proportion's two terms) are summed pair by pair, in term order
+        unit = np.concatenate([t[0] for t in parts])
+        col = np.concatenate([t[1] for t in parts])
+        p = _pairs(unit, nunits, col - b.offset, len(b.cols))
+        return p.unit, b.offset + p.group, p.sums(np.concatenate([t[2] for t in parts]))
+
+    def _total_covariance(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Design covariance matrix of the totals of the columns of ``x`` (scores of ``rows``, zero on
+        every other row), on the domain of ``rows``: what :meth:`total` gives on its diagonal (and by
+        polarisation off it), from one cross-product of the unit totals per stage."""
+        s = self._structure
+        n = len(self._data)
+        k = x.shape[1]
+        full = np.zeros((n, k))
+        full[rows] = x
+        scores = LinearScores(n, k, [(full, np.eye(k))])
+        for step in self._calibration:
+            scores = step.residualize(scores)
+
+        def unit_totals(units, nunits):
+            if self._calibration:
+                return scores._collect(Indicator._at(n, None, units, None, nunits), 0, k)
+            at = units[rows]  # the scored rows only
+            return np.column_stack([np.bincount(at, weights=x[:, j], minlength=nunits) for j in range(k)])
+
+        stage2 = s.ssu is not None and s.frac1 is not None
+        if self._calibration:  # every row stays in the variance after calibration
+            present1 = np.ones(len(s.n_psu), dtype=bool)
+            present2 = np.ones(len(s.psu_labels), dtype=bool) if stage2 else None
+        else:
+            present1 = np.bincount(s.strata[rows], minlength=len(s.n_psu)) > 0
+            present2 = np.bincount(s.psu[rows], minlength=len(s.psu_labels)) > 0 if stage2 else None
+        z = unit_totals(s.psu, len(s.psu_labels)) if s.has_psu else scores._collect(None, 0, k)
+        cov, bad = _stage_covariance(
+            z, s.psu_stratum, s.n_psu, s.f1, present1, self.lonely_psu, s.strata_labels, stage=1
+        )
+        if stage2:
+            z2 = unit_totals(s.ssu, len(s.ssu_psu))
+            cov2, bad2 = _stage_covariance(
+                z2, s.ssu_psu, s.n_ssu, s.f2, present2, self.lonely_psu, s.psu_labels, stage=2,
+                multiplier=s.frac1[s.psu_stratum],
+            )
+            cov, bad = cov + cov2, bad or bad2
+        if bad:
+            return np.full((k, k), np.nan)
+        return (cov + cov.T) / 2
+
     # ------------------------------------------------------------------ estimation core
     def _prepare(self, variables, by, *, argument: str):
         variables = _names(variables, argument)
@@ -818,6 +977,8 @@ class SurveyDesign:
 
     def _numeric_column(self, name: str) -> np.ndarray:
         col = self._data[name]
+        if col.dtype == np.float64:  # numpy floats: the column itself (read, never written)
+            return col.to_numpy()
         if pd.api.types.is_bool_dtype(col):
             return col.astype("float64").to_numpy(na_value=np.nan)
         if not pd.api.types.is_numeric_dtype(col):
@@ -847,6 +1008,13 @@ class SurveyDesign:
                 codes, uniques = pd.factorize(col, sort=True)
             except TypeError:  # values that do not sort together: first-seen order
                 codes, uniques = pd.factorize(col, sort=False)
+            if len(by_cols) == 1 and self._domain is None and len(uniques) and codes.min() >= 0:
+                # one column, every row in a domain: the sorted codes are the domain codes already
+                codes = codes.astype(np.int64, copy=False)
+                first = np.empty(len(uniques), dtype=np.int64)
+                first[codes[::-1]] = np.arange(n - 1, -1, -1)
+                labels = self._data[by_cols].iloc[first].reset_index(drop=True)
+                return _Domains(codes, len(uniques), labels, by_cols)
             valid &= codes >= 0  # rows with a missing by value belong to no domain
             combined = combined * max(len(uniques), 1) + np.maximum(codes, 0)
             ncells *= max(len(uniques), 1)
@@ -888,6 +1056,33 @@ class SurveyDesign:
                 "recode them (as missing, or to a real value)"
             )
 
+    def _usable(self, name: str, values: np.ndarray, dom: _Domains, na_rm: bool) -> np.ndarray:
+        """:meth:`_check_finite` then :meth:`_active` for a numeric column, in one pass when every value is finite."""
+        finite = np.isfinite(values)
+        if finite.all():
+            return dom.codes
+        odd = np.flatnonzero(~finite)
+        inf = odd[np.isinf(values[odd])]
+        inf = inf[dom.codes[inf] >= 0]
+        if len(inf):
+            raise DataError(
+                f"variable {name!r} has infinite values in {self._rows_text(inf)}; "
+                "recode them (as missing, or to a real value)"
+            )
+        missing = odd  # the rest are NaN
+        miss = missing[dom.codes[missing] >= 0]
+        if not len(miss):
+            return dom.codes
+        if not na_rm:
+            raise DataError(
+                f"variable {name!r} has {len(miss)} missing value(s) in the estimation rows "
+                f"({self._rows_text(miss)}); pass na_rm=True to leave them out "
+                "(the design is kept, as a domain)"
+            )
+        act = dom.codes.copy()
+        act[missing] = -1
+        return act
+
     def _units_per_domain(
         self, pos: np.ndarray, codes: np.ndarray, ndom: int, *, stage: int = 1
     ) -> np.ndarray:
@@ -923,7 +1118,7 @@ class SurveyDesign:
                 present2[:, b.cols] = t2[:, b.col_domain]
         return present1, present2
 
-    def _planned_satterthwaite(self, blocks: list[_Block], ncols: int) -> np.ndarray:
+    def _planned_satterthwaite(self, blocks: list[_Block], ncols: int, ctx: _Context | None = None) -> np.ndarray:
         r"""Satterthwaite df of each column from the design alone (PSU weight totals), not the answers.
 
         Each stratum's contribution is taken as its expected share of the variance under a common
@@ -935,32 +1130,35 @@ class SurveyDesign:
         too generous.
         """
         s = self._structure
-        nstrata, npsu = len(s.strata_labels), len(s.psu_labels)
+        nstrata = len(s.strata_labels)
         out = np.full(ncols, np.nan)
         w = self._weights
+        ctx = ctx or _Context(self)
         cache: dict = {}
         for b in blocks:
             d = b.ndom
             if id(b.codes) not in cache:
-                key = s.psu[b.pos].astype(np.int64) * d + b.codes
+                p = ctx.pairs(b.rows, b.codes, d)
                 wb = w[b.pos]
-                if npsu * d <= _CELLS:
-                    tot = np.bincount(key, weights=wb, minlength=npsu * d)
-                    sq = np.bincount(key, weights=wb * wb, minlength=npsu * d)
-                    cells = np.flatnonzero(sq)
-                    tot, sq = tot[cells], sq[cells]
-                else:
-                    cells, inv = np.unique(key, return_inverse=True)
-                    tot, sq = np.bincount(inv, weights=wb), np.bincount(inv, weights=wb * wb)
-                g = s.psu_stratum[cells // d].astype(np.int64) * d + cells % d
+                tot, sq = p.sums(wb), p.sums(wb * wb)
+                g = s.psu_stratum[p.unit].astype(np.int64) * d + p.group
                 e = DF_ICC * tot * tot + (1 - DF_ICC) * sq
                 contrib = np.bincount(g, weights=e, minlength=nstrata * d).reshape(nstrata, d)
                 cache[id(b.codes)] = _satterthwaite_df(contrib, s.n_psu)
             out[b.cols] = cache[id(b.codes)][b.col_domain]
         return out
 
-    def _domain_df(self, dom: _Domains, df) -> np.ndarray:
+    def _domain_df(self, dom: _Domains, df, ctx: _Context | None = None) -> np.ndarray:
         """Degrees of freedom per domain: its own (PSUs minus strata), the design's, or a number."""
+        if (df is None or df == "degf") and ctx is not None and not (self._weights == 0).any():
+            # the domain's (PSU, domain) pairs, shared with the estimates on the same rows
+            s = self._structure
+            _, rows, codes, _ = ctx.start(dom.codes, dom.ndom)
+            p = ctx.pairs(rows, codes, dom.ndom)
+            npsu = np.bincount(p.group, minlength=dom.ndom)
+            strata = np.zeros((len(s.strata_labels), dom.ndom), dtype=bool)
+            strata[s.psu_stratum[p.unit], p.group] = True
+            return (npsu - strata.sum(axis=0)).astype(float)
         if df is None or df == "degf":
             inset = (dom.codes >= 0) & (self._weights != 0)
             pos = np.flatnonzero(inset)
@@ -995,14 +1193,35 @@ class SurveyDesign:
             )
 
     def _table(
-        self, what: str, blocks: list[_Block], dom: _Domains, level, df, method="wald", neff_cap=False
+        self,
+        what: str,
+        blocks: list[_Block],
+        dom: _Domains,
+        level,
+        df,
+        method="wald",
+        neff_cap=False,
+        ctx: _Context | None = None,
     ):
         """Variance, interval, deff and notes for the columns of ``blocks``; the tidy result."""
         ncols = sum(len(b.cols) for b in blocks)
         _pad_terms(blocks, ncols)
         scores = LinearScores(len(self._data), ncols, [t for b in blocks for t in b.terms])
-        present1, present2 = self._presence(blocks, ncols)
-        var, reason, satt = self._variance(scores, present1, present2)
+        ctx = ctx or _Context(self)
+        s = self._structure
+        units = (len(s.psu_labels) if s.has_psu else len(self._data)) + (len(s.ssu_psu) if s.ssu is not None else 0)
+        reduced = any(isinstance(ind, Indicator) and ind.totals is not None for ind, _ in scores.terms)
+        sparse = _SPARSE and not self._calibration and (reduced or units * ncols > _DENSE_CELLS)
+        result = self._variance_pairs(blocks, ncols, ctx) if sparse else None
+        if result is None:
+            for ind, _ in scores.terms:  # the dense engine reads each score's column codes
+                if isinstance(ind, Indicator) and ind.codes is None:
+                    if ind.values is None:
+                        raise RuntimeError("scores reduced to PSU totals cannot go to the dense engine")
+                    ind.codes = ind.base[1] + ind.base[0]
+            present1, present2 = self._presence(blocks, ncols)
+            result = self._variance(scores, present1, present2)
+        var, reason, satt = result
         s = self._structure
         est = np.concatenate([b.estimate for b in blocks])
         srs = np.concatenate([b.srs for b in blocks])
@@ -1017,10 +1236,11 @@ class SurveyDesign:
             for b in blocks:
                 if not b.centred:
                     continue
-                if id(b.codes) not in cache:  # blocks without missing values share the domain codes
-                    one = self._units_per_domain(b.pos, b.codes, b.ndom) == 1
+                if id(b.codes) not in cache:  # blocks on the same rows share the domain codes
+                    one = np.bincount(ctx.pairs(b.rows, b.codes, b.ndom).group, minlength=b.ndom) == 1
                     if s.ssu is not None and s.frac1 is not None:
-                        one &= self._units_per_domain(b.pos, b.codes, b.ndom, stage=2) == 1
+                        ssus = ctx.pairs(b.rows, b.codes, b.ndom, stage=2).group
+                        one &= np.bincount(ssus, minlength=b.ndom) == 1
                     cache[id(b.codes)] = one
                 one = cache[id(b.codes)]
                 hit = one[b.col_domain] & (b.n > 0)
@@ -1038,21 +1258,17 @@ class SurveyDesign:
         se = np.where(no_se, np.nan, np.sqrt(var))
         with np.errstate(invalid="ignore", divide="ignore"):
             deff = np.where(zero_var | no_se, np.nan, var / srs)
-        ddf_dom = self._domain_df(dom, df)
+        ddf_dom = self._domain_df(dom, df, ctx)
         ddf = ddf_dom[domain]
         if df is None:  # never more than the domain's own; less where one stratum carries the variance
-            low = satt if DF_ICC is None else np.fmin(satt, self._planned_satterthwaite(blocks, ncols))
+            low = satt if DF_ICC is None else np.fmin(satt, self._planned_satterthwaite(blocks, ncols, ctx))
             ddf = np.where(np.isfinite(low) & (low < ddf) & (var > 0), low, ddf)
         no_df = ~no_se & ~(ddf > 0)
         note[no_df] = (
             "0 degrees of freedom (the domain's PSUs minus its strata): no t interval; df='design' or "
             "df=numpy.inf gives one"
         )
-        nrow = (
-            np.full(ncols, len(self._data))
-            if self._calibration
-            else np.bincount(dom.codes[dom.codes >= 0], minlength=dom.ndom)[domain]
-        )
+        nrow = np.full(ncols, len(self._data)) if self._calibration else ctx.start(dom.codes, dom.ndom)[3][domain]
         lo, hi = _intervals(method, est, se, ddf, level, n, nrow, exact01, neff_cap)
         lo[no_se | no_df] = np.nan
         hi[no_se | no_df] = np.nan
@@ -1168,34 +1384,36 @@ class SurveyDesign:
         dom = self._domains(by_cols)
         w = self._weights
         wcache: dict = {}
+        ctx = _Context(self)
         blocks = []
         offset = 0
         for name in variables:
             y = self._numeric_column(name)
-            self._check_finite(name, y, dom)
-            act = self._active(name, np.isnan(y), dom, na_rm)
-            b = _Block.start(name, act, dom.ndom, offset)
-            c, wv, yv = b.codes, w[b.pos], y[b.pos]
+            act = self._usable(name, y, dom, na_rm)
+            b = _Block.start(name, act, dom.ndom, offset, ctx=ctx)
+            c, yv = b.codes, y[b.pos]
+            wv, wsum_rows = ctx.weights(w, b, wcache)
             wsum, nobs = b.weight_sums(w, wcache)
             with np.errstate(invalid="ignore", divide="ignore"):
-                wy = wv * yv
-                est = np.where(wsum > 0, b.sums(wy) / wsum, np.nan)
-                dev = yv - est[c]
+                est = np.where(wsum > 0, b.sums(wv * yv) / wsum, np.nan)
+                dev = yv - b.at_rows(est)
                 wdev = wv * dev
-                ss = b.sums(wdev * dev)
+                ss = b.dot(wdev, dev)
+                # sum of w * y^2 per domain, for the constant-domain screen: ss + W * mean^2 (no pass)
+                scale = ss + wsum * est * est
                 b.finish(
                     estimate=est,
                     srs=np.where(nobs > 1, ss / wsum / (nobs - 1), np.nan),
-                    scores=wdev / wsum[c],
+                    scores=wdev / wsum_rows,
                     centred=True,
-                    zero_var=_constant_per_group(yv, c, b.ndom, ss, b.sums(wy * yv)),
+                    zero_var=_constant_per_group(yv, c, b.ndom, ss, scale),
                 )
             b.note[(wsum <= 0)[b.col_domain]] = (
                 f"no non-missing values of {name!r} with positive weight in this domain"
             )
             blocks.append(b)
             offset += len(b.cols)
-        return self._table("mean", blocks, dom, level, df)
+        return self._table("mean", blocks, dom, level, df, ctx=ctx)
 
     def total(
         self,
@@ -1217,26 +1435,26 @@ class SurveyDesign:
         dom = self._domains(by_cols)
         w = self._weights
         wcache: dict = {}
+        ctx = _Context(self)
         blocks = []
         offset = 0
         for name in variables:
             y = self._numeric_column(name)
-            self._check_finite(name, y, dom)
-            act = self._active(name, np.isnan(y), dom, na_rm)
-            b = _Block.start(name, act, dom.ndom, offset)
-            c, wv, yv = b.codes, w[b.pos], y[b.pos]
+            act = self._usable(name, y, dom, na_rm)
+            b = _Block.start(name, act, dom.ndom, offset, ctx=ctx)
+            wv, yv = w[b.pos], y[b.pos]
             wsum, nobs = b.weight_sums(w, wcache)
+            wy = wv * yv
+            est = b.sums(wy)
             with np.errstate(invalid="ignore", divide="ignore"):
-                ybar = b.sums(wv * yv) / wsum
-                dev = yv - ybar[c]
-                srs = np.where(nobs > 1, b.sums(wv * dev * dev) / wsum / (nobs - 1) * wsum**2, np.nan)
-            est = b.sums(wv * yv)
+                dev = yv - b.at_rows(est / wsum)
+                srs = np.where(nobs > 1, b.dot(wv * dev, dev) / wsum / (nobs - 1) * wsum**2, np.nan)
             est[b.count == 0] = np.nan
-            b.finish(estimate=est, srs=srs, scores=wv * yv, centred=False)
+            b.finish(estimate=est, srs=srs, scores=wy, centred=False)
             b.note[(b.count == 0)[b.col_domain]] = f"no non-missing values of {name!r} in this domain"
             blocks.append(b)
             offset += len(b.cols)
-        return self._table("total", blocks, dom, level, df)
+        return self._table("total", blocks, dom, level, df, ctx=ctx)
 
     def ratio(
         self,
@@ -1274,32 +1492,36 @@ class SurveyDesign:
         dom = self._domains(by_cols)
         w = self._weights
         wcache: dict = {}
+        ctx = _Context(self)
         blocks = []
         offset = 0
         for num, den in zip(nums, dens):
             y = self._numeric_column(num)
             x = self._numeric_column(den)
             name = f"{num}/{den}"
-            both = np.where(np.isnan(x), np.nan, y)
-            self._check_finite(name, both + x, dom)
-            act = self._active(name, np.isnan(both), dom, na_rm)
-            b = _Block.start(name, act, dom.ndom, offset)
-            c, wv, yv, xv = b.codes, w[b.pos], y[b.pos], x[b.pos]
+            if np.isfinite(y).all() and np.isfinite(x).all():
+                act = dom.codes
+            else:
+                both = np.where(np.isnan(x), np.nan, y)
+                self._check_finite(name, both + x, dom)
+                act = self._active(name, np.isnan(both), dom, na_rm)
+            b = _Block.start(name, act, dom.ndom, offset, ctx=ctx)
+            wv, yv, xv = w[b.pos], y[b.pos], x[b.pos]
             wsum, nobs = b.weight_sums(w, wcache)
             xtot = b.sums(wv * xv)
             with np.errstate(invalid="ignore", divide="ignore"):
                 r = np.where(xtot != 0, b.sums(wv * yv) / xtot, np.nan)
-                resid = (yv - r[c] * xv) / xtot[c]
+                resid = (yv - b.at_rows(r) * xv) / b.at_rows(xtot)
                 rbar = b.sums(wv * resid) / wsum
-                dev = resid - rbar[c]
-                srs = np.where(nobs > 1, b.sums(wv * dev * dev) / wsum / (nobs - 1) * wsum**2, np.nan)
-            scores = np.where(np.isfinite(resid), wv * resid, 0.0)
+                dev = resid - b.at_rows(rbar)
+                srs = np.where(nobs > 1, b.dot(wv * dev, dev) / wsum / (nobs - 1) * wsum**2, np.nan)
+                scores = wv * resid
             b.finish(estimate=r, srs=srs, scores=scores, centred=True)
             b.note[(xtot == 0)[b.col_domain]] = f"the total of {den!r} is 0 in this domain: no ratio"
             b.note[(b.count == 0)[b.col_domain]] = f"no non-missing values of {name!r} in this domain"
             blocks.append(b)
             offset += len(b.cols)
-        return self._table("ratio", blocks, dom, level, df)
+        return self._table("ratio", blocks, dom, level, df, ctx=ctx)
 
     def proportion(
         self,
@@ -1348,6 +1570,7 @@ class SurveyDesign:
         dom = self._domains(by_cols)
         w = self._weights
         wcache: dict = {}
+        ctx = _Context(self)
         blocks = []
         offset = 0
         for name in variables:
@@ -1356,7 +1579,7 @@ class SurveyDesign:
             levels, lc = _categories(col, name)
             act = self._active(name, missing, dom, na_rm)
             nlev = len(levels)
-            b = _Block.start(name, act, dom.ndom, offset, nlevels=nlev)
+            b = _Block.start(name, act, dom.ndom, offset, nlevels=nlev, ctx=ctx)
             c, wv, lv = b.codes, w[b.pos], lc[b.pos]
             wsum, nobs = b.weight_sums(w, wcache)
             has = lv >= 0
@@ -1401,7 +1624,7 @@ class SurveyDesign:
             )
             blocks.append(b)
             offset += len(b.cols)
-        return self._table("proportion", blocks, dom, level, df, method=method, neff_cap=neff_cap)
+        return self._table("proportion", blocks, dom, level, df, method=method, neff_cap=neff_cap, ctx=ctx)
 
     # ------------------------------------------------------------------ summaries
     def summary(self) -> pd.DataFrame:
@@ -1442,19 +1665,22 @@ class _Block:
 
     @classmethod
     def start(
-        cls, variable: str, act: np.ndarray, ndom: int, offset: int, nlevels: int | None = None
+        cls,
+        variable: str,
+        act: np.ndarray,
+        ndom: int,
+        offset: int,
+        nlevels: int | None = None,
+        ctx: _Context | None = None,
     ) -> _Block:
         b = cls()
         b.variable = variable
         b.nrows = len(act)
-        if act.min(initial=0) >= 0:  # every row is used: views, no copies
-            b.pos, b.rows, b.codes = slice(None), None, act
-        else:
-            b.pos = np.flatnonzero(act >= 0)
-            b.rows, b.codes = b.pos, act[b.pos]
+        # variables used on the same rows share their positions, codes and counts (ctx)
+        b.ctx = ctx or _Context(None)
+        b.pos, b.rows, b.codes, b.count = b.ctx.start(act, ndom)
         b.ndom = ndom
         b.offset = offset
-        b.count = np.bincount(b.codes, minlength=ndom)
         per = 1 if nlevels is None else nlevels
         b.cols = np.arange(offset, offset + ndom * per)
         b.col_domain = np.repeat(np.arange(ndom), per)
@@ -1468,18 +1694,30 @@ class _Block:
 
     def sums(self, values: np.ndarray) -> np.ndarray:
         """Per-domain sums of ``values`` (aligned with the block's rows)."""
+        if self.ndom == 1:
+            return np.array([values.sum()])
         return np.bincount(self.codes, weights=values, minlength=self.ndom)
+
+    def dot(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Per-domain sums of ``a * b``."""
+        if self.ndom == 1:
+            return np.array([a @ b])
+        return np.bincount(self.codes, weights=a * b, minlength=self.ndom)
+
+    def at_rows(self, per_domain: np.ndarray):
+        """A per-domain array spread over the block's rows (a scalar for a single domain)."""
+        return per_domain[0] if self.ndom == 1 else per_domain[self.codes]
 
     def weight_sums(self, w: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray]:
         """Per-domain sum of weights and number of nonzero weights (shared by blocks with the same rows)."""
         key = id(self.codes)
         if key not in cache:
             wv = w[self.pos]
-            cache[key] = (
-                self.sums(wv),
-                np.bincount(self.codes[wv != 0], minlength=self.ndom).astype(float),
-                self.codes,
-            )
+            if self.ndom == 1:
+                nz = np.array([np.count_nonzero(wv)], dtype=float)
+            else:
+                nz = np.bincount(self.codes[wv != 0], minlength=self.ndom).astype(float)
+            cache[key] = (self.sums(wv), nz, self.codes)
         return cache[key][0], cache[key][1]
 
     def finish(self, *, estimate, srs, scores, centred: bool, zero_var=None) -> None:
@@ -1488,8 +1726,17 @@ class _Block:
         self.centred = centred
         if zero_var is not None:
             self.zero_var = zero_var[self.col_domain] & (self.n > 0)
-        scores = np.where(np.isfinite(scores), scores, 0.0)
-        self.terms = [(Indicator._at(self.nrows, self.rows, self.offset + self.codes, scores, 0), None)]
+        if not np.isfinite(scores).all():
+            scores = np.where(np.isfinite(scores), scores, 0.0)
+        # the column codes (offset + domain) are built only if the dense engine needs them
+        term = Indicator._at(self.nrows, self.rows, None, scores, 0)
+        term.base = (self.codes, self.offset, self.ndom)
+        if self.ctx.eager:  # the sparse engine will take it: keep PSU (and SSU) totals, not row scores
+            term.totals = {
+                stage: self.ctx.pairs(self.rows, self.codes, self.ndom, stage).sums(scores) for stage in self.ctx.stages
+            }
+            term.values = None
+        self.terms = [(term, None)]
 
 
 def _pad_terms(blocks: list[_Block], ncols: int) -> None:
@@ -1618,6 +1865,221 @@ def _stage_variance(z, unit_group, n_units, f, present, lonely, group_labels, *,
     return v, bad, contrib
 
 
+class _Pairs:
+    """The distinct (unit, group) pairs among some rows: ``unit`` and ``group`` of each pair (sorted
+    by unit, then group) and ``row_pair``, the pair of each row."""
+
+    __slots__ = ("unit", "group", "row_pair", "npairs")
+
+    def __init__(self, unit, group, row_pair):
+        self.unit, self.group, self.row_pair = unit, group, row_pair
+        self.npairs = len(unit)
+
+    def sums(self, values) -> np.ndarray:
+        """Per-pair sums of ``values`` (aligned with the rows; ``None``: counts)."""
+        return np.bincount(self.row_pair, weights=values, minlength=self.npairs).astype(float, copy=False)
+
+
+def _pairs(units: np.ndarray, nunits: int, codes: np.ndarray, ngroups: int) -> _Pairs:
+    """Distinct (unit, group) pairs of rows with unit ``units[i]`` and group ``codes[i]``."""
+    key = units if ngroups == 1 else units.astype(np.int64, copy=False) * ngroups + codes
+    ncells = nunits * ngroups
+    if ncells <= max(16 * len(key), 1 << 23):  # mark the cells that occur: O(rows + cells), no sort
+        seen = np.zeros(ncells, dtype=bool)
+        seen[key] = True
+        cells = np.flatnonzero(seen)
+        if len(cells) == ncells:
+            row_pair = key
+        else:
+            rank = np.cumsum(seen, dtype=np.int64 if ncells >= 2**31 else np.int32) - 1
+            row_pair = rank[key]
+    else:
+        cells, row_pair = np.unique(key, return_inverse=True)
+    if ngroups == 1:
+        return _Pairs(cells, np.zeros(len(cells), dtype=np.int64), row_pair)
+    return _Pairs(cells // ngroups, cells % ngroups, row_pair)
+
+
+def _expand(groups: np.ndarray, index: np.ndarray, factor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The entries of an :class:`_Expand` matrix that elements with codes ``groups`` meet.
+
+    Returns (element, column) for every element and every column c with ``index[c]`` equal to the
+    element's group and a nonzero ``factor[c]``.
+    """
+    nz = np.flatnonzero(factor)
+    if not len(nz) or not len(groups):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    k = index[nz]
+    order = np.argsort(k, kind="stable")
+    cols, ks = nz[order], k[order]
+    ng = max(int(groups.max()), int(ks.max())) + 1
+    cnt = np.bincount(ks, minlength=ng)
+    first = np.cumsum(cnt) - cnt
+    rep = cnt[groups]
+    elem = np.repeat(np.arange(len(groups)), rep)
+    within = np.arange(len(elem)) - np.repeat(np.cumsum(rep) - rep, rep)
+    return elem, cols[first[groups[elem]] + within]
+
+
+def _stage_variance_pairs(
+    unit, col, z, present, unit_group, n_units, f, lonely, group_labels, ncols, *, stage, multiplier=None, fail=None
+):
+    """:func:`_stage_variance` on sparse unit totals, with the same numbers.
+
+    ``(unit, col, z)`` lists the unit totals that rows contribute to (a unit not listed for a
+    column totals 0 there); ``present`` holds the (group, column) pairs that hold a row of the
+    estimate, as sorted keys ``group * ncols + column``. Every listed unit lies in a present
+    pair. Returns the variances (ncols,), the columns ``lonely="average"`` cannot average, and
+    each present pair's contribution as (group, column, contribution). Under ``lonely="fail"`` a
+    lonely group raises :class:`LonelyPSUError`, or is appended to the list ``fail`` (named with
+    the others by the caller).
+    """
+    pg, pc = present // ncols, present % ncols
+    npairs = len(present)
+    gkey = unit_group[unit].astype(np.int64) * ncols + col
+    if len(n_units) * ncols <= max(4 * len(gkey), 1 << 20):
+        where = np.full(len(n_units) * ncols, -1, dtype=np.int64)
+        where[present] = np.arange(npairs)
+        gp = where[gkey]
+    else:
+        gp = np.searchsorted(present, gkey)
+    sums = np.bincount(gp, weights=z, minlength=npairs)
+    listed = np.bincount(gp, minlength=npairs)
+    nu = n_units[pg]
+    means = sums / nu
+    dev = z - means[gp]
+    # units of the group that no row of the column reaches total 0: each deviates by -mean
+    ss = np.bincount(gp, weights=dev * dev, minlength=npairs) + (nu - listed) * (means * means)
+    fg = f[pg]
+    lonely_p = (nu == 1) & (fg >= _F_ZERO)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(nu > 1, fg * nu / (nu - 1), fg)
+    scale = np.where(fg < _F_ZERO, 0.0, scale)
+    bad = np.zeros(ncols, dtype=bool)
+    if lonely_p.any():
+        if lonely == "fail":
+            if fail is None:
+                raise LonelyPSUError(_lonely_message(group_labels[np.unique(pg[lonely_p])], stage))
+            fail.append(pg[lonely_p])
+        if lonely == "adjust":
+            ss[lonely_p] = sums[lonely_p] ** 2  # not centred: deviation from the overall mean of zero
+        else:
+            ss[lonely_p] = 0.0
+    contrib = scale * ss
+    if multiplier is not None:
+        contrib = contrib * multiplier[pg]
+    v = np.bincount(pc, weights=contrib, minlength=ncols)
+    if lonely == "average" and lonely_p.any():
+        nlonely = np.bincount(pc[lonely_p], minlength=ncols)
+        touched = nlonely > 0
+        if stage == 2:  # R returns NaN: no other SSU to average over
+            bad = touched
+        else:
+            nstrat = np.bincount(pc, minlength=ncols)
+            nok = nstrat - nlonely
+            bad = touched & (nok == 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                v = np.where(touched & (nok > 0), v * nstrat / nok, v)
+    return v, bad, (pg, pc, contrib)
+
+
+def _lonely_message(groups, stage: int) -> str:
+    what = "stratum" if stage == 1 else "PSU"
+    unit = "PSU" if stage == 1 else "SSU (second-stage unit)"
+    return (
+        f"{what} {describe_values(list(groups))} has only one {unit} at stage "
+        f"{stage}, so its variance cannot be estimated; choose lonely_psu='adjust', 'average', "
+        "'certainty' or 'remove', or collapse it with a neighbouring stratum"
+    )
+
+
+def _stage_covariance(z, unit_group, n_units, f, present, lonely, group_labels, *, stage, multiplier=None):
+    """The covariance matrix of the column totals at one stage: :func:`_stage_variance` for every pair of
+    columns at once (its diagonal), for columns that share their rows (``present``: groups,)."""
+    ngroups = len(n_units)
+    k = z.shape[1]
+    sums = np.column_stack([np.bincount(unit_group, weights=z[:, j], minlength=ngroups) for j in range(k)])
+    dev = z - (sums / n_units[:, None])[unit_group]
+    lonely_g = (n_units == 1) & (f >= _F_ZERO)
+    lonely_p = lonely_g & present
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(n_units > 1, f * n_units / (n_units - 1), f)
+    scale = np.where(f < _F_ZERO, 0.0, scale)
+    if multiplier is not None:
+        scale = scale * multiplier
+    scale = np.where(present, scale, 0.0)
+    if lonely_p.any():
+        if lonely == "fail":
+            raise LonelyPSUError(_lonely_message(group_labels[np.flatnonzero(lonely_p)].tolist(), stage))
+        alone = lonely_g[unit_group]
+        # "adjust": the lone unit deviates from the overall mean of zero; otherwise it adds nothing
+        dev[alone] = z[alone] if lonely == "adjust" else 0.0
+    cov = (dev * scale[unit_group][:, None]).T @ dev
+    bad = False
+    if lonely == "average" and lonely_p.any():
+        if stage == 2:
+            bad = True
+        else:
+            nstrat = int(present.sum())
+            nok = nstrat - int(lonely_p.sum())
+            bad = nok == 0
+            if not bad:
+                cov = cov * nstrat / nok
+    return cov, bad
+
+
+class _Context:
+    """What one estimator call shares across its variables: the rows and domain codes of each
+    distinct set of used rows, and their (PSU, domain) and (SSU, domain) pairs."""
+
+    def __init__(self, design: SurveyDesign | None) -> None:
+        self.s = None if design is None else design._structure
+        # score columns are reduced to unit totals as soon as they are made (uncalibrated designs,
+        # whose scores the sparse engine always takes); the stages whose units need them
+        self.eager = design is not None and _SPARSE and not design._calibration
+        self.stages = (1,) if design is None or self.s.ssu is None or self.s.frac1 is None else (1, 2)
+        self.starts: dict = {}
+        self._pairs: dict = {}
+
+    def weights(self, w: np.ndarray, b: _Block, cache: dict):
+        """The weights of the block's rows and each row's domain weight total (shared by blocks on the same rows)."""
+        key = ("rows", id(b.codes))
+        if key not in cache:
+            wv = w[b.pos]
+            wsum, _ = b.weight_sums(w, cache)
+            cache[key] = (wv, b.at_rows(wsum), b.codes)
+        return cache[key][:2]
+
+    def start(self, act: np.ndarray, ndom: int):
+        """Positions, rows (None: all), domain codes and rows per domain of the rows with ``act >= 0``."""
+        hit = self.starts.get(id(act))
+        if hit is None:
+            if act.min(initial=0) >= 0:  # every row is used: views, no copies
+                pos, rows, codes = slice(None), None, act
+            else:
+                pos = np.flatnonzero(act >= 0)
+                rows, codes = pos, act[pos]
+            count = np.array([len(codes)]) if ndom == 1 else np.bincount(codes, minlength=ndom)
+            hit = self.starts[id(act)] = (pos, rows, codes, count, act)
+        return hit[:4]
+
+    def pairs(self, rows, codes: np.ndarray, ngroups: int, stage: int = 1) -> _Pairs:
+        """The (unit, group) pairs of ``rows`` (None: all rows) with groups ``codes``; units are PSUs
+        (stage 1) or SSUs (stage 2)."""
+        key = (stage, None if rows is None else id(rows), id(codes), ngroups)
+        hit = self._pairs.get(key)
+        if hit is None:
+            s = self.s
+            if stage == 1 and not s.has_psu:  # each row is its own PSU: every row its own pair
+                unit = np.arange(len(codes)) if rows is None else np.asarray(rows)
+                p = _Pairs(unit, np.asarray(codes), np.arange(len(codes)))
+            else:
+                units, nunits = (s.psu, len(s.psu_labels)) if stage == 1 else (s.ssu, len(s.ssu_psu))
+                p = _pairs(units if rows is None else units[rows], nunits, codes, ngroups)
+            hit = self._pairs[key] = (p, rows, codes)  # the arrays stay alive, so their ids stay theirs
+        return hit[0]
+
+
 def _intervals(method, est, se, ddf, level, n, nrow, exact01, neff_cap):
     """Confidence limits of every row (vectorised); NaN where no interval exists."""
     alpha = 1 - level
@@ -1717,7 +2179,11 @@ def _categories(col: pd.Series, name: str) -> tuple[list, np.ndarray]:
         return [True], np.where(col.to_numpy(dtype=bool, na_value=False), 0, -1).astype(np.int64)
     if isinstance(col.dtype, pd.CategoricalDtype):
         return [_scalar(v) for v in col.cat.categories], col.cat.codes.to_numpy().astype(np.int64)
-    if pd.api.types.is_numeric_dtype(col):
+    if isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf":  # numpy numbers: no pandas passes
+        arr = col.to_numpy()
+        if ((arr == 0) | (arr == 1) | (np.isnan(arr) if arr.dtype.kind == "f" else False)).all():
+            return [1], np.where(arr == 1, 0, -1).astype(np.int64)
+    elif pd.api.types.is_numeric_dtype(col):
         present = col.dropna()
         if present.isin([0, 1]).all():
             return [1], np.where(col.eq(1).to_numpy(dtype=bool, na_value=False), 0, -1).astype(np.int64)

@@ -1,8 +1,8 @@
 """Design-based linear and logistic regression on a :class:`~campaign_me.SurveyDesign`.
 
-Coefficients are those of the weighted fit (statsmodels ``WLS`` or a binomial ``GLM`` with the
-analysis weights); standard errors are Taylor-linearised over the survey design, as R's
-``svyglm`` computes them: the sandwich :math:`A^{-1} B A^{-1}` whose middle is the design
+Coefficients are those of the weighted fit (weighted least squares, or a binomial GLM fitted by
+iteratively reweighted least squares, with the analysis weights); standard errors are
+Taylor-linearised over the survey design, as R's ``svyglm`` computes them: the sandwich :math:`A^{-1} B A^{-1}` whose middle is the design
 variance of the totals of the estimating-function scores (Binder 1983; Lumley 2010, ch. 5).
 Intervals and p-values use Student's t on the design's residual degrees of freedom
 (PSUs minus strata, plus one, minus the number of coefficients), as ``summary.svyglm`` does.
@@ -13,8 +13,8 @@ This module belongs to the Effects layer; it knows nothing of campaigns.
 
 from __future__ import annotations
 
+import itertools
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -31,7 +31,6 @@ __all__ = ["RegressionResult", "Model", "regress", "fit_model", "total_covarianc
 REGRESSION_COLUMNS = ("term", "estimate", "se", "ci_low", "ci_high", "p_value", "df")
 
 FAMILIES = ("linear", "logistic")
-_CHUNK = 30  # score columns added to the design's data per call of total()
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,44 +158,19 @@ def total_covariance(design: SurveyDesign, scores: np.ndarray, rows: np.ndarray)
 
     Notes
     -----
-    Uses only the design's public estimator: the variances of the weighted totals
-    (:meth:`SurveyDesign.total`, R's ``svytotal``) of each score column divided by the weight,
-    and of each pairwise
-    sum; covariances follow by polarisation, :math:`\\mathrm{cov}(a, b) = (V(a+b) - V(a) - V(b))/2`,
-    exact because every variance policy (strata, fpc, lonely PSUs, calibration) is a quadratic
-    form in the scores.
+    The covariance of the weighted totals (R's ``svytotal``, :meth:`SurveyDesign.total`) of the
+    score columns on the domain of ``rows``, from one table of PSU totals of the scores (one
+    cross-product per stage, as R's ``svyrecvar`` computes the whole matrix): strata, fpc, two
+    stages, lonely PSUs and calibration are treated as :meth:`SurveyDesign.total` treats them.
     """
     x = np.asarray(scores, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
-    n, k = len(design.data), x.shape[1]
-    used = np.zeros(n, dtype=bool)
-    used[rows] = True
-    pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
-    columns = {}
+    rows = np.asarray(rows)
     w = design.weights.to_numpy()[rows]
     if (w <= 0).any():
         raise DataError("total_covariance: every scored row needs a positive weight")
-    for i in range(k):
-        full = np.zeros(n)
-        full[rows] = x[:, i] / w  # total() weights its column: w * (score / w) = score
-        columns[f"__score{i}"] = full
-    for i, j in pairs:
-        columns[f"__score{i}_{j}"] = columns[f"__score{i}"] + columns[f"__score{j}"]
-    taken = [c for c in columns if c in design.data.columns]
-    if taken:
-        raise DataError(f"the data has reserved column names {describe_values(taken)}; rename them")
-    sub = design.subset(pd.Series(used, index=design.data.index))
-    names = list(columns)
-    v = np.empty(len(names))
-    for c0 in range(0, len(names), _CHUNK):  # a few columns at a time: no fragmented frames
-        chunk = names[c0 : c0 + _CHUNK]
-        est = sub.with_columns(**{c: columns[c] for c in chunk}).total(chunk, df=np.inf)
-        v[c0 : c0 + len(chunk)] = est["se"].to_numpy() ** 2
-    cov = np.diag(v[:k]).astype(float)
-    for (i, j), vij in zip(pairs, v[k:]):
-        cov[i, j] = cov[j, i] = (vij - v[i] - v[j]) / 2
-    return cov
+    return design._total_covariance(x, rows)
 
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -206,11 +180,21 @@ def _quote(name: str) -> str:
     return name if _IDENT.match(name) else f"Q({name!r})"
 
 
-def _patsy_frame(data: pd.DataFrame, formula: str) -> pd.DataFrame:
+def _as_object(col: pd.Series) -> np.ndarray:
+    """A text column as an object array with NaN for missing values (what patsy understands), by codes."""
+    codes, uniques = pd.factorize(col)
+    out = np.asarray(uniques, dtype=object)
+    if (codes < 0).any():
+        out = np.append(out, np.nan)
+    return out[codes]
+
+
+def _formula_frame(data: pd.DataFrame, formula: str) -> pd.DataFrame:
     """The data with a positional index and the formula's nullable columns in numpy dtypes.
 
     patsy does not understand pandas' extension dtypes (nullable booleans, integers, strings):
-    numeric and boolean ones become float64 with NaN, text ones object with NaN.
+    numeric and boolean ones become float64 with NaN, text ones object with NaN (converted through
+    their distinct values).
     """
     frame = data.reset_index(drop=True)
     changes = {}
@@ -223,8 +207,120 @@ def _patsy_frame(data: pd.DataFrame, formula: str) -> pd.DataFrame:
         if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
             changes[c] = col.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
         else:
-            changes[c] = col.astype(object).where(col.notna(), np.nan).to_numpy(dtype=object)
+            changes[c] = _as_object(col)
     return frame.assign(**changes) if changes else frame
+
+
+class _UsePatsy(Exception):
+    """The fast model-matrix builder does not cover this formula: patsy builds it row by row."""
+
+
+def _model_matrices(frame: pd.DataFrame, formula: str, eval_env):
+    """``patsy.dmatrices(formula, frame, NA_action="drop")`` as arrays: y, X, kept row positions, term names.
+
+    patsy evaluates categorical factors one row at a time in Python (seconds on a million rows).
+    Here patsy only learns the levels and contrasts, from the distinct rows of the columns that its
+    categorical factors use (a handful of rows); every factor is then evaluated once on the whole
+    data (vectorised), categorical ones turned into integer codes, and each term's columns are the
+    products of the factors' contrast columns, in patsy's order and with patsy's names. Formulas
+    with stateful transforms (``center``, ``standardize``, splines), which learn from every row,
+    and anything unexpected are left to patsy itself.
+    """
+    import patsy
+
+    try:
+        return _model_matrices_by_codes(frame, formula, eval_env)
+    except (_UsePatsy, patsy.PatsyError):  # patsy's own run raises patsy's own message
+        y_df, x_df = patsy.dmatrices(formula, frame, return_type="dataframe", NA_action="drop", eval_env=eval_env)
+        kept = y_df.index.to_numpy()
+        return y_df.to_numpy(), x_df.to_numpy(), kept, tuple(x_df.columns)
+
+
+def _model_matrices_by_codes(frame: pd.DataFrame, formula: str, eval_env):
+    import patsy
+    from patsy.build import design_matrix_builders
+
+    na_action = patsy.NAAction("drop")
+    desc = patsy.ModelDesc.from_formula(formula)
+    termlists = [desc.lhs_termlist, desc.rhs_termlist]
+    n = len(frame)
+    head = frame.iloc[: min(n, 64)]
+    infos = design_matrix_builders(termlists, lambda: iter([head]), eval_env, na_action)
+    factor_infos = {}
+    for info in infos:
+        factor_infos.update(info.factor_infos)
+    if any(fi.state.get("transforms") for fi in factor_infos.values()):
+        raise _UsePatsy  # a stateful transform learns from every row
+    categorical = [f for f, fi in factor_infos.items() if fi.type == "categorical"]
+    if categorical:
+        codes_text = " ".join(f.code for f in categorical)
+        used = [c for c in frame.columns if isinstance(c, str) and c in codes_text]
+        if not used:
+            raise _UsePatsy
+        key = np.zeros(n, dtype=np.int64)
+        size = 1
+        for c in used:
+            codes, uniques = pd.factorize(frame[c], use_na_sentinel=False)
+            size *= max(len(uniques), 1)
+            if size > max(n, 1) or len(uniques) > 10_000:
+                raise _UsePatsy  # as many combinations as rows: nothing to gain
+            key = key * max(len(uniques), 1) + codes
+        _, first = np.unique(key, return_index=True)
+        sample = frame.iloc[np.sort(first)]
+        infos = design_matrix_builders(termlists, lambda: iter([sample]), eval_env, na_action)
+        factor_infos = {}
+        for info in infos:
+            factor_infos.update(info.factor_infos)
+    values, missing = {}, np.zeros(n, dtype=bool)
+    for factor, fi in factor_infos.items():
+        value = factor.eval(fi.state, frame)
+        if fi.type == "numerical":
+            arr = np.asarray(value)
+            arr = arr.reshape(n, -1) if arr.ndim <= 1 else arr
+            if arr.ndim != 2 or arr.shape != (n, fi.num_columns) or arr.dtype.kind not in "biuf":
+                raise _UsePatsy  # patsy raises its own error for this
+            arr = arr.astype(float, copy=False)
+            missing |= na_action.is_numerical_NA(arr)
+        else:
+            if hasattr(value, "contrast") and hasattr(value, "data"):  # C(...): patsy's box around the values
+                value = value.data
+            raw = np.asarray(value, dtype=object).reshape(-1)
+            if len(raw) != n:
+                raise _UsePatsy
+            codes, uniques = pd.factorize(raw)  # missing values (None, NaN) get -1
+            level = {v: i for i, v in enumerate(fi.categories)}  # patsy's own lookup of a level
+            try:
+                index = np.array([level[v] for v in uniques], dtype=np.int64)
+            except (KeyError, TypeError):
+                raise _UsePatsy from None
+            arr = np.where(codes >= 0, index[np.maximum(codes, 0)] if len(index) else 0, -1)
+            missing |= arr < 0
+        values[factor] = arr
+    kept = np.flatnonzero(~missing)
+    mats = []
+    for info in infos:
+        out = np.ones((len(kept), len(info.column_names)))
+        start = 0
+        for subterms in info.term_codings.values():
+            for sub in subterms:
+                widths = [
+                    sub.contrast_matrices[f].matrix.shape[1] if f in sub.contrast_matrices else factor_infos[f].num_columns
+                    for f in sub.factors
+                ]
+                # patsy's column order: the left-most factor iterates fastest
+                for i, combo in enumerate(itertools.product(*[range(k) for k in reversed(widths)])):
+                    col = out[:, start + i]
+                    for f, j in zip(sub.factors, combo[::-1]):
+                        v = values[f]
+                        if factor_infos[f].type == "categorical":
+                            col *= sub.contrast_matrices[f].matrix[v[kept], j]
+                        else:
+                            col *= v[kept, j]
+                start += sub.num_columns
+        if start != out.shape[1]:
+            raise _UsePatsy
+        mats.append(out)
+    return mats[0], mats[1], kept, tuple(infos[1].column_names)
 
 
 def _formula_from_columns(data: pd.DataFrame, outcome: str, covariates: Sequence[str]) -> str:
@@ -391,28 +487,30 @@ def fit_model(
         raise DataError(f"formula={formula!r}: expected 'outcome ~ terms', e.g. 'risk_aware ~ treated * post'")
 
     w_all = design.weights.to_numpy()
-    frame = _patsy_frame(data, formula)
+    frame = _formula_frame(data, formula)
     try:
-        y_df, x_df = patsy.dmatrices(formula, frame, return_type="dataframe", NA_action="drop", eval_env=0)
+        y_mat, x_mat, kept, terms = _model_matrices(frame, formula, patsy.EvalEnvironment.capture(0))
     except patsy.PatsyError as exc:
         names = [c for c in re.findall(r"[A-Za-z_][A-Za-z0-9_./]*", formula.split("~")[0]) if c not in data.columns]
         hint = f" (columns not found: {describe_values(names)})" if names else ""
         raise DataError(f"formula {formula!r} could not be evaluated on the data{hint}: {exc}") from None
-    if y_df.shape[1] != 1:
+    if y_mat.shape[1] != 1:
         raise DataError(
             f"formula {formula!r}: the outcome must be one numeric column (a text outcome becomes one column "
             "per level); recode it as 0/1"
         )
     out_name = formula.split("~")[0].strip()
     used = np.zeros(len(frame), dtype=bool)
-    used[y_df.index.to_numpy()] = True
+    used[kept] = True
     used &= w_all > 0
     rows = np.flatnonzero(used)
     if len(rows) == 0:
         raise DataError(f"formula {formula!r}: no row of the design (domain) has all the model's variables")
-    y = y_df.to_numpy()[:, 0][used[y_df.index.to_numpy()]]
-    x = x_df.to_numpy()[used[x_df.index.to_numpy()]]
-    terms = tuple(x_df.columns)
+    positive = used[kept]
+    if positive.all():
+        y, x = y_mat[:, 0], x_mat
+    else:
+        y, x = y_mat[:, 0][positive], x_mat[positive]
     w = w_all[rows]
     _check_columns(x, terms, formula)
     if family == "logistic":
@@ -438,7 +536,19 @@ def _check_columns(x: np.ndarray, terms: tuple[str, ...], formula: str) -> None:
                 f"formula {formula!r}: covariate {term!r} is constant ({x[0, j]:g}) in every fitted row; "
                 "drop it (it does not vary in this data or domain)"
             )
-    _, r, piv = linalg.qr(x, mode="economic", pivoting=True)
+    # the pivoted QR of x chooses its columns from x'x alone, which R'R equals for any R with
+    # x = QR: pivoting the small R gives the same rank and order without a pivoted QR of n rows.
+    # R from the Cholesky factor of x'x (a k x k product) when the rank tolerance (1e-9 n) is far
+    # above the ~1e-8 relative noise that squaring adds; from a QR of x otherwise.
+    r0 = None
+    if n >= 10_000:
+        try:
+            r0 = linalg.cholesky(x.T @ x)
+        except linalg.LinAlgError:
+            r0 = None
+    if r0 is None:
+        r0 = linalg.qr(x, mode="r")[0]
+    _, r, piv = linalg.qr(r0, mode="economic", pivoting=True)
     d = np.abs(np.diag(r))
     rank = int((d > d[0] * 1e-9 * max(n, k)).sum())
     if rank < k:
@@ -450,29 +560,72 @@ def _check_columns(x: np.ndarray, terms: tuple[str, ...], formula: str) -> None:
 
 
 def _fit(y, x, w, family, name):
-    """Weighted fit; returns coefficients, per-row score multipliers and the inverse of A."""
-    import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+    """Weighted fit; returns coefficients, per-row score multipliers and the inverse of A.
 
+    Linear: weighted least squares (normal equations, refined twice on the exact residual).
+    Logistic: Fisher scoring (IRLS) from statsmodels' start (:math:`\\mu = (y + 1/2)/2`), each step
+    solving :math:`A\\delta = X^\\top w (y - \\mu)` on the exact score, so the fixed point is the
+    maximum-likelihood estimate whatever the conditioning of A; converged when a step moves no
+    coefficient by more than 1e-7 of its size (the next would move it by about its square).
+    """
+    xw = x * w[:, None]
     if family == "linear":
-        res = sm.WLS(y, x, weights=w).fit()
-        params = np.asarray(res.params)
+        a = xw.T @ x
+        params = _solve(a, xw.T @ y)
+        for _ in range(2):  # iterative refinement on the exact normal-equation residual
+            params = params + _solve(a, xw.T @ (y - x @ params))
         mu = x @ params
-        a = (x * w[:, None]).T @ x
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", PerfectSeparationWarning)
+        mu = (y + 0.5) / 2
+        eta = np.log(mu / (1 - mu))
+        wv = w * mu * (1 - mu)
+        params = _solve((x * wv[:, None]).T @ x, (x * wv[:, None]).T @ (eta + (y - mu) / (mu * (1 - mu))))
+        for _ in range(100):
+            mu = _expit(x @ params)
+            if not np.max(np.abs(mu - y)) > 1e-8:  # statsmodels' np.allclose(mu - y, 0)
+                raise DataError(
+                    f"logistic regression of {name!r}: the outcome is perfectly predicted by the covariates "
+                    "(separation), so the odds ratios are infinite; merge sparse categories"
+                )
+            a = (x * (w * mu * (1 - mu))[:, None]).T @ x
             try:
-                res = sm.GLM(y, x, family=sm.families.Binomial(), var_weights=w).fit(tol=1e-10, maxiter=100)
-            except (PerfectSeparationWarning, np.linalg.LinAlgError) as exc:
+                step = _solve(a, xw.T @ (y - mu))
+            except np.linalg.LinAlgError as exc:
                 raise DataError(
                     f"logistic regression of {name!r}: the outcome is perfectly predicted by the covariates "
                     f"(separation), so the odds ratios are infinite ({exc}); merge sparse categories"
                 ) from None
-        if not res.converged:
+            params = params + step
+            if not np.isfinite(params).all():
+                raise DataError(
+                    f"logistic regression of {name!r}: the outcome is perfectly predicted by the covariates "
+                    "(separation), so the odds ratios are infinite; merge sparse categories"
+                )
+            # Newton's method converges quadratically: after a step this small the error is about its
+            # square (1e-14 of the coefficients)
+            if np.all(np.abs(step) <= 1e-7 * (np.abs(params) + 1e-3)):
+                break
+        else:
             raise DataError(f"logistic regression of {name!r} did not converge in 100 iterations")
-        params = np.asarray(res.params)
-        mu = 1 / (1 + np.exp(-(x @ params)))
+        mu = _expit(x @ params)
         a = (x * (w * mu * (1 - mu))[:, None]).T @ x
     bread = linalg.inv(a)
     return params, w * (y - mu), bread
+
+
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve the symmetric positive definite system ``a @ x = b`` (columns scaled to unit diagonal)."""
+    d = np.sqrt(np.diag(a))
+    if not (np.isfinite(d).all() and (d > 0).all()):
+        raise np.linalg.LinAlgError("singular information matrix")
+    scaled = a / np.outer(d, d)
+    try:
+        c = linalg.cho_factor(scaled)
+    except linalg.LinAlgError as exc:
+        raise np.linalg.LinAlgError(str(exc)) from None
+    return linalg.cho_solve(c, b / d) / d
+
+
+def _expit(eta: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-eta))

@@ -147,3 +147,109 @@ def test_one_constant_domain_leaves_the_others_their_se():
         assert t.loc[dom, "se"] == pytest.approx(expected, rel=1e-12)
         assert t.loc[dom, "se"] > 0.05
     assert t.loc["d", "se"] == 0.0
+
+
+# ------------------------------------------------------------------------------------------------
+# the sparse variance engine ((PSU, column) pairs) gives the dense engine's numbers
+# ------------------------------------------------------------------------------------------------
+def _both_engines(monkeypatch, make, calls):
+    """Each call's table from the sparse engine and from the dense one (design._SPARSE False)."""
+    from campaign_me import design as design_module
+
+    out = []
+    monkeypatch.setattr(design_module, "_DENSE_CELLS", 0)  # small tables too: the sparse engine itself
+    for sparse in (True, False):
+        monkeypatch.setattr(design_module, "_SPARSE", sparse)
+        d = make()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", EstimationWarning)
+            out.append([call(d) for call in calls])
+    return out
+
+
+def _same_tables(sparse, dense):
+    for a, b in zip(sparse, dense):
+        assert list(a.columns) == list(b.columns)
+        for col in ("estimate", "se", "ci_low", "ci_high", "deff", "df"):
+            np.testing.assert_allclose(a[col].to_numpy(float), b[col].to_numpy(float), rtol=1e-10, atol=1e-13,
+                                       err_msg=col)
+        assert a["note"].tolist() == b["note"].tolist()
+        assert a["n"].tolist() == b["n"].tolist()
+
+
+ENGINE_CALLS = [
+    lambda d: d.mean(["y", "x"], by="dom", na_rm=True),
+    lambda d: d.mean(["y", "x"], na_rm=True),
+    lambda d: d.total(["y", "x"], by=["dom", "sex"], na_rm=True),
+    lambda d: d.ratio("y", "x", by="dom", na_rm=True),
+    lambda d: d.proportion(["b", "sex"], by="dom", na_rm=True),
+    lambda d: d.proportion("b", na_rm=True, method="korn-graubard"),
+    lambda d: d.subset(d.data["sex"] == "f").mean(["y", "x"], by="dom", na_rm=True),
+    lambda d: d.subset(d.data["dom"] != "A").proportion("b", by="sex", na_rm=True),
+]
+
+
+@pytest.mark.parametrize("key", [*DESIGNS, "strat_clus:poststratified", "lonely:fpc"])
+def test_sparse_engine_equals_dense_engine(monkeypatch, key):
+    def make():
+        if key == "lonely:fpc":  # a lonely stratum that an fpc makes a certainty stratum
+            df = load("lonely").assign(fpc1=lambda t: t.groupby("stratum")["psu"].transform("nunique") + 3)
+            df.loc[df["stratum"] == df["stratum"].iloc[0], "fpc1"] = 1.0
+            return SurveyDesign(df, psu="psu", strata="stratum", weights="w", fpc="fpc1", lonely_psu="adjust")
+        return make_design(key)
+
+    sparse, dense = _both_engines(monkeypatch, make, ENGINE_CALLS)
+    _same_tables(sparse, dense)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_sparse_engine_equals_dense_engine_on_nested_domains(monkeypatch, seed):
+    # districts holding a few PSUs each (most of the PSU x domain table is empty), string ids,
+    # two stages with fpc at both, single-SSU PSUs and a lonely stratum (lonely_psu="adjust")
+    rng = np.random.default_rng(seed)
+    npsu = 60
+    psu = rng.integers(0, npsu, size=3000)
+    stratum = psu // 7  # the last stratum holds 4 PSUs
+    data = pd.DataFrame({
+        "stratum": [f"s{h}" for h in stratum],
+        "psu": [f"p{j}" for j in psu],
+        "ssu": rng.integers(0, 4, size=len(psu)),
+        "district": [f"d{j // 3}" for j in psu],
+        "sex": rng.choice(["f", "m"], size=len(psu)),
+        "w": rng.uniform(1, 5, size=len(psu)),
+        "y": rng.normal(10, 3, size=len(psu)) + psu % 5,
+        "x": rng.uniform(1, 3, size=len(psu)),
+        "b": rng.choice(["no", "yes", "dk"], size=len(psu)),
+    })
+    data.loc[data["psu"] == "p59", "ssu"] = 0  # a PSU with a single SSU
+    data.loc[rng.random(len(data)) < 0.05, "y"] = np.nan
+    data["fpc1"] = data.groupby("stratum")["psu"].transform("nunique") * 2
+    data["fpc2"] = 10
+    calls = [
+        lambda d: d.mean(["y", "x"], by=["district", "sex"], na_rm=True),
+        lambda d: d.proportion("b", by="district"),
+        lambda d: d.ratio("y", "x", by="district", na_rm=True),
+        lambda d: d.subset(d.data["sex"] == "m").total("x", by="district"),
+    ]
+    for kw in (
+        dict(psu="psu", strata="stratum", weights="w"),
+        dict(psu="psu", strata="stratum", weights="w", fpc="fpc1"),
+        dict(psu=["psu", "ssu"], strata="stratum", fpc=["fpc1", "fpc2"], lonely_psu="adjust"),
+        dict(psu=["psu", "ssu"], strata="stratum", fpc=["fpc1", "fpc2"], lonely_psu="average"),
+    ):
+        sparse, dense = _both_engines(monkeypatch, lambda kw=kw: SurveyDesign(data, **kw), calls)
+        _same_tables(sparse, dense)
+
+
+def test_sparse_engine_names_the_same_lonely_strata(monkeypatch):
+    from campaign_me import design as design_module
+    from campaign_me.errors import LonelyPSUError
+
+    messages = []
+    for sparse in (True, False):
+        monkeypatch.setattr(design_module, "_SPARSE", sparse)
+        d = SurveyDesign(load("lonely"), psu="psu", strata="stratum", weights="w")
+        with pytest.raises(LonelyPSUError) as err:
+            d.mean(["y", "x"], by="dom", na_rm=True)
+        messages.append(str(err.value))
+    assert messages[0] == messages[1]

@@ -159,3 +159,79 @@ def test_errors_name_the_problem(api):
     many = " + ".join(f"Q('{t}')" for t in many.split(" + "))
     with pytest.raises(DesignError, match="degrees of freedom"):
         regress(dd, f"api00 ~ {many}")
+
+
+# ------------------------------------------------------------------------------------------------
+# the coefficient covariance from one cross-product equals the polarisation of SurveyDesign.total
+# ------------------------------------------------------------------------------------------------
+def _polarised(design, x, rows):
+    """Covariance of the score totals from total() variances of each column and each pairwise sum."""
+    n, k = len(design.data), x.shape[1]
+    cols = {}
+    for i in range(k):
+        full = np.zeros(n)
+        full[rows] = x[:, i] / design.weights.to_numpy()[rows]
+        cols[f"s{i}"] = full
+    for i in range(k):
+        for j in range(i + 1, k):
+            cols[f"s{i}_{j}"] = cols[f"s{i}"] + cols[f"s{j}"]
+    used = np.zeros(n, dtype=bool)
+    used[rows] = True
+    sub = design.subset(pd.Series(used, index=design.data.index)).with_columns(**cols)
+    v = dict(zip(cols, sub.total(list(cols), df=np.inf)["se"].to_numpy() ** 2))
+    cov = np.diag([v[f"s{i}"] for i in range(k)])
+    for i in range(k):
+        for j in range(i + 1, k):
+            cov[i, j] = cov[j, i] = (v[f"s{i}_{j}"] - v[f"s{i}"] - v[f"s{j}"]) / 2
+    return cov
+
+
+@pytest.mark.parametrize(
+    "key", ["strat_clus", "clus_fpc", "lonely:adjust", "lonely:average", "lonely:remove", "two_stage",
+            "element", "strat_clus:poststratified"]
+)
+def test_total_covariance_equals_polarised_totals(key):
+    from campaign_me.regression import total_covariance
+
+    from .test_design_domains import make_design
+
+    d = make_design(key)
+    rng = np.random.default_rng(7)
+    rows = np.flatnonzero((d.data["dom"] != "C").to_numpy() & d.data["y"].notna().to_numpy())
+    x = rng.normal(size=(len(rows), 3)) * d.weights.to_numpy()[rows, None]
+    got = total_covariance(d, x, rows)
+    np.testing.assert_allclose(got, _polarised(d, x, rows), rtol=1e-9, atol=1e-12 * np.abs(got).max())
+
+
+def test_model_matrix_from_codes_equals_patsy():
+    import patsy
+
+    from campaign_me.regression import _formula_frame, _model_matrices
+
+    rng = np.random.default_rng(3)
+    n = 500
+    data = pd.DataFrame({
+        "y": rng.integers(0, 2, size=n).astype(float),
+        "x": rng.normal(size=n),
+        "region": pd.array(rng.choice(["north", "south", "east", None], size=n), dtype="str"),
+        "flag": rng.random(n) < 0.4,
+        "k": rng.integers(1, 4, size=n),
+        "cat": pd.Categorical(rng.choice(["b", "a", "c"], size=n), categories=["c", "b", "a"]),
+    })
+    data.loc[rng.random(n) < 0.05, "x"] = np.nan
+    for formula in (
+        "y ~ C(region) + x",
+        "y ~ C(region) * x + flag",
+        "y ~ C(region, Treatment('south')) + C(k) + np.log(x ** 2 + 1)",
+        "y ~ cat + C(region):flag + I(x * 2)",
+        "y ~ center(x) + C(region)",  # stateful: patsy itself
+        "y ~ 1",
+    ):
+        frame = _formula_frame(data, formula)
+        env = patsy.EvalEnvironment.capture(0)
+        y, x, kept, terms = _model_matrices(frame, formula, env)
+        y_df, x_df = patsy.dmatrices(formula, frame, return_type="dataframe", NA_action="drop", eval_env=env)
+        assert terms == tuple(x_df.columns), formula
+        np.testing.assert_array_equal(kept, y_df.index.to_numpy())
+        np.testing.assert_allclose(x, x_df.to_numpy(), err_msg=formula)
+        np.testing.assert_allclose(y, y_df.to_numpy(), err_msg=formula)
