@@ -120,12 +120,14 @@ def synthesis_results(store: str = "", *, level: float = 0.95, min_n: int = 25, 
                       catalogue: str = "", indicators: str | list[str] | None = None):
     """The countries' results for the regional synthesis, and a sentence saying where they come from.
 
-    ``store`` (a SQLite file or a SQLAlchemy URL) is read if given. Otherwise
-    ``reports/results.sqlite`` (in the current folder or its parent) if it holds results, and
-    failing that the results of the countries of ``data_dir`` (default: the sample countries)
-    computed here (the notebook then works before any batch has run), with each country's design
-    and arm from its codebook and the indicators of ``catalogue`` and ``indicators`` (as in
-    :func:`run_report`).
+    The source is what the arguments say, never what happens to lie near the current folder:
+
+    - ``store`` (a SQLite file or a SQLAlchemy URL): its results;
+    - ``data_dir``: the results of its countries, computed here, with each country's design and arm
+      from its codebook and the indicators of ``catalogue`` and ``indicators`` (as in
+      :func:`run_report`);
+    - neither: the sample countries' results, computed here (the notebook then works before any
+      batch has run). Pass the batch's store (``reports/results.sqlite``) to read a batch's results.
 
     Returns
     -------
@@ -140,11 +142,6 @@ def synthesis_results(store: str = "", *, level: float = 0.95, min_n: int = 25, 
         if "://" not in store and not Path(store).is_file():
             raise ReportError(f"no results store at {store}: run country reports first (campaign-me batch)")
         return ResultsStore(store).results(), f"the results store {store}"
-    for candidate in (Path("reports") / DEFAULT_STORE, Path("..") / "reports" / DEFAULT_STORE):
-        if candidate.is_file():
-            res = ResultsStore(candidate).results()
-            if len(res):
-                return res, f"the results store {candidate}"
     from .. import Codebook, SurveyDesign, load_survey
     from ..indicators import applicable
     from ..workbook import sample_data_dir
