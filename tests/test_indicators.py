@@ -523,3 +523,20 @@ def test_catalogue_file_errors(tmp_path):
     bad.write_text("indicatorz: []\n")
     with pytest.raises(CatalogueError, match="'indicators'"):
         load_catalogue(bad)
+
+
+@pytest.mark.parametrize("country", ["aroland", "belmora", "corvia"])
+def test_no_district_row_has_a_zero_se_inside_0_and_100(cb, country):
+    """Issue 16: one district where nobody had a trait set se = 0 for every district of that
+    indicator (hundreds of rows in the sample world, e.g. Belmora BE101). A proportion strictly
+    between 0 and 100 always has sampling variance; R svyby gives each district its own SE."""
+    for rnd in ("baseline", "endline"):
+        data = cm.load_survey(SAMPLES / country / f"survey_{rnd}.csv", cb)
+        design = cm.SurveyDesign.from_codebook(data, cb)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", cm.EstimationWarning)
+            t = compute_indicators(design, codebook=cb, by="district")
+        shown = t[~t["suppressed"]]
+        inner = shown[(shown["estimate"] > 0) & (shown["estimate"] < 100) & (shown["unit"] == "%")]
+        assert len(inner) > 20
+        assert (inner["se"] > 0).all(), inner.loc[inner["se"] <= 0, ["indicator", "district", "estimate", "se"]]
