@@ -305,13 +305,10 @@ _STACKING = "_campaign_me_stacking"  # attribute of a stacked SurveyDesign (copi
 
 
 def _as_codebook(codebook):
-    if codebook is None:
-        return None
+    """A codebook, its path, or None (:meth:`campaign_me.Codebook.coerce`)."""
     from .codebook import Codebook
 
-    if isinstance(codebook, Codebook):
-        return codebook
-    return Codebook.from_yaml(codebook)
+    return Codebook.coerce(codebook, optional=True, error=DataError)
 
 
 def _check_rounds(rounds) -> str:

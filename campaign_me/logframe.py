@@ -31,6 +31,7 @@ File format
             domain: {district: AR101}   # optional: the row is about one domain
             planned_n: 25               # optional: planned interviews per round in that domain
             sd: 20                      # optional: standard deviation, for the MDE of means
+            primary: true               # optional: a pre-specified primary outcome (see below)
     outputs:
       - id: OP1
         narrative: ...
@@ -40,9 +41,22 @@ File format
         narrative: Community events in campaign districts
         output: OP1
 
+Primary outcomes
+----------------
+``primary: true`` on an outcome's indicator row names it a **primary outcome**: the change the
+evaluation was designed to show, chosen before the endline data were seen. A country report tests
+many indicators; at the 5% level each, some intervals exclude zero by chance alone. The report
+therefore treats the primary outcome(s) as *confirmatory*, with the familywise error controlled by
+:func:`campaign_me.evaluation.adjust_pvalues` (one primary outcome keeps its p-value; several are
+Holm-adjusted among themselves), and every other indicator as *exploratory* (a lead to check, not a
+conclusion). Name one primary outcome, or very few. A primary outcome must be an outcome-level row
+(not a goal or an output), about the whole population (no ``domain``), and ``primary`` must be
+``true`` or ``false``; anything else is an error. :attr:`Logframe.primary` lists the primary
+indicator ids (empty when none is named: then every finding is exploratory).
+
 Problems are *errors* (unknown indicator id with a "did you mean", a target on the wrong side of
 the baseline for the indicator's direction, a missing baseline or target, unknown keys, a
-malformed date) or *warnings* (a planned change smaller than the minimum detectable change of the
+malformed date, a misplaced ``primary``) or *warnings* (a planned change smaller than the minimum detectable change of the
 planned sample, with the MDE shown). Errors raise :class:`LogframeError`; warnings are kept in
 :attr:`Logframe.problems` and shown in the tracking table's ``note``.
 
@@ -50,10 +64,13 @@ Traffic lights
 --------------
 ``progress = (latest - baseline) / (target - baseline)``, the share of the planned change achieved
 (it reads the same for "higher" and "lower is better" indicators). Default cut-offs: **green**
-when progress >= 1 (target reached), **amber** 0.5 to 1, **red** below 0.5; **grey** ("cannot
-judge") when the latest estimate is missing or suppressed, or when its confidence interval,
-converted to progress, spans a cut-off. The cut-offs are a convention (parameters ``green`` and
-``amber``); the baseline is taken as fixed.
+("on track") when progress >= 1 (target reached), **amber** ("part of the way") 0.5 to 1, **red**
+("off track") below 0.5; **grey** ("cannot judge") when the latest estimate is missing or
+suppressed, or when its confidence interval, converted to progress, spans a cut-off. The cut-offs
+are a convention (parameters ``green`` and ``amber``); the baseline is taken as fixed. The
+``status`` column holds the codes (green, amber, red, grey); what a reader sees is the words of
+:data:`STATUS_WORDS`, on fills (:data:`RAG_COLOURS`) that stay distinct for red-blind and
+green-blind readers, so neither the colour nor its name carries the meaning alone.
 """
 
 from __future__ import annotations
@@ -85,7 +102,9 @@ __all__ = [
     "tracking_html",
     "TRACKING_COLUMNS",
     "TRACKING_HTML_COLUMNS",
+    "TRACKING_HEADERS",
     "RAG_COLOURS",
+    "STATUS_WORDS",
 ]
 
 #: Columns of :func:`tracking_table`.
@@ -113,8 +132,15 @@ TRACKING_COLUMNS = (
     "note",
 )
 
-#: Colour-blind-safe fills of the statuses (Okabe-Ito-derived, light), with the label always shown.
-RAG_COLOURS = {"green": "#a6dba0", "amber": "#fdd49e", "red": "#f4a582", "grey": "#d9d9d9"}
+#: Fills of the statuses, light tints of Okabe & Ito's sky blue, yellow and vermilion and a light
+#: grey: distinct in lightness and hue for red-blind, green-blind and blue-blind readers (simulated
+#: CIELAB distance at least 16 between any two; the former green and amber fills were 3 apart for
+#: red-blind readers), black text on each at a contrast of 9:1 or more. The status is always
+#: written too (:data:`STATUS_WORDS`): a fill is never the only carrier of the meaning.
+RAG_COLOURS = {"green": "#8fd0e8", "amber": "#fbe38e", "red": "#e8956f", "grey": "#e6e6e6"}
+
+#: What a reader sees for each status code: words, not colour names.
+STATUS_WORDS = {"green": "on track", "amber": "part of the way", "red": "off track", "grey": "cannot judge"}
 
 _TOP_KEYS = (
     "title",
@@ -139,6 +165,7 @@ _ROW_KEYS = (
     "planned_n",
     "sd",
     "note",
+    "primary",
 )
 _SAMPLE_KEYS = ("n", "deff", "power", "alpha")
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?$")
@@ -170,6 +197,7 @@ class LogframeRow:
     sd: float | None = None
     mde: float | None = None
     warnings: tuple[str, ...] = ()
+    primary: bool = False  # a pre-specified primary outcome (confirmatory)
 
 
 @dataclass(frozen=True)
@@ -185,6 +213,11 @@ class Logframe:
     problems: pd.DataFrame
     catalogue: Any = None
     source: str = ""
+
+    @property
+    def primary(self) -> tuple[str, ...]:
+        """Indicator ids of the primary outcomes (``primary: true``), in file order; empty when none."""
+        return tuple(dict.fromkeys(r.indicator for r in self.rows if r.primary))
 
     @property
     def warnings(self) -> list[str]:
@@ -263,6 +296,8 @@ def load_logframe(
     ('Aroland', True)
     >>> any("minimum detectable" in w for w in lf.warnings)
     True
+    >>> lf.primary
+    ('risk_aware',)
     """
     from .indicators import Catalogue, load_catalogue
 
@@ -477,6 +512,16 @@ def _parse_row(row, where, level, rid, narrative, catalogue, plan, err, warn_all
     if not isinstance(domain, Mapping):
         err(where, "domain must be a mapping such as {district: AR101}")
         domain = {}
+    primary = row.get("primary", False)
+    if not isinstance(primary, bool):
+        err(where, f"primary must be true or false, got {primary!r}")
+        primary = False
+    elif primary and level != "outcome":
+        err(where, f"primary: only an outcome's indicator can be a primary outcome, and this row is a {level}'s; "
+                   "move 'primary: true' to the outcome indicator the evaluation was designed to show")
+    elif primary and domain:
+        err(where, f"primary: a primary outcome is about the whole population, but this row has domain "
+                   f"{_domain_text(domain)}; remove 'domain' or 'primary'")
     planned_n = row.get("planned_n", plan.get("n"))
     if planned_n is not None and (_number(planned_n) is None or planned_n <= 0):
         err(where, f"planned_n must be a positive number, got {planned_n!r}")
@@ -518,6 +563,7 @@ def _parse_row(row, where, level, rid, narrative, catalogue, plan, err, warn_all
         sd=float(sd) if sd is not None else None,
         mde=mde,
         warnings=tuple(mine),
+        primary=bool(primary),
     )
 
 
@@ -686,20 +732,54 @@ def tracking_table(
     return pd.DataFrame(out, columns=list(TRACKING_COLUMNS))
 
 
-#: Columns :func:`tracking_html` shows by default: what a reader of a report needs, narrowest first.
+#: Columns :func:`tracking_html` shows by default: what a reader of a report needs. The unit is
+#: written beside the indicator's name, the interval beside the latest value and the range of
+#: progress beside the progress; statistical notes (``note``) are left to a methods section.
 TRACKING_HTML_COLUMNS = (
     "name",
     "domain",
-    "unit",
     "baseline",
     "target",
     "latest",
-    "ci_low",
-    "ci_high",
     "progress",
     "status",
-    "note",
 )
+
+#: Column headers in words, as :func:`tracking_html` writes them.
+TRACKING_HEADERS = {
+    "level": "Level",
+    "result": "Result",
+    "narrative": "Result statement",
+    "indicator": "Indicator id",
+    "name": "Indicator",
+    "domain": "Where",
+    "unit": "Unit",
+    "direction": "Better when",
+    "baseline": "Baseline",
+    "target": "Target",
+    "target_date": "Target date",
+    "latest": "Latest ({level} CI)",
+    "ci_low": "Lower limit",
+    "ci_high": "Upper limit",
+    "n": "Respondents",
+    "progress": "Share of the planned change achieved",
+    "progress_low": "Lowest share the interval allows",
+    "progress_high": "Highest share the interval allows",
+    "status": "Status",
+    "means_of_verification": "Means of verification",
+    "note": "Note",
+}
+
+
+def _unit_words(unit: str) -> str:
+    return {"pp": "percentage points", "%": "%"}.get(str(unit), str(unit))
+
+
+def _place(domain) -> str:
+    text = str(domain) if pd.notna(domain) else ""
+    if text in ("", "all"):
+        return "whole survey"
+    return "; ".join(part.replace("=", " ", 1) for part in text.split(", "))
 
 
 def tracking_html(
@@ -708,39 +788,102 @@ def tracking_html(
     caption: str | None = None,
     digits: int = 1,
     columns: Sequence[str] | None = TRACKING_HTML_COLUMNS,
+    level: float = 0.95,
 ) -> str:
-    """The tracking table as a styled HTML table (status cells coloured and labelled).
+    """The tracking table as an HTML table a reader can take in: headers and statuses in words.
 
-    ``columns`` picks the columns shown, in order (those missing from ``table`` are skipped);
-    the default, :data:`TRACKING_HTML_COLUMNS`, keeps a report readable on one page. ``None``
-    shows every column of :func:`tracking_table` except the narrative and the progress bounds.
+    ``columns`` picks the columns of :func:`tracking_table` shown, in order (those missing from
+    ``table`` are skipped); the default, :data:`TRACKING_HTML_COLUMNS`, keeps a report readable on
+    one page and on a phone. ``None`` shows every column except the narrative and the progress
+    bounds. Headers are :data:`TRACKING_HEADERS`; the unit goes beside the indicator's name when
+    ``unit`` is not shown; the latest value carries its interval and the progress its range when
+    ``ci_low``/``ci_high`` and ``progress_low``/``progress_high`` are not shown on their own.
 
-    Uses :class:`pandas.io.formats.style.Styler` (needs jinja2). Colours are light, colour-blind
-    safe fills and every status is also written out, so nothing depends on colour alone.
+    Each status is written in words (:data:`STATUS_WORDS`: "cannot judge", not "grey") on a light
+    fill (:data:`RAG_COLOURS`) that red-blind readers can tell apart; nothing depends on colour
+    alone. Every cell carries its column's header as ``data-label``, so a narrow screen can show
+    each row as a card (the report's style sheet does). The table has no index column.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"indicator": ["risk_aware"], "status": ["amber"], "latest": [46.04]})
-    >>> "fdd49e" in tracking_html(t)
+    >>> t = pd.DataFrame({"name": ["Knows the hotline"], "unit": ["%"], "latest": [46.04], "ci_low": [42.0],
+    ...                   "ci_high": [50.1], "status": ["grey"]})
+    >>> html_ = tracking_html(t)
+    >>> ">cannot judge<" in html_ and RAG_COLOURS["grey"] in html_ and "46.0 (42.0 to 50.1)" in html_
+    True
+    >>> "Knows the hotline (%)" in html_ and ">grey<" not in html_
     True
     """
     if columns is None:
-        shown = table.drop(
-            columns=[c for c in ("narrative", "progress_low", "progress_high") if c in table.columns]
-        )
+        shown = [c for c in table.columns if c not in ("narrative", "progress_low", "progress_high")]
     else:
-        shown = table[[c for c in columns if c in table.columns]]
-    fmt = {c: f"{{:.{digits}f}}" for c in shown.columns if pd.api.types.is_float_dtype(shown[c])}
-    if "progress" in shown.columns:
-        fmt["progress"] = "{:.0%}"
-    styler = shown.style.format(fmt, na_rep="-").hide(axis="index")
-    if "status" in shown.columns:
-        styler = styler.map(
-            lambda v: (
-                f"background-color: {RAG_COLOURS.get(v, '')}; font-weight: bold" if v in RAG_COLOURS else ""
-            ),
-            subset=["status"],
-        )
-    if caption:
-        styler = styler.set_caption(html.escape(caption))
-    return styler.to_html()
+        shown = [c for c in columns if c in table.columns]
+    merge_ci = "latest" in shown and {"ci_low", "ci_high"} <= set(table.columns) and not (
+        {"ci_low", "ci_high"} & set(shown))
+    merge_progress = "progress" in shown and {"progress_low", "progress_high"} <= set(table.columns) and not (
+        {"progress_low", "progress_high"} & set(shown))
+    unit_in_name = "name" in shown and "unit" in table.columns and "unit" not in shown
+    pct = f"{level:.0%}"
+
+    def number(v) -> str:
+        if v is None or (isinstance(v, float) and not np.isfinite(v)) or pd.isna(v):
+            return "-"
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+            return f"{float(v):.{digits}f}" if isinstance(v, (float, np.floating)) else str(v)
+        return str(v)
+
+    def share(v) -> str:
+        return "-" if v is None or pd.isna(v) else f"{float(v):.0%}"
+
+    def cell(col: str, rec: dict) -> str:
+        v = rec.get(col)
+        if col == "status":
+            return STATUS_WORDS.get(str(v), "-" if pd.isna(v) else str(v))
+        if col == "name":
+            text = "" if pd.isna(v) else str(v)
+            if unit_in_name and pd.notna(rec.get("unit")) and str(rec.get("unit")):
+                text += f" ({rec['unit']})"
+            return text
+        if col == "domain":
+            return _place(v)
+        if col == "unit":
+            return _unit_words(v)
+        if col == "latest":
+            text = number(v)
+            if merge_ci and text != "-" and pd.notna(rec.get("ci_low")):
+                text += f" ({number(rec['ci_low'])} to {number(rec['ci_high'])})"
+            return text
+        if col == "progress":
+            text = share(v)
+            if merge_progress and text != "-" and pd.notna(rec.get("progress_low")):
+                text += f" ({share(rec['progress_low'])} to {share(rec['progress_high'])})"
+            return text
+        if col in ("progress_low", "progress_high"):
+            return share(v)
+        if col == "direction":
+            return {"higher": "higher", "lower": "lower"}.get(str(v), number(v))
+        return number(v)
+
+    head = []
+    for c in shown:
+        head.append(f'<th scope="col">{html.escape(TRACKING_HEADERS.get(c, c).format(level=pct))}</th>')
+    body = []
+    for rec in table.to_dict("records"):
+        cells = []
+        for j, c in enumerate(shown):
+            label = html.escape(TRACKING_HEADERS.get(c, c).format(level=pct), quote=True)
+            text = html.escape(cell(c, rec))
+            if c == "status":
+                code = str(rec.get(c))
+                fill = RAG_COLOURS.get(code)
+                style = f' style="background-color: {fill}; font-weight: bold"' if fill else ""
+                cells.append(f'<td class="cm-status cm-status-{html.escape(code, quote=True)}" '
+                             f'data-label="{label}"{style}>{text}</td>')
+            elif j == 0:
+                cells.append(f'<th scope="row" data-label="{label}">{text}</th>')
+            else:
+                cells.append(f'<td data-label="{label}">{text}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return (f'<table class="cm-table cm-tracking">{cap}<thead><tr>{"".join(head)}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>')

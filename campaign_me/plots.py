@@ -17,8 +17,12 @@ Conventions shared by every chart:
   text through ``campaign_me.widgets.Figure(fig, alt=plots.alt_text(fig))``; in a report, put
   ``plots.caption(fig)`` under it.
 * **Colour.** The Okabe-Ito palette (:data:`PALETTE`), distinguishable with the common forms of
-  colour blindness; colour is never the only carrier of meaning (statuses are written out,
-  lines are labelled directly, planned and delivered differ in fill as well as colour).
+  colour blindness; colour is never the only carrier of meaning (statuses are written out in
+  words, lines are labelled directly, planned and delivered differ in fill as well as colour).
+* **Honest axes.** A chart of shares or 0-100 scores over time starts its axis at 0 and ends it at
+  100, so that a change of one point looks like one point, not a cliff.
+* **Print size.** Report charts are at most 6.8 inches wide with text of 9 points or more, so they
+  print on A4 at their own size.
 * **Small cells.** A row marked ``suppressed`` (or without an estimate) is never drawn: its
   label says "suppressed"; a ``flagged`` row (few cases) is drawn with a hollow marker.
 * **Intervals.** Every estimate is drawn with its confidence interval.
@@ -33,6 +37,7 @@ import pandas as pd
 
 from .errors import DataError, require_columns
 from .logframe import RAG_COLOURS as _LOGFRAME_RAG
+from .logframe import STATUS_WORDS
 
 __all__ = [
     "PALETTE",
@@ -297,6 +302,8 @@ def slope_chart(
     indicators: Sequence[str] | None = None,
     level: float = 0.95,
     title: str | None = None,
+    ncols: int = 2,
+    ylim: tuple[float, float] | None = None,
 ):
     """Baseline-to-endline slopes by arm, each labelled with its change and interval.
 
@@ -312,6 +319,13 @@ def slope_chart(
         control).
     arm_labels : mapping, optional
         Labels of the arm values; default 1/True "campaign", 0/False "comparison".
+    ncols : int, default 2
+        Panels per row (the figure is 3.4 inches wide and 2.6 tall per panel: two side by side print on
+        A4 at full size).
+    ylim : (float, float), optional
+        The vertical axis of every panel. Default: 0 to 100 for shares (%) and 0-100 scores, so a
+        small change is drawn small; otherwise the data's range, widened to at least a fifth of the
+        largest value (a change of 0.9 on a value of 44 never fills the panel).
 
     Returns
     -------
@@ -340,16 +354,20 @@ def slope_chart(
     arm_palette = (PALETTE[0], PALETTE[3], PALETTE[2], PALETTE[4], PALETTE[7])  # dark enough for text labels
     colours = {a: arm_palette[i % len(arm_palette)] for i, a in enumerate(sorted(arms, key=str))}
     markers = {a: m for a, m in zip(sorted(arms, key=str), "osD^v<>")}
-    ncols = min(3, len(order))
+    ncols = max(1, min(int(ncols), len(order)))
     nrows = int(np.ceil(len(order) / ncols))
-    fig, axes = _figure(4.0 * ncols, 3.2 * nrows, nrows, ncols)
+    fig, axes = _figure(3.4 * ncols, 2.6 * nrows, nrows, ncols)
     alt_parts, any_hidden = [], False
     for k, ind in enumerate(order):
         ax = axes[k // ncols][k % ncols]
         sub = t[t["indicator"] == ind].reset_index(drop=True)
         hide = _hidden(sub, "change") | sub["baseline"].isna().to_numpy() | sub["endline"].isna().to_numpy()
         unit = str(sub["change_unit"].iloc[0]) if "change_unit" in sub.columns else ""
-        words = []
+        level_unit = _unit(sub)
+        values = sub.loc[~hide, ["baseline", "endline"]].to_numpy(dtype=float).ravel()
+        low, high = _slope_limits(values, level_unit, ylim)
+        ax.set_ylim(low, high)
+        words, pending = [], []
         for (_, row), h in zip(sub.iterrows(), hide):
             name = str(labels.get(row[arm], row[arm]))
             if h:
@@ -359,18 +377,28 @@ def slope_chart(
             c, m = colours[row[arm]], markers[row[arm]]
             ax.plot([0, 1], [row["baseline"], row["endline"]], color=c, marker=m, lw=2, ms=7)
             change = f"{row['change']:+.1f} {unit}".strip() + f" ({_num(row['ci_low'])} to {_num(row['ci_high'])})"
-            ax.annotate(f"{name}\n{change.replace(' (', chr(10) + '(', 1)}", (1, row["endline"]), xytext=(6, 0),
-                        textcoords="offset points", va="center", fontsize=8, color=c)
+            signed_change = _minus(f"{row['change']:+.1f}")
+            shown = (f"{name} {signed_change} {unit}".strip()
+                     + f"\n({_minus(_num(row['ci_low']))} to {_minus(_num(row['ci_high']))})")
+            pending.append((float(row["endline"]), shown, c))
             words.append(f"{name} {_num(row['baseline'])} to {_num(row['endline'])}, change {change}")
+        # labels beside the endline points, pushed apart so that they never overlap
+        gap = 0.2 * (high - low)  # two 9-point lines on a 2.6-inch panel, with room between them
+        ys = _spread([y for y, _, _ in pending], gap, low + gap / 2, high - gap / 2)
+        for (y, text, c), y_text in zip(pending, ys):
+            ax.annotate(text, (1, y), xytext=(1.1, y_text), textcoords="data", va="center", ha="left", fontsize=9,
+                        color=c, arrowprops={"arrowstyle": "-", "color": c, "lw": 0.8} if abs(y_text - y) > 1e-9
+                        else None)
         ax.set_xticks([0, 1], ["Baseline", "Endline"])
-        ax.set_xlim(-0.15, 2.0)
+        ax.set_xlim(-0.15, 2.45)
+        ax.tick_params(labelsize=9)
         title_ind = str(sub["name"].iloc[0]) if "name" in sub.columns and pd.notna(sub["name"].iloc[0]) else ind
-        ax.set_title(title_ind, fontsize=10, loc="left")
-        ax.set_ylabel(_unit(sub))
+        ax.set_title(_wrap_title(title_ind), fontsize=10, loc="left")
+        ax.set_ylabel(level_unit, fontsize=9)
         ax.grid(axis="y", alpha=0.3)
         if hide.any():
             ax.text(0.02, 0.02, "suppressed: " + ", ".join(str(labels.get(a, a)) for a in sub.loc[hide, arm]),
-                    transform=ax.transAxes, fontsize=8, color="#555555")
+                    transform=ax.transAxes, fontsize=9, color="#555555")
         alt_parts.append(f"{ind}: " + "; ".join(words))
     for k in range(len(order), nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
@@ -384,6 +412,59 @@ def slope_chart(
     if any_hidden:
         cap += " Suppressed cells are not shown."
     return _finish(fig, alt, cap)
+
+
+def _slope_limits(values: np.ndarray, unit: str, ylim) -> tuple[float, float]:
+    """Vertical limits of a slope panel: fixed, 0-100 for shares and scores, else a sensible span."""
+    if ylim is not None:
+        return float(ylim[0]), float(ylim[1])
+    values = values[np.isfinite(values)]
+    bounded = unit == "%" or unit.startswith("score 0-100")
+    if bounded and (not len(values) or (values.min() >= 0 and values.max() <= 100)):
+        return 0.0, 100.0
+    if not len(values):
+        return 0.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    span = max(hi - lo, 0.2 * max(abs(lo), abs(hi)), 1e-9)
+    mid = (lo + hi) / 2
+    return mid - 0.6 * span, mid + 0.6 * span
+
+
+def _spread(ys: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions near ``ys``, at least ``gap`` apart and inside [low, high], in the input order.
+
+    Examples
+    --------
+    >>> [round(y, 1) for y in _spread([52.0, 53.0], 16.0, 8.0, 92.0)]
+    [44.5, 60.5]
+    """
+    if not ys:
+        return []
+    order = np.argsort(ys)
+    pos = np.clip(np.asarray(ys, dtype=float)[order], low, high)
+    for i in range(1, len(pos)):  # push up
+        pos[i] = max(pos[i], pos[i - 1] + gap)
+    shift = pos[-1] - high  # pull the whole stack back inside, then spread evenly around the data
+    if shift > 0:
+        pos -= shift
+    for i in range(len(pos) - 2, -1, -1):
+        pos[i] = min(pos[i], pos[i + 1] - gap)
+    centre = float(np.mean(np.asarray(ys, dtype=float)[order])) - float(np.mean(pos))
+    pos = pos + np.clip(centre, low - pos.min(), high - pos.max())
+    out = np.empty(len(pos))
+    out[order] = pos
+    return out.tolist()
+
+
+def _minus(text: str) -> str:
+    """A true minus sign in a label (as matplotlib's tick labels have it)."""
+    return text.replace("-", "\u2212")
+
+
+def _wrap_title(text: str, width: int = 34) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -475,7 +556,9 @@ def tracking_chart(
     table : pandas.DataFrame
         The logframe tracking table: one row per indicator with baseline, target, latest value
         and its interval, progress toward the target (a share: 0.6 = 60 % of the planned
-        change) and a status ("green", "amber", "red" or "grey" for "cannot judge"; any case).
+        change) and a status code ("green", "amber", "red" or "grey"; any case), written in the
+        chart in words (:data:`campaign_me.logframe.STATUS_WORDS`: "on track", "part of the way",
+        "off track", "cannot judge") on a colour-blind-safe fill.
     label, baseline, target, latest, ci_low, ci_high, progress, status : str
         Column names; the defaults are those of :func:`campaign_me.logframe.tracking_table`, whose
         ``domain`` column (when not "all") is added to the label.
@@ -490,7 +573,7 @@ def tracking_chart(
     >>> t = pd.DataFrame({"indicator": ["risk_aware"], "baseline": [40.0], "target": [50.0], "latest": [48.0],
     ...                   "ci_low": [45.0], "ci_high": [51.0], "progress": [0.8], "status": ["amber"]})
     >>> alt_text(tracking_chart(t))
-    'Tracking table of 1 indicator: risk_aware: baseline 40.0, target 50.0, latest 48.0 (45.0 to 51.0), 80 % of the planned change, status amber.'
+    'Tracking table of 1 indicator: risk_aware: baseline 40.0, target 50.0, latest 48.0 (45.0 to 51.0), 80 % of the planned change, status part of the way.'
     """
     t = _table(table, [label, baseline, target, latest, ci_low, ci_high, status])
     st = t[status].astype("string").str.strip().str.lower().fillna("grey")
@@ -499,7 +582,7 @@ def tracking_chart(
         raise DataError(f"table: column {status!r} has statuses {unknown}; expected {sorted(RAG_COLOURS)}")
     has_progress = progress in t.columns
     header = ["Indicator", "Baseline", "Target", "Latest (interval)"] + (["Progress"] if has_progress else []) + ["Status"]
-    words_status = {"green": "on track", "amber": "partly", "red": "off track", "grey": "cannot judge"}
+    words_status = STATUS_WORDS
     cells, words = [], []
     for i, row in t.iterrows():
         hidden = pd.isna(row[latest]) or ("suppressed" in t.columns and bool(row.get("suppressed", False)))
@@ -511,11 +594,11 @@ def tracking_chart(
         if "domain" in t.columns and pd.notna(row["domain"]) and str(row["domain"]) not in ("", "all"):
             name += f" ({row['domain']})"
         cells.append([name, _num(row[baseline]), _num(row[target]), latest_txt]
-                     + ([prog_txt] if has_progress else []) + [f"{s} ({words_status[s]})"])
+                     + ([prog_txt] if has_progress else []) + [words_status[s]])
         words.append(f"{name}: baseline {_num(row[baseline])}, target {_num(row[target])}, latest "
                      + ("suppressed" if hidden else f"{_num(row[latest])} ({_num(row[ci_low])} to {_num(row[ci_high])})")
                      + (f", {prog_txt} of the planned change" if has_progress and prog_txt != "n/a" else "")
-                     + f", status {s}")
+                     + f", status {words_status[s]}")
     fig, axes = _figure(8.0, 0.25 + 0.3 * (len(t) + 1))
     ax = axes[0][0]
     ax.axis("off")
@@ -533,9 +616,9 @@ def tracking_chart(
     if title:
         ax.set_title(title, loc="left")
     alt = f"Tracking table of {len(t)} indicator{'s' if len(t) > 1 else ''}: " + _listing(words) + "."
-    cap = ("Status: green on track, amber partly, red off track, grey cannot judge (the interval spans the "
-           "cut-offs); the cut-offs are those of the logframe tracking table. Latest values with their "
-           "confidence intervals.")
+    cap = ("Status: on track (at least the planned change), part of the way (at least half of it), off track (less "
+           "than half), cannot judge (the interval spans a cut-off); the cut-offs are those of the logframe tracking "
+           "table. Latest values with their confidence intervals.")
     return _finish(fig, alt, cap)
 
 

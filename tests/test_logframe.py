@@ -12,6 +12,7 @@ from campaign_me import power
 from campaign_me.indicators import compute_indicators
 from campaign_me.logframe import (
     RAG_COLOURS,
+    STATUS_WORDS,
     TRACKING_COLUMNS,
     LogframeError,
     load_logframe,
@@ -203,10 +204,86 @@ def test_tracking_on_the_sample_endline(cb):
     assert "<table" in html and "Aroland &lt;endline&gt;" in html
     for status in set(t["status"]):
         assert RAG_COLOURS[status] in html
-    assert ">grey<" in html or "grey</td>" in html  # the status is written, not only coloured
-    assert "means_of_verification" not in html and ">note<" in html  # reader-first columns by default
-    assert "means_of_verification" in tracking_html(t, columns=None)
+    assert ">cannot judge</td>" in html  # the status is written in words, not only coloured
+    for colour_name in ("grey", "amber", "green"):  # ... and never as a colour name
+        assert f">{colour_name}<" not in html
+    assert "means_of_verification" not in html and ">Note<" not in html  # statistical notes left to the methods
+    assert ">Status<" in html and ">Indicator<" in html and ">ci_low<" not in html  # headers in words
+    assert "Means of verification" in tracking_html(t, columns=None) and ">Note<" in tracking_html(t, columns=None)
     # a table by another column is ambiguous for overall rows: says so instead of picking one
     by_sex = compute_indicators(design, codebook=cb, by="sex", indicators=["exposed_any"])
     amb = tracking_table(load_logframe(_lf([_row(indicator="exposed_any", baseline=8, target=38)])), by_sex)
     assert amb["status"].iloc[0] == "grey" and "2 rows" in amb["note"].iloc[0]
+
+
+# -- primary outcomes -------------------------------------------------------------------------------
+
+def test_primary_outcome_is_read_and_listed():
+    lf = load_logframe(_lf([_row(primary=True), _row(indicator="hotline_known", baseline=20, target=28)]))
+    assert lf.primary == ("risk_aware",)
+    assert [r.primary for r in lf.rows] == [True, False]
+    assert load_logframe(_lf([_row()])).primary == ()  # none named: every finding exploratory
+    assert lf.to_frame()["primary"].tolist() == [True, False]
+
+
+@pytest.mark.parametrize("country", ["aroland", "belmora", "corvia"])
+def test_sample_logframes_name_risk_awareness_as_the_primary_outcome(country):
+    assert load_logframe(SAMPLES / country / "logframe.yaml").primary == ("risk_aware",)
+
+
+@pytest.mark.parametrize(("row", "top", "message"), [
+    ({"primary": "yes"}, {}, "primary must be true or false, got 'yes'"),
+    ({"primary": 1}, {}, "primary must be true or false, got 1"),
+    ({"primary": True, "domain": {"district": "AR101"}}, {}, "a primary outcome is about the whole population"),
+    ({"primray": True}, {}, "unknown key 'primray' \\(did you mean 'primary'\\?\\)"),
+])
+def test_misplaced_primary_is_an_error(row, top, message):
+    with pytest.raises(LogframeError, match=message):
+        load_logframe(_lf([_row(**row)], **top))
+
+
+def test_primary_on_an_output_is_an_error():
+    raw = _lf([_row()], outputs=[{"id": "OP1", "narrative": "Reached", "indicators": [
+        {"indicator": "exposed_any", "baseline": 8, "target": 38, "target_date": "2026-06", "primary": True}]}])
+    with pytest.raises(LogframeError, match="only an outcome's indicator can be a primary outcome.*output"):
+        load_logframe(raw)
+
+
+# -- statuses a reader can tell apart ---------------------------------------------------------------
+
+_CVD = {  # Machado, Oliveira & Fernandes (2009), severity 1
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+    "normal": np.eye(3).tolist(),
+}
+
+
+def _linear(hex_colour):
+    c = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def _lab(rgb):
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ np.clip(rgb, 0, 1)
+    t = xyz / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(t > 0.008856, np.cbrt(t), 7.787 * t + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_status_fills_are_distinct_for_colour_blind_readers_and_words_say_the_status():
+    """Every pair of status fills differs by at least 15 CIELAB units under simulated colour blindness.
+
+    The former fills (green #a6dba0, amber #fdd49e) were 3 units apart for red-blind readers.
+    """
+    import itertools
+
+    for kind, matrix in _CVD.items():
+        lab = {k: _lab(np.array(matrix) @ _linear(v)) for k, v in RAG_COLOURS.items()}
+        for a, b in itertools.combinations(RAG_COLOURS, 2):
+            assert np.linalg.norm(lab[a] - lab[b]) >= 15, (kind, a, b)
+    for fill in RAG_COLOURS.values():  # black text stays readable (WCAG AAA: 7:1)
+        lum = float(np.array([0.2126, 0.7152, 0.0722]) @ _linear(fill))
+        assert (lum + 0.05) / 0.05 >= 7
+    assert STATUS_WORDS == {"green": "on track", "amber": "part of the way", "red": "off track",
+                            "grey": "cannot judge"}

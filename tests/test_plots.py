@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from campaign_me import SurveyDesign, monitoring, plots
 from campaign_me.errors import ColumnError, DataError
 from campaign_me.intake import load_survey
+from campaign_me.logframe import STATUS_WORDS
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 SAFE = {mcolors.to_hex(c) for c in (*plots.PALETTE, *plots.RAG_COLOURS.values())} | {"#000000", "#dddddd", "#ffffff"}
@@ -147,7 +148,9 @@ def test_tracking_chart_colours_and_words():
     cells = table.get_celld()
     status_col = max(j for (_, j) in cells)
     assert mcolors.to_hex(cells[1, status_col].get_facecolor()) == mcolors.to_hex(plots.RAG_COLOURS["amber"])
-    assert cells[1, status_col].get_text().get_text() == "amber (partly)"  # words, not colour alone
+    assert cells[1, status_col].get_text().get_text() == "part of the way"  # words, not colour (or its name)
+    assert [cells[i, status_col].get_text().get_text() for i in (2, 3)] == ["off track", "cannot judge"]
+    assert "grey" not in plots.caption(fig) and "amber" not in plots.caption(fig)
     assert cells[3, 3].get_text().get_text() == "suppressed"
     assert "80 % of the planned change" in plots.alt_text(fig)
     with pytest.raises(DataError, match="statuses \\['purple'\\]"):
@@ -235,7 +238,7 @@ def test_tracking_chart_of_the_real_logframe_table():
     cells = fig.axes[0].tables[0].get_celld()
     status_col = max(j for (_, j) in cells)
     for i, status in enumerate(t["status"], start=1):
-        assert cells[i, status_col].get_text().get_text().startswith(status)
+        assert cells[i, status_col].get_text().get_text() == STATUS_WORDS[status]
         assert mcolors.to_hex(cells[i, status_col].get_facecolor()) == mcolors.to_hex(plots.RAG_COLOURS[status])
     assert plots.alt_text(fig).startswith(f"Tracking table of {len(t)} indicator")
 
@@ -267,3 +270,57 @@ def test_domain_columns_follow_the_indicator_table_contract():
                           "endline": 2.0, "change": 1.0, "ci_low": 0.5, "ci_high": 1.5})
     with pytest.raises(DataError, match="one row per indicator and arm"):
         plots.slope_chart(slope)
+
+
+def _label_boxes(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # plots' figures are made without pyplot: give them a canvas that draws
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [[t.get_window_extent(renderer) for t in ax.texts] for ax in fig.axes]
+
+
+def test_slope_chart_axes_do_not_turn_a_small_change_into_a_cliff():
+    """Shares and 0-100 scores are drawn on 0-100; a change of -0.9 on 44 stays small (Belmora's knowledge)."""
+    t = pd.DataFrame({
+        "indicator": ["knowledge_score"] * 2 + ["risk_aware"] * 2 + ["reach"] * 2,
+        "campaign": [0, 1] * 3,
+        "baseline": [44.5, 43.2, 45.0, 47.5, 1000.0, 1010.0], "endline": [44.5, 42.3, 52.0, 54.0, 1004.0, 1009.0],
+        "change": [0.0, -0.9, 7.0, 6.5, 4.0, -1.0], "ci_low": [-4.2, -5.5, -1.0, -4.8, -2.0, -6.0],
+        "ci_high": [4.3, 3.7, 15.0, 17.8, 10.0, 4.0],
+        "change_unit": ["points"] * 2 + ["pp"] * 2 + ["people"] * 2,
+        "unit": ["score 0-100"] * 2 + ["%"] * 2 + ["people"] * 2,
+    })
+    fig = plots.slope_chart(t)
+    _check_common(fig)
+    assert fig.axes[0].get_ylim() == (0.0, 100.0) and fig.axes[1].get_ylim() == (0.0, 100.0)
+    low, high = fig.axes[2].get_ylim()  # an unbounded unit: at least a fifth of the value, not 1000-1010
+    assert high - low >= 0.2 * 1010
+    assert plots.slope_chart(t, ylim=(40, 50)).axes[0].get_ylim() == (40.0, 50.0)
+    # print size: at most 6.8 inches wide with two panels a row, no text under 9 points
+    assert fig.get_size_inches()[0] <= 6.8 + 1e-9
+    for ax in fig.axes:
+        for text in [*ax.texts, ax.title, *ax.get_xticklabels(), *ax.get_yticklabels()]:
+            if text.get_text():
+                assert text.get_fontsize() >= 9, text.get_text()
+    assert "\u2212" in fig.axes[0].texts[0].get_text() or "\u2212" in fig.axes[0].texts[1].get_text()
+
+
+def test_slope_chart_labels_neither_overlap_nor_leave_the_figure():
+    # the two arms end 1 point apart: their labels are pushed apart, not drawn on top of each other
+    t = pd.DataFrame({"indicator": "risk_aware", "campaign": [0, 1], "baseline": [44.0, 47.5],
+                      "endline": [53.0, 54.0], "change": [9.0, 6.5], "ci_low": [-1.4, -4.8], "ci_high": [16.0, 17.8],
+                      "change_unit": "pp", "unit": "%", "name": "Aware of the risks of irregular routes"})
+    fig = plots.slope_chart(t)
+    (a, b), = _label_boxes(fig)
+    assert not a.overlaps(b)
+    width, height = fig.canvas.get_width_height()
+    for box in (a, b):
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+
+
+def test_spread_keeps_order_and_gap():
+    ys = plots._spread([50.0, 51.0, 10.0], 16.0, 5.0, 95.0)
+    assert ys[2] < ys[0] < ys[1]
+    assert min(np.diff(sorted(ys))) >= 16.0 - 1e-9 and min(ys) >= 5.0 and max(ys) <= 95.0

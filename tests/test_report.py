@@ -116,6 +116,30 @@ def test_reports_contain_no_respondent_data(reports):
         assert scan_text(visible) == [], (path, scan_text(visible)[:3])  # phones, e-mails, GPS positions
 
 
+def test_reports_read_for_a_minister_on_paper_and_on_a_phone(reports):
+    """Summary first, findings worded by design, named populations, words not codes, print and phone CSS."""
+    out, _, _ = reports
+    for c in COUNTRIES:
+        text = (out / c / "07_country_report.html").read_text(encoding="utf-8")
+        visible = re.sub(r"<style.*?</style>|data:image/png;base64,[A-Za-z0-9+/=]+", "", text, flags=re.S)
+        order = [visible.index(h) for h in (">Summary<", "What we can say", "How sure we are", "What we cannot say",
+                                             "Key findings", "Methods and limitations")]
+        assert order == sorted(order), c  # the plain-language summary comes first
+        assert "attributable" not in visible.lower() and "caused by the campaign" not in visible
+        assert "consistent with a campaign effect, if the comparison districts would otherwise have changed" in visible
+        assert "could only have detected a change of about" in visible and "by chance alone" in visible
+        captions = re.findall(r"<caption>(.*?)</caption>", visible)
+        assert len(captions) == 3 and all("Population: " in cap for cap in captions), captions
+        for code in ("ci_low", "ci_high", ">domain<", ">name<", ">grey<", ">amber<", ">green<", "deff 1."):
+            assert code not in visible, (c, code)
+        assert ">cannot judge</td>" in visible and 'data-label="Status"' in visible
+        assert re.search(r'<meta\b[^>]*name="viewport"', text)
+        assert "@page { size: A4" in text and "max-width: 40em" in text
+        assert re.search(r'<img\b[^>]*\bwidth="\d+"', text)  # figures shown at their size, so they print at it
+        index = (out / c / "index.html").read_text(encoding="utf-8")
+        assert re.search(r'<meta\b[^>]*name="viewport"', index) and "@page" in index
+
+
 def test_results_store_holds_the_report_numbers(reports):
     out, _, _ = reports
     store = ResultsStore(out / "results.sqlite")

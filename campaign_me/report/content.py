@@ -1,7 +1,9 @@
-"""What a country report shows: tidy indicator results, key findings, figures with alt text.
+"""What a country report shows: tidy indicator results, key findings, tables and figures with alt text.
 
 The tables here are aggregates only (one row per indicator, round and domain); nothing in this
-module returns respondent-level rows.
+module returns respondent-level rows. What the findings may claim, and how, is
+:mod:`campaign_me.narrative`'s: this module sets its sentences and the numbers into the report's
+tables (one population per table, named in the caption, headers in words) and figures.
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ __all__ = [
     "RESULT_COLUMNS",
     "REPORT_INDICATORS",
     "country_results",
+    "report_findings",
     "key_findings",
+    "findings_markdown",
     "tracking_summary",
     "indicator_table",
+    "effects_table",
+    "tracking_display",
+    "tracking_notes",
+    "table_html",
     "effects_figure",
     "figure_html",
     "forest_figure",
@@ -169,21 +177,22 @@ def _label(variable: str) -> str:
         return variable
 
 
-def _direction(variable: str) -> bool:
-    try:
-        cat = _catalogue()
-        return cat[variable].direction != "lower" if variable in cat else True
-    except Exception:
-        return True
-
-
 def tracking_summary(tracking: pd.DataFrame | None) -> str:
-    """One sentence counting the logframe indicators by RAG status ("" without a tracking table)."""
+    """One sentence counting the logframe indicators by status, in words ("" without a tracking table).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"status": ["green", "grey", "grey", "red"]})
+    >>> tracking_summary(t)
+    'Results framework: of 4 indicators, 1 on track; 2 cannot be judged yet (the interval spans a cut-off); 1 off track.'
+    """
+    from ..logframe import STATUS_WORDS
+
     if tracking is None or not len(tracking):
         return ""
     counts = tracking["status"].value_counts()
-    words = {"green": "on track (green)", "amber": "part of the way (amber)", "red": "off track (red)",
-             "grey": "cannot be judged yet: the interval spans a cut-off (grey)"}
+    words = {"green": STATUS_WORDS["green"], "amber": STATUS_WORDS["amber"],
+             "grey": "cannot be judged yet (the interval spans a cut-off)", "red": STATUS_WORDS["red"]}
     parts = [f"{int(counts[k])} {v}" for k, v in words.items() if k in counts]
     other = int(counts.drop([k for k in words if k in counts]).sum())
     if other:
@@ -191,58 +200,96 @@ def tracking_summary(tracking: pd.DataFrame | None) -> str:
     return f"Results framework: of {len(tracking)} indicators, " + "; ".join(parts) + "."
 
 
-def key_findings(results: pd.DataFrame, tracking: pd.DataFrame | None = None, *, level: float = 0.95) -> list[str]:
-    """Plain-language key findings, each with a number and a confidence statement.
+def _planned(logframe) -> dict[str, float]:
+    """Planned change (target minus baseline) of the logframe's whole-population rows, by indicator."""
+    if logframe is None:
+        return {}
+    out: dict[str, float] = {}
+    for r in logframe.rows:
+        if not r.domain and r.target is not None and r.baseline is not None and r.indicator not in out:
+            out[r.indicator] = float(r.target - r.baseline)
+    return out
 
-    Reach at endline, every campaign effect (DiD) whose interval excludes zero (with its direction:
-    improvement or the wrong way), one line naming the indicators without a clear effect, and the
-    results-framework status counts when a tracking table is given.
+
+def report_findings(results: pd.DataFrame, logframe=None, *, level: float = 0.95, power: float = 0.8) -> pd.DataFrame:
+    """The report's campaign effects worded by design, with their roles (:func:`campaign_me.narrative.findings`).
+
+    The logframe (optional) names the primary outcomes (``primary: true``) and the planned changes
+    said beside null findings.
     """
-    pct = f"{level:.0%}"
+    from .. import narrative
+
+    primary = logframe.primary if logframe is not None else ()
+    return narrative.findings(results, design="did", primary=primary, level=level, power=power,
+                              planned=_planned(logframe))
+
+
+def key_findings(results: pd.DataFrame, tracking: pd.DataFrame | None = None, *, level: float = 0.95,
+                 logframe=None) -> list[str]:
+    """Plain-language key findings, each with a number and a statement of how sure we are.
+
+    Reach at endline (reconciled with the whole survey's figure), then every campaign effect worded
+    by its design (a difference-in-differences: "consistent with a campaign effect, if the
+    comparison districts would otherwise have changed like the campaign districts"), the primary
+    outcome(s) first, a null finding with the smallest change the survey could have detected, the
+    caution about many indicators, and the results-framework status counts.
+    """
+    from .. import narrative
+
+    found = report_findings(results, logframe, level=level)
     out = []
-    reach = results[results["indicator"].eq("exposed_any") & results["measure"].eq("level")
-                    & results["round"].eq("endline") & results["domain"].eq("campaign areas")]
-    if len(reach) and not reach["suppressed"].iloc[0]:
-        r = reach.iloc[0]
-        out.append(f"**Reach.** {r['estimate']:.0f}% of the target population in campaign districts reported "
-                   f"exposure to the campaign at endline ({pct} CI {r['ci_low']:.0f} to {r['ci_high']:.0f}%).")
-    did = results[results["measure"].eq("did")]
-    unclear, suppressed = [], []
-    for rec in did.to_dict("records"):
-        label = _label(rec["indicator"])
-        if rec["suppressed"] or pd.isna(rec["estimate"]):
-            suppressed.append(label)
-            continue
-        unit = " pp" if rec["unit"] == "pp" else " points"
-        est, lo, hi = rec["estimate"], rec["ci_low"], rec["ci_high"]
-        if lo > 0 or hi < 0:
-            good = (est > 0) == _direction(rec["indicator"])
-            verdict = "an improvement attributable to the campaign" if good else "a change in the wrong direction"
-            out.append(f"**{label}**: {est:+.1f}{unit} in campaign relative to comparison districts "
-                       f"({pct} CI {lo:+.1f} to {hi:+.1f}), {verdict}; the interval excludes no change.")
-        else:
-            unclear.append(f"{label} ({est:+.1f}{unit}, {lo:+.1f} to {hi:+.1f})")
-    if unclear:
-        out.append("**No clear campaign effect** (the interval includes zero) on: " + "; ".join(unclear) + ".")
-    if suppressed:
-        out.append("Too few respondents to estimate the effect on: " + ", ".join(suppressed) + " (suppressed).")
+    reach = narrative.reach_sentence(results, level=level)
+    if reach:
+        out.append(reach)
+    for role in ("primary", "exploratory"):
+        out.extend(found.loc[found["role"].eq(role), "sentence"])
+    out.extend(narrative.multiplicity_sentences(found, level=level))
     summary = tracking_summary(tracking)
     if summary:
         out.append(summary)
     return out
 
 
-def indicator_table(results: pd.DataFrame, *, domain: str = "campaign areas") -> pd.DataFrame:
-    """Decision-maker table: baseline, endline, change and campaign effect per indicator (formatted text)."""
+def findings_markdown(found: pd.DataFrame, results: pd.DataFrame, *, level: float = 0.95) -> str:
+    """The key findings as Markdown: reach, the primary outcome(s), the exploratory findings, the caution."""
+    from .. import narrative
 
-    def fmt(rec: dict | None, signed: bool = False) -> str:
-        if rec is None:
-            return ""
-        if rec["suppressed"] or pd.isna(rec["estimate"]):
-            return "* (n < threshold)"
-        s = "+" if signed else ""
-        return f"{rec['estimate']:{s}.1f} [{rec['ci_low']:{s}.1f}, {rec['ci_high']:{s}.1f}]"
+    parts = []
+    reach = narrative.reach_sentence(results, level=level)
+    if reach:
+        parts.append(reach)
+    prim = found[found["role"].eq("primary")]
+    if len(prim):
+        head = "Primary outcome" + ("s" if len(prim) > 1 else "") + " (confirmatory: named before the survey)"
+        parts.append(f"### {head}\n\n" + "\n".join(f"- {x}" for x in prim["sentence"]))
+    expl = found[found["role"].eq("exploratory")]
+    if len(expl):
+        head = "Other indicators (exploratory)" if len(prim) else "All indicators (exploratory: no primary outcome named)"
+        parts.append(f"### {head}\n\n" + "\n".join(f"- {x}" for x in expl["sentence"]))
+    caution = narrative.multiplicity_sentences(found, level=level)
+    if caution:
+        parts.append("### Many indicators, some chance findings\n\n" + " ".join(caution))
+    return "\n\n".join(parts)
 
+
+def _unit_label(unit: str) -> str:
+    return {"%": "%", "pp": "% net", "score 0-100": "score 0-100"}.get(str(unit), str(unit))
+
+
+def indicator_table(results: pd.DataFrame, *, domain: str = "campaign areas", level: float = 0.95) -> pd.DataFrame:
+    """Levels and change in one population (default the campaign districts), headers in words.
+
+    One row per indicator: baseline and endline with their intervals and respondents, and the
+    change since baseline (a before-after comparison in that population: it cannot separate the
+    campaign from other changes; the campaign effect is :func:`effects_table`'s). A net measure
+    (aided recall net of a decoy) is never shown below zero (:func:`campaign_me.narrative.level_text`);
+    ``table.attrs["notes"]`` then says what was bounded. ``table.attrs["population"]`` names the
+    population.
+    """
+    from .. import narrative
+
+    pct = f"{level:.0%}"
+    notes: list[str] = []
     lines = []
     for ind in results["indicator"].drop_duplicates():
         part = results[results["indicator"].eq(ind)]
@@ -253,36 +300,259 @@ def indicator_table(results: pd.DataFrame, *, domain: str = "campaign areas") ->
 
         base = pick("level", "baseline", domain)
         end = pick("level", "endline", domain)
-        did = pick("did", "endline-baseline", "campaign vs comparison areas")
+        chg = pick("change", "endline-baseline", domain)
+        unit = base["unit"] if base else (end["unit"] if end else "")
+        net = unit == "pp"
+        cells = {}
+        for key, rec in (("base", base), ("end", end)):
+            if rec is None:
+                cells[key] = ""
+            elif rec["suppressed"] or pd.isna(rec["estimate"]):
+                cells[key] = "* (too few respondents)"
+            else:
+                text, bounded = narrative.level_text(rec["estimate"], rec["ci_low"], rec["ci_high"], net=net)
+                if bounded:
+                    text += " \u2020"
+                    what = ("no more people recognised the real material than the decoy, so the share is shown as 0"
+                            if rec["estimate"] < 0 else "the interval's lower limit is shown as 0")
+                    notes.append(
+                        f"\u2020 {_label(ind)}: the share who recognised the real campaign material minus the share who "
+                        f"said they recognised a decoy that was never used. The survey's estimate is "
+                        f"{narrative.signed(rec['estimate'])} ({pct} CI {narrative.signed(rec['ci_low'])} to "
+                        f"{narrative.signed(rec['ci_high'])}): {what}; a share of people cannot be below zero.")
+                cells[key] = text
+        if chg is None:
+            change = ""
+        elif chg["suppressed"] or pd.isna(chg["estimate"]):
+            change = "* (too few respondents)"
+        else:
+            change = (f"{narrative.signed(chg['estimate'])} ({narrative.signed(chg['ci_low'])} to "
+                      f"{narrative.signed(chg['ci_high'])})")
+        n_base = f"{int(base['n']):,}" if base else ""
+        n_end = f"{int(end['n']):,}" if end else ""
         lines.append({
-            "Indicator": _label(ind),
-            "Unit": base["unit"] if base else "",
-            "Baseline [95% CI]": fmt(base),
-            "n (baseline)": base["n"] if base else "",
-            "Endline [95% CI]": fmt(end),
-            "n (endline)": end["n"] if end else "",
-            "Change": fmt(pick("change", "endline-baseline", domain), signed=True),
-            "Campaign effect (DiD)": fmt(did, signed=True),
+            "Indicator": f"{_label(ind)} ({_unit_label(unit)})" if unit else _label(ind),
+            f"Baseline ({pct} CI)": cells["base"],
+            f"Endline ({pct} CI)": cells["end"],
+            "Change since baseline": change,
+            "Respondents (baseline / endline)": f"{n_base} / {n_end}",
         })
-    return pd.DataFrame(lines)
+    table = pd.DataFrame(lines)
+    table.attrs["notes"] = list(dict.fromkeys(notes))
+    table.attrs["population"] = narrative.POPULATIONS.get(domain, domain)
+    return table
 
 
-def effects_figure(results: pd.DataFrame, *, level: float = 0.95, title: str = ""):
-    """Coefficient plot of the campaign effects (DiD) with their intervals; returns (figure, alt text)."""
+def effects_table(found: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """The campaign effects (difference-in-differences) as a table in words, one row per indicator.
+
+    ``found`` is :func:`report_findings`' table. Columns: the indicator (the primary outcome
+    marked), the change in the campaign and in the comparison districts, their difference with its
+    interval, and what the survey can say (the design's words, or the smallest detectable change
+    beside a null finding).
+    """
+    from .. import narrative
+
+    pct = f"{level:.0%}"
+    rows = []
+    for rec in found.to_dict("records"):
+        unit = "pp" if rec["unit"] == "pp" else "points"
+        label = rec["label"] + f" ({unit})"
+        if rec["role"] == "primary":
+            label += ", primary outcome"
+        if rec["outcome"] == "unknown":
+            diff = "* (too few respondents)"
+        else:
+            diff = (f"{narrative.signed(rec['estimate'])} ({narrative.signed(rec['ci_low'])} to "
+                    f"{narrative.signed(rec['ci_high'])})")
+        def change(v: float) -> str:
+            return narrative.signed(v) if np.isfinite(v) else "* (too few respondents)"
+
+        rows.append({
+            "Indicator": label,
+            "Change, campaign districts": change(rec["change_campaign"]),
+            "Change, comparison districts": change(rec["change_comparison"]),
+            f"Difference: campaign effect estimate ({pct} CI)": diff,
+            "What the survey can say": rec["verdict"][0].upper() + rec["verdict"][1:],
+        })
+    table = pd.DataFrame(rows)
+    table.attrs["population"] = narrative.POPULATIONS["campaign vs comparison areas"]
+    return table
+
+
+def tracking_display(tracking: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """The logframe tracking table for a reader: headers and statuses in words, no statistical notes.
+
+    The latest value carries its interval, the progress its range (why a status "cannot judge"),
+    a net measure is never shown below zero, and the notes go to :func:`tracking_notes` (for a
+    methods section). ``table.attrs["status"]`` keeps the status codes (for the fills),
+    ``table.attrs["notes"]`` the notes on bounded values.
+    """
+    from .. import narrative
+    from ..logframe import STATUS_WORDS
+
+    pct = f"{level:.0%}"
+    rows, notes = [], []
+    for rec in tracking.to_dict("records"):
+        net = rec["unit"] == "pp"
+        mark = ""
+
+        def level_(v, lo=np.nan, hi=np.nan, net: bool = net):
+            nonlocal mark
+            text, bounded = narrative.level_text(v, lo, hi, net=net)
+            if bounded:
+                mark = " \u2020"
+            return text
+
+        base = level_(rec["baseline"])
+        target = level_(rec["target"])
+        latest = "* (too few respondents)" if pd.isna(rec["latest"]) else level_(rec["latest"], rec["ci_low"],
+                                                                                 rec["ci_high"])
+        if mark:
+            notes.append(f"\u2020 {rec['name']}: a net share (recognition of the real material minus recognition of a "
+                         "decoy that was never used); values and limits below zero (here baseline "
+                         f"{narrative.signed(rec['baseline'])}, endline {narrative.signed(rec['latest'])} from "
+                         f"{narrative.signed(rec['ci_low'])} to {narrative.signed(rec['ci_high'])}) are shown as 0: a "
+                         "share of people cannot be below zero.")
+        prog = rec["progress"]
+        if pd.isna(prog) or pd.isna(rec["latest"]):
+            progress = "-"
+        else:
+            progress = f"{prog:.0%}".replace("-", "\u2212")
+            if pd.notna(rec.get("progress_low")) and pd.notna(rec.get("progress_high")):
+                progress += (f" ({rec['progress_low']:.0%} to {rec['progress_high']:.0%})").replace("-", "\u2212")
+        where = "whole survey" if rec["domain"] in ("all", "", None) else rec["domain"].replace("=", " ") + " only"
+        rows.append({
+            "Indicator": f"{rec['name']} ({_unit_label(rec['unit'])})" + mark,
+            "Where": where,
+            "Baseline": base,
+            "Target": target,
+            f"Endline ({pct} CI)": latest,
+            "Share of the planned change achieved": progress,
+            "Status": STATUS_WORDS.get(rec["status"], str(rec["status"])),
+        })
+    table = pd.DataFrame(rows)
+    table.attrs["status"] = list(tracking["status"])
+    table.attrs["notes"] = list(dict.fromkeys(notes))
+    table.attrs["population"] = narrative.POPULATIONS["all"]
+    return table
+
+
+def tracking_notes(tracking: pd.DataFrame, logframe=None) -> list[str]:
+    """The results framework's statistical notes, for the methods section (not the table).
+
+    One sentence lists the targets the *planned* sample could not detect (from the logframe's
+    minimum-detectable-change check: planned change, detectable change, planned interviews per
+    round), and one line per indicator keeps any other note of the tracking table (a missing or
+    suppressed estimate). The progress ranges behind "cannot judge" are in the table itself.
+    """
+    out = []
+    if logframe is not None:
+        plan = logframe.planned_sample
+        groups: dict[float, list[str]] = {}
+        for r in logframe.rows:
+            if r.mde is not None and r.target is not None and abs(r.target - r.baseline) < r.mde:
+                unit = "pp" if logframe.catalogue[r.indicator].unit == "%" else "points"
+                where = f", {', '.join(f'{k} {v}' for k, v in r.domain.items())}" if r.domain else ""
+                groups.setdefault(r.planned_n, []).append(
+                    f"{logframe.catalogue[r.indicator].name}{where} ({abs(r.target - r.baseline):.1f} {unit} planned, "
+                    f"{r.mde:.1f} detectable)")
+        if groups:
+            parts = [f"with {n:g} interviews per round, " + "; ".join(items) for n, items in groups.items()]
+            out.append(
+                "Targets smaller than the minimum detectable change of the planned sample (design effect "
+                f"{plan.get('deff', 1):g}, {plan.get('power', 0.8):.0%} power, {plan.get('alpha', 0.05):.0%} level; "
+                "checked when the results framework was loaded): " + "; ".join(parts) + ".")
+    for rec in tracking.to_dict("records"):
+        note = str(rec.get("note") or "")
+        keep = [x for x in note.split("; ") if x and "spans a cut-off" not in x and "minimum detectable" not in x
+                and "not computed" not in x and "was not checked" not in x]
+        if keep:
+            where = "" if rec["domain"] in ("all", "", None) else f", {rec['domain'].replace('=', ' ')}"
+            out.append(f"{rec['name']}{where}: " + "; ".join(keep) + ".")
+    return out
+
+
+def table_html(table: pd.DataFrame, *, caption: str = "", notes=(), status=None, css_class: str = "") -> str:
+    """A report table as HTML: a caption, headers in words, the first column as row headers.
+
+    Every cell carries its column's header as ``data-label`` (the report's style sheet shows each
+    row as a card on a narrow screen), ``notes`` go below the table, and ``status`` (codes of
+    :data:`campaign_me.logframe.RAG_COLOURS`, one per row) fills the "Status" column, whose words
+    are written in the cell: the colour is never the only carrier of the meaning.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"Indicator": ["Knows the hotline (%)"], "Status": ["cannot judge"]})
+    >>> html_ = table_html(t, caption="Table 1. All surveyed districts", status=["grey"])
+    >>> '<th scope="row" data-label="Indicator">Knows the hotline (%)</th>' in html_
+    True
+    >>> 'data-label="Status"' in html_ and "cannot judge</td>" in html_
+    True
+    """
+    from ..logframe import RAG_COLOURS
+
+    cols = list(table.columns)
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
+    body = []
+    for i, rec in enumerate(table.itertuples(index=False, name=None)):
+        cells = []
+        for j, (col, v) in enumerate(zip(cols, rec)):
+            label = html.escape(str(col), quote=True)
+            text = html.escape("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+            if j == 0:
+                cells.append(f'<th scope="row" data-label="{label}">{text}</th>')
+            elif col == "Status" and status is not None and i < len(status):
+                code = str(status[i])
+                fill = RAG_COLOURS.get(code, "")
+                style = f' style="background-color: {fill}"' if fill else ""
+                cells.append(f'<td class="cm-status cm-status-{html.escape(code, quote=True)}" '
+                             f'data-label="{label}"{style}>{text}</td>')
+            else:
+                cells.append(f'<td data-label="{label}">{text}</td>')
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    foot = "".join(f'<p class="cm-note">{html.escape(n)}</p>' for n in notes)
+    cls = "cm-table" + (f" {css_class}" if css_class else "")
+    return (f'<div class="cm-table-wrap"><table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table>{foot}</div>')
+
+
+def _wrap(text: str, width: int = 30) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def effects_figure(results: pd.DataFrame, *, level: float = 0.95, title: str = "", primary=()):
+    """Dot-and-interval chart of the campaign effects (DiD); returns (figure, alt text).
+
+    6.8 inches wide with 10-point text, so that on A4 it prints at its own size (no smaller than
+    9 points); long names wrap; the primary outcome(s) are marked in the label and drawn filled,
+    the exploratory ones hollow. A suppressed effect is not drawn.
+    """
     import matplotlib.pyplot as plt
 
     did = results[results["measure"].eq("did") & ~results["suppressed"]].copy()
-    did["label"] = [f"{_label(v)} ({'pp' if u == 'pp' else 'points'})" for v, u in zip(did["indicator"], did["unit"])]
-    fig, ax = plt.subplots(figsize=(7, 0.6 * max(len(did), 1) + 1.2))
+    primary = set(primary)
+    did["label"] = [f"{_label(v)} ({'pp' if u == 'pp' else 'points'})" + (", primary" if v in primary else "")
+                    for v, u in zip(did["indicator"], did["unit"])]
+    fig, ax = plt.subplots(figsize=(6.8, 0.45 * max(len(did), 1) + 1.3))
     y = np.arange(len(did))[::-1]
     est, lo, hi = (did[c].to_numpy(dtype=float) for c in ("estimate", "ci_low", "ci_high"))  # arrays, not Series
-    ax.errorbar(est, y, xerr=[est - lo, hi - est], fmt="o", color="#1b6ca8", ecolor="#1b6ca8", capsize=3)
-    ax.axvline(0, color="grey", linewidth=1, linestyle="--")
+    is_primary = did["indicator"].isin(primary).to_numpy()
+    for yi, e, a, b, prim in zip(y, est, lo, hi, is_primary):
+        ax.plot([a, b], [yi, yi], color="#0072B2", lw=2, solid_capstyle="butt")
+        ax.plot([e], [yi], "o", ms=8 if prim else 7, color="#0072B2", mfc="#0072B2" if prim else "white", mew=2)
+    ax.axvline(0, color="#555555", linewidth=1, linestyle="--")
     ax.set_yticks(y)
-    ax.set_yticklabels(did["label"])
-    ax.set_xlabel("campaign effect: change in campaign areas minus change in comparison areas")
+    ax.set_yticklabels([_wrap(t, 32) for t in did["label"]], fontsize=10)
+    ax.tick_params(axis="x", labelsize=10)
+    ax.set_xlabel("campaign effect: change in campaign districts minus change in comparison districts\n"
+                  "(percentage points, or points of a 0-100 score)", fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
     if title:
-        ax.set_title(title)
+        ax.set_title(title, fontsize=11)
     fig.tight_layout()
     parts = [f"{lab}: {e:+.1f} ({lo:+.1f} to {hi:+.1f})"
              for lab, e, lo, hi in zip(did["label"], did["estimate"], did["ci_low"], did["ci_high"])]
@@ -291,11 +561,14 @@ def effects_figure(results: pd.DataFrame, *, level: float = 0.95, title: str = "
     return fig, alt
 
 
-def figure_html(fig, *, alt: str, caption: str = "", dpi: int = 100) -> str:
+def figure_html(fig, *, alt: str, caption: str = "", dpi: int = 150) -> str:
     """A matplotlib figure as self-contained HTML: an embedded PNG with alt text and a caption.
 
     Display it with ``IPython.display.HTML``; the rendered report then needs no external file and
-    screen readers read the alt text. The figure is closed.
+    screen readers read the alt text. The figure is closed. The image is drawn at ``dpi`` (sharp
+    on paper) and shown at its size in inches (96 CSS pixels per inch, never wider than the page):
+    a figure no wider than the printed text area prints with its text at the point size it was
+    drawn with.
 
     Examples
     --------
@@ -305,15 +578,21 @@ def figure_html(fig, *, alt: str, caption: str = "", dpi: int = 100) -> str:
     >>> html_.startswith("<figure") and 'alt="An empty chart"' in html_
     True
     """
+    import struct
+
     import matplotlib.pyplot as plt
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    png = buf.getvalue()
+    width_px = struct.unpack(">I", png[16:20])[0]  # the PNG header's width
+    css_width = round(width_px / dpi * 96)
+    data = base64.b64encode(png).decode("ascii")
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return (f'<figure style="margin:1em 0"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%"/>{cap}</figure>')
+    return (f'<figure class="cm-figure" style="margin:1em 0"><img src="data:image/png;base64,{data}" '
+            f'alt="{html.escape(alt, quote=True)}" width="{css_width}" style="max-width:100%;height:auto"/>'
+            f'{cap}</figure>')
 
 
 def forest_figure(results: pd.DataFrame, *, level: float = 0.95):
@@ -352,23 +631,32 @@ def forest_figure(results: pd.DataFrame, *, level: float = 0.95):
 
 
 def effects_by_country(results: pd.DataFrame) -> pd.DataFrame:
-    """Campaign effects (DiD) by indicator and country, with whether the interval excludes zero."""
+    """Campaign effects (DiD) by indicator and country, with whether the interval excludes zero (headers in words)."""
+    from .. import narrative
+
     did = results[results["measure"].eq("did")].copy()
     did["Indicator"] = did["indicator"].map(_label)
-    did["excludes zero"] = np.where(did["suppressed"], "suppressed",
-                                    np.where((did["ci_low"] > 0) | (did["ci_high"] < 0), "yes", "no"))
-    did["effect [CI]"] = [
-        "*" if s else f"{e:+.1f} [{lo:+.1f}, {hi:+.1f}]"
+    did["Interval excludes zero"] = np.where(did["suppressed"], "suppressed",
+                                             np.where((did["ci_low"] > 0) | (did["ci_high"] < 0), "yes", "no"))
+    did["Campaign effect (95% CI)"] = [
+        "* (too few respondents)" if s else
+        f"{narrative.signed(e)} ({narrative.signed(lo)} to {narrative.signed(hi)})"
         for s, e, lo, hi in zip(did["suppressed"], did["estimate"], did["ci_low"], did["ci_high"])]
-    return did[["Indicator", "country", "effect [CI]", "excludes zero", "unit"]].rename(
-        columns={"country": "Country", "unit": "Unit"}).reset_index(drop=True)
+    did["Unit"] = did["unit"].map(narrative.unit_words)
+    return did[["Indicator", "country", "Campaign effect (95% CI)", "Interval excludes zero", "Unit"]].rename(
+        columns={"country": "Country"}).reset_index(drop=True)
 
 
 def levels_by_country(results: pd.DataFrame, *, round_: str = "endline", domain: str = "all") -> pd.DataFrame:
-    """One row per indicator, one column per country: the round's level with its interval (text)."""
+    """One row per indicator, one column per country: the round's level with its interval (text).
+
+    A net measure is never shown below zero (:func:`campaign_me.narrative.level_text`).
+    """
     lv = results[results["measure"].eq("level") & results["round"].eq(round_) & results["domain"].eq(domain)].copy()
-    lv["value"] = ["*" if s else f"{e:.1f} [{lo:.1f}, {hi:.1f}]"
-                   for s, e, lo, hi in zip(lv["suppressed"], lv["estimate"], lv["ci_low"], lv["ci_high"])]
+    from .. import narrative
+
+    lv["value"] = ["*" if s else narrative.level_text(e, lo, hi, net=u == "pp")[0]
+                   for s, e, lo, hi, u in zip(lv["suppressed"], lv["estimate"], lv["ci_low"], lv["ci_high"], lv["unit"])]
     lv["Indicator"] = lv["indicator"].map(_label)
     table = lv.pivot(index="Indicator", columns="country", values="value")
     table.columns.name = None
