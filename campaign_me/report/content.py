@@ -20,6 +20,9 @@ __all__ = [
     "RESULT_COLUMNS",
     "REPORT_INDICATORS",
     "country_results",
+    "methods_lines",
+    "not_asked_sentence",
+    "indicator_definitions",
     "report_findings",
     "key_findings",
     "findings_markdown",
@@ -57,11 +60,40 @@ def _catalogue():
     return load_catalogue()
 
 
-def _welch_df(se1: float, df1: float, se2: float, df2: float) -> float:
-    """Satterthwaite degrees of freedom of a difference of two independent estimates."""
-    v1, v2 = se1**2, se2**2
-    denom = (v1**2 / df1 if df1 else 0.0) + (v2**2 / df2 if df2 else 0.0)
-    return float((v1 + v2) ** 2 / denom) if denom > 0 else float("inf")
+def _resolve_arm(book, data, arm=None, treated=None):
+    """The campaign areas: an :class:`~campaign_me.codebook.Arm`, a 0/1 column name, or None (no arm).
+
+    ``arm`` (a column or an Arm) wins; else ``treated`` (a 0/1 column, the former argument); else the
+    codebook's ``arm``; else, for surveys whose codebook declares none, a 0/1 ``campaign`` column if
+    the data have one (the bundled sample world); else None.
+    """
+    from ..codebook import Arm
+
+    if isinstance(arm, Arm):
+        return arm
+    if arm not in (None, ""):
+        if book.arm is not None and book.arm.column == arm:
+            return book.arm
+        return str(arm)
+    if treated not in (None, ""):
+        return str(treated)
+    if book.arm is not None:
+        return book.arm
+    return "campaign" if "campaign" in data.columns else None
+
+
+def _arm_mask(arm, design) -> np.ndarray:
+    """1 in campaign areas, 0 in comparison areas, for each row of the design's data."""
+    from ..codebook import Arm
+
+    if isinstance(arm, Arm):
+        return arm.mask(design.data).to_numpy(dtype=float)
+    from ..evaluation import _indicator
+
+    return np.asarray(_indicator(design, arm, "arm"), dtype=float)
+
+
+_ARM_COLUMN = "__campaign_area"
 
 
 def country_results(
@@ -72,7 +104,9 @@ def country_results(
     codebook,
     catalogue=None,
     indicators: tuple[str, ...] = REPORT_INDICATORS,
-    treated: str = "campaign",
+    treated: str | None = None,
+    arm=None,
+    rounds: str | None = None,
     level: float = 0.95,
     min_n: int = 25,
     flag_n: int = 50,
@@ -82,18 +116,25 @@ def country_results(
     Parameters
     ----------
     baseline, endline : SurveyDesign
-        The two survey rounds (independent samples), each with a 0/1 column ``treated``
-        (campaign vs comparison districts) that is constant within strata.
+        The two survey rounds (e.g. ``SurveyDesign.from_codebook(data, codebook)``).
     country : str
         Label written in the ``country`` column.
     codebook : Codebook or path
-        The surveys' codebook (item keys and scales of the indicators).
+        The surveys' codebook: item keys and scales of the indicators, ``concept`` names, the arm
+        (campaign areas) and the round structure.
     catalogue : Catalogue, optional
         Indicator catalogue; default the shipped one (:func:`campaign_me.indicators.load_catalogue`).
     indicators : tuple of str
-        Catalogue ids to report.
-    treated : str, default "campaign"
-        The 0/1 column of campaign districts.
+        Catalogue ids asked for. Those the survey did not ask (:func:`campaign_me.indicators.applicable`)
+        get no rows: they are listed once in ``result.attrs["not_asked"]`` (records with ``id``,
+        ``name``, ``missing``, ``reason``).
+    treated : str, optional
+        A 0/1 column of campaign areas (kept for older calls; ``arm`` is the general form).
+    arm : str or Arm, optional
+        The campaign areas; default the codebook's ``arm`` (for a codebook without one, a 0/1
+        ``campaign`` column if the data have it). Without any: levels and changes only, no effects.
+    rounds : {"independent", "same_clusters", "panel"}, optional
+        How the rounds relate; default the codebook's ``rounds``.
     level : float, default 0.95
         Confidence level of every interval.
     min_n, flag_n : int, default 25 and 50
@@ -105,11 +146,12 @@ def country_results(
     pandas.DataFrame
         Columns :data:`RESULT_COLUMNS`. ``measure`` is ``"level"`` (a round's estimate, from
         :func:`~campaign_me.indicators.compute_indicators`), ``"change"`` (endline minus baseline,
-        :func:`~campaign_me.indicators.compare_rounds`) or ``"did"``: the change in campaign areas
-        minus the change in comparison areas. The rounds are independent samples and campaign and
-        comparison areas disjoint strata, so the two changes are independent: the DiD's variance is
-        the sum of theirs, its interval a t interval on their Satterthwaite degrees of freedom.
+        :func:`~campaign_me.indicators.compare_rounds` with the round structure) or ``"did"``: the
+        change in campaign areas minus the change in comparison areas, from
+        :func:`~campaign_me.indicators.did_indicators` (R's ``svyglm(y ~ arm * round)`` on the
+        stacked rounds, so rounds that share clusters or respondents are handled as such).
         Shares are in percent, changes in percentage points (``unit`` says which).
+        ``attrs``: ``not_asked`` (see ``indicators``), ``rounds``, ``arm`` (column, or ``""``).
 
     Examples
     --------
@@ -123,50 +165,188 @@ def country_results(
          indicator  estimate     se
     8   risk_aware     20.27  12.31
     """
-    from scipy import stats
+    from ..codebook import Codebook
+    from ..indicators import applicable, compare_rounds, compute_indicators, did_indicators
 
-    from ..indicators import compare_rounds, compute_indicators
-
+    book = Codebook.coerce(codebook)
     catalogue = catalogue if catalogue is not None else _catalogue()
-    ids = list(indicators)
-    kw = {"codebook": codebook, "indicators": ids, "level": level, "min_n": min_n, "flag_n": flag_n}
+    structure = rounds or book.rounds or "independent"
+    columns = list(dict.fromkeys([*baseline.data.columns, *endline.data.columns]))
+    asked = list(dict.fromkeys(indicators))
+    usable, not_asked = applicable(catalogue.select(asked), book, columns)
+    ids = [i for i in asked if i in usable.ids]
+    area = _resolve_arm(book, baseline.data, arm=arm, treated=treated)
+    if area is not None:
+        baseline = baseline.with_columns(**{_ARM_COLUMN: _arm_mask(area, baseline)})
+        endline = endline.with_columns(**{_ARM_COLUMN: _arm_mask(area, endline)})
+    kw = {"codebook": book, "indicators": ids, "level": level, "min_n": min_n, "flag_n": flag_n}
     areas = {1: "campaign areas", 0: "comparison areas"}
     rows: list[dict] = []
-    for round_, design in (("baseline", baseline), ("endline", endline)):
-        for by in (None, treated):
-            t = compute_indicators(design, catalogue, by=by, **kw)
-            for rec in t.to_dict("records"):
-                domain = "all" if by is None else areas[int(rec[treated])]
-                rows.append({"round": round_, "indicator": rec["indicator"], "domain": domain, "measure": "level",
-                             "estimate": rec["estimate"], "se": rec["se"], "ci_low": rec["ci_low"],
-                             "ci_high": rec["ci_high"], "n": rec["n"], "suppressed": bool(rec["suppressed"]),
-                             "unit": rec["unit"]})
-    change = compare_rounds(baseline, endline, catalogue, by=treated, **kw)
-    by_arm: dict[tuple[str, int], dict] = {}
-    for rec in change.to_dict("records"):
-        arm = int(rec[treated])
-        by_arm[rec["indicator"], arm] = rec
-        rows.append({"round": "endline-baseline", "indicator": rec["indicator"], "domain": areas[arm],
-                     "measure": "change", "estimate": rec["change"], "se": rec["se"], "ci_low": rec["ci_low"],
-                     "ci_high": rec["ci_high"], "n": int(min(rec["n_baseline"], rec["n_endline"])),
-                     "suppressed": bool(rec["suppressed"]), "unit": rec["change_unit"]})
-    for ind in ids:
-        t, c = by_arm.get((ind, 1)), by_arm.get((ind, 0))
-        if t is None or c is None:
-            continue
-        est = t["change"] - c["change"]
-        se = float(np.hypot(t["se"], c["se"]))
-        df = _welch_df(t["se"], t["df"], c["se"], c["df"]) if np.isfinite(se) else np.nan
-        q = float(stats.t.ppf(0.5 + level / 2, df)) if np.isfinite(df) and df > 0 else np.nan
-        rows.append({"round": "endline-baseline", "indicator": ind, "domain": "campaign vs comparison areas",
-                     "measure": "did", "estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se,
-                     "n": int(min(t["n_baseline"], t["n_endline"], c["n_baseline"], c["n_endline"])),
-                     "suppressed": bool(t["suppressed"] or c["suppressed"]), "unit": t["change_unit"]})
-    out = pd.DataFrame(rows)
+    if ids:
+        for round_, design in (("baseline", baseline), ("endline", endline)):
+            for by in (None, _ARM_COLUMN) if area is not None else (None,):
+                t = compute_indicators(design, catalogue, by=by, **kw)
+                for rec in t.to_dict("records"):
+                    domain = "all" if by is None else areas[int(rec[by])]
+                    rows.append({"round": round_, "indicator": rec["indicator"], "domain": domain, "measure": "level",
+                                 "estimate": rec["estimate"], "se": rec["se"], "ci_low": rec["ci_low"],
+                                 "ci_high": rec["ci_high"], "n": rec["n"], "suppressed": bool(rec["suppressed"]),
+                                 "unit": rec["unit"]})
+        by = _ARM_COLUMN if area is not None else None
+        change = compare_rounds(baseline, endline, catalogue, by=by, rounds=structure, **kw)
+        for rec in change.to_dict("records"):
+            domain = "all" if by is None else areas[int(rec[by])]
+            rows.append({"round": "endline-baseline", "indicator": rec["indicator"], "domain": domain,
+                         "measure": "change", "estimate": rec["change"], "se": rec["se"], "ci_low": rec["ci_low"],
+                         "ci_high": rec["ci_high"], "n": int(min(rec["n_baseline"], rec["n_endline"])),
+                         "suppressed": bool(rec["suppressed"]), "unit": rec["change_unit"]})
+        if area is not None:
+            effects = did_indicators(baseline, endline, catalogue, codebook=book, arm=_ARM_COLUMN, rounds=structure,
+                                     indicators=ids, level=level, min_n=min_n)
+            for rec in effects.to_dict("records"):
+                rows.append({"round": "endline-baseline", "indicator": rec["indicator"],
+                             "domain": "campaign vs comparison areas", "measure": "did", "estimate": rec["estimate"],
+                             "se": rec["se"], "ci_low": rec["ci_low"], "ci_high": rec["ci_high"], "n": rec["n"],
+                             "suppressed": bool(rec["suppressed"]), "unit": rec["unit"]})
+    out = pd.DataFrame(rows, columns=[c for c in RESULT_COLUMNS if c != "country"])
     out["country"] = country
     out["n"] = pd.to_numeric(out["n"]).fillna(0).astype("int64")
+    out["suppressed"] = out["suppressed"].astype(bool)
     out.loc[out["suppressed"], ["estimate", "se", "ci_low", "ci_high"]] = np.nan
-    return out[list(RESULT_COLUMNS)].reset_index(drop=True)
+    out = out[list(RESULT_COLUMNS)].reset_index(drop=True)
+    out.attrs["not_asked"] = not_asked.to_dict("records")
+    out.attrs["rounds"] = structure
+    out.attrs["arm"] = (area.column if hasattr(area, "column") else str(area)) if area is not None else ""
+    return out
+
+
+def _cluster_word(book) -> str:
+    """What the clusters are, in a plural word from the codebook ("villages" for ``village: {label: Village (cluster)}``)."""
+    col = book.psu
+    if not col:
+        return "clusters"
+    label = ""
+    try:
+        label = str(book[col].label or "")
+    except Exception:
+        label = ""
+    word = (label.split("(")[0].strip() or col).lower()
+    if not word.replace(" ", "").isalpha() or word in ("psu", "cluster", "primary sampling unit"):
+        return "clusters"
+    return word if word.endswith("s") else word + "s"
+
+
+def _count(design, column) -> int | None:
+    return int(design.data[column].nunique()) if column and column in design.data.columns else None
+
+
+def methods_lines(book, baseline, endline, results: pd.DataFrame, *, level: float = 0.95, min_n: int = 25) -> list[str]:
+    """The methods section's design, estimation and sample bullets, written from the actual survey.
+
+    From the codebook (weights, strata, clusters, the arm, the round structure) and the two rounds'
+    data: which round structure (new samples, the same clusters with new respondents, the same
+    respondents), how many strata and clusters each round has, whether the estimates are weighted,
+    which areas are campaign areas. ``results`` is :func:`country_results`' table (its ``attrs``).
+
+    Examples
+    --------
+    >>> from campaign_me import Codebook, SurveyDesign, load_survey
+    >>> cb = Codebook.from_yaml("tests/data/rounds/codebook.yaml")
+    >>> b, e = (SurveyDesign.from_codebook(load_survey(f"tests/data/rounds/{r}.csv", cb), cb)
+    ...         for r in ("baseline", "endline"))
+    >>> r = pd.DataFrame(columns=RESULT_COLUMNS)
+    >>> r.attrs.update(rounds="same_clusters", arm="program_arm")
+    >>> print(methods_lines(cb, b, e, r)[0])  # doctest: +ELLIPSIS
+    **Design.** The same 20 villages were visited at baseline and endline, with new respondents...
+    """
+    structure = results.attrs.get("rounds") or book.rounds or "independent"
+    arm = results.attrs.get("arm", "")
+    words = _cluster_word(book)
+    cb_, ce = _count(baseline, book.psu), _count(endline, book.psu)
+    sb, se_ = _count(baseline, book.strata), _count(endline, book.strata)
+    if structure == "same_clusters":
+        shared = (len(set(baseline.data[book.psu]) & set(endline.data[book.psu]))
+                  if book.psu and book.psu in baseline.data and book.psu in endline.data else None)
+        n = shared if shared is not None else ce
+        design = (f"The same {n} {words} were visited at baseline and endline, with new respondents "
+                  "(repeated cross-sections in the same clusters).")
+    elif structure == "panel":
+        design = ("The same respondents were interviewed at baseline and endline (a panel)"
+                  + (f", in {ce} {words}." if ce else "."))
+    else:
+        design = ("Two independent cross-sectional surveys (baseline and endline): a new sample at each round"
+                  + (f" ({cb_} {words} at baseline, {ce} at endline)." if cb_ and ce else "."))
+    if arm:
+        design += (" The campaign effect is a difference-in-differences of campaign and comparison areas "
+                   f"(campaign areas: column {arm}; level 3 of 5 on the Maryland Scientific Methods Scale): it "
+                   "assumes that campaign and comparison areas would have followed parallel trends without the "
+                   "campaign. Only a randomised design could say that the campaign *caused* a change; a "
+                   "before-after change alone cannot separate the campaign from other changes.")
+    else:
+        design += (" The codebook names no campaign and comparison areas, so the report shows before-after "
+                   "changes only, which cannot separate the campaign from other changes.")
+    lines = [f"**Design.** {design}"]
+    weighted = (f"Weighted estimates (weights: column {book.weight})" if book.weight else
+                "Unweighted estimates (the codebook declares no survey weights: every respondent counts the same)")
+    parts = [x for x in ("strata" if book.strata else "", "clusters" if book.psu else "") if x]
+    est = f"{weighted} with Taylor-linearised standard errors" + (
+        f" that account for {' and '.join(parts)}" if parts else "") + "; intervals use the design's degrees of freedom."
+    if structure == "independent":
+        est += (" The rounds are independent samples, so the variances of before-after changes add; the campaign "
+                "effect is estimated on the two rounds stacked, each round with its own strata and clusters "
+                "(as R's svyglm(y ~ arm * round)).")
+    else:
+        est += (" The rounds are correlated (" + ("the same clusters" if structure == "same_clusters"
+                                                   else "the same respondents") +
+                "), so changes and campaign effects are estimated on the two rounds stacked in one design in which "
+                "a cluster's two rounds form one cluster (as R's svyglm(y ~ round) and svyglm(y ~ arm * round)): "
+                "the correlation between rounds is taken into account, not ignored.")
+    lines.append(f"**Estimation.** {est}")
+    sizes = [f"Baseline respondents: {baseline.n:,}", f"endline respondents: {endline.n:,}"]
+    if book.strata:
+        sizes.append(f"strata: {sb} at baseline, {se_} at endline" if sb != se_ else f"strata: {sb} in each round")
+    if book.psu:
+        sizes.append(f"{words}: {cb_} at baseline, {ce} at endline")
+    sizes.append("weights: " + (f"column {book.weight}" if book.weight else "none (unweighted)"))
+    lines.append("**Sample.** " + "; ".join(sizes) + f". Confidence level {level:.0%}; suppression below {min_n} "
+                 "respondents.")
+    return lines
+
+
+def not_asked_sentence(results: pd.DataFrame) -> str:
+    """The indicators asked for that the survey did not ask, in one sentence ("" when none).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame(columns=RESULT_COLUMNS)
+    >>> r.attrs["not_asked"] = [{"id": "info_seeking", "name": "Sought official information",
+    ...                          "missing": "info_seeking", "reason": "not asked in this survey"}]
+    >>> not_asked_sentence(r)
+    'Not asked in this survey (not reported): Sought official information.'
+    """
+    recs = results.attrs.get("not_asked") or []
+    asked = [r["name"] for r in recs if r.get("reason") == "not asked in this survey"]
+    other = [f"{r['name']} ({r['reason']})" for r in recs if r.get("reason") != "not asked in this survey"]
+    out = []
+    if asked:
+        out.append("Not asked in this survey (not reported): " + ", ".join(asked) + ".")
+    if other:
+        out.append("Cannot be computed from this survey: " + "; ".join(other) + ".")
+    return " ".join(out)
+
+
+def indicator_definitions(results: pd.DataFrame, codebook, catalogue=None) -> list[str]:
+    """One line per reported indicator: its name and definition written from the codebook's items.
+
+    The definitions are the catalogue's, with the placeholders filled from the survey's own scale
+    items (:meth:`campaign_me.indicators.Catalogue.describe`: "at least 4 of the 5 knowledge items").
+    """
+    from ..codebook import Codebook
+
+    cat = (catalogue if catalogue is not None else _catalogue())
+    ids = [i for i in results["indicator"].drop_duplicates() if i in cat]
+    described = cat.select(ids).describe(Codebook.coerce(codebook))
+    return [f"{described[i].name}: {described[i].definition}" for i in ids]
 
 
 def _label(variable: str) -> str:
