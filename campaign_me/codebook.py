@@ -1238,6 +1238,59 @@ class Codebook:
         out.raise_if_any()
         return dataclasses.replace(self, variables=new, form=xf.path)
 
+    @classmethod
+    def coerce(
+        cls,
+        codebook: Codebook | str | os.PathLike[str] | None,
+        *,
+        optional: bool = False,
+        error: type[Exception] = CodebookError,
+        what: str = "codebook",
+    ) -> Codebook | None:
+        """A :class:`Codebook` from "a codebook or the path of its YAML file": the one place that does it.
+
+        Every function that takes ``codebook=`` (intake, the design, scores, indicators,
+        evaluation) turns its argument into a codebook here.
+
+        Parameters
+        ----------
+        codebook : Codebook, str, path-like or None
+            A codebook (returned as it is) or the path of its YAML file (read with :meth:`from_yaml`).
+        optional : bool, default False
+            Whether None is allowed (then None is returned).
+        error : exception class, default CodebookError
+            Raised for anything else (a number, a dict, None when not ``optional``), with the message
+            "``what`` must be a Codebook or the path of its YAML file, got ...", so that each caller
+            keeps its own kind of error.
+        what : str, default "codebook"
+            How the message names the argument, e.g. ``"from_codebook: codebook"``.
+
+        Returns
+        -------
+        Codebook or None
+
+        Examples
+        --------
+        >>> cb = Codebook.from_dict({"dataset": "demo", "variables": {"age": {"type": "integer"}}})
+        >>> Codebook.coerce(cb) is cb
+        True
+        >>> Codebook.coerce("data/samples/codebook.yaml").dataset
+        'campaign_me_kap'
+        >>> Codebook.coerce(None, optional=True) is None
+        True
+        >>> Codebook.coerce(42, what="from_codebook: codebook")
+        Traceback (most recent call last):
+        ...
+        campaign_me.errors.CodebookError: from_codebook: codebook must be a Codebook or the path of its YAML file, got int
+        """
+        if isinstance(codebook, Codebook):
+            return codebook
+        if codebook is None and optional:
+            return None
+        if isinstance(codebook, (str, bytes)) or hasattr(codebook, "__fspath__"):
+            return cls.from_yaml(os.fsdecode(codebook))
+        raise error(f"{what} must be a Codebook or the path of its YAML file, got {type(codebook).__name__}")
+
     # -- queries ------------------------------------------------------------------------------
 
     def _src(self) -> str:

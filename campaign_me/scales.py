@@ -76,13 +76,8 @@ class ScaleError(DataError):
 # helpers
 # --------------------------------------------------------------------------------------------------
 def _codebook(codebook) -> Codebook:
-    if isinstance(codebook, Codebook):
-        return codebook
-    if isinstance(codebook, (str, bytes)) or hasattr(codebook, "__fspath__"):
-        return Codebook.from_yaml(codebook)
-    raise ScaleError(
-        f"codebook: expected a campaign_me.Codebook or the path of its YAML file, got {type(codebook).__name__}"
-    )
+    """A codebook or its path (:meth:`Codebook.coerce`); anything else is a :class:`ScaleError`."""
+    return Codebook.coerce(codebook, error=ScaleError)
 
 
 def _items(codebook: Codebook, scale: str, items: Sequence[str] | None) -> list[str]:
