@@ -15,6 +15,12 @@ Data layout expected under ``data_dir`` (the layout of ``data/samples``)::
     <country>/survey_baseline.csv       # one file per round: survey_<round>.csv (.xlsx too)
     <country>/survey_endline.csv
     <country>/frame.csv, census.csv, activities.csv, digital_metrics.csv, pretest.csv (optional)
+
+A survey of one's own has only some of these: the notebooks ask the :class:`Workbook` what is there
+(:meth:`Workbook.has`, :meth:`Workbook.optional_table`, :meth:`Workbook.column`) and a section that
+needs what the survey lacks says so in one line (:func:`missing_line`) and moves on. The study (the
+design, the campaign areas, the round structure, the questions under the catalogue's names) comes
+from the codebook (:attr:`Workbook.book`), never from the column names of the sample data.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -46,8 +53,17 @@ __all__ = [
     "rank_segments",
     "refresh_pins",
     "household_listing",
+    "missing_line",
+    "Missing",
+    "Asked",
+    "LESSON_OUTCOMES",
+    "BREAKDOWNS",
+    "SAMPLE_STUDY",
+    "ARM_COLUMN",
 ]
 
+#: The 0/1 column :meth:`Workbook.with_arm` adds when the codebook's arm is not already coded 0/1.
+ARM_COLUMN = "campaign_area"
 #: The sample countries of ``data/samples`` (keys of :data:`campaign_me.synth.COUNTRIES`).
 SAMPLE_COUNTRIES = ("aroland", "belmora", "corvia")
 _ROUND_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -56,6 +72,103 @@ _DATA_ENV = "CAMPAIGN_ME_DATA"
 
 class ParameterError(CampaignMeError):
     """A notebook parameter is missing, of the wrong type or out of range."""
+
+
+#: The catalogue's yes/no indicators the lessons estimate as survey columns (a share, a
+#: before-after change, a difference-in-differences). A survey whose question has another name
+#: (``concept: risk_aware`` on ``aware_risk``) gets each respondent's value of the indicator as a
+#: column under the catalogue's name (:meth:`Workbook.survey`).
+LESSON_OUTCOMES = ("risk_aware", "intend_irregular", "hotline_known", "exposed_any", "info_seeking")
+
+#: The breakdowns the lessons group by, in the catalogue's names (its ``disaggregations``), with their
+#: names in words. A survey answers one under another name with ``concept:`` (``concept: sex`` on a
+#: question ``gender``); :meth:`Workbook.column` finds it.
+BREAKDOWNS = {"sex": "sex", "age_group": "age group", "urban": "urban or rural", "education": "education",
+              "migration_status": "migration plans", "district": "district", "region": "region"}
+
+#: The study of the sample data (``data/samples``, written by :mod:`campaign_me.synth`), whose codebook
+#: declares no ``arm``: campaign districts are its boolean column ``campaign``, and its villages
+#: (``village``) are the clusters a simulation copies (its ``psu`` is a household in the villages taken
+#: with certainty). Used only for the sample world (a country folder with ``truth.json``) and only where
+#: the codebook says nothing: a codebook's ``arm`` always wins.
+SAMPLE_STUDY = {"arm": "campaign", "cluster": "village"}
+
+
+class Missing:
+    """What a survey lacks for a section, in place of the data: falsy, shown (and printed) as its one line.
+
+    :meth:`Workbook.optional_table` returns one for a file the country's folder does not hold; the
+    lessons pass it on, the function that opens a section shows it, the others show nothing.
+
+    Examples
+    --------
+    >>> gap = Missing(missing_line("message pretest", "pretest.csv"))
+    >>> bool(gap), str(gap)
+    (False, 'This survey has no message pretest (pretest.csv): this section needs one.')
+    """
+
+    __slots__ = ("line",)
+
+    def __init__(self, line: str) -> None:
+        self.line = line
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return self.line
+
+    __repr__ = __str__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Missing) and other.line == self.line
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Asked(list):
+    """Indicator ids a survey asked (a list), with the ones it did not (:meth:`Workbook.asked`).
+
+    Attributes
+    ----------
+    not_asked : DataFrame
+        ``id, name, missing, reason`` of the others (:func:`campaign_me.indicators.applicable`).
+    """
+
+    def __init__(self, ids: Sequence[str] = (), not_asked: pd.DataFrame | None = None) -> None:
+        super().__init__(ids)
+        self.not_asked = not_asked if not_asked is not None else pd.DataFrame(columns=["id", "name", "missing", "reason"])
+
+    @property
+    def line(self) -> str:
+        """One line naming the indicators the survey did not ask, or ``""``.
+
+        Examples
+        --------
+        >>> gaps = pd.DataFrame({"id": ["info_seeking"], "name": ["Sought official information"],
+        ...                      "missing": ["info_seeking"], "reason": ["not asked in this survey"]})
+        >>> Asked(["risk_aware"], gaps).line
+        'Not in this survey (not asked): Sought official information (info_seeking).'
+        """
+        if not len(self.not_asked):
+            return ""
+        parts = [f"{r['name']} ({r['id']})" for r in self.not_asked.to_dict("records")]
+        reasons = set(self.not_asked["reason"])
+        why = "not asked" if reasons == {"not asked in this survey"} else "not asked, or not as the catalogue defines it"
+        return f"Not in this survey ({why}): {', '.join(parts)}."
+
+
+def missing_line(what: str, source: str, needs: str = "this section needs one") -> str:
+    """The one line a section prints when the survey lacks what it needs.
+
+    Examples
+    --------
+    >>> missing_line("message pretest", "pretest.csv")
+    'This survey has no message pretest (pretest.csv): this section needs one.'
+    >>> missing_line("question on perceived risk", "risk_perception", "the 999 trap needs a number with a \'don\'t know\' code")
+    "This survey has no question on perceived risk (risk_perception): the 999 trap needs a number with a 'don't know' code."
+    """
+    return f"This survey has no {what} ({source}): {needs}."
 
 
 # ---------------------------------------------------------------------------
@@ -235,13 +348,189 @@ class Workbook:
         return self.path(f"survey_{round_}.csv")
 
     def survey(self, round_: str | None = None) -> pd.DataFrame:
-        """Load one survey round through the codebook (:func:`campaign_me.load_survey`)."""
+        """Load one survey round through the codebook (:func:`campaign_me.load_survey`).
+
+        A survey whose questions answer the catalogue's under other names (``concept:``) also gets,
+        for each of :data:`LESSON_OUTCOMES` it can compute and has no column of that name for, each
+        respondent's value of the indicator as a yes/no column under the catalogue's name
+        (``risk_aware`` from ``aware_risk``, ``exposed_any`` from a select_multiple exposure
+        question): the lessons' before-after changes and differences-in-differences read it. The
+        sample data have all these columns and are returned as loaded.
+        """
         from .intake import load_survey
 
         round_ = self.rounds[0] if round_ is None else round_
         if round_ not in self.rounds:
             raise ParameterError(f"round {round_!r} is not among rounds={list(self.rounds)}")
-        return load_survey(self.survey_file(round_), self.codebook)
+        data = load_survey(self.survey_file(round_), self.book)
+        return self._with_outcomes(data)
+
+    def _with_outcomes(self, data: pd.DataFrame) -> pd.DataFrame:
+        wanted = [i for i in LESSON_OUTCOMES if i not in data.columns]
+        if not wanted:
+            return data
+        from .indicators import _evaluate, applicable  # the catalogue's own evaluation of an indicator
+
+        usable, _ = applicable(None, self.book, data)
+        ids = [i for i in wanted if i in usable.ids and usable[i].type == "proportion"]
+        if not ids:
+            return data
+        added = {}
+        for ind, y, _kind, mask, _den, _problem in _evaluate(data, usable.select(ids), self.book):
+            if y is None:
+                continue
+            value = pd.array(y == 1, dtype="boolean")
+            value[~mask] = pd.NA
+            added[ind.id] = value
+        return data.assign(**added) if added else data
+
+    # -- the study, from the codebook -------------------------------------------------------------
+
+    @cached_property
+    def book(self):
+        """The codebook (:class:`campaign_me.Codebook`), read once."""
+        from .codebook import Codebook
+
+        return Codebook.from_yaml(self.codebook)
+
+    @property
+    def sample_world(self) -> bool:
+        """True for a country of the simulated sample world (its folder holds ``truth.json``)."""
+        return (self.country_dir / "truth.json").is_file()
+
+    def column(self, name: str) -> str | None:
+        """The survey column that answers ``name``: a catalogue name or a codebook variable.
+
+        A variable with ``concept: name`` (``gender`` for ``"sex"``), else the variable ``name``
+        itself; ``"weight"``, ``"strata"``, ``"psu"`` and ``"id"`` give the design columns the
+        codebook declares. None when the survey has no such question.
+
+        Examples
+        --------
+        >>> wb = check_parameters(country="corvia", rounds=["baseline"])
+        >>> wb.column("sex"), wb.column("weight"), wb.column("psu"), wb.column("pulse_rate")
+        ('sex', 'weight', 'psu', None)
+        """
+        book = self.book
+        if name in ("weight", "strata", "psu", "id", "fpc") and getattr(book, name, None):
+            return getattr(book, name)
+        concepts = book.concepts
+        if name in concepts:
+            return concepts[name]
+        if name in book:
+            return name
+        return None
+
+    def columns(self, names: Sequence[str]) -> dict[str, str]:
+        """``{name: column}`` for the names the survey answers (:meth:`column`), in the order given."""
+        found = {n: self.column(n) for n in names}
+        return {n: c for n, c in found.items() if c is not None}
+
+    def asked(self, indicators: Sequence[str]) -> Asked:
+        """The catalogue indicators among ``indicators`` whose questions this survey asked, in order.
+
+        Returns an :class:`Asked` (a list of ids) that also holds the others
+        (:func:`campaign_me.indicators.applicable`) and the one line naming them.
+
+        Examples
+        --------
+        >>> wb = check_parameters(country="corvia", rounds=["baseline"])
+        >>> wb.asked(["risk_aware", "hotline_known"]), wb.asked(["risk_aware"]).line
+        (['risk_aware', 'hotline_known'], '')
+        """
+        from .indicators import applicable, load_catalogue
+
+        ids = list(indicators)
+        usable, other = applicable(load_catalogue().select(ids), self.book)
+        return Asked([i for i in ids if i in usable.ids], other)
+
+    def weights(self, data: pd.DataFrame) -> pd.Series | Missing:
+        """The survey weights the codebook declares (its ``weight`` column), or a :class:`Missing`."""
+        if not self.book.weight or self.book.weight not in data.columns:
+            return Missing(missing_line("survey weights", "weight: in the codebook", "every interview counts the same"))
+        return data[self.book.weight]
+
+    def has(self, name: str) -> bool:
+        """Whether the country's data hold ``name``.
+
+        A name with a file extension (``"pretest.csv"``, ``"logframe.yaml"``, ``"truth.json"``) is a
+        file of the country's folder; any other name a question (:meth:`column`).
+        """
+        if Path(name).suffix:
+            return (self.country_dir / name).is_file()
+        return self.column(name) is not None
+
+    def optional_table(self, name: str, what: str, needs: str = "this section needs one") -> pd.DataFrame | Missing:
+        """A table of the country's folder (:meth:`table`), or a :class:`Missing` saying it is not there.
+
+        Examples
+        --------
+        >>> wb = check_parameters(country="corvia", rounds=["baseline"])
+        >>> wb.optional_table("pretest", "message pretest").shape[0] > 0
+        True
+        >>> wb.optional_table("prices", "price survey")
+        This survey has no price survey (prices.csv): this section needs one.
+        """
+        file = name if name.endswith(".csv") else name + ".csv"
+        if not self.has(file):
+            return Missing(missing_line(what, file, needs))
+        return self.table(file)
+
+    @cached_property
+    def arm(self):
+        """The campaign areas (:class:`campaign_me.codebook.Arm`): the codebook's ``arm``.
+
+        None when the codebook declares none (the sample world's codebook predates the key: its
+        campaign districts are the column of :data:`SAMPLE_STUDY`).
+        """
+        from .codebook import Arm
+
+        book = self.book
+        if book.arm is not None:
+            return book.arm
+        legacy = SAMPLE_STUDY["arm"]
+        if self.sample_world and legacy in book and book[legacy].type == "boolean":
+            return Arm(legacy, campaign=(True,), codes=(True, False), true=book[legacy].true,
+                       false=book[legacy].false)
+        return None
+
+    @property
+    def arm_column(self) -> str | None:
+        """A column that is 1 (True) in campaign areas and 0 (False) in comparison areas, or None.
+
+        The arm column itself when it is boolean, or coded 0/1 with 1 the campaign code; otherwise
+        :data:`ARM_COLUMN`, which :meth:`with_arm` adds.
+        """
+        arm = self.arm
+        if arm is None:
+            return None
+        keys = {str(c).lower() for c in arm.codes}
+        if keys <= {"true", "false"} and tuple(arm.campaign) == (True,):
+            return arm.column
+        if keys == {"0", "1"} and [str(c) for c in arm.campaign] == ["1"]:
+            return arm.column
+        return ARM_COLUMN
+
+    def with_arm(self, data: pd.DataFrame) -> pd.DataFrame:
+        """``data`` with the 0/1 column :attr:`arm_column` (added only when the arm's codes are not 0/1)."""
+        column = self.arm_column
+        if column is None or column in data.columns:
+            return data
+        return data.assign(**{column: self.arm.mask(data).astype("int64").to_numpy()})
+
+    def in_campaign(self, data: pd.DataFrame) -> pd.Series:
+        """True on the rows in campaign areas (the codebook's ``arm``); an error names what is missing."""
+        if self.arm is None:
+            raise ParameterError(missing_line("campaign areas", "arm: in the codebook", "name the column that "
+                                              "tells campaign from comparison areas"))
+        return self.arm.mask(data).astype(bool)
+
+    @property
+    def cluster(self) -> str | None:
+        """The clusters (villages) the rounds share: the codebook's ``psu`` (the sample world's villages)."""
+        if self.sample_world and SAMPLE_STUDY["cluster"] in self.book:
+            return SAMPLE_STUDY["cluster"]
+        return self.book.psu
 
     def raw(self, round_: str | None = None) -> pd.DataFrame:
         """A survey round read *without* the codebook (plain :func:`pandas.read_csv`): for teaching only."""
@@ -258,7 +547,7 @@ class Workbook:
         """
         from .design import SurveyDesign
 
-        return SurveyDesign.from_codebook(data, self.codebook, lonely_psu=lonely_psu, **overrides)
+        return SurveyDesign.from_codebook(data, self.book, lonely_psu=lonely_psu, **overrides)
 
     def table(self, name: str) -> pd.DataFrame:
         """Read a CSV table of the country's folder (``"frame"``, ``"activities"``, ...)."""
@@ -464,7 +753,8 @@ def labelled_head(data: pd.DataFrame, n: int = 5, *, columns: Sequence[str] | No
                   label: str = "sample data") -> pd.io.formats.style.Styler:
     """The first ``n`` rows of a data set, captioned with what they are and how many rows there are.
 
-    The only respondent-level rows a notebook shows; identifiers (``resp_id``) are left out.
+    The only respondent-level rows a notebook shows; identifiers (``resp_id``) are left out. A
+    :class:`Missing` in place of the data is returned as it is (shown as its one line).
 
     Examples
     --------
@@ -472,6 +762,8 @@ def labelled_head(data: pd.DataFrame, n: int = 5, *, columns: Sequence[str] | No
     >>> labelled_head(df, 2).caption
     'First 2 of 3 rows (sample data; resp_id hidden)'
     """
+    if isinstance(data, Missing):
+        return data
     cols = list(columns) if columns is not None else list(data.columns)
     hidden = [c for c in ("resp_id",) if c in cols]
     shown = data.loc[:, [c for c in cols if c not in hidden]].head(n)
@@ -738,6 +1030,7 @@ def design_comparison(
     psu: str | None = "psu",
     level: float = 0.95,
     scale: float = 1.0,
+    codebook=None,
 ) -> pd.DataFrame:
     """The same mean estimated three ways: as if a simple random sample, weighted only, design-based.
 
@@ -747,7 +1040,9 @@ def design_comparison(
     variable : str
         Column whose mean (or proportion, for a 0/1 column) is estimated; missing values are left out.
     weights, strata, psu : str
-        The design columns of the survey.
+        The design columns of the survey (the sample data's by default).
+    codebook : Codebook or path, optional
+        Take the design columns from the codebook instead (its ``weight``, ``strata`` and ``psu``).
     level : float, default 0.95
     scale : float, default 1
         Multiply estimates and interval bounds (100 for percentages).
@@ -773,8 +1068,12 @@ def design_comparison(
     ...      > t.loc["weighted, clusters ignored", "ci_high"] - t.loc["weighted, clusters ignored", "ci_low"])
     True
     """
+    from .codebook import Codebook
     from .design import SurveyDesign
 
+    if codebook is not None:
+        cb = Codebook.coerce(codebook, error=ParameterError)
+        weights, strata, psu = cb.weight, cb.strata, cb.psu
     equal = data.assign(_equal_weight=1.0)
     specs = {
         "unweighted (as if SRS)": SurveyDesign(equal, weights="_equal_weight"),

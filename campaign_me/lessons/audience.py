@@ -19,8 +19,13 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from .. import power as _power
+from .start import absent
 
 __all__ = [
+    "segmentations",
+    "choose_segmentation",
+    "planning_indicators",
+    "weights_headline",
     "SEGMENTATIONS",
     "DEFAULT_SEGMENTATION",
     "PLANNING_INDICATORS",
@@ -149,8 +154,60 @@ _VALUE_WORDS: dict[str, dict] = {
 }
 
 
-def segment_label(row: Mapping, by: Sequence[str]) -> str:
+def _concept_of(codebook, column: str) -> str:
+    """The catalogue name a survey column answers (its ``concept``), else the column's own name."""
+    if codebook is None:
+        return column
+    for name, col in codebook.concepts.items():
+        if col == column:
+            return name
+    return column
+
+
+def segmentations(codebook) -> dict[str, list[str]]:
+    """The entries of :data:`SEGMENTATIONS` this survey can offer, with its own columns.
+
+    Each catalogue name (``sex``, ``age_group``, ...) is read from the survey's question that answers
+    it (``concept: sex`` on ``gender``); an entry needing a question the survey does not have is left
+    out.
+
+    >>> from campaign_me import Codebook
+    >>> cb = Codebook.from_dict({"dataset": "d", "variables": {
+    ...     "gender": {"type": "categorical", "codes": {1: "Male", 2: "Female"}, "concept": "sex"}}})
+    >>> segmentations(cb)
+    {'sex': ['gender']}
+    """
+    out = {}
+    for label, names in SEGMENTATIONS.items():
+        cols = [codebook.concepts.get(n, n if n in codebook else None) for n in names]
+        if all(c is not None for c in cols):
+            out[label] = cols
+    return out
+
+
+def choose_segmentation(offered: Mapping[str, Sequence[str]], choice: str) -> str:
+    """``choice`` when this survey offers it, else the richest entry of two characteristics at most.
+
+    A choice the survey cannot offer is replaced after one printed line saying so.
+
+    >>> choose_segmentation({"sex": ["gender"], "sex and age group": ["gender", "age_band"]}, "urban or rural")
+    This survey cannot segment by urban or rural: segmented by sex and age group instead.
+    'sex and age group'
+    """
+    if choice in offered:
+        return choice
+    if not offered:
+        return choice
+    pick = max(offered, key=lambda k: (min(len(offered[k]), 2), -list(offered).index(k)))
+    print(f"This survey cannot segment by {choice}: segmented by {pick} instead.")
+    return pick
+
+
+def segment_label(row: Mapping, by: Sequence[str], codebook=None) -> str:
     """A segment in words: ``{"sex": "female", "urban": False}`` -> "Women, rural".
+
+    With a codebook, columns answering a catalogue name (``concept: sex``) read as that name and
+    codes without words of their own take the codebook's labels.
 
     >>> segment_label({"sex": "male", "age_group": "15-24", "urban": True}, ["sex", "age_group", "urban"])
     'Men aged 15-24, urban'
@@ -160,13 +217,20 @@ def segment_label(row: Mapping, by: Sequence[str]) -> str:
     parts: list[str] = []
     for col in by:
         value = row[col]
-        if col == "age_group":
+        name = _concept_of(codebook, col)
+        words = _VALUE_WORDS.get(name, {})
+        if codebook is not None and value not in words and col in codebook and codebook[col].codes:
+            label = next((str(lab) for code, lab in codebook[col].codes.items() if str(code) == str(value)), None)
+            if label is not None:
+                value = label.lower() if name == "sex" else label
+                value = {"men": "male", "women": "female"}.get(value, value)
+        if name == "age_group":
             word = f"aged {value}"
             if parts and parts[-1] in ("women", "men"):
                 parts[-1] = f"{parts[-1]} {word}"
                 continue
         else:
-            word = _VALUE_WORDS.get(col, {}).get(value, str(value).replace("_", " "))
+            word = words.get(value, str(value).replace("_", " "))
         parts.append(word)
     text = ", ".join(parts)
     return text[:1].upper() + text[1:]
@@ -176,7 +240,8 @@ def _shown(segments: pd.DataFrame) -> pd.DataFrame:
     return segments[segments["estimate"].notna()]
 
 
-def segment_table(segments: pd.DataFrame, by: Sequence[str], *, level: float = 0.95, flag_n: int = 50) -> pd.DataFrame:
+def segment_table(segments: pd.DataFrame, by: Sequence[str], *, level: float = 0.95, flag_n: int = 50,
+                  codebook=None) -> pd.DataFrame:
     """The ranked segments of :func:`~campaign_me.workbook.rank_segments` as a table to read.
 
     One row per segment in rank order: the segment in words, the people it stands for (the sum of
@@ -199,7 +264,7 @@ def segment_table(segments: pd.DataFrame, by: Sequence[str], *, level: float = 0
             verdict = "yes"
         rows.append({
             "rank": str(rank) if shown else "-",
-            "segment": segment_label(r, by),
+            "segment": segment_label(r, by, codebook),
             "people": people(r["population"]),
             "knowledge (0-100)": number(r["estimate"]) if shown else "",
             f"{level:.0%} interval": f"{number(r['ci_low'])} to {number(r['ci_high'])}" if shown else "",
@@ -234,7 +299,7 @@ def segment_note(segments: pd.DataFrame, *, country: str, min_n: int = 25, flag_
 
 
 def segments_lesson(segments: pd.DataFrame, by: Sequence[str], *, choice: str = "", min_n: int = 25,
-                    level: float = 0.95) -> str:
+                    level: float = 0.95, codebook=None) -> str:
     """What the ranked segments say: the first segment, and whether the segments clearly differ in knowledge.
 
     Parameters
@@ -250,7 +315,7 @@ def segments_lesson(segments: pd.DataFrame, by: Sequence[str], *, choice: str = 
         return f"{how.replace(', the', ',')} no segment has {min_n} interviews: none can be ranked."
     top = shown.iloc[0]
     out = [
-        f"{how} segment with the most knowledge missing in total is **{segment_label(top, by).lower()}**: about "
+        f"{how} segment with the most knowledge missing in total is **{segment_label(top, by, codebook).lower()}**: about "
         f"{people(top['population'])} people with a mean knowledge score of {number(top['estimate'])} out of 100 "
         f"({_ci(top['ci_low'], top['ci_high'], level)}), {number(top['gap'])} points short of full knowledge."
     ]
@@ -266,8 +331,8 @@ def segments_lesson(segments: pd.DataFrame, by: Sequence[str], *, choice: str = 
             lo = shown.loc[shown["ci_high"].idxmin()]
             hi = shown.loc[shown["ci_low"].idxmax()]
             out.append(
-                f"The scores differ by up to {number(spread)} points, and {segment_label(lo, by).lower()} know "
-                f"clearly less than {segment_label(hi, by).lower()} (their intervals do not overlap)."
+                f"The scores differ by up to {number(spread)} points, and {segment_label(lo, by, codebook).lower()} "
+                f"know clearly less than {segment_label(hi, by, codebook).lower()} (their intervals do not overlap)."
             )
     return " ".join(out)
 
@@ -278,6 +343,11 @@ def segments_lesson(segments: pd.DataFrame, by: Sequence[str], *, choice: str = 
 
 #: The baseline indicators whose design effects the notebook plans with.
 PLANNING_INDICATORS = ("risk_aware", "intend_irregular", "hotline_known")
+
+
+def planning_indicators(data: pd.DataFrame) -> list[str]:
+    """The :data:`PLANNING_INDICATORS` the survey has (as columns: :meth:`campaign_me.workbook.Workbook.survey`)."""
+    return [v for v in PLANNING_INDICATORS if v in data.columns]
 
 
 def _indicator_names(variables: Sequence[str]) -> dict[str, str]:
@@ -430,6 +500,8 @@ def design_sizes_lesson(planning_deff: float, *, p1: float = 0.30, p2: float = 0
 
 def draw_table(villages: pd.DataFrame, rows: int = 8) -> pd.DataFrame:
     """The first villages drawn, readable: stratum, district, village, population, chance of selection."""
+    if absent(villages):
+        return villages
     t = villages.head(rows)
     return pd.DataFrame({
         "stratum": t["stratum"].to_numpy(),
@@ -443,6 +515,8 @@ def draw_table(villages: pd.DataFrame, rows: int = 8) -> pd.DataFrame:
 
 def draw_lesson(villages: pd.DataFrame, frame: pd.DataFrame, households: pd.DataFrame) -> str:
     """The PPS draw and the two-stage sample in words: villages, certainty units, equal weights within strata."""
+    if absent(villages):
+        return None
     certain = int(villages["certainty"].sum())
     per_stratum = villages.groupby("stratum").size()
     each = (f"{per_stratum.iloc[0]} in each of {len(per_stratum)} strata" if per_stratum.nunique() == 1
@@ -471,7 +545,17 @@ def draw_lesson(villages: pd.DataFrame, frame: pd.DataFrame, households: pd.Data
 
 
 def weight_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`campaign_me.weighting.weight_summary` as a table to read (one row per group)."""
+    """:func:`campaign_me.weighting.weight_summary` as a table to read (one row per group).
+
+    Also takes the weights themselves (a Series: their summary is computed), or a
+    :class:`~campaign_me.workbook.Missing` (returned: one line).
+    """
+    if absent(summary):
+        return summary
+    if isinstance(summary, pd.Series):
+        from ..weighting import weight_summary
+
+        summary = weight_summary(summary)
     s = summary
     return pd.DataFrame({
         "interviews": [number(x) for x in s["n"]],
@@ -486,6 +570,8 @@ def weight_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def raking_table(check: pd.DataFrame) -> pd.DataFrame:
     """Weighted counts by sex before and after raking beside the census, rounded, labelled."""
+    if absent(check):
+        return check
     words = _VALUE_WORDS["sex"]
     out = pd.DataFrame({
         "design weights only": [number(x) for x in check["design_weight"]],
@@ -496,9 +582,18 @@ def raking_table(check: pd.DataFrame) -> pd.DataFrame:
 
 
 def weights_lesson(weights: pd.Series, *, country: str, design_weights: pd.Series | None = None,
-                   census_total: float | None = None) -> str:
-    """The survey weights in words: their spread, the effective sample size, and what raking restored."""
+                   census_total: float | None = None, raked: pd.DataFrame | None = None) -> str | None:
+    """The survey weights in words: their spread, the effective sample size, and what raking restored.
+
+    ``raked`` (the table of :func:`raking_table`'s input: ``design_weight`` and ``census`` by group)
+    gives ``design_weights`` and ``census_total``. None without weights.
+    """
     from ..weighting import effective_sample_size
+
+    if absent(weights):
+        return None
+    if raked is not None and not absent(raked):
+        design_weights, census_total = raked["design_weight"], float(raked["census"].sum())
 
     w = pd.to_numeric(weights, errors="coerce").dropna().to_numpy(dtype=float)
     n = len(w)
@@ -519,3 +614,22 @@ def weights_lesson(weights: pd.Series, *, country: str, design_weights: pd.Serie
         else:
             text += f" The design weights alone add up to {number(dw)} people, {percent(share)} of the census."
     return text
+
+
+def weights_headline(weights, *, country: str, interviews: int) -> str:
+    """The lesson's pinned line: interviews and the effective sample size of the weights (Kish).
+
+    >>> weights_headline(pd.Series([1.0, 1.0, 2.0, 4.0]), country="Corvia", interviews=4)
+    'Corvia baseline: 4 interviews, effective sample size of the weights 3'
+    >>> from campaign_me.workbook import Missing
+    >>> weights_headline(Missing("no weights"), country="Corvia", interviews=4)
+    'Corvia baseline: 4 interviews, no survey weights (every interview counts the same)'
+    """
+    from ..weighting import effective_sample_size
+
+    if absent(weights):
+        return f"{country} baseline: {interviews} interviews, no survey weights (every interview counts the same)"
+    return (f"{country} baseline: {interviews} interviews, effective sample size of the weights "
+            f"{effective_sample_size(weights):.0f}")
+
+

@@ -3,7 +3,10 @@
 Functions here take what :mod:`campaign_me.monitoring` computed for the country the notebook
 runs on (delivery against plan, platform metrics and spill-over, people reached from the survey,
 cost, the funnel) and return tables with labels and rounded numbers, or plain-text sentences
-that say what those numbers show. :func:`people_reached` and :func:`channel_costs` are thin
+that say what those numbers show. A survey without the monitoring files (``activities.csv``,
+``digital_metrics.csv``, ``digital_reach.csv``, ``frame.csv``) or the funnel's questions passes a
+:class:`~campaign_me.workbook.Missing` instead: the table that opens a section shows its one line,
+the rest nothing. :func:`people_reached` and :func:`channel_costs` are thin
 wrappers that feed survey estimates (:meth:`campaign_me.SurveyDesign.mean`) to
 :func:`campaign_me.monitoring.people_reached` and :func:`~campaign_me.monitoring.cost_per_person_reached`.
 """
@@ -17,8 +20,16 @@ import pandas as pd
 
 from .. import monitoring as _monitoring
 from .audience import _join, number, people, percent
+from .start import Missing, absent, missing_line
 
 __all__ = [
+    "delivery",
+    "campaign_population",
+    "summed_reach_line",
+    "platform_summary",
+    "spillover_text",
+    "cost_text",
+    "funnel",
     "CHANNEL_NAMES",
     "SURVEY_CHANNELS",
     "FUNNEL_STEPS",
@@ -68,12 +79,47 @@ def _cap(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 
+def delivery(activities, by: str):
+    """:func:`campaign_me.monitoring.delivery` of the activity log, or the log's Missing."""
+    if absent(activities):
+        return activities
+    return _monitoring.delivery(activities, by=by)
+
+
+def campaign_population(frame) -> int | Missing:
+    """People in the campaign areas: the sampling frame's ``population`` where ``campaign`` is 1.
+
+    The frame's layout is the sample data's (``docs/sample_data.md``). A Missing without a frame.
+    """
+    if absent(frame):
+        return frame
+    return int(frame.loc[frame["campaign"] == 1, "population"].sum())
+
+
+def summed_reach_line(daily, population, *, country: str) -> str:
+    """The pinned line of the summed-daily-reach trap, or the line saying what the survey lacks.
+
+    >>> print(summed_reach_line(pd.DataFrame({"reach": [600, 700]}), 1000, country="Corvia"))
+    Corvia: summed daily reach 1,300 against 1,000 people aged 15-45 in the campaign districts (1.3
+    times the population)
+    """
+    import textwrap
+
+    if absent(daily) or absent(population):
+        return str(daily if absent(daily) else population)
+    summed = int(daily["reach"].sum())  # WRONG on purpose: the same people counted every day
+    return textwrap.fill(f"{country}: summed daily reach {summed:,} against {population:,} people aged 15-45 "
+                         f"in the campaign districts ({summed / population:.1f} times the population)", 88)
+
+
 def delivery_table(by_channel: pd.DataFrame) -> pd.DataFrame:
     """:func:`campaign_me.monitoring.delivery` by channel, readable.
 
     A channel whose activities count nobody (radio spots, posters, posts: attendance 0) says
     "not counted" where the log has no contacts, instead of a missing number.
     """
+    if absent(by_channel):
+        return by_channel
     counted = by_channel["attendance"] > 0
     return pd.DataFrame({
         "planned": [number(x) for x in by_channel["planned"]],
@@ -88,6 +134,8 @@ def delivery_table(by_channel: pd.DataFrame) -> pd.DataFrame:
 
 def district_table(by_district: pd.DataFrame, rows: int = 5) -> pd.DataFrame:
     """The districts with the lowest delivery rate first (``rows`` of them), readable."""
+    if absent(by_district):
+        return None
     t = by_district.sort_values("delivery_rate", kind="stable").head(rows)
     return pd.DataFrame({
         "planned": [number(x) for x in t["planned"]],
@@ -98,6 +146,8 @@ def district_table(by_district: pd.DataFrame, rows: int = 5) -> pd.DataFrame:
 
 def delivery_lesson(by_channel: pd.DataFrame, by_district: pd.DataFrame, *, country: str) -> str:
     """Delivery against plan in words: overall, by channel, by district, and which channels count people."""
+    if absent(by_channel):
+        return None
     planned, delivered = float(by_channel["planned"].sum()), float(by_channel["delivered"].sum())
     rate = by_channel.set_index("channel")["delivery_rate"]
     hi, lo = rate.idxmax(), rate.idxmin()
@@ -124,6 +174,8 @@ def delivery_lesson(by_channel: pd.DataFrame, by_district: pd.DataFrame, *, coun
 
 def platform_table(summary: pd.DataFrame) -> pd.DataFrame:
     """:func:`campaign_me.monitoring.platform_summary` (with period reach), readable."""
+    if absent(summary):
+        return None
     return pd.DataFrame({
         "impressions": [number(x) for x in summary["impressions"]],
         "accounts reached": [number(x) for x in summary["reach"]],
@@ -137,6 +189,8 @@ def platform_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 def reach_lesson(daily: pd.DataFrame, summary: pd.DataFrame, *, population: int, country: str) -> str:
     """The summed-daily-reach trap for this country: the impossible sum beside the platforms' unique reach."""
+    if absent(daily) or absent(summary) or absent(population):
+        return None
     summed = float(daily["reach"].sum())
     days = int(daily["date"].nunique()) if "date" in daily.columns else None
     per = daily.groupby("platform")["reach"].sum()
@@ -150,6 +204,20 @@ def reach_lesson(daily: pd.DataFrame, summary: pd.DataFrame, *, population: int,
              f"{_join(parts)}, in campaign and comparison districts together. Even these count accounts, not "
              f"people, and cannot be added across platforms: one person may use both.")
     return text
+
+
+def platform_summary(daily, period_reach):
+    """:func:`campaign_me.monitoring.platform_summary` with the platforms' period reach, or what is missing."""
+    if absent(daily) or absent(period_reach):
+        return daily if absent(daily) else period_reach
+    return _monitoring.platform_summary(daily, period_reach=period_reach)
+
+
+def spillover_text(daily) -> str | None:
+    """:func:`spillover_lesson` of :func:`campaign_me.monitoring.spillover` of the daily metrics; None without them."""
+    if absent(daily):
+        return None
+    return spillover_lesson(_monitoring.spillover(daily))
 
 
 def spillover_lesson(spill: pd.DataFrame) -> str:
@@ -175,6 +243,8 @@ def people_reached(endline, baseline, population: float, *, variable: str = "exp
     campaign districts, ``design.subset(...)``); the result is
     :func:`campaign_me.monitoring.people_reached`'s table.
     """
+    if absent(population):
+        return population
     return _monitoring.people_reached(
         endline.mean(variable, level=level, na_rm=True), population,
         false_report=baseline.mean(variable, level=level, na_rm=True), correction=correction, level=level)
@@ -182,6 +252,8 @@ def people_reached(endline, baseline, population: float, *, variable: str = "exp
 
 def reached_table(reached: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     """The first row of :func:`people_reached` as a short table: the shares and the people, with intervals."""
+    if absent(reached):
+        return reached
     r = reached.iloc[0]
     iv = f"{level:.0%} interval"
     return pd.DataFrame(
@@ -196,6 +268,8 @@ def reached_table(reached: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame
 
 def reached_lesson(reached: pd.DataFrame, *, country: str, level: float = 0.95) -> str:
     """People reached in words: reported exposure, false reports, the net share and the people it means."""
+    if absent(reached):
+        return None
     r = reached.iloc[0]
     return (f"At endline {percent(r['exposure'])} of people aged 15-45 in {country}'s campaign districts said they "
             f"had seen or heard something about working abroad; at baseline, before the campaign, "
@@ -213,6 +287,17 @@ def cost_lesson(cost: pd.DataFrame, *, activities_cost: float, ads_cost: float, 
             f"for online ads), over about {people(c['reached'])} people reached comes to **{number(c['estimate'], 2)} "
             f"per person** ({level:.0%} CI {number(c['ci_low'], 2)} to {upper}). Staff, production and evaluation "
             f"costs are not in the log, so the true cost per person is higher: this is a lower bound.")
+
+
+def cost_text(reached, activities, daily, *, level: float = 0.95) -> str | None:
+    """:func:`cost_lesson` for the logged cost (activities and online ads) over the people reached.
+
+    None when the survey lacks the activity log, the platform metrics or the people reached.
+    """
+    if absent(reached) or absent(activities) or absent(daily):
+        return None
+    costs = _monitoring.cost_per_person_reached(reached, float(activities["cost"].sum()) + float(daily["spend"].sum()))
+    return cost_lesson(costs, activities_cost=activities["cost"].sum(), ads_cost=daily["spend"].sum(), level=level)
 
 
 def channel_costs(by_channel: pd.DataFrame, endline, baseline, population: float, *,
@@ -234,6 +319,8 @@ def channel_costs(by_channel: pd.DataFrame, endline, baseline, population: float
         One row per channel: ``channel, cost, attendance, reached, reached_low, reached_high,
         estimate, ci_low, ci_high`` (the last three: cost per person reached).
     """
+    if absent(by_channel) or absent(population):
+        return by_channel if absent(by_channel) else population
     channels = dict(SURVEY_CHANNELS if channels is None else channels)
     log = by_channel.set_index("channel")
     rows = []
@@ -252,6 +339,8 @@ def channel_costs(by_channel: pd.DataFrame, endline, baseline, population: float
 
 def channel_cost_table(costs: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     """:func:`channel_costs` readable: cost, people reached (survey) and cost per person reached, with intervals."""
+    if absent(costs):
+        return costs
     def upper(x):
         return number(x, 2) if np.isfinite(x) else "no limit"
 
@@ -268,8 +357,34 @@ def channel_cost_table(costs: pd.DataFrame, *, level: float = 0.95) -> pd.DataFr
 # ---------------------------------------------------------------------------
 
 
+def funnel(design, codebook=None, *, steps: Mapping[str, str] | None = None, level: float = 0.95):
+    """:func:`campaign_me.monitoring.funnel` over :data:`FUNNEL_STEPS`, with the survey's own columns.
+
+    A step's 0/1 column is the survey's column of that name or the question that answers it
+    (``concept:`` in the codebook). A Missing naming the questions the survey does not have.
+    """
+    steps = dict(FUNNEL_STEPS if steps is None else steps)
+    columns = design.data.columns
+    concepts = codebook.concepts if codebook is not None else {}
+    resolved, lacking = {}, []
+    for step, column in steps.items():
+        if column in columns:
+            resolved[step] = column
+        elif concepts.get(column) in columns:
+            resolved[step] = concepts[column]
+        else:
+            lacking.append(column)
+    if lacking:
+        return Missing(missing_line("question" + ("s" if len(lacking) > 1 else "") + " for "
+                                    + _join([f"\"{s}\"" for s, c in steps.items() if c in lacking]),
+                                    ", ".join(lacking), "the funnel needs every step"))
+    return _monitoring.funnel(design, resolved, level=level)
+
+
 def funnel_table(chain: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     """:func:`campaign_me.monitoring.funnel` readable: shares of the population and of the step before."""
+    if absent(chain):
+        return chain
     return pd.DataFrame({
         "of everyone": [percent(x) for x in chain["estimate"]],
         f"{level:.0%} interval": [f"{100 * lo:.0f}% to {100 * hi:.0f}%" for lo, hi in zip(chain["ci_low"], chain["ci_high"])],
@@ -288,6 +403,8 @@ def funnel_lesson(chain: pd.DataFrame, *, country: str) -> str:
     Step labels are read as past-tense verb phrases (:data:`FUNNEL_STEPS`: "exposed", "recognised
     the poster", "understood its message", "knew the hotline").
     """
+    if absent(chain):
+        return None
     steps = list(chain["step"])
     est = chain["estimate"].to_numpy(dtype=float)
     rest = [f"{100 * e:.0f} also {s}" for s, e in zip(steps[1:], est[1:])]

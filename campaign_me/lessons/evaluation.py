@@ -11,6 +11,11 @@ survey was large enough for difference-in-differences to find it at all.
 Sentences come as an :class:`Interpretation` (shown as Markdown in a notebook; its entries are
 plain strings for the tests); tables come with labels in words and rounded numbers. Changes of a
 share are in percentage points, written "points".
+
+A survey of one's own has no planted truth (``truth.json``): every sentence about it is left out.
+Its campaign areas are the codebook's ``arm`` (``arm=`` names the 0/1 column,
+:attr:`campaign_me.workbook.Workbook.arm_column`), and the characteristics the exposed-vs-unexposed
+comparison adjusts for are the questions that answer :data:`COVARIATES` (``concept:``).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from ..diagnose import (
 )
 from ..errors import DataError
 from ..evaluation import EffectResult, EvidenceStrength, ExposureComparison
+from .start import Missing, absent, missing_line
 
 __all__ = [
     "COVARIATES",
@@ -236,15 +242,16 @@ def _unit_is_share(unit: str) -> bool:
     return str(unit).strip() == "%"
 
 
-def change_table(change: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
-    """:func:`campaign_me.indicators.compare_rounds` ``by="campaign"`` as a table to read.
+def change_table(change: pd.DataFrame, *, level: float = 0.95, arm: str = "campaign") -> pd.DataFrame:
+    """:func:`campaign_me.indicators.compare_rounds` ``by=arm`` as a table to read.
 
     One row per indicator and kind of district, campaign districts first: the indicator's name,
     baseline, endline and the change with its interval, rounded to one decimal. Shares are in
-    %, their changes in percentage points; scores in points.
+    %, their changes in percentage points; scores in points. ``arm`` is the 0/1 column of the
+    campaign areas the changes were computed by.
     """
     names = list(dict.fromkeys(change["indicator"]))
-    order = change.assign(order_=change["indicator"].map(names.index), is_campaign=change["campaign"].astype(bool))
+    order = change.assign(order_=change["indicator"].map(names.index), is_campaign=change[arm].astype(bool))
     order = order.sort_values(["order_", "is_campaign"], ascending=[True, False], kind="stable")
     head = f"Change ({level:.0%} CI)"
     rows = []
@@ -261,9 +268,9 @@ def change_table(change: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(["Indicator", "Districts"])
 
 
-def comparison_changes(change: pd.DataFrame) -> Interpretation:
+def comparison_changes(change: pd.DataFrame, *, arm: str = "campaign") -> Interpretation:
     """One sentence: how each indicator changed in the comparison districts, where there was no campaign."""
-    comp = change[~change["campaign"].astype(bool)]
+    comp = change[~change[arm].astype(bool)]
     parts = []
     for r in comp.itertuples(index=False):
         if pd.isna(r.change):
@@ -282,18 +289,29 @@ def comparison_changes(change: pd.DataFrame) -> Interpretation:
     })
 
 
-def readable_estimates(estimates: pd.DataFrame) -> pd.DataFrame:
+def readable_estimates(estimates: pd.DataFrame, *, arm: str = "campaign", codebook=None) -> pd.DataFrame:
     """:func:`campaign_me.widgets.indicator_estimates` with groups and disaggregations named in words.
 
-    ``True``/``False`` of the campaign column become *Campaign districts* / *Comparison districts*,
-    ``female``/``male`` become *Women* / *Men*, and ``campaign`` (the disaggregation) becomes
-    *district type*; other values are kept.
+    ``True``/``False`` (or 1/0) of the arm column become *Campaign districts* / *Comparison
+    districts*, ``female``/``male`` become *Women* / *Men*, and the arm (the disaggregation) becomes
+    *district type*; with a codebook, a question answering a catalogue name (``concept: sex``) is
+    named as that, and its codes by their labels; other values are kept.
     """
+    concepts = {col: name for name, col in (codebook.concepts if codebook is not None else {}).items()}
     out = estimates.copy()
-    out["group"] = [
-        _GROUPS.get(b, {}).get(str(g), str(g)) for b, g in zip(out["by"], out["group"])
-    ]
-    out["by"] = [_BY_NAMES.get(b, str(b).replace("_", " ")) for b in out["by"]]
+
+    def group(b, g):
+        key = "campaign" if b == arm else concepts.get(b, b)
+        known = _GROUPS.get(key, {})
+        if str(g) in known:
+            return known[str(g)]
+        if codebook is not None and b in codebook and codebook[b].codes:
+            return next((str(lab) for code, lab in codebook[b].codes.items() if str(code) == str(g)), str(g))
+        return str(g)
+
+    out["group"] = [group(b, g) for b, g in zip(out["by"], out["group"])]
+    out["by"] = [_BY_NAMES.get("campaign" if b == arm else concepts.get(b, b), str(b).replace("_", " "))
+                 for b in out["by"]]
     return out
 
 
@@ -466,14 +484,46 @@ class ThreeWays:
         return None if value is None else self.scale * value
 
 
+def _covariates(design: SurveyDesign, covariates: Sequence[str], codebook) -> tuple[SurveyDesign, list[str]]:
+    """The covariates the survey has: a question answering one under another name (``concept: sex`` on
+    ``gender``) enters under the catalogue's name, its codes as their labels (categories) unless they
+    are ordered (an ordered question such as an age group or a level of education enters as a number,
+    one degree of freedom instead of one per category)."""
+    if codebook is None:
+        return design, [c for c in covariates if c in design.data.columns]
+    names, added = [], {}
+    for name in covariates:
+        column = codebook.concepts.get(name, name if name in codebook else None)
+        if column is None or column not in design.data.columns:
+            continue
+        if column != name and name not in design.data.columns and codebook[column].codes \
+                and not codebook[column].ordered:
+            labels = {str(k): str(v) for k, v in codebook[column].codes.items()}
+            added[name] = design.data[column].map(lambda v, t=labels: t.get(str(v)) if pd.notna(v) else None)
+            added[name] = added[name].astype(object).to_numpy()
+        elif column != name and name not in design.data.columns:
+            added[name] = design.data[column].to_numpy()
+        names.append(name if column != name else column)
+    return (design.with_columns(**added) if added else design), names
+
+
 def three_ways(both: SurveyDesign, in_campaign: SurveyDesign, outcome: str, *, truth: dict | None = None,
                level: float = 0.95, treated: str = "campaign", post: str = "post", exposed: str = "exposed_any",
-               covariates: Sequence[str] = COVARIATES) -> ThreeWays:
+               covariates: Sequence[str] = COVARIATES, codebook=None) -> ThreeWays | Missing:
     """Estimate one outcome by before-after, exposed vs unexposed and difference-in-differences.
 
     ``both`` holds both rounds (:func:`campaign_me.evaluation.combine_rounds`); ``in_campaign`` is
-    the endline design restricted to the campaign districts.
+    the endline design restricted to the campaign districts; ``treated`` the 0/1 column of the
+    campaign areas. With a codebook, ``covariates`` are catalogue names read from the questions that
+    answer them (those the survey lacks are left out). A
+    :class:`~campaign_me.workbook.Missing` when the survey has no ``outcome`` or no ``exposed`` column.
     """
+    for column, what in ((outcome, f"question for \"{outcome_label(outcome).lower()}\""),
+                         (exposed, "question on exposure to the campaign")):
+        if column not in both.data.columns or column not in in_campaign.data.columns:
+            return Missing(missing_line(what, column))
+    if codebook is not None:
+        in_campaign, covariates = _covariates(in_campaign, covariates, codebook)
     campaign_rows = both.data[treated].astype(bool).to_numpy()
     pre = evaluation.pre_post(both.subset(pd.Series(campaign_rows, index=both.data.index)), outcome, post=post,
                               level=level)
@@ -485,6 +535,8 @@ def three_ways(both: SurveyDesign, in_campaign: SurveyDesign, outcome: str, *, t
 
 def three_ways_table(ways: ThreeWays) -> pd.DataFrame:
     """The three estimates in points with their intervals and p-values (and the planted effect)."""
+    if absent(ways):
+        return ways
     s, level = ways.scale, ways.level
     rows = {}
     for key, r in ways.results.items():
@@ -503,6 +555,8 @@ def three_ways_table(ways: ThreeWays) -> pd.DataFrame:
 
 def three_ways_figure(ways: ThreeWays, country_name: str):
     """Dot-and-whisker chart of the three estimates, with the planted effect as a dashed line."""
+    if absent(ways):
+        return None
     from ..widgets import Figure, new_figure
 
     s = ways.scale
@@ -930,11 +984,18 @@ _METHODS = {
 
 
 def exposure_table(exposed: ExposureComparison) -> pd.DataFrame:
-    """The exposed-vs-unexposed estimates by method, in points, with intervals and respondents."""
+    """The exposed-vs-unexposed estimates by method, in points, with intervals and respondents.
+
+    The regression's row names the characteristics it adjusted for (those of the balance table).
+    """
     rows = {}
+    adjusted = list(dict.fromkeys(_covariate_word(str(c)) for c in exposed.balance["covariate"]))
+    methods = dict(_METHODS)
+    if adjusted:
+        methods["regression"] = "Regression on " + ", ".join(adjusted)
     for key, r in exposed.results.items():
         s = _scale(r)
-        rows[_METHODS.get(key, key)] = {
+        rows[methods.get(key, key)] = {
             "Estimate (points)": _pp(s * r.effect),
             f"{r.level:.0%} CI": _ci(s * r.ci_low, s * r.ci_high),
             "Respondents": int(r.n),
@@ -947,12 +1008,24 @@ def exposure_table(exposed: ExposureComparison) -> pd.DataFrame:
 _TERM_LABELS = {
     ("sex", "male"): "Men (vs women)",
     ("sex", "female"): "Women (vs men)",
+    ("sex", "Male"): "Men (vs women)",
+    ("sex", "Female"): "Women (vs men)",
     ("urban", None): "Urban (vs rural)",
     ("urban", "True"): "Urban (vs rural)",
     ("education", None): "Education level (0 none to 3 tertiary)",
     ("campaign", None): "Campaign district (vs comparison)",
 }
 _TERM = re.compile(r"^C\((?:Q\(['\"])?(?P<var>[^)'\"]+)(?:['\"]\))?\)\[T\.(?P<level>.+)\]$|^(?P<plain>.+?)(?:\[T\.(?P<lv>.+)\])?$")
+
+
+_COVARIATE_WORDS = {"sex": "sex", "age_group": "age", "urban": "residence", "education": "education"}
+
+
+def _covariate_word(term: str) -> str:
+    """The characteristic of a model-matrix column in a word: ``C(sex)[T.male]`` -> ``sex``."""
+    m = _TERM.match(term)
+    var = m.group("var") or m.group("plain")
+    return _COVARIATE_WORDS.get(var, var.replace("_", " "))
 
 
 def _term_label(term: str) -> tuple[str, bool]:

@@ -18,10 +18,27 @@ import pandas as pd
 from ..errors import CampaignMeError
 from ..indicators import compute_indicators
 from ..regression import regress
-from .start import Shown, column_label, count, group_label, interval, number, p_value, table
+from .start import (
+    Missing,
+    Shown,
+    Text,
+    absent,
+    column_label,
+    count,
+    group_label,
+    interval,
+    missing_line,
+    number,
+    p_value,
+    table,
+)
 
 __all__ = [
     "codebook_excerpt",
+    "Trap",
+    "trap",
+    "trap_line",
+    "trap_text",
     "trap_sentence",
     "trap_headline",
     "headline",
@@ -45,12 +62,44 @@ __all__ = [
     "small_groups_table",
     "small_groups_answer",
     "small_groups_exercise",
+    "channels_section",
     "CHANNELS",
+    "GROUPS",
 ]
 
-#: The channel-access columns of the sample survey and their names in words.
+#: The channel-access columns of the sample survey and their names in words (a survey of one's own:
+#: the options of its question with ``concept: access``, named by its codebook).
 CHANNELS = {"access/radio": "Radio", "access/tv": "Television", "access/facebook": "Facebook",
             "access/events": "Community events"}
+#: The characteristics the lesson breaks its indicator down by, in the catalogue's names.
+GROUPS = ("sex", "age_group", "urban")
+
+
+def _column(codebook, name: str) -> str | None:
+    """The survey column answering ``name``: the variable with ``concept: name``, else ``name`` itself."""
+    if codebook is None:
+        return name
+    from ..codebook import Codebook
+
+    codebook = Codebook.coerce(codebook)
+    concepts = codebook.concepts
+    if name in concepts:
+        return concepts[name]
+    return name if name in codebook else None
+
+
+#: The questions the lesson may miss, in words (for the line that says so).
+QUESTION_WORDS = {
+    "risk_perception": "question on perceived risk",
+    "access": "question on the channels people can use",
+    "migration_status": "question on migration plans",
+    "intend_irregular": "question on the intention to migrate irregularly",
+}
+
+
+def _not_in_survey(name: str, needs: str = "this section needs one") -> Missing:
+    what = QUESTION_WORDS.get(name, f"question for \"{column_label(name).lower()}\"")
+    return Missing(missing_line(what, name, needs))
 
 
 def _fold(summary: str, body: str) -> str:
@@ -63,11 +112,22 @@ def _fold(summary: str, body: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def codebook_excerpt(codebook, names: Sequence[str]):
-    """What the codebook says about some questions, in words (question, answers, missing codes, range)."""
-    rows = []
+def codebook_excerpt(codebook, names: Sequence[str], items: str | None = None):
+    """What the codebook says about some questions, in words (question, answers, missing codes, range).
+
+    ``names`` are codebook variables or catalogue names (a question with ``concept: name`` answers
+    one); ``items`` adds the first item of that scale (``"knowledge"``). Names the survey does not
+    have are left out and named in one line below the table.
+    """
+    found, absent_names = [], []
     for name in names:
-        var = codebook[name]  # an unknown name raises the codebook's own one-line error
+        column = _column(codebook, name)
+        (found if column is not None else absent_names).append(column or name)
+    if items is not None and items in codebook.scales():
+        found.append(codebook.items(items)[0])
+    rows = []
+    for name in found:
+        var = codebook[name]
         if var.codes:
             answers = "; ".join(f"{k} = {v}" for k, v in var.codes.items())
         elif var.type == "boolean":
@@ -77,7 +137,50 @@ def codebook_excerpt(codebook, names: Sequence[str]):
                 else var.type
         missing = "; ".join(f"{k} = {v}" for k, v in var.missing.items()) or "none"
         rows.append({"Column": name, "Question": var.label, "Answers": answers, "Codes meaning missing": missing})
-    return table(pd.DataFrame(rows))
+    shown = table(pd.DataFrame(rows))
+    if not absent_names:
+        return shown
+    return Shown(shown, f"Not in this survey: {', '.join(absent_names)}.")
+
+
+class Trap:
+    """The 999 trap of one number question: the raw file, its mean read as plain numbers and through the codebook."""
+
+    def __init__(self, raw: pd.DataFrame, wrong, right, column: str, code) -> None:
+        self.raw, self.wrong, self.right, self.column, self.code = raw, wrong, right, column, code
+
+
+def trap(wb, design, column: str = "risk_perception"):
+    """The mean of ``column`` in the first round's raw file (codes as numbers) and through the codebook.
+
+    ``design`` is the first round read through the codebook (``wb.design(wb.survey(...))``). A
+    :class:`~campaign_me.workbook.Missing` when the survey has no such number question or its codebook
+    gives it no numeric missing-value code (the trap needs one).
+    """
+    name = _column(wb.book, column)
+    if name is None:
+        return _not_in_survey(column, "the 999 trap needs a number question with a \"don't know\" code")
+    codes = [c for c in wb.book[name].missing if isinstance(c, (int, float)) and not isinstance(c, bool)]
+    if not codes:
+        return Missing(f"The codebook gives {name} no numeric missing-value code: there is no 999 trap here.")
+    raw = wb.raw(wb.rounds[0])  # the file read as plain numbers, NOT through the codebook
+    wrong = wb.design(raw).mean(name).iloc[0]
+    right = design.mean(name, na_rm=True).iloc[0]
+    return Trap(raw, wrong, right, name, max(codes))
+
+
+def trap_line(result) -> str:
+    """:func:`trap_headline` of a :func:`trap`, or the line saying why there is none."""
+    if absent(result):
+        return str(result)
+    return trap_headline(result.wrong, result.right)
+
+
+def trap_text(result):
+    """:func:`trap_sentence` of a :func:`trap` as Markdown text; None without one."""
+    if absent(result):
+        return None
+    return Text(trap_sentence(result.raw, result.wrong, result.right, column=result.column, code=result.code))
 
 
 def trap_sentence(raw: pd.DataFrame, wrong, right, *, column: str = "risk_perception", code: int = 999) -> str:
@@ -114,13 +217,20 @@ def trap_headline(wrong, right) -> str:
 
 def headline(situation: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
     """The lesson's headline: the share who intend to migrate irregularly, with its interval."""
+    if "intend_irregular" not in set(situation["indicator"]):
+        return missing_line("question for \"intends to migrate irregularly\"", "intend_irregular",
+                            "the headline needs one")
     row = situation.set_index("indicator").loc["intend_irregular"]
     return (f"{country_name} baseline: {row['estimate']:.1f}% intend to migrate irregularly "
             f"({level:.0%} CI {row['ci_low']:.1f} to {row['ci_high']:.1f})")
 
 
-def situation_table(situation: pd.DataFrame, level: float = 0.95):
-    """The indicator table in words: indicator, estimate, interval, unit, interviews."""
+def situation_table(situation: pd.DataFrame, level: float = 0.95, asked=None):
+    """The indicator table in words: indicator, estimate, interval, unit, interviews.
+
+    ``asked`` (:meth:`campaign_me.workbook.Workbook.asked`) adds its one line naming the indicators
+    the survey did not ask.
+    """
     rows = []
     for rec in situation.to_dict("records"):
         rows.append({
@@ -130,7 +240,9 @@ def situation_table(situation: pd.DataFrame, level: float = 0.95):
             "Unit": "% of people aged 15-45" if rec["unit"] == "%" else rec["unit"],
             "Interviews": count(rec["n"]),
         })
-    return table(pd.DataFrame(rows))
+    shown = table(pd.DataFrame(rows))
+    line = getattr(asked, "line", "")
+    return Shown(shown, line) if line else shown
 
 
 def _half(rec) -> str:
@@ -170,21 +282,34 @@ def by_groups(design, codebook, *, indicator: str = "intend_irregular",
 
     Returns a table indexed by the group's label ("Women", "Aged 15-24", "Rural") with
     ``characteristic, value, estimate, ci_low, ci_high, n, suppressed`` (numbers, for the table,
-    the figure and the sentences). Each group is a domain of the full design.
+    the figure and the sentences). Each group is a domain of the full design. ``groups`` are
+    survey columns or catalogue names (a question with ``concept: sex`` answers ``"sex"``); those
+    the survey does not have are left out and listed in ``attrs["not_in_survey"]``.
     """
     parts = []
-    for col in groups:
+    columns = [(g, _column(codebook, g)) for g in groups]
+    not_in_survey = [g for g, c in columns if c is None or c not in design.data.columns]
+    for col in [c for g, c in columns if g not in not_in_survey]:
         t = compute_indicators(design, codebook=codebook, indicators=[indicator], by=col, level=level, min_n=min_n)
         for rec in t.to_dict("records"):
             parts.append({"group": group_label(col, rec[col], codebook), "characteristic": col, "value": rec[col],
                           "estimate": rec["estimate"], "ci_low": rec["ci_low"], "ci_high": rec["ci_high"],
                           "n": int(rec["n"]), "suppressed": bool(rec["suppressed"]), "name": rec["name"],
                           "unit": rec["unit"]})
-    return pd.DataFrame(parts).set_index("group")
+    out = pd.DataFrame(parts, columns=["group", "characteristic", "value", "estimate", "ci_low", "ci_high", "n",
+                                       "suppressed", "name", "unit"]).set_index("group")
+    out.attrs["not_in_survey"] = not_in_survey
+    return out
 
 
 def groups_table(groups: pd.DataFrame, level: float = 0.95):
-    """:func:`by_groups` in words: group, estimate, interval, interviews."""
+    """:func:`by_groups` in words: group, estimate, interval, interviews (and one line naming the
+    characteristics the survey does not have)."""
+    left_out = groups.attrs.get("not_in_survey") or []
+    line = ("Not in this survey: " + ", ".join(f"{column_label(g).lower()} ({g})" for g in left_out) + "."
+            if left_out else "")
+    if not len(groups):
+        return Text(line or "No group to show.")
     rows = []
     for label, rec in groups.iterrows():
         rows.append({
@@ -194,7 +319,8 @@ def groups_table(groups: pd.DataFrame, level: float = 0.95):
             f"{level:.0%} interval": interval(rec["ci_low"], rec["ci_high"]),
             "Interviews": count(rec["n"]),
         })
-    return table(pd.DataFrame(rows))
+    shown = table(pd.DataFrame(rows))
+    return Shown(shown, line) if line else shown
 
 
 def _values(data: pd.DataFrame, codebook, indicator: str) -> pd.Series:
@@ -309,62 +435,101 @@ def groups_alt(groups: pd.DataFrame, country_name: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _channels(design, level: float) -> pd.DataFrame:
-    cols = [c for c in CHANNELS if c in design.data.columns]
+def _channel_names(design, codebook=None, question: str = "access") -> dict[str, str]:
+    """The option columns of the channel-access question and their names in words.
+
+    Without a codebook, :data:`CHANNELS`; with one, the options (but "none") of the question that
+    answers ``question`` (``concept: access``), named by the codebook's labels; empty when the survey
+    has no such question.
+    """
+    if codebook is None:
+        return {c: n for c, n in CHANNELS.items() if c in design.data.columns}
+    name = _column(codebook, question)
+    if name is None or codebook[name].type != "select_multiple":
+        return {}
+    return {f"{name}/{code}": str(label) for code, label in codebook[name].codes.items()
+            if str(code).lower() != "none" and f"{name}/{code}" in design.data.columns}
+
+
+def _channels(design, level: float, names: dict[str, str] | None = None) -> pd.DataFrame:
+    cols = list(names) if names is not None else [c for c in CHANNELS if c in design.data.columns]
     t = design.mean(cols, na_rm=True, level=level).set_index("variable")
     return t[["estimate", "ci_low", "ci_high", "n"]] * [100, 100, 100, 1]
 
 
-def channels_table(design, level: float = 0.95):
+def channels_table(design, level: float = 0.95, codebook=None):
     """Access to each channel in words: channel, share who can use it, interval."""
-    t = _channels(design, level).sort_values("estimate", ascending=False)
-    rows = [{"Channel": CHANNELS[k], "Can use it (%)": number(r["estimate"]),
+    names = _channel_names(design, codebook)
+    t = _channels(design, level, names).sort_values("estimate", ascending=False)
+    rows = [{"Channel": names[k], "Can use it (%)": number(r["estimate"]),
              f"{level:.0%} interval": interval(r["ci_low"], r["ci_high"])} for k, r in t.iterrows()]
     return table(pd.DataFrame(rows))
 
 
-def channels_sentence(design, country_name: str, level: float = 0.95) -> str:
+def channels_section(design, codebook, wb) -> Shown | Missing:
+    """The channels section: :func:`channels_table` and :func:`channels_sentence`, or one line without
+    a channel-access question (``concept: access``, a select_multiple with two options or more)."""
+    if len(_channel_names(design, codebook)) < 2:
+        return _not_in_survey("access")
+    return Shown(channels_table(design, wb.level, codebook),
+                 channels_sentence(design, wb.country_name, wb.level, codebook))
+
+
+def channels_sentence(design, country_name: str, level: float = 0.95, codebook=None) -> str:
     """The channel most and least people can use, and whether the top two can be told apart.
 
     The difference between the top two channels is the design-based mean of each respondent's
     difference (the same people answered both), so its interval is right for paired answers.
     """
-    t = _channels(design, level).sort_values("estimate", ascending=False)
+    names = _channel_names(design, codebook)
+    t = _channels(design, level, names).sort_values("estimate", ascending=False)
     first, second, last = t.index[0], t.index[1], t.index[-1]
     data = design.data
     paired = (pd.to_numeric(data[first], errors="coerce").astype(float)
               - pd.to_numeric(data[second], errors="coerce").astype(float)) * 100
     d = design.with_columns(lesson_diff=paired.to_numpy()).mean("lesson_diff", na_rm=True, level=level).iloc[0]
-    text = (f"In {country_name}, the channel most people can use is {CHANNELS[first].lower()} "
-            f"({number(t.loc[first, 'estimate'])}%), and the one fewest can use is {CHANNELS[last].lower()} "
+    text = (f"In {country_name}, the channel most people can use is {names[first].lower()} "
+            f"({number(t.loc[first, 'estimate'])}%), and the one fewest can use is {names[last].lower()} "
             f"({number(t.loc[last, 'estimate'])}%).")
     gap = {"ci_low": d["ci_low"], "ci_high": d["ci_high"]}
     if _clear(gap):
-        text += (f" {CHANNELS[first]} is clearly ahead of {CHANNELS[second].lower()}: "
+        text += (f" {names[first]} is clearly ahead of {names[second].lower()}: "
                  f"{number(d['estimate'], sign=True)} points ({level:.0%} CI {interval(d['ci_low'], d['ci_high'], sign=True)}).")
     else:
-        text += (f" {CHANNELS[first]} and {CHANNELS[second].lower()} cannot be told apart: "
+        text += (f" {names[first]} and {names[second].lower()} cannot be told apart: "
                  f"{number(d['estimate'], sign=True)} points ({level:.0%} CI {interval(d['ci_low'], d['ci_high'], sign=True)}).")
     return text
 
 
-def weights_sentence(data: pd.DataFrame, country_name: str, *, weight: str = "weight") -> str:
-    """How many people an interview stands for, on average, by sex and by urban or rural residence."""
+def weights_sentence(data: pd.DataFrame, country_name: str, *, weight: str = "weight", codebook=None) -> str:
+    """How many people an interview stands for, on average, by sex and by urban or rural residence.
+
+    With a codebook, the weight is its ``weight`` column and sex and residence are the questions
+    that answer ``sex`` and ``urban`` (``concept:``).
+    """
     parts = []
-    if "sex" in data.columns:
-        m = data.groupby("sex", observed=True)[weight].mean().sort_values(ascending=False)
-        who = {"female": "a woman", "male": "a man"}
-        items = [(who.get(str(k), group_label("sex", k).lower()), v) for k, v in m.items()]
+    sex, urban = "sex", "urban"
+    if codebook is not None:
+        weight = codebook.weight or weight
+        sex, urban = _column(codebook, "sex") or "sex", _column(codebook, "urban") or "urban"
+    if weight not in data.columns:
+        return Text("")
+    if sex in data.columns:
+        m = data.groupby(sex, observed=True)[weight].mean().sort_values(ascending=False)
+        who = {"female": "a woman", "male": "a man", "women": "a woman", "men": "a man"}
+        items = [(who.get(str(k), who.get(group_label(sex, k, codebook).lower(),
+                                          f"a respondent of group \"{group_label(sex, k, codebook)}\"")), v)
+                 for k, v in m.items()]
         parts.append(f"an interview with {items[0][0]} stands for {count(items[0][1])} people on average, "
                      + ", ".join(f"one with {w} for {count(v)}" for w, v in items[1:]))
-    if "urban" in data.columns:
-        m = data.groupby("urban", observed=True)[weight].mean().sort_values(ascending=False)
+    if urban in data.columns:
+        m = data.groupby(urban, observed=True)[weight].mean().sort_values(ascending=False)
         items = [("an urban" if bool(k) else "a rural", v) for k, v in m.items()]
         parts.append(f"an interview in {items[0][0]} village stands for {count(items[0][1])}, "
                      + ", ".join(f"one in {w} village for {count(v)}" for w, v in items[1:]))
     if not parts:
-        return ""
-    return f"In {country_name}, " + "; ".join(parts) + "."
+        return Text("")
+    return Text(f"In {country_name}, " + "; ".join(parts) + ".")
 
 
 _DESIGN_ROWS = ("unweighted (as if SRS)", "design-based")
@@ -375,8 +540,10 @@ def weighting_sentence(comparison: pd.DataFrame, country_name: str, what: str = 
 
     ``comparison`` is :func:`campaign_me.workbook.design_comparison` (``scale=100``). The shift is
     called small when it is under a quarter of the design-based interval's half-width, and larger
-    than the half-width when it would move the estimate out of its own interval.
+    than the half-width when it would move the estimate out of its own interval. None without it.
     """
+    if absent(comparison):
+        return None
     u, d = comparison.loc["unweighted (as if SRS)"], comparison.loc["design-based"]
     shift = float(d["estimate"] - u["estimate"])
     half = float(d["ci_high"] - d["ci_low"]) / 2
@@ -407,7 +574,19 @@ def premise(design, codebook, *, indicators: Sequence[str] = PREMISE_INDICATORS,
     One row per indicator: ``name, unit, intenders, others`` (domain estimates of
     :func:`campaign_me.indicators.compute_indicators`) and the design-based difference
     ``estimate, ci_low, ci_high, p_value`` (intenders minus others, :func:`group_difference`).
+    Indicators the survey did not ask are left out; a survey without the intention (a column
+    ``intend_irregular``, :meth:`campaign_me.workbook.Workbook.survey`) gives a
+    :class:`~campaign_me.workbook.Missing`.
     """
+    if "intend_irregular" not in design.data.columns:
+        return _not_in_survey("intend_irregular")
+    if codebook is not None:
+        from ..indicators import applicable, load_catalogue
+
+        usable, _ = applicable(load_catalogue().select(list(indicators)), codebook)
+        indicators = [i for i in indicators if i in usable.ids]
+    if not len(indicators):
+        return Missing("None of the indicators compared here was asked in this survey: this section needs one.")
     t = compute_indicators(design, codebook=codebook, by="intend_irregular", level=level, min_n=min_n,
                            indicators=list(indicators))
     rows = []
@@ -424,6 +603,8 @@ def premise(design, codebook, *, indicators: Sequence[str] = PREMISE_INDICATORS,
 
 def premise_table(check: pd.DataFrame, level: float = 0.95):
     """:func:`premise` in words: indicator, intenders, others, difference with interval, p-value."""
+    if absent(check):
+        return check
     rows = [{
         "Indicator": r["name"] + (" (%)" if r["unit"] == "%" else f" ({r['unit']})"),
         "Intend to migrate irregularly": number(r["intenders"]),
@@ -437,6 +618,8 @@ def premise_table(check: pd.DataFrame, level: float = 0.95):
 
 def premise_sentence(check: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
     """Do those who intend to migrate irregularly know less? Indicator by indicator, then the conclusion."""
+    if absent(check):
+        return None
     less = [r for _, r in check.iterrows() if r["ci_high"] < 0]
     more = [r for _, r in check.iterrows() if r["ci_low"] > 0]
     unclear = [r for _, r in check.iterrows() if r["ci_low"] <= 0 <= r["ci_high"]]
@@ -460,7 +643,7 @@ def premise_sentence(check: pd.DataFrame, country_name: str, level: float = 0.95
     else:
         text += (" On none of these measures do they clearly know less than the others: the survey gives no sign that "
                  "missing information explains their plans, so information alone is unlikely to change them.")
-    return text
+    return Text(text)
 
 
 # ---------------------------------------------------------------------------
@@ -492,11 +675,27 @@ def by_group_exercise(design, codebook, group: str, wb, *, indicator: str = "hot
     """The "who knows the hotline?" exercise: the table by ``group`` and the folded check.
 
     ``wb`` gives the country's name, the confidence level and ``min_n``
-    (:func:`campaign_me.workbook.check_parameters`).
+    (:func:`campaign_me.workbook.check_parameters`). ``group`` is a survey column or a catalogue
+    name (``"sex"`` reads the question with ``concept: sex``); one the survey does not have gives one
+    line naming those it has.
     """
+    column = _column(codebook, group)
+    if column is None or column not in design.data.columns:
+        return Text(_breakdowns_line(design, codebook, group))
+    if _column(codebook, indicator) is None and indicator not in design.data.columns:
+        return _not_in_survey(indicator, "this exercise needs one")
+    group = column
     groups = by_groups(design, codebook, indicator=indicator, groups=[group], level=wb.level, min_n=wb.min_n)
     return Shown(groups_table(groups, wb.level),
                  group_answer(design, codebook, indicator, group, wb.country_name, level=wb.level, min_n=wb.min_n))
+
+
+def _breakdowns_line(design, codebook, group: str) -> str:
+    from ..workbook import BREAKDOWNS
+
+    here = [name for name in BREAKDOWNS if (c := _column(codebook, name)) is not None and c in design.data.columns]
+    return (f"This survey has no question for {group!r}; write one of the characteristics it has: "
+            f"{', '.join(map(repr, here)) or 'none'}.")
 
 
 def small_groups(design, codebook, split: str, *, by: str = "migration_status", indicator: str = "risk_aware",
@@ -505,7 +704,9 @@ def small_groups(design, codebook, split: str, *, by: str = "migration_status", 
 
     One row per observed combination: the two labels, ``n``, ``estimate``, ``suppressed`` (fewer
     than ``min_n`` interviews: not shown) and ``flagged`` (fewer than ``flag_n``: shown with a caution).
+    ``by`` and ``split`` are survey columns or catalogue names (``concept:``).
     """
+    by, split = _column(codebook, by) or by, _column(codebook, split) or split
     cols = [by] if split == by else [by, split]
     t = compute_indicators(design, codebook=codebook, indicators=[indicator], by=cols, level=level, min_n=min_n,
                            flag_n=flag_n)
@@ -565,6 +766,13 @@ def small_groups_answer(groups: pd.DataFrame, country_name: str) -> str:
 
 def small_groups_exercise(design, codebook, split: str, wb, *, by: str = "migration_status",
                           indicator: str = "risk_aware") -> Shown:
-    """The small-groups exercise: the table by ``by`` and ``split`` and the folded check."""
+    """The small-groups exercise: the table by ``by`` and ``split`` and the folded check (one line
+    instead when the survey lacks ``by``, or does not have ``split``)."""
+    if _column(codebook, by) is None:
+        return _not_in_survey(by, "this exercise needs one")
+    if _column(codebook, split) is None or _column(codebook, split) not in design.data.columns:
+        return Text(_breakdowns_line(design, codebook, split))
+    if _column(codebook, indicator) is None and indicator not in design.data.columns:
+        return _not_in_survey(indicator, "this exercise needs one")
     groups = small_groups(design, codebook, split, by=by, indicator=indicator, level=wb.level, min_n=wb.min_n)
     return Shown(small_groups_table(groups), small_groups_answer(groups, wb.country_name))

@@ -6,7 +6,9 @@ was it, do they now intend a safe step); only then were they shown all three pos
 which they liked best (the preference vote). Functions here take the notebook's results (the
 means per variant from :meth:`campaign_me.SurveyDesign.mean`, the pairwise comparisons of
 :func:`campaign_me.evaluation.message_pretest`, the vote shares) and say in words what they show
-for the country the notebook runs on.
+for the country the notebook runs on. A survey without a pretest passes a
+:class:`~campaign_me.workbook.Missing` instead: the table that opens each section shows its one line
+(the vote's line is the headline's), the rest nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .audience import _join, effect_size_word, number, p_value, percent
+from .start import absent
 
 __all__ = [
     "VARIANT_NAMES",
@@ -86,6 +89,8 @@ def design_lesson(pretest: pd.DataFrame, *, country: str, variant: str = "varian
     The vote came after every respondent had seen all three posters, so it should not depend on
     which poster they were randomised to: a chi-squared test of independence checks it.
     """
+    if absent(pretest):
+        return None
     from scipy import stats
 
     counts = pretest[variant].astype(str).value_counts().sort_index()
@@ -119,6 +124,8 @@ def variant_table(per_variant: pd.DataFrame, *, variant: str = "variant", level:
 
     Shares are percentages, scores keep one decimal; each cell carries its interval in brackets.
     """
+    if absent(per_variant):
+        return per_variant
     out = {}
     for outcome, rows in per_variant.groupby("variable", sort=False):
         values = pd.to_numeric(rows["estimate"], errors="coerce")
@@ -136,6 +143,8 @@ def comparison_table(pairs: pd.DataFrame) -> pd.DataFrame:
     Differences of shares in percentage points, of the credibility score in points of its 1-5 scale;
     adjusted p-values written out ("< 0.001", never 0.000); effect sizes with Cohen's words.
     """
+    if absent(pairs):
+        return pairs
     rows = []
     for _, r in pairs.iterrows():
         binary = r["test"] == "chi2"
@@ -170,6 +179,8 @@ def _pair(pairs: pd.DataFrame, outcome: str, a: str, b: str) -> pd.Series:
 def intention_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, *, primary: str = "intention_safe",
                      variant: str = "variant", level: float = 0.95, alpha: float = 0.05) -> str:
     """Which poster leads on stated intention, by how much, and whether its lead is larger than chance."""
+    if absent(pairs):
+        return None
     t = _intention(per_variant, primary, variant)
     order = list(t["estimate"].sort_values(ascending=False, kind="stable").index)
     best, others = order[0], order[1:]
@@ -202,6 +213,8 @@ def intention_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, *, primary:
 
 def vote_table(votes: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     """The preference vote (``SurveyDesign.proportion(preference)`` rows) as a table of percentages."""
+    if absent(votes):
+        return None
     v = votes.set_index("category") if "category" in votes.columns else votes
     return pd.DataFrame({
         "share of votes": [percent(e) for e in v["estimate"]],
@@ -213,6 +226,8 @@ def vote_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, votes: pd.DataFr
                 primary: str = "intention_safe", variant: str = "variant", level: float = 0.95,
                 alpha: float = 0.05) -> str:
     """What the vote picks, where that poster ranks on intention, and what choosing by the vote would cost."""
+    if absent(pairs):
+        return None
     v = votes.set_index("category") if "category" in votes.columns else votes
     winner = str(v["estimate"].idxmax())
     w = v.loc[winner]
@@ -245,6 +260,8 @@ def vote_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, votes: pd.DataFr
 def headline(pairs: pd.DataFrame, per_variant: pd.DataFrame, votes: pd.DataFrame, *, country: str,
              primary: str = "intention_safe", variant: str = "variant") -> str:
     """One line: the poster best on intention, the poster the vote prefers, and whether they are the same."""
+    if absent(pairs):
+        return str(pairs)
     v = votes.set_index("category") if "category" in votes.columns else votes
     t = _intention(per_variant, primary, variant)
     best = str(t["estimate"].idxmax())

@@ -22,9 +22,10 @@ from .. import power as _power
 from ..errors import CampaignMeError
 from ..indicators import compute_indicators
 from ..logframe import load_logframe, tracking_table
-from .start import Shown, count, interval, number, table
+from .start import Missing, Shown, absent, count, interval, missing_line, number, table
 
 __all__ = [
+    "logframe",
     "STATUS_WORDS",
     "STATUS_MEANING",
     "CHAIN",
@@ -116,8 +117,22 @@ def _close_pair(a: float, b: float) -> tuple[str, str]:
 # ---------------------------------------------------------------------------
 
 
+def logframe(wb, codebook):
+    """The country's ``logframe.yaml`` (:func:`campaign_me.logframe.load_logframe`), or a
+    :class:`~campaign_me.workbook.Missing` when its folder holds none.
+
+    The lesson functions given the Missing show its line once per section (the table that opens
+    the section) and nothing else: a survey without a results framework moves on.
+    """
+    if not wb.has("logframe.yaml"):
+        return Missing(missing_line("logframe", "logframe.yaml"))
+    return load_logframe(wb.path("logframe.yaml"), codebook=codebook)
+
+
 def smart_example(frame, country_name: str, indicator: str = "risk_aware") -> str:
     """A SMART objective written from this country's logframe row (baseline, target, date)."""
+    if absent(frame):
+        return frame
     rows = [r for r in frame.rows if r.indicator == indicator and not r.domain] or [r for r in frame.rows if not r.domain]
     if not rows:
         raise CampaignMeError("the logframe has no indicator row for the whole population")
@@ -148,6 +163,8 @@ def results_chain(title: str = "The campaign's results chain") -> dict:
 
 def levels_table(frame):
     """Every level of the logframe: goal, outcomes, outputs and activities, with their assumptions."""
+    if absent(frame):
+        return frame
     rows = []
     for res in frame.results:
         rows.append({"Level": res["level"].capitalize(), "ID": res["id"], "What should change": res["narrative"],
@@ -162,6 +179,8 @@ def levels_table(frame):
 
 def indicators_table(frame):
     """The logframe's indicator rows: result, indicator, who, baseline to target, means of verification."""
+    if absent(frame):
+        return None
     rows = []
     for r in frame.rows:
         unit = _unit(frame, r.indicator)
@@ -174,6 +193,8 @@ def indicators_table(frame):
 
 def dates_sentence(frame) -> str:
     """When the baselines were measured and the targets are due, from the logframe's dates."""
+    if absent(frame):
+        return None
     targets = sorted({r.target_date for r in frame.rows if r.target_date})
     bases = sorted({r.baseline_date for r in frame.rows if r.baseline_date})
     n = len(frame.rows)
@@ -226,6 +247,8 @@ def baselines(frame, design, codebook, *, level: float = 0.95, min_n: int = 25) 
     suppressed, inside`` (``inside``: the logframe's baseline lies within the survey's interval;
     missing when the estimate is suppressed).
     """
+    if absent(frame):
+        return frame
     rows = []
     for m in _measured(frame, design, codebook, level, min_n):
         r = m["row"]
@@ -239,6 +262,8 @@ def baselines(frame, design, codebook, *, level: float = 0.95, min_n: int = 25) 
 
 def baselines_table(check: pd.DataFrame, level: float = 0.95):
     """:func:`baselines` in words."""
+    if absent(check):
+        return check
     rows = []
     for r in check.to_dict("records"):
         survey = (f"not shown (n = {r['n']})" if r["suppressed"]
@@ -251,6 +276,8 @@ def baselines_table(check: pd.DataFrame, level: float = 0.95):
 
 def baselines_sentence(check: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
     """How many of the logframe's baselines the baseline survey confirms."""
+    if absent(check):
+        return None
     judged = check[check["inside"].notna()]
     inside = judged[judged["inside"].astype(bool)]
     outside = judged[~judged["inside"].astype(bool)]
@@ -283,6 +310,8 @@ def detectability(frame) -> pd.DataFrame:
     missing where no MDE could be computed). A row is below the MDE exactly when the logframe
     warns about it.
     """
+    if absent(frame):
+        return frame
     rows = []
     for r in frame.rows:
         change = abs(r.target - r.baseline)
@@ -295,6 +324,8 @@ def detectability(frame) -> pd.DataFrame:
 
 def detectability_table(check: pd.DataFrame):
     """:func:`detectability` in words."""
+    if absent(check):
+        return None
     rows = []
     for r in check.to_dict("records"):
         unit = "points" if r["unit"] == "%" else f"points ({r['unit']})"
@@ -313,6 +344,8 @@ def _plan_text(frame) -> str:
 
 def detectability_sentence(check: pd.DataFrame, frame, country_name: str) -> str:
     """How many targets the planned survey can detect, and which it cannot."""
+    if absent(check):
+        return None
     judged = check[check["detectable"].notna()]
     yes = judged[judged["detectable"].astype(bool)]
     no = judged[~judged["detectable"].astype(bool)]
@@ -346,16 +379,19 @@ def countries_detectability(data_dir, codebook, countries: Sequence[str] | None 
     folders = [root / c for c in countries] if countries is not None else sorted(
         p for p in root.iterdir() if p.is_dir() and (p / "logframe.yaml").is_file())
     rows = []
+    columns = ["country", "planned_n", "targets", "below_mde"]
     for folder in folders:
         lf = load_logframe(folder / "logframe.yaml", codebook=codebook)
         check = detectability(lf)
         rows.append({"country": lf.country or folder.name.title(), "planned_n": lf.planned_sample.get("n"),
                      "targets": len(check), "below_mde": int((check["detectable"] == False).sum())})  # noqa: E712
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def countries_table(summary: pd.DataFrame):
-    """:func:`countries_detectability` in words."""
+    """:func:`countries_detectability` in words; None when no country has a logframe."""
+    if not len(summary):
+        return None
     rows = [{"Country": r["country"], "Planned interviews per round": count(r["planned_n"]), "Targets": r["targets"],
              "Below the minimum detectable change": f"{r['below_mde']} of {r['targets']}"}
             for r in summary.to_dict("records")]
@@ -364,12 +400,16 @@ def countries_table(summary: pd.DataFrame):
 
 def headline_lines(summary: pd.DataFrame) -> str:
     """The lesson's headline: one line per country, targets below the MDE and the planned sample."""
+    if not len(summary):
+        return "No country in this data folder has a logframe (logframe.yaml): this section needs one."
     return "\n".join(f"{r['country']}: {r['below_mde']} of {r['targets']} targets below the minimum detectable change "
                      f"(n = {r['planned_n']} per round)" for r in summary.to_dict("records"))
 
 
 def countries_sentence(summary: pd.DataFrame) -> str:
     """Which country planned the survey least able to see its targets, and whether smaller surveys see less."""
+    if not len(summary):
+        return None
     s = summary.assign(share=summary["below_mde"] / summary["targets"])
     worst = s.loc[s["share"].idxmax()]
     smallest = s.loc[s["planned_n"].idxmin()]
@@ -397,6 +437,8 @@ def endline_tracking(frame, wb, codebook) -> pd.DataFrame | None:
 
     ``wb`` is :func:`campaign_me.workbook.check_parameters`' result (rounds, level, ``min_n``).
     """
+    if isinstance(frame, Missing):
+        return frame
     if len(wb.rounds) < 2:
         return None
     return tracking(frame, wb.design(wb.survey(wb.rounds[-1])), codebook, level=wb.level, min_n=wb.min_n)
@@ -404,6 +446,8 @@ def endline_tracking(frame, wb, codebook) -> pd.DataFrame | None:
 
 def tracking_readable(track: pd.DataFrame | None, level: float = 0.95):
     """The tracking table in words: indicator, who, baseline to target, endline with interval, status."""
+    if isinstance(track, Missing):
+        return None
     if track is None:
         return table(pd.DataFrame({"Status": ["no endline round"]}))
     rows = []
@@ -432,6 +476,8 @@ def _counts(track: pd.DataFrame) -> dict[str, int]:
 
 def status_line(track: pd.DataFrame | None, country_name: str) -> str:
     """One line: the endline statuses of the logframe's targets, in the report's words."""
+    if isinstance(track, Missing):
+        return f"{country_name}: no logframe (logframe.yaml), so no targets to rate at endline"
     if track is None:
         return f"{country_name}: no endline round (rounds has one round), so no status yet"
     c = _counts(track)
@@ -441,6 +487,8 @@ def status_line(track: pd.DataFrame | None, country_name: str) -> str:
 
 def tracking_sentence(frame, track: pd.DataFrame | None, country_name: str) -> str:
     """The endline statuses, and how they square with the targets' detectability at planning."""
+    if isinstance(frame, Missing) or isinstance(track, Missing):
+        return None
     if track is None:
         return ("The statuses need an endline: add a second round to `rounds` in the Parameters cell "
                 "(for example `[\"baseline\", \"endline\"]`).")
@@ -573,9 +621,13 @@ def did_answer(frame, country_name: str, rise=8, baseline: float = 25) -> str:
 
 def target_exercise(frame, target, country_name: str, indicator: str = "hotline_known") -> Shown:
     """The "target of your own" exercise: the check of ``target`` and the folded answer."""
+    if absent(frame):
+        return frame
     return Shown(target_check(frame, target, indicator), target_answer(frame, country_name, indicator))
 
 
 def did_exercise(frame, rise, country_name: str) -> Shown:
     """The "how many interviews?" exercise: the interviews for ``rise`` and the folded answer."""
+    if absent(frame):
+        return frame
     return Shown(did_sentence(frame, country_name, rise), did_answer(frame, country_name))

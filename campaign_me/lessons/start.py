@@ -9,6 +9,11 @@ rounded numbers (:func:`number`), intervals (:func:`interval`), p-values (:func:
 labels in words for the codes of the sample codebook (:func:`group_label`, :func:`column_label`,
 :func:`readable_rows`). A table for participants has few columns, headers in words, labels
 instead of codes and rounded numbers (:func:`table`).
+
+A section whose data a survey lacks gets a :class:`~campaign_me.workbook.Missing` (falsy, shown as
+its one line) instead of its input: the lesson function that opens the section shows that line, the
+ones after it show nothing (they return None, and :class:`Shown` and :class:`Text` show nothing for
+None), so the notebook says once what is missing and moves on.
 """
 
 from __future__ import annotations
@@ -20,8 +25,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CampaignMeError
+from ..workbook import Missing, missing_line
 
 __all__ = [
+    "Text",
+    "Missing",
+    "absent",
+    "missing_line",
+    "FIRST_COLUMNS",
+    "first_rows",
+    "data_table",
+    "three_designs",
+    "three_ways_figure",
     "number",
     "count",
     "interval",
@@ -47,6 +62,42 @@ __all__ = [
 
 #: Shown for a number that does not exist (a suppressed estimate, a missing value).
 NOTHING = "–"
+
+
+class Text(str):
+    """A lesson's sentence or paragraph: a ``str``, shown as Markdown when it ends a notebook cell.
+
+    Examples
+    --------
+    >>> Text("**Done.**")._repr_markdown_()
+    '**Done.**'
+    >>> Text("x") == "x"
+    True
+    """
+
+    __slots__ = ()
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+    def _repr_pretty_(self, p, cycle) -> None:  # plain text without quotes
+        p.text(str(self))
+
+
+def absent(x) -> bool:
+    """True for what a section lacks: None or a :class:`~campaign_me.workbook.Missing`.
+
+    Examples
+    --------
+    >>> absent(None), absent(Missing("This survey has no logframe.")), absent(pd.DataFrame())
+    (True, True, False)
+    """
+    return x is None or isinstance(x, Missing)
+
+
+def _text(x):
+    """A sentence as :class:`Text`; None and a Missing pass through."""
+    return x if absent(x) else Text(x)
 
 
 def _missing(x) -> bool:
@@ -264,7 +315,7 @@ class Shown:
     """
 
     def __init__(self, *parts) -> None:
-        self.parts = parts
+        self.parts = tuple(p for p in parts if p is not None)  # None: a part the survey cannot show
 
     def _ipython_display_(self) -> None:
         from IPython.display import Markdown, display  # deferred: only notebooks show outputs
@@ -279,6 +330,82 @@ class Shown:
 # ---------------------------------------------------------------------------
 # lesson 00
 # ---------------------------------------------------------------------------
+
+
+#: The columns of the first rows shown in lessons 00 and 01, in the catalogue's names (the survey's own
+#: columns answer them through the codebook: :meth:`campaign_me.workbook.Workbook.column`).
+FIRST_COLUMNS = ("region", "district", "urban", "sex", "age_group", "migration_status", "risk_aware",
+                 "intend_irregular", "weight")
+
+
+def first_rows(wb, data: pd.DataFrame, names: Sequence[str] = FIRST_COLUMNS) -> pd.DataFrame:
+    """Some columns of a survey round in words (:func:`readable_rows`), chosen by the catalogue's names.
+
+    Each name is read from the survey's column that answers it (``sex`` from ``gender`` when the
+    codebook says ``concept: sex``; ``weight`` from the codebook's weight column); the headers are the
+    names in words, the codes the codebook's labels. Names the survey does not answer are left out.
+    """
+    found = wb.columns(names)
+    shown = readable_rows(data, list(found.values()), wb.book)
+    shown.columns = [column_label(n) for n in found]
+    return shown
+
+
+def data_table(wb):
+    """The data of this workbook in a table: the three sample countries, or the survey of one's own.
+
+    With the sample data, :func:`countries_table` of :func:`campaign_me.workbook.sample_overview`.
+    For a folder of one's own: one row per survey round with its interviews, strata, clusters and
+    campaign-area clusters (from the codebook's design and ``arm``).
+    """
+    from ..workbook import sample_overview
+
+    overview = sample_overview(wb.data_dir)
+    if len(overview):
+        return countries_table(overview)
+    book = wb.book
+    rows = []
+    for round_ in wb.rounds:
+        data = wb.survey(round_)
+        row = {"Round": round_.capitalize(), "Interviews": count(len(data))}
+        if book.strata:
+            row[f"Strata ({book.strata})"] = count(data[book.strata].nunique())
+        if book.psu:
+            row[f"Clusters ({book.psu})"] = count(data[book.psu].nunique())
+            if wb.arm is not None:
+                row["Clusters in campaign areas"] = count(data.loc[wb.in_campaign(data), book.psu].nunique())
+        if book.weight:
+            row["People represented (sum of weights)"] = count(data[book.weight].sum())
+        rows.append(row)
+    return table(pd.DataFrame(rows), f"{wb.country_name}: the survey rounds")
+
+
+#: The question lessons 00 and 01 estimate three ways (a catalogue name).
+THREE_WAYS_VARIABLE = "intend_irregular"
+
+
+def three_designs(wb, data: pd.DataFrame, variable: str = THREE_WAYS_VARIABLE):
+    """:func:`campaign_me.workbook.design_comparison` of a yes/no question with the codebook's design, in %.
+
+    A :class:`~campaign_me.workbook.Missing` when the survey does not have the question.
+    """
+    from ..workbook import design_comparison
+
+    if variable not in data.columns:
+        return Missing(missing_line(f"question for \"{column_label(variable).lower()}\"", variable))
+    return design_comparison(data, variable, codebook=wb.book, level=wb.level, scale=100)
+
+
+def three_ways_figure(three, wb):
+    """The three intervals of :func:`three_designs` in one figure, with its alt text; None without them."""
+    if absent(three):
+        return None
+    from ..widgets import interval_figure
+
+    return interval_figure(three.rename(index=DESIGN_NAMES),
+                           xlabel=f"intends to migrate irregularly (%), {wb.level:.0%} interval",
+                           title=f"{wb.country_name} baseline: one question, three answers",
+                           alt=three_ways_alt(three, wb.country_name))
 
 
 def countries_table(overview: pd.DataFrame):
@@ -312,8 +439,11 @@ DESIGN_NAMES = {
 def design_table(three: pd.DataFrame, level: float = 0.95):
     """The three estimates of :func:`campaign_me.workbook.design_comparison` in words.
 
-    Columns: how the survey is treated, estimate, interval, its width, design effect.
+    Columns: how the survey is treated, estimate, interval, its width, design effect. Shows the one
+    line of a :class:`~campaign_me.workbook.Missing` instead.
     """
+    if absent(three):
+        return three
     rows = []
     for name, rec in three.iterrows():
         rows.append({
@@ -336,8 +466,10 @@ def design_sentences(three: pd.DataFrame, country_name: str, level: float = 0.95
     ``three`` is :func:`campaign_me.workbook.design_comparison` of a 0/1 variable with
     ``scale=100``. The sentences compare the design-based interval with the one that treats the
     interviews as a simple random sample, and turn the design effect into an equivalent number of
-    interviews picked completely at random (``n / deff``).
+    interviews picked completely at random (``n / deff``). None without the three estimates.
     """
+    if absent(three):
+        return None
     srs, db = three.loc["unweighted (as if SRS)"], three.loc["design-based"]
     w_srs, w_db = _width(srs), _width(db)
     ratio = w_db / w_srs
@@ -358,7 +490,7 @@ def design_sentences(three: pd.DataFrame, country_name: str, level: float = 0.95
                 f"{count(equivalent)} people picked completely at random")
     else:
         info = f"the {count(n)} interviews carry about as much information as a simple random sample of the same size"
-    return (
+    return Text(
         f"In {country_name}, the design-based {level:.0%} interval runs from {interval(db['ci_low'], db['ci_high'])}% "
         f"({number(w_db)} points wide). Treating the same interviews as a simple random sample gives "
         f"{interval(srs['ci_low'], srs['ci_high'])}% ({number(w_srs)} points): the honest interval is {compare}. "
@@ -378,6 +510,8 @@ def three_ways_alt(three: pd.DataFrame, country_name: str) -> str:
 
 def headline(three: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
     """The lesson's headline number: the design-based estimate, its interval and design effect."""
+    if absent(three):
+        return str(three) if three is not None else ""
     db = three.loc["design-based"]
     return (f"{country_name} baseline: {db['estimate']:.1f}% intend to migrate irregularly "
             f"({level:.0%} CI {db['ci_low']:.1f} to {db['ci_high']:.1f}); design effect {db['deff']:.1f}")
@@ -386,7 +520,7 @@ def headline(three: pd.DataFrame, country_name: str, level: float = 0.95) -> str
 def _design_based(wb, variable: str, level: float) -> dict:
     data = wb.survey(wb.rounds[0])
     if variable not in data.columns:
-        raise CampaignMeError(f"variable {variable!r} is not in the {wb.country_name} survey")
+        raise CampaignMeError(missing_line(f"question for \"{column_label(variable).lower()}\"", variable))
     est = wb.design(data).proportion(variable, level=level, na_rm=True, method="logit").iloc[-1]
     return {"estimate": 100 * est["estimate"], "ci_low": 100 * est["ci_low"], "ci_high": 100 * est["ci_high"],
             "deff": float(est["deff"]), "n": int(est["n"])}
@@ -395,13 +529,28 @@ def _design_based(wb, variable: str, level: float) -> dict:
 def compare_countries(wb, other, variable: str = "intend_irregular"):
     """The design-based share in this country and another, side by side (first round of each).
 
-    ``wb`` and ``other`` are checked notebook parameters
-    (:func:`campaign_me.workbook.check_parameters`). Columns: country, interviews, estimate,
-    interval, width, design effect.
+    ``wb`` is the notebook's checked parameters (:func:`campaign_me.workbook.check_parameters`);
+    ``other`` another country's, or the name of another country folder of the same data folder
+    (checked with the same codebook). Columns: country, interviews, estimate, interval, width,
+    design effect. A country the data folder does not hold, or a survey without the question,
+    gives one line saying so.
     """
+    if isinstance(other, str):
+        from ..workbook import ParameterError, check_parameters
+
+        try:
+            other = check_parameters(country=other, data_dir=str(wb.data_dir), codebook=str(wb.codebook),
+                                     rounds=[wb.rounds[0]])
+        except ParameterError:
+            known = sorted(p.name for p in wb.data_dir.iterdir() if p.is_dir() and any(p.glob("survey_*.*")))
+            return Text(f"There is no country {other!r} in this data folder; it holds "
+                        f"{', '.join(map(repr, known))}: write one of these.")
     rows = []
     for w in ([wb] if other.country == wb.country else [wb, other]):
-        est = _design_based(w, variable, wb.level)
+        try:
+            est = _design_based(w, variable, wb.level)
+        except CampaignMeError as error:
+            return Text(str(error))
         rows.append({
             "Country": w.country_name,
             "Interviews": count(est["n"]),
@@ -436,21 +585,24 @@ def level_sentence(wb, try_level, variable: str = "intend_irregular") -> str:
         hint = f"write {try_level / 100:g} for {try_level:g}%" if (
             isinstance(try_level, (int, float)) and not isinstance(try_level, bool) and 1 < try_level < 100
         ) else "for example 0.95 for 95%"
-        return (f"level = {try_level!r} is not allowed: a confidence level is a number strictly between 0 and 1 "
-                f"({hint}). In the Parameters cell, the notebook would stop at the next cell with this message.")
+        return Text(f"level = {try_level!r} is not allowed: a confidence level is a number strictly between 0 and 1 "
+                    f"({hint}). In the Parameters cell, the notebook would stop at the next cell with this message.")
     try_level = float(try_level)
-    new = _design_based(wb, variable, try_level)
+    try:
+        new = _design_based(wb, variable, try_level)
+    except CampaignMeError as error:
+        return Text(str(error))
     ref = _design_based(wb, variable, wb.level)
     w_new, w_ref = new["ci_high"] - new["ci_low"], ref["ci_high"] - ref["ci_low"]
     head = (f"With level = {try_level:g}, the design-based interval for {wb.country_name} is a {try_level:.0%} interval: "
             f"{interval(new['ci_low'], new['ci_high'])}% ({number(w_new)} points wide).")
     if math.isclose(try_level, wb.level):
-        return head + " That is the level set in the Parameters cell."
+        return Text(head + " That is the level set in the Parameters cell.")
     if try_level < wb.level:
         why = "asking for less confidence gives a narrower range"
         word = "narrower"
     else:
         why = "more confidence needs a wider range"
         word = "wider"
-    return (head + f" It is {word} than the {wb.level:.0%} interval, {interval(ref['ci_low'], ref['ci_high'])}% "
-            f"({number(w_ref)} points): {why}. The estimate itself stays {number(new['estimate'])}%.")
+    return Text(head + f" It is {word} than the {wb.level:.0%} interval, {interval(ref['ci_low'], ref['ci_high'])}% "
+                f"({number(w_ref)} points): {why}. The estimate itself stays {number(new['estimate'])}%.")
