@@ -391,7 +391,9 @@ def _as_declared(value: Any, declared: Any) -> Any:
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    # microseconds: the store orders a country's runs by these stamps, and two runs (a retry, a
+    # batch) can start and finish within one second
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 # -- staging folders ---------------------------------------------------------------------------
@@ -896,7 +898,7 @@ def run_report(
             produced.append(("indicator results (CSV, aggregates only)", results_file.name))
         finished = _now()
         run.update(status="ok", finished=finished)
-        meta = {"country": country, "run id": run_id, "started": started, "finished": finished,
+        meta = {"country": country, "run id": run_id, "started": started[:19] + "Z", "finished": finished[:19] + "Z",
                 "campaign_me": __version__, "python": sys.version.split()[0],
                 "data folder": str(data_path), "parameters": run["parameters"] or "defaults",
                 "design (from the codebook)": inputs["study"]["design"],

@@ -152,7 +152,7 @@ class ResultsStore:
         if not meta["finished"]:
             import datetime as _dt
 
-            meta["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+            meta["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
         if not meta["run_id"]:
             raise ReportError("record_run: the run has no run_id")
         for c in ("parameters", "data_hashes", "notebooks"):
