@@ -14,10 +14,15 @@ encodings and malformed rows in detail.
 from __future__ import annotations
 
 import codecs
+import concurrent.futures
 import csv
 import dataclasses
 import io
+import itertools
+import os
 import re
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +41,11 @@ MAX_BAD_ROWS = 10_000
 #: More line feeds than this inside quoted values hand the file to the pure-Python reader.
 MAX_MULTILINE = 100_000
 
+#: A file is read in parts of at least this many bytes, one thread each, at most MAX_PARTS of them and
+#: no more than the cores the process may use.
+PART_BYTES = 64 * 2**20
+MAX_PARTS = 4
+
 _SCAN_BLOCK = 2**24  # bytes per block of the pre-scan
 _ARROW_BLOCK = 2**22  # bytes per block of rows handed to pyarrow (larger blocks cost memory, not time)
 _HEAD_BYTES = 2**20  # bytes searched for the header row
@@ -51,9 +61,12 @@ class _Scan:
     ends_with_newline: bool
     inside: np.ndarray  # ordinals (0-based, among all line feeds) of line feeds inside quoted values
     positions: np.ndarray  # byte offset of every line feed (kept only when some are inside values)
+    # For each byte offset asked for (``targets``): the first line feed at or after it that ends a
+    # record (not inside a quoted value), as (the offset of the byte after it, its ordinal).
+    splits: list[tuple[int, int]] = dataclasses.field(default_factory=list)
 
 
-def _scan(path: Path, delimiter: str, start: int) -> _Scan:
+def _scan(path: Path, delimiter: str, start: int, targets: Sequence[int] = ()) -> _Scan:
     """Check the whole file block by block and find the line feeds inside quoted values.
 
     A line feed is inside a quoted value when an odd number of quote characters precede it. That
@@ -63,6 +76,9 @@ def _scan(path: Path, delimiter: str, start: int) -> _Scan:
     _NotEligible then, and on a NUL byte, a carriage return not followed by a line feed, a quote left
     open at the end of the file, more than :data:`MAX_MULTILINE` line feeds inside values, or a line
     longer than the csv module's field size limit (which the pure-Python reader reports).
+
+    The first line feed that ends a record at or after each offset of ``targets`` (sorted) is noted in
+    ``splits``: the file can be read in parts from there.
     """
     boundary = np.array([ord(delimiter), 10, 34], dtype=np.uint8)
     previous = 10  # the byte before the block (the file's start counts as a line start)
@@ -78,6 +94,7 @@ def _scan(path: Path, delimiter: str, start: int) -> _Scan:
     inside: list[np.ndarray] = []
     n_inside = 0
     positions: list[np.ndarray] = []
+    splits: list[tuple[int, int]] = []
     with path.open("rb") as fh:
         while block := fh.read(_SCAN_BLOCK):
             if pending_cr and not block.startswith(b"\n"):
@@ -92,30 +109,36 @@ def _scan(path: Path, delimiter: str, start: int) -> _Scan:
                 raise _NotEligible("carriage return without line feed")
             arr = np.frombuffer(block, dtype=np.uint8)
             nl = np.flatnonzero(arr == 10)
-            quotes = arr == 34
-            if quotes.any():
-                # parity of the quotes before each position (uint8 wraps at 256: parity is kept)
-                seen = np.cumsum(quotes, dtype=np.uint8)
-                at = np.flatnonzero(quotes)
-                opening = at[((seen[at] - 1 + parity) & 1) == 0]  # an even number of quotes before it
+            at = np.flatnonzero(arr == 34)  # the quote characters
+            if len(at):
+                # the quotes up to and including each quote (1, 2, ...) and before each line feed: their
+                # parity tells which quotes open a value and which line feeds lie inside one
+                seen = np.arange(1, len(at) + 1)
+                opening = at[((seen - 1 + parity) & 1) == 0]  # an even number of quotes before it
                 before = np.where(opening > 0, arr[np.maximum(opening - 1, 0)], previous)
-                if not np.isin(before, boundary).all() and not (
-                    offset + opening[~np.isin(before, boundary)] == start
-                ).all():
+                if (
+                    not np.isin(before, boundary).all()
+                    and not (offset + opening[~np.isin(before, boundary)] == start).all()
+                ):
                     raise _NotEligible("a quote inside an unquoted value")
                 # A closing quote (or the first of a doubled quote) is followed by the delimiter, a line
                 # end or a quote: text after it (``"ab"cd``) is joined to the value without the quotes,
                 # which the pure-Python reader reports.
-                closing = at[((seen[at] - 1 + parity) & 1) == 1]
+                closing = at[((seen - 1 + parity) & 1) == 1]
                 inner = closing[closing + 1 < len(arr)]
                 if not np.isin(arr[inner + 1], after_close).all():
                     raise _NotEligible("text after the closing quote of a quoted value")
                 pending_close = len(closing) > 0 and int(closing[-1]) == len(arr) - 1
-                odd = ((seen[nl] + parity) & 1).astype(bool)
-                parity = (parity + int(np.count_nonzero(quotes))) & 1
+                odd = ((np.searchsorted(at, nl) + parity) & 1).astype(bool)
+                parity = (parity + len(at)) & 1
             else:
                 odd = np.full(len(nl), bool(parity))
                 pending_close = False
+            while len(splits) < len(targets) and len(nl):
+                after = np.flatnonzero((nl >= targets[len(splits)] - offset) & ~odd)
+                if not len(after):
+                    break  # (in a later block)
+                splits.append((offset + int(nl[after[0]]) + 1, newlines + int(after[0])))
             if odd.any():
                 inside.append(newlines + np.flatnonzero(odd))
                 n_inside += len(inside[-1])
@@ -140,6 +163,7 @@ def _scan(path: Path, delimiter: str, start: int) -> _Scan:
         last == b"\n",
         np.concatenate(inside) if inside else np.zeros(0, dtype=np.int64),
         np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64),
+        splits,
     )
 
 
@@ -177,12 +201,101 @@ def _head(path: Path) -> tuple[str, list[str], int, int, int]:
     raise _NotEligible("no header row in the head of the file")
 
 
+def _threads() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _parts(size: int) -> int:
+    """In how many parts a file of ``size`` bytes is read (on as many threads)."""
+    return max(1, min(_threads(), MAX_PARTS, size // PART_BYTES))
+
+
+class _Slice(io.RawIOBase):
+    """Bytes ``start`` to ``end`` of a file, as a stream (the part of the file one thread reads)."""
+
+    def __init__(self, path: Path, start: int, end: int) -> None:
+        self._fh = path.open("rb", buffering=0)
+        self._fh.seek(start)
+        self._left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = min(len(buffer), self._left)
+        if size <= 0:
+            return 0
+        got = self._fh.readinto(memoryview(buffer)[:size]) or 0
+        self._left -= got
+        return got
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+class _Part:
+    """What one part of a file read block-wise holds: per column, the codes of its blocks and the dict
+    of the values they index (or the blocks' text, for columns with many distinct values), and the rows
+    of another width."""
+
+    def __init__(self, width: int) -> None:
+        self.maps: list[dict[str, int]] = [{} for _ in range(width)]
+        self.codes: list[list[np.ndarray]] = [[] for _ in range(width)]
+        self.text: list[list[Any]] = [[] for _ in range(width)]
+        self.bad: list[tuple[int, str]] = []  # (record, text)
+        self.rows = 0
+        self.error: BaseException | None = None
+
+    def add(self, batch: Any, text_columns: list[bool]) -> None:
+        import pyarrow.compute as pc
+
+        if not batch.num_rows:
+            return
+        self.rows += batch.num_rows
+        for i, as_text in enumerate(text_columns):
+            if as_text:
+                self.text[i].append(batch.column(i))
+                continue
+            array = pc.dictionary_encode(batch.column(i))
+            seen = self.maps[i]
+            values = array.dictionary.to_pylist()
+            lut = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, len(values))
+            lut = _compact_codes(lut, len(seen))  # (the block's codes are made in that type)
+            self.codes[i].append(lut[array.indices.to_numpy(zero_copy_only=False)])
+
+
+def _merge(
+    state: list[_Part], width: int
+) -> tuple[list[dict[str, int]], list[list[np.ndarray]], list[list[Any]]]:
+    """The parts' codes as codes into one dict per column (the values in the order they first occur in
+    the file), and the text blocks in file order."""
+    first = state[0]
+    for part in state[1:]:
+        for i in range(width):
+            seen = first.maps[i]
+            if part.maps[i]:
+                lut = np.fromiter(
+                    (seen.setdefault(v, len(seen)) for v in part.maps[i]), np.int64, len(part.maps[i])
+                )
+                lut = _compact_codes(lut, len(seen))
+                first.codes[i].extend(lut[c] for c in part.codes[i])
+            first.text[i].extend(part.text[i])
+            part.maps[i], part.codes[i], part.text[i] = {}, [], []
+    return first.maps, first.codes, first.text
+
+
 def read_csv_blocks(path: Path, size: int) -> _Raw | None:
     """Read a large CSV file block-wise into columns, or None when it needs the pure-Python reader."""
     if size < MIN_BYTES:
         return None
     try:
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.csv as pacsv
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
@@ -192,7 +305,11 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
             return None
         with path.open("rb") as fh:
             start = len(codecs.BOM_UTF8) if fh.read(3) == codecs.BOM_UTF8 else 0
-        scan = _scan(path, delimiter, start)
+        end = path.stat().st_size
+        n_parts = _parts(end - offset)
+        scan = _scan(
+            path, delimiter, start, [offset + (end - offset) * k // n_parts for k in range(1, n_parts)]
+        )
     except (_NotEligible, csv.Error):
         return None
     n = len(header)
@@ -208,74 +325,113 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         """The file line on which a record starts."""
         return header_line + 1 + record + np.searchsorted(spans, record, side="left")
 
-    bad: list[tuple[int, str]] = []  # (record, text) of rows of another width
-
-    def invalid(row: pacsv.InvalidRow) -> str:
-        """Note a row of another width; "error" (pyarrow then stops reading) hands the file to the
-        pure-Python reader. (An exception raised here would not reach read_csv_blocks.)"""
-        if row.number is None:  # only known when reading on one thread, as here
-            return "error"
-        if len(bad) >= MAX_BAD_ROWS:  # many ragged rows: the pure-Python reader is as fast for them
-            return "error"
-        if "\n" in row.text or "\r" in row.text:  # a ragged record over several lines
-            return "error"
-        if row.actual_columns > n:
-            try:
-                fields = next(csv.reader([row.text], delimiter=delimiter), [])
-            except csv.Error:
-                return "error"
-            if not any(f.strip() for f in fields[n:]):  # the pure-Python reader keeps such a row
-                return "error"
-        bad.append((row.number - 1, row.text))
-        return "skip"
-
     names = [f"f{i}" for i in range(width)]
-    text_type = pa.dictionary(pa.int32(), pa.string())
-    # Columns with few distinct values map each block's values to codes through a dict; columns with
-    # many (ids, free text) keep their blocks dictionary-encoded and unify them at the end in pyarrow.
-    maps: list[dict[str, int]] = [{} for _ in range(width)]
-    parts: list[list[np.ndarray]] = [[] for _ in range(width)]
-    chunks: list[list[pa.DictionaryArray] | None] = [None] * width
-    rows = 0
+    # A large file is read in parts on as many threads as there are cores (pyarrow parses without the
+    # GIL); each part starts on a line that begins a record, and the parts' codes are merged in order.
+    starts, bases = [offset], [0]  # the byte each part starts at, and the records before it
+    for at, ordinal in scan.splits:
+        if starts[-1] < at < end:
+            starts.append(at)
+            bases.append(ordinal + 1 - header_line - int(np.searchsorted(scan.inside, ordinal)))
+    ends = starts[1:] + [end]
+    state = [_Part(width) for _ in starts]
     pool = pa.default_memory_pool()
-    try:
-        with pa.OSFile(str(path)) as stream:
-            stream.seek(offset)
-            reader = pacsv.open_csv(
-                stream,
-                read_options=pacsv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK, use_threads=False),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=delimiter,
-                    ignore_empty_lines=False,
-                    invalid_row_handler=invalid,
-                    newlines_in_values=bool(len(spans)),
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types=dict.fromkeys(names, text_type),
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-            for batch in reader:
-                if not batch.num_rows:
-                    continue
-                first = rows == 0
-                rows += batch.num_rows
-                for i in range(width):
-                    array = batch.column(i)
-                    if first and len(array.dictionary) > max(1000, batch.num_rows // 20):
-                        chunks[i] = []  # many distinct values: kept dictionary-encoded
-                    if chunks[i] is not None:
-                        chunks[i].append(array)
-                        continue
-                    seen = maps[i]
-                    values = array.dictionary.to_pylist()
-                    lut = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, len(values))
-                    codes = lut[array.indices.to_numpy(zero_copy_only=False)]
-                    parts[i].append(_compact_codes(codes, len(seen)))
+
+    def invalid_rows(part: _Part, base: int) -> Any:
+        def invalid(row: pacsv.InvalidRow) -> str:
+            """Note a row of another width; "error" (pyarrow then stops reading) hands the file to the
+            pure-Python reader. (An exception raised here would not reach read_csv_blocks.)"""
+            if row.number is None:  # only known when reading on one thread, as each part is
+                return "error"
+            if sum(len(p.bad) for p in state) >= MAX_BAD_ROWS:  # the pure-Python reader is as fast
+                return "error"
+            if "\n" in row.text or "\r" in row.text:  # a ragged record over several lines
+                return "error"
+            if row.actual_columns > n:
+                try:
+                    fields = next(csv.reader([row.text], delimiter=delimiter), [])
+                except csv.Error:
+                    return "error"
+                if not any(f.strip() for f in fields[n:]):  # the pure-Python reader keeps such a row
+                    return "error"
+            part.bad.append((base + row.number - 1, row.text))
+            return "skip"
+
+        return invalid
+
+    streams: list[Any] = []
+    stop = threading.Event()  # a part failed: the others stop too
+
+    def open_part(k: int) -> Any:
+        streams.append(pa.PythonFile(_Slice(path, starts[k], ends[k]), mode="r"))
+        return pacsv.open_csv(
+            streams[-1],
+            read_options=pacsv.ReadOptions(column_names=names, block_size=_ARROW_BLOCK, use_threads=False),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                ignore_empty_lines=False,
+                invalid_row_handler=invalid_rows(state[k], bases[k]),
+                newlines_in_values=bool(len(spans)),
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    def read_part(k: int, batches: Any, text_columns: list[bool]) -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                state[k].add(batch, text_columns)
                 pool.release_unused()  # hand the block's parsing buffers back: keeps the peak low
-    except (pa.ArrowException, _NotEligible, OSError, UnicodeDecodeError):
-        return None  # e.g. invalid UTF-8: the pure-Python reader names the lines
+        except BaseException as exc:  # (raised again below, on the calling thread)
+            state[k].error = exc
+            stop.set()
+
+    # Columns with few distinct values map each block's distinct values to codes through a dict; columns
+    # with many (ids, free text), as the first block of rows shows, keep their blocks as text and are
+    # dictionary-encoded at the end in pyarrow (one pass; the dictionary lists the values in the order
+    # they first occur, as the dicts do). (Text encoded here is faster than pyarrow's dictionary
+    # conversion while parsing.)
+    text_columns = [False] * width
+    threads: list[threading.Thread] = []
+    try:
+        first_part = open_part(0)
+        head_batches: list[Any] = []
+        for batch in first_part:
+            head_batches.append(batch)
+            if batch.num_rows:
+                limit = max(1000, batch.num_rows // 20)
+                text_columns = [
+                    len(pc.dictionary_encode(batch.column(i)).dictionary) > limit for i in range(width)
+                ]
+                break
+        for k in range(1, len(starts)):
+            threads.append(
+                threading.Thread(target=read_part, args=(k, open_part(k), text_columns), daemon=True)
+            )
+            threads[-1].start()
+        read_part(0, itertools.chain(head_batches, first_part), text_columns)
+    except BaseException as exc:
+        state[0].error = exc
+    finally:
+        if state[0].error is not None:
+            stop.set()
+        for thread in threads:
+            thread.join()
+        for stream in streams:
+            stream.close()
+    for part in state:
+        if part.error is not None:
+            if isinstance(part.error, (pa.ArrowException, OSError, UnicodeDecodeError)):
+                return None  # e.g. invalid UTF-8: the pure-Python reader names the lines
+            raise part.error
+    rows = sum(part.rows for part in state)
+    bad = [b for part in state for b in part.bad]
+    maps, parts, chunks = _merge(state, width)
     if rows + len(bad) != n_records:
         return None  # records and lines do not pair up: let the pure-Python reader number them
     if len(spans) and not _multiline_records_read_alike(path, scan, spans, first_line, delimiter, header):
@@ -284,25 +440,38 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
     for record, _ in bad:
         is_bad[record] = True
     lines = first_line(np.arange(n_records, dtype=np.int64))[~is_bad]
-    columns = []
-    for i in range(width):
-        encoded = chunks[i]
-        if encoded is not None:  # unify the blocks' dictionaries
-            try:
-                unified = pa.chunked_array(encoded, type=text_type).unify_dictionaries()
-            except pa.ArrowException:  # e.g. more than 2 GiB of distinct text in one column
-                return None
-            chunks[i] = None
+
+    def build(i: int) -> _Column:
+        """Column ``i`` from its parts: codes into its distinct values."""
+        if text_columns[i]:  # one dictionary for all the blocks
+            encoded = pc.dictionary_encode(pa.chunked_array(chunks[i], type=pa.string()))
+            chunks[i] = []
+            if len({tuple(b.address for b in c.dictionary.buffers() if b) for c in encoded.chunks}) > 1:
+                encoded = encoded.unify_dictionaries()  # (pyarrow gives every block the same one)
+            codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
+            values = encoded.chunk(0).dictionary if encoded.num_chunks else []
             del encoded
-            codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in unified.chunks])
-            values = unified.chunk(0).dictionary if unified.num_chunks else []
-            del unified
         else:
             codes = np.concatenate(parts[i]) if parts[i] else np.zeros(0, dtype=np.int8)
             values = list(maps[i])
         parts[i], maps[i] = [], {}
-        columns.append(_Column.from_codes(codes, values))
+        column = _Column.from_codes(codes, values)
         del codes, values
+        pool.release_unused()  # (encoding a column takes memory for a moment)
+        return column
+
+    # The columns with many distinct values first, on as many threads as the file was read on.
+    order = sorted(range(width), key=lambda i: not text_columns[i])
+    try:
+        if len(starts) == 1:
+            built = {i: build(i) for i in order}
+        else:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=len(starts)) as workers:
+                futures = {i: workers.submit(build, i) for i in order}
+                built = {i: future.result() for i, future in futures.items()}
+    except pa.ArrowException:  # e.g. more than 2 GiB of distinct text in one column
+        return None
+    columns = [built.pop(i) for i in range(width)]
     if extra:
         if any(col.present().any() for col in columns[n:]):
             return None  # values after the last column: rows the pure-Python reader reports as ragged
@@ -335,7 +504,11 @@ def _multiline_records_read_alike(
         for record, count in zip(records.tolist(), counts.tolist()):
             first = int(first_line(record))  # lines first .. first + count
             start = int(scan.positions[first - 2]) + 1
-            end = int(scan.positions[first + count - 1]) + 1 if first + count - 1 < len(scan.positions) else None
+            end = (
+                int(scan.positions[first + count - 1]) + 1
+                if first + count - 1 < len(scan.positions)
+                else None
+            )
             fh.seek(start)
             chunk = fh.read() if end is None else fh.read(end - start)
             if len(chunk) > limit:

@@ -4,6 +4,9 @@ rule that rejected it) and set to missing."""
 from __future__ import annotations
 
 import re
+import warnings
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -57,6 +60,41 @@ def _bool_array(series: pd.Series) -> np.ndarray:
     return series.fillna(False).to_numpy(dtype=bool, copy=True)
 
 
+def _int64(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole numbers held as floats (NaN: missing) as an ``Int64`` array."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
+
+
+def _spread(mask: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """A mask over the distinct values of a column -> a mask over its rows (code -1, blank: False)."""
+    return np.append(np.asarray(mask, dtype=bool), False)[codes]
+
+
+def _spread_series(result: pd.Series, codes: np.ndarray) -> pd.Series:
+    """The converted distinct values of a column (``result``) spread over its rows by their codes (-1:
+    a blank cell, missing). Whole numbers, yes/no and numbers are indexed in NumPy; others by ``take``."""
+    array = result.array
+    if isinstance(array, (pd.arrays.IntegerArray, pd.arrays.BooleanArray)):
+        dtype = array.dtype.numpy_dtype
+        data = np.append(array.to_numpy(dtype=dtype, na_value=dtype.type(0)), dtype.type(0))
+        values = type(array)(data[codes], np.append(np.asarray(array.isna(), dtype=bool), True)[codes])
+    elif result.dtype == np.float64:
+        values = np.append(result.to_numpy(), np.nan)[codes]
+    else:
+        values = array.take(codes.astype(np.intp, copy=False), allow_fill=True)
+    return pd.Series(values, copy=False)
+
+
+def _first_seen(mask: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The positions of the distinct values where ``mask`` holds, in the order of their first row."""
+    chosen = np.flatnonzero(mask)
+    if len(chosen) < 2:
+        return chosen
+    rows = codes[_spread(mask, codes)]
+    return pd.unique(rows.astype(np.intp, copy=False))
+
+
 class _Converter:
     def __init__(self, problems: _Problems, lines: np.ndarray) -> None:
         self.problems = problems
@@ -66,11 +104,15 @@ class _Converter:
 
     def _rows(self, mask: np.ndarray) -> list[int]:
         if self._codes is not None:  # mask over distinct values -> mask over rows
-            full = np.zeros(len(self._codes), dtype=bool)
-            known = self._codes >= 0
-            full[known] = mask[self._codes[known]]
-            mask = full
+            mask = _spread(mask, self._codes)
         return self.lines[mask].tolist()
+
+    def _values(self, s: pd.Series, mask: np.ndarray) -> list[Any]:
+        """The values of ``s`` where ``mask`` holds, in the order of the rows that hold them first (while
+        a column is converted through its distinct values, each distinct value once)."""
+        if self._codes is None:
+            return s[mask].tolist()
+        return s.iloc[_first_seen(mask, self._codes)].tolist()
 
     def _missing_mask(self, var: Variable, s: pd.Series | _Column) -> np.ndarray:
         """Missing codes: text matched case-insensitively, whole numbers (int or text) numerically."""
@@ -86,18 +128,20 @@ class _Converter:
         Survey columns hold few distinct values: each distinct value is checked and converted once,
         and the result is spread back over the rows (problems still name every row).
         """
-        if isinstance(s, _Column):
+        if isinstance(s, _Column):  # the distinct values are at hand: always worth it on many rows
             codes, uniques = s.codes, s.uniques
+            if len(codes) < 1000:
+                return self._convert(var, s.series())
         else:
             codes, uniques = pd.factorize(s.array)
-        if len(codes) < 1000 or len(uniques) > 0.5 * len(codes):
-            return self._convert(var, s.series() if isinstance(s, _Column) else s)
+            if len(codes) < 1000 or len(uniques) > 0.5 * len(codes):
+                return self._convert(var, s)
         self._codes = np.asarray(codes)
         try:
             result = self._convert(var, pd.Series(uniques, dtype="string"))
         finally:
             self._codes = None
-        return pd.Series(result.array.take(np.asarray(codes, dtype=np.intp), allow_fill=True))
+        return _spread_series(result, np.asarray(codes))
 
     def _convert(self, var: Variable, s: pd.Series) -> pd.Series:
         miss = self._missing_mask(var, s)
@@ -121,7 +165,7 @@ class _Converter:
     def _report_type(self, var: Variable, s: pd.Series, bad: np.ndarray, problem: str, what: str) -> None:
         if not bad.any():
             return
-        vals = s[bad].tolist()
+        vals = self._values(s, bad)
         hint = ""
         if any(re.fullmatch(r"[+-]?\d+(,\d+)+", v) for v in vals):
             hint = " (use '.' as the decimal mark and no thousands separators)"
@@ -156,7 +200,7 @@ class _Converter:
                 "values out of range",
                 column=var.name,
                 rows=self._rows(out),
-                values=s[out].tolist(),
+                values=self._values(s, out),
                 expected=f"values{_range_text(var)}{_missing_text(var)} (set to missing)",
             )
             values[out] = np.nan
@@ -176,7 +220,7 @@ class _Converter:
             )
             values[huge] = np.nan
         self._check_range(var, s, values)
-        return pd.Series(pd.array([None if np.isnan(v) else int(v) for v in values], dtype="Int64"))
+        return pd.Series(_int64(values), copy=False)
 
     def _to_number(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
         values, bad = self._numbers(var, s, present, _NUM_RE)
@@ -189,12 +233,12 @@ class _Converter:
                 "number too large to represent (not finite; it would read as infinity)",
                 column=var.name,
                 rows=self._rows(infinite),
-                values=s[infinite].tolist(),
+                values=self._values(s, infinite),
                 expected=f"a finite number{_range_text(var)}{_missing_text(var)}",
             )
             values[infinite] = np.nan
         self._check_range(var, s, values)
-        return pd.Series(values, dtype="float64")
+        return pd.Series(values, dtype="float64", copy=False)
 
     def _dot_thousands(self, var: Variable, s: pd.Series, bad: np.ndarray, values: np.ndarray) -> None:
         """In a column that writes decimals with a comma (``1,5``, refused above), ``1.250`` is most
@@ -211,14 +255,14 @@ class _Converter:
         dots = ~bad & ~np.isnan(values) & _bool_array(s.str.fullmatch(_DOT_THOUSANDS_RE))
         if not dots.any():
             return
-        example = s[comma].iloc[0]
+        example = self._values(s, comma)[0]
         self.problems.add(
             "wrong_type",
             f"a '.' followed by three digits in a column that writes decimals with ',' (such as {example!r}): "
             "a thousands separator?",
             column=var.name,
             rows=self._rows(dots),
-            values=s[dots].tolist(),
+            values=self._values(s, dots),
             expected="numbers without thousands separators, with '.' as the decimal mark: 1250 or 1.25, "
             "whichever is meant (the values were set to missing)",
         )
@@ -233,9 +277,7 @@ class _Converter:
             values, not_int = self._numbers(var, s, present, _INT_RE)
             valid = np.isin(values, [float(c) for c in var.codes])
             bad = present & ~valid
-            result = pd.Series(
-                pd.array([int(v) if ok else None for v, ok in zip(values, valid)], dtype="Int64")
-            )
+            result = pd.Series(_int64(np.where(valid, values, np.nan)), copy=False)
         else:
             valid = _bool_array(s.isin([str(c) for c in var.codes]))
             bad = present & ~valid
@@ -246,7 +288,7 @@ class _Converter:
                 "codes not in the codebook",
                 column=var.name,
                 rows=self._rows(bad),
-                values=s[bad].tolist(),
+                values=self._values(s, bad),
                 expected=f"one of {_codes_text(var.codes)}{_missing_text(var)}",
             )
         return result
@@ -262,15 +304,11 @@ class _Converter:
                 "not a yes/no value",
                 column=var.name,
                 rows=self._rows(bad),
-                values=s[bad].tolist(),
+                values=self._values(s, bad),
                 expected=f"one of {', '.join(var.true)} (true) or {', '.join(var.false)} (false)"
                 f"{_missing_text(var)}",
             )
-        return pd.Series(
-            pd.array(
-                [True if t else (False if f else None) for t, f in zip(is_true, is_false)], dtype="boolean"
-            )
-        )
+        return pd.Series(pd.arrays.BooleanArray(is_true, ~(is_true | is_false)), copy=False)
 
     # -- dates --------------------------------------------------------------------------------
 
@@ -278,8 +316,11 @@ class _Converter:
         fmt = var.format or "ISO8601"
         text = s.astype(object).where(s.notna(), None)
         try:
-            return pd.to_datetime(text, format=fmt, errors="coerce")
-        except (ValueError, TypeError):  # mixed time-zone offsets
+            with warnings.catch_warnings():
+                # pandas 2.2 warns (FutureWarning) where pandas 3 raises on mixed time-zone offsets
+                warnings.filterwarnings("error", message=".*mixed time zones", category=FutureWarning)
+                return pd.to_datetime(text, format=fmt, errors="coerce")
+        except (ValueError, TypeError, FutureWarning):  # mixed time-zone offsets
             return pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
 
     def _to_date(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
@@ -296,7 +337,7 @@ class _Converter:
                     "the month, a day made up",
                     column=var.name,
                     rows=self._rows(partial),
-                    values=s[partial].tolist(),
+                    values=self._values(s, partial),
                     expected="a full date such as '2025-03-31' (the values were set to missing); for a "
                     "column of years or months use type: integer or text, or format: '%Y-%m' to read "
                     "each month as its first day",
@@ -318,7 +359,7 @@ class _Converter:
                     "dates out of range",
                     column=var.name,
                     rows=self._rows(out),
-                    values=s[out].tolist(),
+                    values=self._values(s, out),
                     expected=f"dates{_range_text(var)} (set to missing)",
                 )
                 parsed = parsed.mask(pd.Series(out, index=parsed.index))
@@ -340,7 +381,7 @@ class _Converter:
                 "ids in scientific notation, as Excel shows long numbers: their digits are lost",
                 column=var.name,
                 rows=self._rows(shown),
-                values=s[shown].tolist(),
+                values=self._values(s, shown),
                 expected="the ids in full: format the id column as Text in Excel before typing or pasting "
                 "them, or export them from the original source (the values were read as shown)",
                 severity="warning",
@@ -353,10 +394,18 @@ class _Converter:
 # --------------------------------------------------------------------------------------------------
 
 
+def _as_column(s: pd.Series | _Column) -> _Column:
+    """A column of stripped text (NA for blanks) as codes into its distinct values."""
+    if isinstance(s, _Column):
+        return s
+    codes, uniques = pd.factorize(s.array)
+    return _Column(np.asarray(codes), pd.array(uniques, dtype="string"))
+
+
 def _select_multiple(
     var: Variable,
-    text: pd.Series | None,
-    options: dict[str, pd.Series],
+    text: pd.Series | _Column | None,
+    options: Mapping[str, pd.Series | _Column],
     conv: _Converter,
     file_names: dict[str, str],
 ) -> dict[str, pd.Series]:
@@ -365,20 +414,27 @@ def _select_multiple(
     A row is answered when the space-separated column or any 0/1 option column holds data. Where both
     hold data the 0/1 columns are used; where only one does, that one is used. Disagreements, and rows
     where one form is blank while the other has data, are reported as ``select_multiple_mismatch``.
+
+    Each distinct answer is split into its options once (a column holds a few hundred distinct answers
+    however many rows it has); the rows take their distinct answer's options by its code.
     """
     n = len(conv.lines)
     codes = [str(c) for c in var.codes]
+    known = set(codes)
     text_has = np.zeros(n, dtype=bool)  # the text column holds options
     text_missing = np.zeros(n, dtype=bool)  # the text column holds a missing code
     from_text: dict[str, np.ndarray] = {}
     if text is not None:
-        text_missing = conv._missing_mask(var, text)
-        t = text.mask(text_missing)
-        text_has = _bool_array(t.notna())
-        tokens = [str(v).split() if ok else [] for v, ok in zip(t.tolist(), text_has)]
-        bad_rows = np.array([any(tok not in codes for tok in toks) for toks in tokens], dtype=bool)
+        text = _as_column(text)
+        rows = text.codes
+        missing = conv._missing_mask(var, pd.Series(text.uniques, dtype="string"))  # per distinct value
+        tokens = [[] if m else v.split() for v, m in zip(text.uniques.tolist(), missing)]
+        bad = np.array([any(tok not in known for tok in toks) for toks in tokens], dtype=bool)
+        text_missing = _spread(missing, rows)
+        text_has = _spread(~missing, rows)
+        bad_rows = _spread(bad, rows)
         if bad_rows.any():
-            bad_tokens = [tok for toks in tokens for tok in toks if tok not in codes]
+            bad_tokens = [tok for u in _first_seen(bad, rows) for tok in tokens[u] if tok not in known]
             conv.problems.add(
                 "invalid_code",
                 "options not in the codebook",
@@ -387,26 +443,29 @@ def _select_multiple(
                 values=bad_tokens,
                 expected=f"space-separated options from {_codes_text(var.codes)}",
             )
-        from_text = {c: np.array([c in toks for toks in tokens], dtype=bool) for c in codes}
+        from_text = {c: _spread(np.array([c in toks for toks in tokens], dtype=bool), rows) for c in codes}
     from_cols: dict[str, np.ndarray] = {}
     col_has = np.zeros(n, dtype=bool)  # some option column holds 0 or 1
     ticked = np.zeros(n, dtype=bool)  # some option column holds 1
-    for code, s in options.items():
+    for code, column in options.items():
+        column = _as_column(column)
+        s = pd.Series(column.uniques, dtype="string")  # each distinct value once
         s = s.mask(conv._missing_mask(var, s))
         present = _bool_array(s.notna())
         values, _ = conv._numbers(var, s, present, _INT_RE)
         bad = present & ~np.isin(values, [0.0, 1.0])
-        if bad.any():
+        bad_rows = _spread(bad, column.codes)
+        if bad_rows.any():
             conv.problems.add(
                 "wrong_type",
                 "not 0 or 1",
                 column=f"{var.name}/{code}",
-                rows=conv._rows(bad),
-                values=s[bad].tolist(),
+                rows=conv._rows(bad_rows),
+                values=s.iloc[_first_seen(bad, column.codes)].tolist(),
                 expected="1 (option chosen) or 0 (not chosen)",
             )
-        col_has |= present & ~bad
-        from_cols[code] = values == 1.0
+        col_has |= _spread(present & ~bad, column.codes)
+        from_cols[code] = _spread(values == 1.0, column.codes)
         ticked |= from_cols[code]
     if options and text is None:
         absent = [c for c in codes if c not in options]
@@ -436,15 +495,17 @@ def _select_multiple(
             )
         blank_text = ticked & ~text_has
         if blank_text.any():
+            coded = blank_text & text_missing
+            first = pd.unique(text.codes[coded].astype(np.intp)) if coded.any() else []
             conv.problems.add(
                 "select_multiple_mismatch",
                 f"options ticked in the 0/1 option columns but the space-separated column {name} is "
                 + {0: "blank", 1: "blank or a missing code", 2: "a missing code"}[
-                    int((blank_text & text_missing).any()) + int(not (blank_text & ~text_missing).any())
+                    int(coded.any()) + int(not (blank_text & ~text_missing).any())
                 ],
                 column=var.name,
                 rows=conv._rows(blank_text),
-                values=[text.iloc[i] for i in np.flatnonzero(blank_text & text_missing)],
+                values=[text.uniques[u] for u in first],
                 expected="the same options in both (the 0/1 columns were used)",
             )
         blank_cols = text_has & ~col_has
@@ -461,7 +522,8 @@ def _select_multiple(
         chosen = from_text.get(code, np.zeros(n, dtype=bool))
         if code in from_cols:
             chosen = np.where(col_has, from_cols[code], chosen)
+        # (each column its own mask: a change to one column's missing values must not touch another)
         result[f"{var.name}/{code}"] = pd.Series(
-            pd.array([int(c) if a else None for c, a in zip(chosen, answered)], dtype="Int64")
+            pd.arrays.IntegerArray(chosen.astype(np.int64), ~answered), copy=False
         )
     return result

@@ -71,9 +71,8 @@ _META_NAMES = {
 
 
 def _resolve_codebook(codebook: Codebook | str | os.PathLike[str] | None) -> Codebook | None:
-    if codebook is None or isinstance(codebook, Codebook):
-        return codebook
-    return Codebook.from_yaml(codebook)
+    """A codebook, its path, or None (:meth:`Codebook.coerce`)."""
+    return Codebook.coerce(codebook, optional=True)
 
 
 def load_survey(
@@ -438,9 +437,9 @@ def _process(
                 )
                 continue
         if var.type == "select_multiple":
-            text = columns[mapped[var.name]] if var.name in mapped else None
+            text = columns.column(mapped[var.name]) if var.name in mapped else None
             opts = {
-                str(code): columns[mapped[col]]
+                str(code): columns.column(mapped[col])
                 for code, col in zip(var.codes, var.columns())
                 if col in mapped
             }

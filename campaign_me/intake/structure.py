@@ -177,7 +177,9 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
     names = set(header)
     named = np.zeros(len(lines), dtype=np.int16)  # per row: values that are column names
     for col in columns:
-        named += col.isin(names)
+        hit = np.asarray(col.uniques.isin(list(names)), dtype=bool)
+        if hit.any():  # (most columns hold no column name at all: their rows are not looked at)
+            named += np.append(hit, False)[col.codes]
     repeated: list[int] = []
     for r in np.flatnonzero(named >= 2):
         fields = [columns[i].value(r) for i in range(n)]

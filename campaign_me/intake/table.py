@@ -35,8 +35,12 @@ def _stripped_codes(raw: Any) -> tuple[np.ndarray, pd.api.extensions.ExtensionAr
     import pyarrow.compute as pc
 
     arr = raw if isinstance(raw, pa.Array) else pa.array(list(raw), type=pa.string())
-    edge = pc.match_substring_regex(arr, r"^[^A-Za-z0-9]|[^A-Za-z0-9]$")  # ASCII letters, digits never strip
-    edge = pc.or_(edge, pc.equal(pc.utf8_length(arr), 0))
+    # A letter or digit at both ends: nothing to strip (no letter or digit is whitespace); blank values
+    # have no first character.
+    edge = pc.or_(
+        pc.invert(pc.utf8_is_alnum(pc.utf8_slice_codeunits(arr, 0, 1))),
+        pc.invert(pc.utf8_is_alnum(pc.utf8_slice_codeunits(arr, -1))),
+    )
     at = np.flatnonzero(edge.to_numpy(zero_copy_only=False))
     if not len(at):  # nothing to strip, no blank: the values are distinct already
         return np.arange(len(arr)), pd.array(arr, dtype="string")
