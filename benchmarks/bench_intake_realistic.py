@@ -2,7 +2,7 @@
 
 ``bench_intake.py`` times a file of five-point items and short text. A real KoboToolbox export has
 more kinds of columns, and the slow paths of intake were in those. This script writes a survey of
-ROWS rows and 60 columns (about 230 bytes a row: 460 MiB at 2,000,000 rows) and its codebook:
+ROWS rows and 60 columns (about 238 bytes a row: 453 MiB at 2,000,000 rows) and its codebook:
 
 - ``resp_id`` (8 digits), ``weight`` (2 decimals), ``stratum`` (6 text codes), ``cluster`` (1-4000),
   ``enumerator`` (1-300);
@@ -20,7 +20,9 @@ Each run checks the file (``validate_survey``, what ``campaign-me validate`` run
 (``load_survey(..., errors="report")``) in a fresh Python process and reports the wall and CPU time
 and the peak resident memory of that process (``VmHWM``) above the same run on a 10-row file, as a
 multiple of the file size. ``--code DIR`` imports campaign_me from another tree (a copy of an older
-version) to compare versions on the same file in the same session.
+version) to compare versions on the same file in the same session; ``--keep DIR`` writes the files
+there and reuses them (writing 2,000,000 rows takes about 2 minutes). Documented in
+``benchmarks/README.md``.
 
     .venv/bin/python benchmarks/bench_intake_realistic.py                      # 2,000,000 rows, best of 3
     .venv/bin/python benchmarks/bench_intake_realistic.py --rows 200000 --repeat 1   # a quick look

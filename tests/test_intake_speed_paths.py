@@ -9,7 +9,10 @@ reference on random columns that hold missing codes, invalid values, whitespace 
   in a shuffled order (the values a problem lists must still come in the order of the file's rows);
 - ``_Converter.convert`` on a column of 1,000 rows or more (distinct values) against ``_convert`` on
   the same column row by row, for every codebook type;
-- ``load_survey`` on a file with every type, against the same call with the per-row paths patched in.
+- ``load_survey`` on a file with every type, against the same call with the per-row paths patched in;
+- the block-wise reader's pre-scan against a byte-by-byte reference, its test for values that need
+  stripping against ``str.strip``, and a file read in 2-4 parts (one thread each) against the
+  pure-Python reader (the corpus, planted problems, values over several lines, a part that fails).
 
 Speed is measured in ``benchmarks/bench_intake_realistic.py``, not here.
 """
@@ -577,11 +580,15 @@ def test_stripped_codes_match_python_strip() -> None:
     rng = np.random.default_rng(3)
     pieces = ["a", "Z", "1", "é", "Ⅻ", "٣", " ", "\t", "\u00a0", "\u3000", "\x1f", "-", "x y", "", "²"]
     raw = list(dict.fromkeys("".join(rng.choice(pieces, int(rng.integers(0, 4)))) for _ in range(3000)))
-    lut, uniques = _stripped_codes(raw)
-    stripped = [v.strip() for v in raw]
-    distinct = list(dict.fromkeys(v for v in stripped if v))  # first-seen order, blanks out
-    assert uniques.tolist() == distinct
-    assert [distinct[c] if c >= 0 else "" for c in lut] == stripped
+    plain = [v for v in raw if v and v[0] in "aZ1é" and v[-1] in "aZ1éy"]  # nothing to strip
+    for values in (raw, [v for v in raw if v and v == v.strip()], plain):
+        lut, uniques = _stripped_codes(values)
+        stripped = [v.strip() for v in values]
+        distinct = list(dict.fromkeys(v for v in stripped if v))  # first-seen order, blanks out
+        assert uniques.tolist() == distinct
+        lut = np.arange(len(values)) if lut is None else lut
+        assert [distinct[c] if c >= 0 else "" for c in lut] == stripped
+    assert _stripped_codes(plain)[0] is None  # (each value keeps its code)
 
 
 # --------------------------------------------------------------------------------------------------

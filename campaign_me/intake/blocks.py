@@ -9,17 +9,24 @@ feeds lie inside quoted values), no NUL bytes, no old-Mac line ends, and records
 that the csv module reads alike and would not take for a stray quote. Anything else, and any file
 smaller than :data:`MIN_BYTES`, is read by the pure-Python reader, which reports stray quotes,
 encodings and malformed rows in detail.
+
+A file of at least twice :data:`PART_BYTES` is read in parts, one thread per core (at most
+:data:`MAX_PARTS`): the pre-scan notes where records begin near the cut points, each thread parses
+its part and dictionary-encodes its blocks in pyarrow (which runs without the GIL), and the calling
+thread maps the codes, so that the parts' codes merge into one set of distinct values in file order.
 """
 
 from __future__ import annotations
 
 import codecs
 import concurrent.futures
+import contextlib
 import csv
 import dataclasses
 import io
 import itertools
 import os
+import queue
 import re
 import threading
 from collections.abc import Sequence
@@ -43,7 +50,7 @@ MAX_MULTILINE = 100_000
 
 #: A file is read in parts of at least this many bytes, one thread each, at most MAX_PARTS of them and
 #: no more than the cores the process may use.
-PART_BYTES = 64 * 2**20
+PART_BYTES = 32 * 2**20
 MAX_PARTS = 4
 
 _SCAN_BLOCK = 2**24  # bytes per block of the pre-scan
@@ -215,26 +222,35 @@ def _parts(size: int) -> int:
 
 
 class _Slice(io.RawIOBase):
-    """Bytes ``start`` to ``end`` of a file, as a stream (the part of the file one thread reads)."""
+    """Bytes ``start`` to ``end`` of a file, as a stream (the part of the file one thread reads).
+
+    pyarrow reads it through ``read_buffer``: blocks of the file in pyarrow's memory, never Python
+    bytes objects (which, allocated on several threads, would leave the process holding memory).
+    """
 
     def __init__(self, path: Path, start: int, end: int) -> None:
-        self._fh = path.open("rb", buffering=0)
-        self._fh.seek(start)
+        import pyarrow as pa
+
+        self._file = pa.OSFile(str(path))
+        self._file.seek(start)
         self._left = end - start
 
     def readable(self) -> bool:
         return True
 
+    def read_buffer(self, size: int = -1) -> Any:
+        size = self._left if size is None or size < 0 else min(size, self._left)
+        buffer = self._file.read_buffer(max(size, 0))
+        self._left -= buffer.size
+        return buffer
+
     def readinto(self, buffer: Any) -> int:
-        size = min(len(buffer), self._left)
-        if size <= 0:
-            return 0
-        got = self._fh.readinto(memoryview(buffer)[:size]) or 0
-        self._left -= got
-        return got
+        data = self.read_buffer(len(buffer))
+        memoryview(buffer).cast("B")[: data.size] = memoryview(data).cast("B")
+        return data.size
 
     def close(self) -> None:
-        self._fh.close()
+        self._file.close()
         super().close()
 
 
@@ -251,17 +267,13 @@ class _Part:
         self.rows = 0
         self.error: BaseException | None = None
 
-    def add(self, batch: Any, text_columns: list[bool]) -> None:
-        import pyarrow.compute as pc
-
-        if not batch.num_rows:
-            return
-        self.rows += batch.num_rows
-        for i, as_text in enumerate(text_columns):
-            if as_text:
-                self.text[i].append(batch.column(i))
+    def add(self, rows: int, arrays: list[Any]) -> None:
+        """One block of rows: per column its text (a column kept as text) or its dictionary encoding."""
+        self.rows += rows
+        for i, array in enumerate(arrays):
+            if not hasattr(array, "indices"):
+                self.text[i].append(array)
                 continue
-            array = pc.dictionary_encode(batch.column(i))
             seen = self.maps[i]
             values = array.dictionary.to_pylist()
             lut = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, len(values))
@@ -380,16 +392,29 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
             ),
         )
 
-    def read_part(k: int, batches: Any, text_columns: list[bool]) -> None:
+    def encoded(batches: Any, text_columns: list[bool]) -> Any:
+        """Per block of rows: (rows, per column its text or its dictionary encoding). Only pyarrow work,
+        which runs without the GIL: the parts' threads do it, the calling thread maps the codes."""
+        for batch in batches:
+            if stop.is_set():
+                return
+            if batch.num_rows:
+                arrays = [
+                    batch.column(i) if text else pc.dictionary_encode(batch.column(i))
+                    for i, text in enumerate(text_columns)
+                ]
+                yield batch.num_rows, arrays
+            pool.release_unused()  # hand the block's parsing buffers back: keeps the peak low
+
+    def produce(k: int, batches: Any, text_columns: list[bool]) -> None:
         try:
-            for batch in batches:
-                if stop.is_set():
-                    return
-                state[k].add(batch, text_columns)
-                pool.release_unused()  # hand the block's parsing buffers back: keeps the peak low
+            for item in encoded(batches, text_columns):
+                queue_.put((k, item))
         except BaseException as exc:  # (raised again below, on the calling thread)
             state[k].error = exc
             stop.set()
+        finally:
+            queue_.put((k, None))
 
     # Columns with few distinct values map each block's distinct values to codes through a dict; columns
     # with many (ids, free text), as the first block of rows shows, keep their blocks as text and are
@@ -397,6 +422,7 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
     # they first occur, as the dicts do). (Text encoded here is faster than pyarrow's dictionary
     # conversion while parsing.)
     text_columns = [False] * width
+    queue_: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=2 * len(starts))  # (few blocks in memory)
     threads: list[threading.Thread] = []
     try:
         first_part = open_part(0)
@@ -409,17 +435,29 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
                     len(pc.dictionary_encode(batch.column(i)).dictionary) > limit for i in range(width)
                 ]
                 break
-        for k in range(1, len(starts)):
-            threads.append(
-                threading.Thread(target=read_part, args=(k, open_part(k), text_columns), daemon=True)
-            )
-            threads[-1].start()
-        read_part(0, itertools.chain(head_batches, first_part), text_columns)
+        batches = itertools.chain(head_batches, first_part)
+        if len(starts) == 1:
+            for rows_, arrays in encoded(batches, text_columns):
+                state[0].add(rows_, arrays)
+        else:
+            for k in range(len(starts)):
+                args = (k, batches if k == 0 else open_part(k), text_columns)
+                threads.append(threading.Thread(target=produce, args=args, daemon=True))
+                threads[-1].start()
+            running = len(threads)
+            while running:
+                k, item = queue_.get()
+                if item is None:
+                    running -= 1
+                elif not stop.is_set():
+                    state[k].add(*item)
     except BaseException as exc:
         state[0].error = exc
+        stop.set()
     finally:
-        if state[0].error is not None:
-            stop.set()
+        while any(thread.is_alive() for thread in threads):  # (a thread may wait to hand over a block)
+            with contextlib.suppress(queue.Empty):
+                queue_.get(timeout=0.05)
         for thread in threads:
             thread.join()
         for stream in streams:
@@ -441,34 +479,34 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         is_bad[record] = True
     lines = first_line(np.arange(n_records, dtype=np.int64))[~is_bad]
 
-    def build(i: int) -> _Column:
-        """Column ``i`` from its parts: codes into its distinct values."""
-        if text_columns[i]:  # one dictionary for all the blocks
-            encoded = pc.dictionary_encode(pa.chunked_array(chunks[i], type=pa.string()))
-            chunks[i] = []
-            if len({tuple(b.address for b in c.dictionary.buffers() if b) for c in encoded.chunks}) > 1:
-                encoded = encoded.unify_dictionaries()  # (pyarrow gives every block the same one)
+    def encode(i: int) -> Any:
+        """The text of column ``i`` dictionary-encoded, one dictionary for all its blocks (pyarrow only:
+        the columns are encoded on as many threads as the file was read on)."""
+        encoded = pc.dictionary_encode(pa.chunked_array(chunks[i], type=pa.string()))
+        chunks[i] = []
+        if len({tuple(b.address for b in c.dictionary.buffers() if b) for c in encoded.chunks}) > 1:
+            encoded = encoded.unify_dictionaries()  # (pyarrow gives every block the same one)
+        return encoded
+
+    def build(i: int, encoded: Any) -> _Column:
+        """Column ``i``: codes into its distinct values."""
+        if encoded is not None:
             codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
             values = encoded.chunk(0).dictionary if encoded.num_chunks else []
-            del encoded
         else:
             codes = np.concatenate(parts[i]) if parts[i] else np.zeros(0, dtype=np.int8)
             values = list(maps[i])
         parts[i], maps[i] = [], {}
-        column = _Column.from_codes(codes, values)
-        del codes, values
-        pool.release_unused()  # (encoding a column takes memory for a moment)
-        return column
+        return _Column.from_codes(codes, values)
 
-    # The columns with many distinct values first, on as many threads as the file was read on.
-    order = sorted(range(width), key=lambda i: not text_columns[i])
+    text = [i for i in range(width) if text_columns[i]]
+    built: dict[int, _Column] = {}
     try:
-        if len(starts) == 1:
-            built = {i: build(i) for i in order}
-        else:
-            with concurrent.futures.ThreadPoolExecutor(max_workers=len(starts)) as workers:
-                futures = {i: workers.submit(build, i) for i in order}
-                built = {i: future.result() for i, future in futures.items()}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(starts)) as workers:
+            pending = {i: workers.submit(encode, i) for i in text}
+            for i in range(width):
+                built[i] = build(i, pending.pop(i).result() if i in pending else None)
+                pool.release_unused()  # (encoding a column takes memory for a moment)
     except pa.ArrowException:  # e.g. more than 2 GiB of distinct text in one column
         return None
     columns = [built.pop(i) for i in range(width)]

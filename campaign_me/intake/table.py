@@ -23,9 +23,9 @@ def _compact_codes(codes: np.ndarray, n_uniques: int) -> np.ndarray:
     return codes.astype(np.int64, copy=False)
 
 
-def _stripped_codes(raw: Any) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+def _stripped_codes(raw: Any) -> tuple[np.ndarray | None, pd.api.extensions.ExtensionArray]:
     """Distinct values as read (no value twice) -> (old code -> new code, the distinct stripped
-    non-blank values).
+    non-blank values); None for the first when no value changes (each keeps its code).
 
     Values equal once stripped of surrounding whitespace merge; blank values get the code -1. The
     work is done by pyarrow; only values that may have whitespace at an end are stripped in Python
@@ -43,7 +43,7 @@ def _stripped_codes(raw: Any) -> tuple[np.ndarray, pd.api.extensions.ExtensionAr
     )
     at = np.flatnonzero(edge.to_numpy(zero_copy_only=False))
     if not len(at):  # nothing to strip, no blank: the values are distinct already
-        return np.arange(len(arr)), pd.array(arr, dtype="string")
+        return None, pd.array(arr, dtype="string")
     stripped = [v.strip() or None for v in arr.take(pa.array(at)).to_pylist()]
     arr = pc.replace_with_mask(arr, edge, pa.array(stripped, type=pa.string()))
     encoded = pc.dictionary_encode(arr)
@@ -70,6 +70,8 @@ class _Column:
         if len(raw) == 0:
             return cls(np.full(len(codes), -1, dtype=np.int8), pd.array([], dtype="string"))
         lut, uniques = _stripped_codes(raw)
+        if lut is None:  # the values as they are
+            return cls(_compact_codes(np.asarray(codes), len(uniques)), uniques)
         lut = _compact_codes(lut, len(uniques))
         return cls(lut[codes], uniques)
 
