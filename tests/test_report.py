@@ -33,7 +33,7 @@ from campaign_me.report import (
     run_synthesis,
     sample_data_dir,
 )
-from campaign_me.report.content import RESULT_COLUMNS, country_results
+from campaign_me.report.content import REPORT_COLUMNS, country_results
 from campaign_me.report.render import external_references
 
 SAMPLES = sample_data_dir()
@@ -148,7 +148,7 @@ def test_results_store_holds_the_report_numbers(reports):
     meta = json.loads(runs["data_hashes"].iloc[0])
     assert set(meta) == {"codebook", "baseline", "endline"} and all(len(v) == 64 for v in meta.values())
     res = store.results()
-    assert list(res.columns) == ["run_id", *RESULT_COLUMNS]
+    assert list(res.columns) == ["run_id", *REPORT_COLUMNS]
     assert set(res["country"]) == {"Aroland", "Belmora", "Corvia"}
     # the stored numbers are the library's, recomputed here from the files
     b, e = _designs("corvia")
@@ -353,7 +353,7 @@ def test_notebooks_are_committed_without_outputs():
 
 
 def test_store_is_transactional_and_sqlalchemy_urls_work(tmp_path):
-    res = pd.DataFrame([{c: v for c, v in zip(RESULT_COLUMNS, (
+    res = pd.DataFrame([{c: v for c, v in zip(REPORT_COLUMNS, (
         "Aroland", "endline", "risk_aware", "all", "level", 41.0, 2.0, 37.0, 45.0, 900, False, "percent"))}])
     store = ResultsStore(tmp_path / "r.sqlite")
     store.record_run({"run_id": "a", "country": "aroland", "status": "ok", "finished": "1"}, res)

@@ -22,9 +22,21 @@ import nbformat
 import pandas as pd
 import pytest
 
-from campaign_me.report import ReportError, ReportExecutionError, ResultsStore, run_batch, run_report, runner
-from campaign_me.report.content import RESULT_COLUMNS
+from campaign_me.conventions import Reporting
+from campaign_me.report import (
+    ReportError,
+    ReportExecutionError,
+    ResultsStore,
+    lifecycle,
+    render,
+    run_batch,
+    run_report,
+    run_synthesis,
+)
+from campaign_me.report.content import REPORT_COLUMNS
+from campaign_me.report.kernel import WarmKernel
 from campaign_me.report.runner import clean_staging
+from campaign_me.report.synthesis import synthesis_results
 
 
 def _tiny_notebook(path: Path, body: str = "print('fine')") -> Path:
@@ -53,7 +65,7 @@ def fake_papermill(monkeypatch):
         if results_file:
             row = [parameters["country"].capitalize(), "endline", "risk_aware", "all", "level",
                    40.0 + calls["n"], 2.0, 36.0, 44.0, 900, False, "percent"]
-            pd.DataFrame([row], columns=list(RESULT_COLUMNS)).to_csv(results_file, index=False)
+            pd.DataFrame([row], columns=list(REPORT_COLUMNS)).to_csv(results_file, index=False)
         return nb
 
     monkeypatch.setattr(papermill, "execute_notebook", execute)
@@ -187,7 +199,7 @@ def test_unsettled_run_is_settled_by_the_next_one(tmp_path, fake_papermill):
 
     with pytest.MonkeyPatch.context() as mp, pytest.raises(ReportError, match="the next run in .* settles it"):
         mp.setattr(ResultsStore, "set_status", refuse)
-        mp.setattr(runner, "_swap_out", stuck)
+        mp.setattr(lifecycle, "_swap_out", stuck)
         _run("corvia", out, nb)
     (ws,) = (out / ".staging").iterdir()
     owner = json.loads((ws / "owner.json").read_text())
@@ -251,7 +263,7 @@ def test_killed_between_the_two_moves_is_put_back(tmp_path, fake_papermill):
     ws = out / ".staging" / "corvia-killed"
     (ws / "report").mkdir(parents=True)
     (ws / "owner.json").write_text(json.dumps({"run_id": "corvia-killed", "target": "corvia", "pid": _dead_pid(),
-                                               "host": runner._hostname(), "created": time.time()}))
+                                               "host": lifecycle._hostname(), "created": time.time()}))
     store.record_run({"run_id": "corvia-killed", "country": "corvia", "status": "pending"})
     (out / "corvia").rename(ws / "previous")
     second = _run("corvia", out, nb)  # cleans up first, then runs
@@ -330,11 +342,141 @@ def test_a_folder_that_is_not_a_report_is_refused_before_anything_is_recorded(tm
     assert len(ResultsStore(out / "results.sqlite").runs()) == 0
 
 
+# -- one life cycle for the country reports and the synthesis ------------------------------------
+
+def _reporting_notebook(path: Path) -> Path:
+    """A tiny notebook that declares the workbook's reporting parameters, as 07_country_report does."""
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('country: str = "x"  # country\ndata_dir: str = ""  # data\n'
+                                  'results_file: str = ""  # results\nlevel: float = 0.95  # level\n'
+                                  'min_n: int = 25  # min_n\nflag_n: int = 50  # flag_n',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("print('fine')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_one_reporting_value_reaches_the_notebooks(tmp_path, monkeypatch, fake_papermill):
+    """settings= is passed as the notebooks' level/min_n/flag_n; -p values win; neither: nothing passed."""
+    import papermill
+
+    seen = []
+    execute = papermill.execute_notebook
+
+    def spy(input_path, output_path, parameters=None, **kwargs):
+        seen.append(dict(parameters or {}))
+        return execute(input_path, output_path, parameters=parameters, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", spy)
+    nb, out = _reporting_notebook(tmp_path / "rep.ipynb"), tmp_path / "out"
+    _run("corvia", out, nb)
+    assert not {"level", "min_n", "flag_n"} & set(seen[-1])  # the notebook's own defaults hold
+    _run("corvia", out, nb, settings=Reporting(level=0.9, min_n=30, flag_n=60))
+    assert {k: seen[-1][k] for k in ("level", "min_n", "flag_n")} == {"level": 0.9, "min_n": 30, "flag_n": 60}
+    _run("corvia", out, nb, settings=Reporting(level=0.9), parameters={"min_n": "40"})
+    assert {k: seen[-1][k] for k in ("level", "min_n", "flag_n")} == {"level": 0.9, "min_n": 40, "flag_n": 50}
+    # min_n set above the default caution flag: the flag is raised to it (campaign_me.workbook.check_parameters)
+    _run("corvia", out, nb, parameters={"min_n": "60"})
+    assert {k: seen[-1][k] for k in ("level", "min_n", "flag_n")} == {"level": 0.95, "min_n": 60, "flag_n": 60}
+    runs = ResultsStore(out / "results.sqlite").runs()
+    assert json.loads(runs["parameters"].iloc[0]) == {}
+    assert json.loads(runs["parameters"].iloc[1]) == {"level": 0.9, "min_n": 30, "flag_n": 60}
+    with pytest.raises(ReportError, match="settings"):
+        _run("corvia", out, nb, settings={"level": 0.9})
+
+
+def _fake_store(out: Path) -> None:
+    store = ResultsStore(out / "results.sqlite")
+    row = ["Corvia", "endline-baseline", "risk_aware", "campaign vs comparison areas", "did", 5.0, 2.0, 1.0, 9.0,
+           900, False, "pp"]
+    store.record_run({"run_id": "corvia-1", "country": "corvia", "status": "ok", "finished": "2026-01-01T00:00:00"},
+                     pd.DataFrame([row], columns=list(REPORT_COLUMNS)))
+
+
+def test_synthesis_shares_the_life_cycle(tmp_path, monkeypatch):
+    """The synthesis is made in a staging folder like a country report: a failed run keeps the previous
+    synthesis and the failed notebook, and leaves no staging folder."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    out = tmp_path / "out"
+    _fake_store(out)
+
+    def copy(input_path, output_path, **kwargs):
+        nb = nbformat.read(input_path, as_version=4)
+        nbformat.write(nb, output_path)
+        return nb
+
+    def failing(input_path, output_path, **kwargs):
+        copy(input_path, output_path)
+        raise PapermillExecutionError(1, 2, "1 / 0", "ZeroDivisionError", "division by zero", [])
+
+    monkeypatch.setattr(papermill, "execute_notebook", copy)
+    first = run_synthesis(out=out, progress=False)
+    assert first.report_dir == out / "synthesis" and (first.report_dir / "index.html").is_file()
+    assert [f.name for f in first.files] == ["08_regional_synthesis.html", "08_regional_synthesis.ipynb", "index.html"]
+    before = (out / "synthesis" / "index.html").read_text()
+    monkeypatch.setattr(papermill, "execute_notebook", failing)
+    with pytest.raises(ReportExecutionError, match=r"synthesis: 08_regional_synthesis.ipynb failed at cell In \[2\]: "
+                                                   "ZeroDivisionError: division by zero") as info:
+        run_synthesis(out=out, progress=False)
+    assert info.value.failed_path == out / "synthesis" / "failed" / "08_regional_synthesis.ipynb"
+    assert info.value.failed_path.is_file()
+    assert (out / "synthesis" / "index.html").read_text() == before
+    assert not (out / ".staging").exists()
+    assert list(ResultsStore(out / "results.sqlite").runs()["run_id"]) == ["corvia-1"]  # nothing recorded
+
+
+def test_synthesis_results_take_their_source_explicitly(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _fake_store(out)
+    by_store, where = synthesis_results(str(out / "results.sqlite"))
+    by_folder, where_folder = synthesis_results(reports=out)
+    pd.testing.assert_frame_equal(by_store, by_folder)
+    assert list(by_folder["country"]) == ["Corvia"] and where == where_folder
+    with pytest.raises(ReportError, match="not both"):
+        synthesis_results(str(out / "results.sqlite"), reports=out)
+    with pytest.raises(ReportError, match="no such folder"):
+        synthesis_results(reports=tmp_path / "nowhere")
+    monkeypatch.chdir(tmp_path)  # a reports/ folder beside the current folder is never read by itself
+    (tmp_path / "reports").mkdir()
+    (out / "results.sqlite").rename(tmp_path / "reports" / "results.sqlite")
+    with pytest.raises(ReportError, match="no results store"):
+        synthesis_results(reports=out)
+
+
+def test_the_renderer_is_prepared_once_in_the_background(tmp_path):
+    render.prepare_renderer()
+    render.prepare_renderer()  # a second call does nothing
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Hello")])
+    page = render.render_html(nb, tmp_path / "x.html", title="t").read_text()
+    assert "Hello" in page and render.external_references(page) == []
+    assert render._exporter() is render._exporter()
+
+
+def test_a_cancelled_warm_up_stops_its_kernel():
+    kernel = WarmKernel("python3", ["campaign_me"])
+    kernel.cancel()
+    km = kernel.km
+    kernel.shutdown()
+    assert kernel.km is None
+    assert km is None or not km.has_kernel
+
+
+def test_result_columns_is_the_old_name_of_report_columns():
+    from campaign_me.report import content
+
+    with pytest.warns(DeprecationWarning, match="REPORT_COLUMNS"):
+        assert content.RESULT_COLUMNS == REPORT_COLUMNS
+
+
 # -- staging folders of killed runs --------------------------------------------------------------
 
 def _owner(ws: Path, **fields) -> Path:
     (ws / "report").mkdir(parents=True)
-    owner = {"run_id": ws.name, "target": "corvia", "pid": os.getpid(), "host": runner._hostname(),
+    owner = {"run_id": ws.name, "target": "corvia", "pid": os.getpid(), "host": lifecycle._hostname(),
              "created": time.time(), **fields}
     (ws / "owner.json").write_text(json.dumps(owner))
     return ws

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from campaign_me.report import ResultsStore
-from campaign_me.report.content import RESULT_COLUMNS
+from campaign_me.report.content import REPORT_COLUMNS
 
 
 def _results(country: str, estimate: float) -> pd.DataFrame:
@@ -25,7 +25,7 @@ def _results(country: str, estimate: float) -> pd.DataFrame:
         (country, "endline-baseline", "risk_aware", "campaign vs comparison areas", "did", None, None, None, None,
          12, True, "pp"),
     ]
-    return pd.DataFrame(rows, columns=list(RESULT_COLUMNS))
+    return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
 
 
 def _roundtrip(store: ResultsStore) -> None:

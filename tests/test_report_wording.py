@@ -306,3 +306,36 @@ def test_a_difference_carried_by_the_comparison_districts_is_flagged(report):
         assert np.sign(rec["change_comparison"]) == -np.sign(rec["estimate"])
         assert abs(rec["change_comparison"]) >= 0.5 * abs(rec["estimate"])
     assert flagged == ({"knowledge_score"} if report["country"] == "aroland" else set())
+
+
+def test_one_settings_value_is_the_same_as_the_keywords():
+    """settings=Reporting(...) gives what level=, min_n=, flag_n= give; a keyword given explicitly wins."""
+    from campaign_me.conventions import Reporting
+    from campaign_me.report.content import effects_figure, findings_markdown, methods_lines
+
+    book = Codebook.from_yaml(SAMPLES / "codebook.yaml")
+    b, e = (SurveyDesign(load_survey(SAMPLES / "corvia" / f"survey_{r}.csv", book), weights="weight",
+                         strata="stratum", psu="psu") for r in ("baseline", "endline"))
+    ids = ("risk_aware", "hotline_known")
+    s = Reporting(level=0.9, min_n=400, flag_n=500)
+    by_settings = country_results(b, e, country="Corvia", codebook=book, indicators=ids, settings=s)
+    by_keywords = country_results(b, e, country="Corvia", codebook=book, indicators=ids, level=0.9, min_n=400,
+                                  flag_n=500)
+    pd.testing.assert_frame_equal(by_settings, by_keywords)
+    assert by_settings["suppressed"].any()  # min_n=400 reached the estimates: some rounds/areas have fewer
+    wins = country_results(b, e, country="Corvia", codebook=book, indicators=ids, settings=s, level=0.95, min_n=25)
+    plain = country_results(b, e, country="Corvia", codebook=book, indicators=ids, flag_n=500)
+    pd.testing.assert_frame_equal(wins, plain)
+    found = report_findings(by_settings, settings=s)
+    pd.testing.assert_frame_equal(found, report_findings(by_settings, level=0.9))
+    assert "Difference: campaign effect estimate (90% CI)" in effects_table(found, settings=s).columns
+    assert "Endline (90% CI)" in indicator_table(by_settings, settings=s).columns
+    assert findings_markdown(found, by_settings, settings=s) == findings_markdown(found, by_settings, level=0.9)
+    assert key_findings(by_settings, settings=s) == key_findings(by_settings, level=0.9)
+    assert methods_lines(book, b, e, by_settings, settings=s)[-1].endswith(
+        "Confidence level 90%; suppression below 400 respondents.")
+    fig, alt = effects_figure(by_settings, settings=s)
+    assert alt.startswith("Dot-and-interval chart of campaign effects with 90% confidence intervals")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -6,7 +6,9 @@ notebook), renders them to standalone HTML with the code hidden, moves the resul
 indicator results in a results store (SQLite by default).
 
 Main entry points: :func:`run_report`, :func:`run_batch`, :func:`run_synthesis`,
-:func:`list_notebooks`, :class:`ResultsStore`.
+:func:`list_notebooks`, :class:`ResultsStore`. A country report and the synthesis share one life
+cycle (prepare, parameterize, execute, render, write, commit, close):
+:class:`campaign_me.report.lifecycle.ReportRun`.
 """
 
 from .batch import run_batch, summary_table

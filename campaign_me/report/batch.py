@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..conventions import Reporting
 from ..errors import CampaignMeError
 from .notebooks import REPORT_NOTEBOOKS, ReportError, check_parameters, find_notebook
 from .runner import (
@@ -79,6 +80,7 @@ def run_batch(
     echo: Callable[[str], None] | None = print,
     catalogue: str | os.PathLike[str] | None = None,
     indicators: str | list[str] | None = None,
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """Run several countries' reports in parallel; one failure does not stop the others.
 
@@ -93,7 +95,7 @@ def run_batch(
         Address of an existing Dask distributed scheduler (``"tcp://host:8786"``): the countries
         run as tasks on its workers, which must have campaign_me installed and see ``data_dir``
         and ``out`` at the same paths. ``workers`` is then ignored.
-    data_dir, out, parameters, notebooks, kernel_name, timeout, warm, catalogue, indicators
+    data_dir, out, parameters, notebooks, kernel_name, timeout, warm, catalogue, indicators, settings
         As in :func:`run_report`: the design, arm and rounds of each country come from its codebook.
     store : "default", path, URL or None
         Results store (default ``<out>/results.sqlite``); a path or URL, not an object, so that it
@@ -133,7 +135,7 @@ def run_batch(
         store = str(store)
     kwargs = {"data_dir": str(data_path), "out": str(out_path), "parameters": nb_parameters,
               "notebooks": nbs, "store": store, "progress": False, "kernel_name": kernel_name,
-              "timeout": timeout, "warm": warm, **options}
+              "timeout": timeout, "warm": warm, "settings": settings, **options}
     records: list[dict[str, Any]] = []
 
     def done(rec: dict[str, Any]) -> None:
@@ -144,8 +146,8 @@ def run_batch(
 
     if scheduler:
         try:
-            from distributed import Client
-            from distributed import as_completed as dask_completed
+            from distributed import Client  # deferred: optional dependency
+            from distributed import as_completed as dask_completed  # deferred: optional dependency
         except ImportError:
             raise ReportError("--scheduler needs Dask: pip install 'campaign_me[dask]'") from None
         try:

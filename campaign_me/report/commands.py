@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from .batch import run_batch
+from .notebooks import REPORT_NOTEBOOKS, SYNTHESIS_NOTEBOOK, list_notebooks, notebook_dir, parse_parameters
+from .runner import run_report
+from .synthesis import run_synthesis
+
 __all__ = ["add_commands"]
 
 
@@ -23,8 +28,6 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from . import parse_parameters, run_report
-
     res = run_report(args.country, data_dir=args.data_dir, out=args.out,
                      parameters=parse_parameters(args.parameter), notebooks=args.notebook, store=args.store,
                      progress=not args.quiet, timeout=args.timeout)
@@ -33,8 +36,6 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from . import parse_parameters, run_batch
-
     summary = run_batch(args.countries, workers=args.workers, scheduler=args.scheduler, data_dir=args.data_dir,
                         out=args.out, parameters=parse_parameters(args.parameter), notebooks=args.notebook,
                         store=args.store, timeout=args.timeout)
@@ -50,8 +51,6 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from . import REPORT_NOTEBOOKS, SYNTHESIS_NOTEBOOK, list_notebooks, notebook_dir
-
     print(f"Notebooks in {notebook_dir()}:")
     for name, params in list_notebooks():
         role = " (country report)" if name in REPORT_NOTEBOOKS else (
@@ -65,8 +64,6 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _synthesis(args: argparse.Namespace) -> int:
-    from . import parse_parameters, run_synthesis
-
     res = run_synthesis(out=args.out, store=None if args.store == "default" else args.store,
                         parameters=parse_parameters(args.parameter), progress=not args.quiet,
                         timeout=args.timeout)

@@ -12,12 +12,25 @@ import base64
 import functools
 import html
 import io
+import struct
+import textwrap
+import warnings
 
 import numpy as np
 import pandas as pd
 
+from .. import narrative
+from ..codebook import Arm, Codebook
+from ..conventions import Reporting, reporting
+from ..deferred import Deferred
+from ..evaluation import indicator_values
+from ..indicators import applicable, compare_rounds, compute_indicators, did_indicators, load_catalogue
+from ..logframe import RAG_COLOURS, STATUS_WORDS
+
+plt = Deferred("matplotlib.pyplot")  # deferred: about 0.5 s at import; only the figures need it
+
 __all__ = [
-    "RESULT_COLUMNS",
+    "REPORT_COLUMNS",
     "REPORT_INDICATORS",
     "country_results",
     "methods_lines",
@@ -39,11 +52,26 @@ __all__ = [
     "levels_by_country",
 ]
 
-#: Columns of the tidy results a report writes (and the results store holds), in order.
-RESULT_COLUMNS = (
+#: Columns of the tidy results a report writes (and the results store holds), in order. (Not
+#: :data:`campaign_me.design.RESULT_COLUMNS`, the columns of one design's estimates; this was
+#: ``RESULT_COLUMNS`` here too until the name clash was resolved.)
+REPORT_COLUMNS = (
     "country", "round", "indicator", "domain", "measure",
     "estimate", "se", "ci_low", "ci_high", "n", "suppressed", "unit",
 )
+
+
+_RENAMED = {"RESULT_COLUMNS": "REPORT_COLUMNS"}
+
+
+def __getattr__(name: str):
+    """``RESULT_COLUMNS``, the old name of :data:`REPORT_COLUMNS`, with a DeprecationWarning."""
+    if name in _RENAMED:
+        warnings.warn(f"campaign_me.report.content.{name} is renamed {_RENAMED[name]} (it clashed with "
+                      f"campaign_me.design.RESULT_COLUMNS); the old name goes in the next release",
+                      DeprecationWarning, stacklevel=2)
+        return globals()[_RENAMED[name]]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: Catalogue indicators a country report shows by default (ids of :mod:`campaign_me.indicators`).
@@ -55,9 +83,14 @@ REPORT_INDICATORS: tuple[str, ...] = (
 
 @functools.lru_cache(maxsize=1)
 def _catalogue():
-    from ..indicators import load_catalogue
-
     return load_catalogue()
+
+
+def _settings(settings: Reporting | None, level=None, min_n=None, flag_n=None) -> tuple[float, int, int]:
+    """``(level, min_n, flag_n)``: each keyword given explicitly, else ``settings``' (else the defaults)."""
+    s = reporting(settings)
+    return (s.level if level is None else level, s.min_n if min_n is None else min_n,
+            s.flag_n if flag_n is None else flag_n)
 
 
 def _resolve_arm(book, data, arm=None, treated=None):
@@ -67,8 +100,6 @@ def _resolve_arm(book, data, arm=None, treated=None):
     codebook's ``arm``; else, for surveys whose codebook declares none, a 0/1 ``campaign`` column if
     the data have one (the bundled sample world); else None.
     """
-    from ..codebook import Arm
-
     if isinstance(arm, Arm):
         return arm
     if arm not in (None, ""):
@@ -84,13 +115,9 @@ def _resolve_arm(book, data, arm=None, treated=None):
 
 def _arm_mask(arm, design) -> np.ndarray:
     """1 in campaign areas, 0 in comparison areas, for each row of the design's data."""
-    from ..codebook import Arm
-
     if isinstance(arm, Arm):
         return arm.mask(design.data).to_numpy(dtype=float)
-    from ..evaluation import _indicator
-
-    return np.asarray(_indicator(design, arm, "arm"), dtype=float)
+    return np.asarray(indicator_values(design, arm, "arm"), dtype=float)
 
 
 _ARM_COLUMN = "__campaign_area"
@@ -107,9 +134,10 @@ def country_results(
     treated: str | None = None,
     arm=None,
     rounds: str | None = None,
-    level: float = 0.95,
-    min_n: int = 25,
-    flag_n: int = 50,
+    level: float | None = None,
+    min_n: int | None = None,
+    flag_n: int | None = None,
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """Tidy results of a two-round campaign survey: levels, changes and the difference-in-differences.
 
@@ -135,16 +163,19 @@ def country_results(
         ``campaign`` column if the data have it). Without any: levels and changes only, no effects.
     rounds : {"independent", "same_clusters", "panel"}, optional
         How the rounds relate; default the codebook's ``rounds``.
-    level : float, default 0.95
-        Confidence level of every interval.
-    min_n, flag_n : int, default 25 and 50
+    level : float, optional
+        Confidence level of every interval; default ``settings.level`` (0.95).
+    min_n, flag_n : int, optional
         Estimates on fewer than ``min_n`` unweighted cases are blanked and flagged ``suppressed``
-        (the DHS convention); see :func:`campaign_me.indicators.compute_indicators`.
+        (the DHS convention); see :func:`campaign_me.indicators.compute_indicators`. Default
+        ``settings``' (25 and 50).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (level, min_n, flag_n) as one value; a keyword given explicitly wins.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`RESULT_COLUMNS`. ``measure`` is ``"level"`` (a round's estimate, from
+        Columns :data:`REPORT_COLUMNS`. ``measure`` is ``"level"`` (a round's estimate, from
         :func:`~campaign_me.indicators.compute_indicators`), ``"change"`` (endline minus baseline,
         :func:`~campaign_me.indicators.compare_rounds` with the round structure) or ``"did"``: the
         change in campaign areas minus the change in comparison areas, from
@@ -165,9 +196,7 @@ def country_results(
          indicator  estimate     se
     8   risk_aware     20.27  12.31
     """
-    from ..codebook import Codebook
-    from ..indicators import applicable, compare_rounds, compute_indicators, did_indicators
-
+    level, min_n, flag_n = _settings(settings, level, min_n, flag_n)
     book = Codebook.coerce(codebook)
     catalogue = catalogue if catalogue is not None else _catalogue()
     structure = rounds or book.rounds or "independent"
@@ -202,18 +231,18 @@ def country_results(
                          "suppressed": bool(rec["suppressed"]), "unit": rec["change_unit"]})
         if area is not None:
             effects = did_indicators(baseline, endline, catalogue, codebook=book, arm=_ARM_COLUMN, rounds=structure,
-                                     indicators=ids, level=level, min_n=min_n)
+                                     indicators=ids, settings=Reporting(level=level, min_n=min_n, flag_n=flag_n))
             for rec in effects.to_dict("records"):
                 rows.append({"round": "endline-baseline", "indicator": rec["indicator"],
                              "domain": "campaign vs comparison areas", "measure": "did", "estimate": rec["estimate"],
                              "se": rec["se"], "ci_low": rec["ci_low"], "ci_high": rec["ci_high"], "n": rec["n"],
                              "suppressed": bool(rec["suppressed"]), "unit": rec["unit"]})
-    out = pd.DataFrame(rows, columns=[c for c in RESULT_COLUMNS if c != "country"])
+    out = pd.DataFrame(rows, columns=[c for c in REPORT_COLUMNS if c != "country"])
     out["country"] = country
     out["n"] = pd.to_numeric(out["n"]).fillna(0).astype("int64")
     out["suppressed"] = out["suppressed"].astype(bool)
     out.loc[out["suppressed"], ["estimate", "se", "ci_low", "ci_high"]] = np.nan
-    out = out[list(RESULT_COLUMNS)].reset_index(drop=True)
+    out = out[list(REPORT_COLUMNS)].reset_index(drop=True)
     out.attrs["not_asked"] = not_asked.to_dict("records")
     out.attrs["rounds"] = structure
     out.attrs["arm"] = (area.column if hasattr(area, "column") else str(area)) if area is not None else ""
@@ -240,13 +269,16 @@ def _count(design, column) -> int | None:
     return int(design.data[column].nunique()) if column and column in design.data.columns else None
 
 
-def methods_lines(book, baseline, endline, results: pd.DataFrame, *, level: float = 0.95, min_n: int = 25) -> list[str]:
+def methods_lines(book, baseline, endline, results: pd.DataFrame, *, level: float | None = None,
+                  min_n: int | None = None, settings: Reporting | None = None) -> list[str]:
     """The methods section's design, estimation and sample bullets, written from the actual survey.
 
     From the codebook (weights, strata, clusters, the arm, the round structure) and the two rounds'
     data: which round structure (new samples, the same clusters with new respondents, the same
     respondents), how many strata and clusters each round has, whether the estimates are weighted,
     which areas are campaign areas. ``results`` is :func:`country_results`' table (its ``attrs``).
+    The confidence level and the suppression threshold said are ``level`` and ``min_n``, default
+    ``settings``' (a :class:`campaign_me.conventions.Reporting`; 0.95 and 25).
 
     Examples
     --------
@@ -254,11 +286,12 @@ def methods_lines(book, baseline, endline, results: pd.DataFrame, *, level: floa
     >>> cb = Codebook.from_yaml("tests/data/rounds/codebook.yaml")
     >>> b, e = (SurveyDesign.from_codebook(load_survey(f"tests/data/rounds/{r}.csv", cb), cb)
     ...         for r in ("baseline", "endline"))
-    >>> r = pd.DataFrame(columns=RESULT_COLUMNS)
+    >>> r = pd.DataFrame(columns=REPORT_COLUMNS)
     >>> r.attrs.update(rounds="same_clusters", arm="program_arm")
     >>> print(methods_lines(cb, b, e, r)[0])  # doctest: +ELLIPSIS
     **Design.** The same 20 villages were visited at baseline and endline, with new respondents...
     """
+    level, min_n, _ = _settings(settings, level, min_n)
     structure = results.attrs.get("rounds") or book.rounds or "independent"
     arm = results.attrs.get("arm", "")
     words = _cluster_word(book)
@@ -318,7 +351,7 @@ def not_asked_sentence(results: pd.DataFrame) -> str:
 
     Examples
     --------
-    >>> r = pd.DataFrame(columns=RESULT_COLUMNS)
+    >>> r = pd.DataFrame(columns=REPORT_COLUMNS)
     >>> r.attrs["not_asked"] = [{"id": "info_seeking", "name": "Sought official information",
     ...                          "missing": "info_seeking", "reason": "not asked in this survey"}]
     >>> not_asked_sentence(r)
@@ -341,8 +374,6 @@ def indicator_definitions(results: pd.DataFrame, codebook, catalogue=None) -> li
     The definitions are the catalogue's, with the placeholders filled from the survey's own scale
     items (:meth:`campaign_me.indicators.Catalogue.describe`: "at least 4 of the 5 knowledge items").
     """
-    from ..codebook import Codebook
-
     cat = (catalogue if catalogue is not None else _catalogue())
     ids = [i for i in results["indicator"].drop_duplicates() if i in cat]
     described = cat.select(ids).describe(Codebook.coerce(codebook))
@@ -366,8 +397,6 @@ def tracking_summary(tracking: pd.DataFrame | None) -> str:
     >>> tracking_summary(t)
     'Results framework: of 4 indicators, 1 on track; 2 cannot be judged yet (the interval spans a cut-off); 1 off track.'
     """
-    from ..logframe import STATUS_WORDS
-
     if tracking is None or not len(tracking):
         return ""
     counts = tracking["status"].value_counts()
@@ -391,31 +420,31 @@ def _planned(logframe) -> dict[str, float]:
     return out
 
 
-def report_findings(results: pd.DataFrame, logframe=None, *, level: float = 0.95, power: float = 0.8) -> pd.DataFrame:
+def report_findings(results: pd.DataFrame, logframe=None, *, level: float | None = None, power: float = 0.8,
+                    settings: Reporting | None = None) -> pd.DataFrame:
     """The report's campaign effects worded by design, with their roles (:func:`campaign_me.narrative.findings`).
 
     The logframe (optional) names the primary outcomes (``primary: true``) and the planned changes
-    said beside null findings.
+    said beside null findings. ``level`` defaults to ``settings.level`` (0.95).
     """
-    from .. import narrative
-
+    level, _, _ = _settings(settings, level)
     primary = logframe.primary if logframe is not None else ()
     return narrative.findings(results, design="did", primary=primary, level=level, power=power,
                               planned=_planned(logframe))
 
 
-def key_findings(results: pd.DataFrame, tracking: pd.DataFrame | None = None, *, level: float = 0.95,
-                 logframe=None) -> list[str]:
+def key_findings(results: pd.DataFrame, tracking: pd.DataFrame | None = None, *, level: float | None = None,
+                 logframe=None, settings: Reporting | None = None) -> list[str]:
     """Plain-language key findings, each with a number and a statement of how sure we are.
 
     Reach at endline (reconciled with the whole survey's figure), then every campaign effect worded
     by its design (a difference-in-differences: "consistent with a campaign effect, if the
     comparison districts would otherwise have changed like the campaign districts"), the primary
     outcome(s) first, a null finding with the smallest change the survey could have detected, the
-    caution about many indicators, and the results-framework status counts.
+    caution about many indicators, and the results-framework status counts. ``level`` defaults to
+    ``settings.level`` (0.95).
     """
-    from .. import narrative
-
+    level, _, _ = _settings(settings, level)
     found = report_findings(results, logframe, level=level)
     out = []
     reach = narrative.reach_sentence(results, level=level)
@@ -430,10 +459,13 @@ def key_findings(results: pd.DataFrame, tracking: pd.DataFrame | None = None, *,
     return out
 
 
-def findings_markdown(found: pd.DataFrame, results: pd.DataFrame, *, level: float = 0.95) -> str:
-    """The key findings as Markdown: reach, the primary outcome(s), the exploratory findings, the caution."""
-    from .. import narrative
+def findings_markdown(found: pd.DataFrame, results: pd.DataFrame, *, level: float | None = None,
+                      settings: Reporting | None = None) -> str:
+    """The key findings as Markdown: reach, the primary outcome(s), the exploratory findings, the caution.
 
+    ``level`` defaults to ``settings.level`` (0.95).
+    """
+    level, _, _ = _settings(settings, level)
     parts = []
     reach = narrative.reach_sentence(results, level=level)
     if reach:
@@ -456,7 +488,8 @@ def _unit_label(unit: str) -> str:
     return {"%": "%", "pp": "% net", "score 0-100": "score 0-100"}.get(str(unit), str(unit))
 
 
-def indicator_table(results: pd.DataFrame, *, domain: str = "campaign areas", level: float = 0.95) -> pd.DataFrame:
+def indicator_table(results: pd.DataFrame, *, domain: str = "campaign areas", level: float | None = None,
+                    settings: Reporting | None = None) -> pd.DataFrame:
     """Levels and change in one population (default the campaign districts), headers in words.
 
     One row per indicator: baseline and endline with their intervals and respondents, and the
@@ -464,10 +497,9 @@ def indicator_table(results: pd.DataFrame, *, domain: str = "campaign areas", le
     campaign from other changes; the campaign effect is :func:`effects_table`'s). A net measure
     (aided recall net of a decoy) is never shown below zero (:func:`campaign_me.narrative.level_text`);
     ``table.attrs["notes"]`` then says what was bounded. ``table.attrs["population"]`` names the
-    population.
+    population. ``level`` (of the intervals' headers) defaults to ``settings.level`` (0.95).
     """
-    from .. import narrative
-
+    level, _, _ = _settings(settings, level)
     pct = f"{level:.0%}"
     notes: list[str] = []
     lines = []
@@ -523,16 +555,15 @@ def indicator_table(results: pd.DataFrame, *, domain: str = "campaign areas", le
     return table
 
 
-def effects_table(found: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+def effects_table(found: pd.DataFrame, *, level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """The campaign effects (difference-in-differences) as a table in words, one row per indicator.
 
     ``found`` is :func:`report_findings`' table. Columns: the indicator (the primary outcome
     marked), the change in the campaign and in the comparison districts, their difference with its
     interval, and what the survey can say (the design's words, or the smallest detectable change
-    beside a null finding).
+    beside a null finding). ``level`` defaults to ``settings.level`` (0.95).
     """
-    from .. import narrative
-
+    level, _, _ = _settings(settings, level)
     pct = f"{level:.0%}"
     rows = []
     for rec in found.to_dict("records"):
@@ -560,17 +591,15 @@ def effects_table(found: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
     return table
 
 
-def tracking_display(tracking: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+def tracking_display(tracking: pd.DataFrame, *, level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """The logframe tracking table for a reader: headers and statuses in words, no statistical notes.
 
     The latest value carries its interval, the progress its range (why a status "cannot judge"),
     a net measure is never shown below zero, and the notes go to :func:`tracking_notes` (for a
     methods section). ``table.attrs["status"]`` keeps the status codes (for the fills),
-    ``table.attrs["notes"]`` the notes on bounded values.
+    ``table.attrs["notes"]`` the notes on bounded values. ``level`` defaults to ``settings.level`` (0.95).
     """
-    from .. import narrative
-    from ..logframe import STATUS_WORDS
-
+    level, _, _ = _settings(settings, level)
     pct = f"{level:.0%}"
     rows, notes = [], []
     for rec in tracking.to_dict("records"):
@@ -670,8 +699,6 @@ def table_html(table: pd.DataFrame, *, caption: str = "", notes=(), status=None,
     >>> 'data-label="Status"' in html_ and "cannot judge</td>" in html_
     True
     """
-    from ..logframe import RAG_COLOURS
-
     cols = list(table.columns)
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
     body = []
@@ -699,20 +726,18 @@ def table_html(table: pd.DataFrame, *, caption: str = "", notes=(), status=None,
 
 
 def _wrap(text: str, width: int = 30) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def effects_figure(results: pd.DataFrame, *, level: float = 0.95, title: str = "", primary=()):
+def effects_figure(results: pd.DataFrame, *, level: float | None = None, title: str = "", primary=(), settings: Reporting | None = None):
     """Dot-and-interval chart of the campaign effects (DiD); returns (figure, alt text).
 
     6.8 inches wide with 10-point text, so that on A4 it prints at its own size (no smaller than
     9 points); long names wrap; the primary outcome(s) are marked in the label and drawn filled,
-    the exploratory ones hollow. A suppressed effect is not drawn.
+    the exploratory ones hollow. A suppressed effect is not drawn. ``level`` (said in the alt text)
+    defaults to ``settings.level`` (0.95).
     """
-    import matplotlib.pyplot as plt
-
+    level, _, _ = _settings(settings, level)
     did = results[results["measure"].eq("did") & ~results["suppressed"]].copy()
     primary = set(primary)
     did["label"] = [f"{_label(v)} ({'pp' if u == 'pp' else 'points'})" + (", primary" if v in primary else "")
@@ -758,10 +783,6 @@ def figure_html(fig, *, alt: str, caption: str = "", dpi: int = 150) -> str:
     >>> html_.startswith("<figure") and 'alt="An empty chart"' in html_
     True
     """
-    import struct
-
-    import matplotlib.pyplot as plt
-
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
@@ -775,13 +796,13 @@ def figure_html(fig, *, alt: str, caption: str = "", dpi: int = 150) -> str:
             f'{cap}</figure>')
 
 
-def forest_figure(results: pd.DataFrame, *, level: float = 0.95):
+def forest_figure(results: pd.DataFrame, *, level: float | None = None, settings: Reporting | None = None):
     """Forest plot of the campaign effects (DiD) by country, one panel per indicator; returns (figure, alt).
 
     ``results`` is the results store's tidy table (:meth:`ResultsStore.results`) for several countries.
+    ``level`` (said in the title) defaults to ``settings.level`` (0.95).
     """
-    import matplotlib.pyplot as plt
-
+    level, _, _ = _settings(settings, level)
     did = results[results["measure"].eq("did") & ~results["suppressed"]]
     indicators = list(dict.fromkeys(did["indicator"]))
     countries = sorted(did["country"].unique())
@@ -812,8 +833,6 @@ def forest_figure(results: pd.DataFrame, *, level: float = 0.95):
 
 def effects_by_country(results: pd.DataFrame) -> pd.DataFrame:
     """Campaign effects (DiD) by indicator and country, with whether the interval excludes zero (headers in words)."""
-    from .. import narrative
-
     did = results[results["measure"].eq("did")].copy()
     did["Indicator"] = did["indicator"].map(_label)
     did["Interval excludes zero"] = np.where(did["suppressed"], "suppressed",
@@ -833,8 +852,6 @@ def levels_by_country(results: pd.DataFrame, *, round_: str = "endline", domain:
     A net measure is never shown below zero (:func:`campaign_me.narrative.level_text`).
     """
     lv = results[results["measure"].eq("level") & results["round"].eq(round_) & results["domain"].eq(domain)].copy()
-    from .. import narrative
-
     lv["value"] = ["*" if s else narrative.level_text(e, lo, hi, net=u == "pp")[0]
                    for s, e, lo, hi, u in zip(lv["suppressed"], lv["estimate"], lv["ci_low"], lv["ci_high"], lv["unit"])]
     lv["Indicator"] = lv["indicator"].map(_label)

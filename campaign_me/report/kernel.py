@@ -10,15 +10,47 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextvars
+import functools
+import importlib
+import json
+import sys
 import threading
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
-__all__ = ["WarmKernel", "notebook_imports"]
+from ..deferred import Deferred
+
+# deferred: jupyter_client (0.3 s) is needed only in the thread that starts a warm kernel, which imports it
+jupyter_manager = Deferred("jupyter_client.manager")
+# deferred: papermill takes 1 to 4 s to import (nbclient, nbformat, jsonschema); its engine is needed only
+# when a notebook runs, after the kernel has started
+pm_engines = Deferred("papermill.engines")
+pm_clientwrap = Deferred("papermill.clientwrap")  # deferred: part of papermill (above)
+pm_log = Deferred("papermill.log")  # deferred: part of papermill (above)
+pm_utils = Deferred("papermill.utils")  # deferred: part of papermill (above)
+
+__all__ = ["IMPORT_LOCK", "WarmKernel", "import_once", "notebook_imports"]
+
+#: Held while a thread of a report run imports one of Jupyter's packages for the first time (papermill,
+#: jupyter_client, nbconvert). These import each other in cycles, and two threads that enter such a
+#: cycle at different modules get "cannot import name ... from partially initialized module".
+IMPORT_LOCK = threading.Lock()
+
+
+def import_once(name: str) -> ModuleType:
+    """Import module ``name`` under :data:`IMPORT_LOCK` the first time (no waiting once it is imported)."""
+    if name in sys.modules:
+        return importlib.import_module(name)
+    with IMPORT_LOCK:
+        return importlib.import_module(name)
 
 
 def notebook_imports(path: str | Path) -> list[str]:
     """Top-level modules a notebook imports (``import x``, ``from x import y``), in order of appearance.
+
+    The notebook is read as plain JSON (not with nbformat, whose import takes seconds): this runs
+    before the kernel starts, on the way to a report.
 
     Examples
     --------
@@ -26,14 +58,15 @@ def notebook_imports(path: str | Path) -> list[str]:
     >>> "campaign_me.indicators" in notebook_imports(find_notebook("07_country_report"))
     True
     """
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
+    with open(path, encoding="utf-8") as fh:
+        nb = json.load(fh)
     mods: list[str] = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
             continue
-        source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        text = cell.get("source", "")
+        text = "".join(text) if isinstance(text, list) else str(text)
+        source = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("%", "!")))
         try:
             tree = ast.parse(source)
         except SyntaxError:
@@ -62,20 +95,36 @@ class WarmKernel:
         self.timeout = timeout
         self.km: Any = None
         self.error: BaseException | None = None
+        self._state = threading.Lock()
+        self._cancelled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        # jupyter_client here, before the thread: the caller's next import (papermill's, which takes seconds)
+        # would otherwise hold IMPORT_LOCK while the kernel waits to be started
+        import_once("jupyter_client")
         self._thread = threading.Thread(target=self._run, name="campaign-me-warm-kernel", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         # an empty context and a loop of its own, closed at the end: nothing leaks into other threads
-        contextvars.Context().run(asyncio.run, self._start())
+        contextvars.Context().run(asyncio.run, self._main())
+
+    async def _main(self) -> None:
+        with self._state:
+            if self._cancelled:
+                return
+            self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+        try:
+            await self._start()
+        finally:
+            with self._state:
+                self._loop = self._task = None
 
     async def _start(self) -> None:
-        from jupyter_client.manager import AsyncKernelManager
-
         try:
-            km = AsyncKernelManager(kernel_name=self.kernel_name)
+            km = jupyter_manager.AsyncKernelManager(kernel_name=self.kernel_name)
+            self.km = km  # before it starts: a warm-up cancelled while starting still stops its kernel
             await km.start_kernel(extra_arguments=self.extra_arguments)
-            self.km = km
             kc = km.client()
             kc.start_channels()
             try:
@@ -99,6 +148,19 @@ class WarmKernel:
             self.shutdown()
             return None
         return self.km
+
+    def cancel(self) -> None:
+        """Stop a warm-up still in progress (a run that ends before it needs this kernel); no-op after it.
+
+        :meth:`shutdown` then stops the kernel at once, without waiting for it to be ready.
+        """
+        with self._state:
+            self._cancelled = True
+            if self._loop is not None and self._task is not None:
+                try:
+                    self._loop.call_soon_threadsafe(self._task.cancel)
+                except RuntimeError:  # the loop just closed: the warm-up is over
+                    pass
 
     def shutdown(self) -> None:
         """Stop the kernel if it is still running (papermill normally did already).
@@ -142,27 +204,23 @@ def engine_name() -> str:
     global _registered
     with _lock:
         if not _registered:
-            from papermill.clientwrap import PapermillNotebookClient
-            from papermill.engines import NBClientEngine, papermill_engines
-            from papermill.log import logger
-            from papermill.utils import remove_args
-
-            class WarmEngine(NBClientEngine):
-                @classmethod
-                def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                             stderr_file=None, start_timeout=60, execution_timeout=None,
-                                             km=None, **kwargs):
-                    kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-                    client = PapermillNotebookClient(
-                        nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
-                        kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
-                        stderr_file=stderr_file, **kwargs)
-                    client.owns_km = True  # one notebook per kernel: shut it down afterwards
-                    return client.execute()
-
-            papermill_engines.register(_ENGINE, WarmEngine)
+            # the class is made here, on first use: its base is papermill's, which is deferred
+            engine = type("WarmEngine", (pm_engines.NBClientEngine,),
+                          {"execute_managed_notebook": classmethod(_execute_managed_notebook)})
+            pm_engines.papermill_engines.register(_ENGINE, engine)
             _registered = True
     return _ENGINE
+
+
+def _execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                              start_timeout=60, execution_timeout=None, km=None, **kwargs):
+    """papermill's ``NBClientEngine.execute_managed_notebook`` on a started kernel (``km``), which it shuts down."""
+    kwargs = pm_utils.remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+    client = pm_clientwrap.PapermillNotebookClient(
+        nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+        log=pm_log.logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file, **kwargs)
+    client.owns_km = True  # one notebook per kernel: shut it down afterwards
+    return client.execute()
 
 
 def _thread_loop():
@@ -178,8 +236,6 @@ def isolated(fn):
     callers that copy contexts (pytest, Dask) would otherwise share one loop between concurrent runs
     or drop loops unclosed. With this, each report run has a loop of its own, closed at its end.
     """
-    import functools
-
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         before = _thread_loop()

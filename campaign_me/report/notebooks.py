@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
+from ..deferred import Deferred
 from ..errors import CampaignMeError
+from .kernel import import_once
+
+# deferred: papermill takes 1 to 4 s to import; only reading a notebook's parameters needs it
+pm = Deferred("papermill")
 
 __all__ = [
     "REPORT_NOTEBOOKS",
@@ -88,9 +95,8 @@ def find_notebook(name: str | os.PathLike[str]) -> Path:
 
 def notebook_parameters(name: str | os.PathLike[str]) -> dict[str, Parameter]:
     """The parameters a notebook declares in its cell tagged ``parameters`` (papermill's reading)."""
-    import papermill as pm
-
     path = find_notebook(name)
+    import_once("papermill")  # not at the same time as another thread's first import of jupyter_client
     inferred = pm.inspect_notebook(str(path))
     return {
         key: Parameter(
@@ -143,8 +149,6 @@ def _convert(notebook: str, param: Parameter, raw: Any) -> Any:
     elif kind == "str":
         return raw
     else:  # untyped or compound: read it as YAML (lists, numbers), as papermill's -y does
-        import yaml
-
         try:
             return yaml.safe_load(raw)
         except yaml.YAMLError:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REPORT_CSS", "render_html", "write_index", "external_references"]
+import jinja2
+
+from ..deferred import Deferred
+from .kernel import import_once
+
+# deferred: nbconvert takes 0.5 s (idle machine) to 2.4 s (loaded) to import and is needed only once a
+# notebook has run; prepare_renderer() imports it in a background thread while the kernel executes
+nbconvert = Deferred("nbconvert")
+# deferred: nbformat imports jsonschema (1 s or more); the report notebooks import this module in their kernel
+nbformat = Deferred("nbformat")
+
+__all__ = ["REPORT_CSS", "render_html", "prepare_renderer", "write_index", "external_references"]
 
 #: The style sheet every rendered report carries (after JupyterLab's): readable on a phone, printable
 #: on A4. On a screen narrower than 40em (a phone is about 24em) each table row becomes a card whose
@@ -93,24 +106,51 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 _EXPORTER = None
+_EXPORTER_LOCK = threading.Lock()
+_PREPARING: threading.Thread | None = None
+_PREPARING_LOCK = threading.Lock()  # not _EXPORTER_LOCK, which is held while the exporter is made
 
 
 def _exporter():
+    """The one HTML exporter of this process, made (nbconvert imported, templates compiled) on first use."""
     global _EXPORTER
-    if _EXPORTER is None:
-        import jinja2
-        from nbconvert import HTMLExporter
-
-        _EXPORTER = HTMLExporter(
-            template_name="lab",
-            extra_loaders=[jinja2.DictLoader({"campaign_me_report.html.j2": _OFFLINE_TEMPLATE})],
-            template_file="campaign_me_report.html.j2",
-            exclude_input=True,  # code hidden in the HTML (papermill's report_mode only hides it in Jupyter)
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            embed_images=True,  # markdown images as data URIs, like the figures
-        )
+    with _EXPORTER_LOCK:  # a renderer being prepared in the background is waited for, never made twice
+        if _EXPORTER is None:
+            import_once("nbconvert")  # in the background: not at the same time as another first Jupyter import
+            exporter = nbconvert.HTMLExporter(
+                template_name="lab",
+                extra_loaders=[jinja2.DictLoader({"campaign_me_report.html.j2": _OFFLINE_TEMPLATE})],
+                template_file="campaign_me_report.html.j2",
+                exclude_input=True,  # code hidden in the HTML (papermill's report_mode only hides it in Jupyter)
+                exclude_input_prompt=True,
+                exclude_output_prompt=True,
+                embed_images=True,  # markdown images as data URIs, like the figures
+            )
+            exporter.from_notebook_node(nbformat.v4.new_notebook())  # compiles the templates now
+            _EXPORTER = exporter
     return _EXPORTER
+
+
+def _prepare() -> None:
+    try:
+        _exporter()
+    except Exception:  # render_html makes it again in the caller's thread, and raises there
+        pass
+
+
+def prepare_renderer() -> None:
+    """Import nbconvert and compile the report template in a background thread (once per process).
+
+    A report run calls it when its first kernel starts executing, so that the HTML renderer
+    (0.5 to 2.4 s to import) is ready when the notebook has run instead of being imported after it.
+    :func:`render_html` waits for a preparation still under way. Calling it again does nothing.
+    """
+    global _PREPARING
+    with _PREPARING_LOCK:
+        if _EXPORTER is not None or _PREPARING is not None:
+            return
+        _PREPARING = threading.Thread(target=_prepare, name="campaign-me-prepare-renderer", daemon=True)
+        _PREPARING.start()
 
 
 def render_html(nb: Any, path: str | Path, *, title: str | None = None) -> Path:
@@ -121,8 +161,6 @@ def render_html(nb: Any, path: str | Path, *, title: str | None = None) -> Path:
     ``remove_cell`` are dropped entirely. The page carries :data:`REPORT_CSS` (phone and A4
     print) and the template's ``<meta name="viewport">``.
     """
-    import copy
-
     nb = copy.deepcopy(nb)
     nb.cells = [c for c in nb.cells if "remove_cell" not in c.get("metadata", {}).get("tags", [])]
     if title:

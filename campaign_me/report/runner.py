@@ -1,34 +1,50 @@
-"""Running country reports: validate, execute the notebooks with papermill, render, move into place."""
+"""Country reports: inputs validated, then the run's life cycle (:class:`~campaign_me.report.lifecycle.ReportRun`).
+
+The inputs of a country (its survey files through the codebook, the indicators asked for, the
+parameters) are checked here before any notebook runs; executing, rendering, recording and moving
+the report into place are the life cycle shared with the regional synthesis
+(:mod:`campaign_me.report.lifecycle`).
+"""
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
-import json
 import os
 import re
-import shutil
-import socket
 import sys
 import time
-import uuid
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .. import workbook as _workbook
+from ..codebook import Codebook
+from ..conventions import Reporting
+from ..deferred import Deferred
 from ..errors import CampaignMeError
-from .content import RESULT_COLUMNS
-from .kernel import WarmKernel, engine_name, isolated, notebook_imports
+from ..indicators import CatalogueError, applicable, load_catalogue
+from ..intake import load_survey
+from .content import REPORT_COLUMNS, REPORT_INDICATORS
+from .kernel import isolated
+from .lifecycle import (
+    DEFAULT_STORE,
+    FOREIGN_STAGING_AGE,
+    UNOWNED_STAGING_AGE,
+    ReportExecutionError,
+    ReportResult,
+    ReportRun,
+    clean_staging,
+    open_store,
+    utc_now,
+)
 from .notebooks import (
     REPORT_NOTEBOOKS,
     ReportError,
     check_parameters,
     find_notebook,
     notebook_dir,
-    notebook_parameters,
 )
 
 __all__ = [
@@ -41,53 +57,22 @@ __all__ = [
     "run_report",
     "clean_staging",
     "DEFAULT_STORE",
+    "FOREIGN_STAGING_AGE",
+    "UNOWNED_STAGING_AGE",
     "REPORT_OPTIONS",
+    "indicator_ids",
     "report_indicators",
     "split_options",
     "study_parameters",
 ]
 
-#: File name of the results store inside the output folder.
-DEFAULT_STORE = "results.sqlite"
-_MARKER = ".campaign_me_report"
-#: ipykernel's own log at error level: its start-up notices would otherwise fill the terminal.
-_QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
+#: What a country report's notebook imports on first use while it runs (the package defers them:
+#: campaign_me.deferred): interval quantiles, the Holm adjustment of the findings, the figures. A warm
+#: kernel imports them while the runner checks the inputs, instead of the notebook after it starts.
+REPORT_WARM_MODULES = ("scipy.stats", "statsmodels.stats.multitest", "matplotlib.pyplot", "seaborn")
+_package = Deferred("campaign_me")  # deferred: the root namespace (its __version__) imports lazily
 _COUNTRY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
-
-class ReportExecutionError(CampaignMeError):
-    """A report notebook raised an error while executing; the failed notebook was kept.
-
-    Attributes ``country``, ``notebook``, ``cell`` (execution count, as Jupyter shows ``In [n]``),
-    ``error`` (``"ZeroDivisionError: division by zero"``) and ``failed_path``.
-    """
-
-    def __init__(self, country: str, notebook: str, cell: Any, error: str, failed_path: Path):
-        self.country, self.notebook, self.cell, self.error, self.failed_path = (
-            country, notebook, cell, error, failed_path)
-        super().__init__(
-            f"{country}: {notebook} failed at cell In [{cell}]: {error} "
-            f"(executed notebook kept in {failed_path})"
-        )
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    """What one report run produced."""
-
-    country: str
-    status: str  # "ok" or "failed"
-    report_dir: Path
-    seconds: float
-    run_id: str
-    files: tuple[Path, ...] = ()
-    error: str = ""
-    results: pd.DataFrame | None = field(default=None, repr=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"country": self.country, "status": self.status, "seconds": round(self.seconds, 1),
-                "report": str(self.report_dir / "index.html") if self.status == "ok" else "",
-                "error": self.error, "run_id": self.run_id}
 
 
 def sample_data_dir() -> Path:
@@ -101,9 +86,7 @@ def sample_data_dir() -> Path:
     >>> (sample_data_dir() / "codebook.yaml").is_file()
     True
     """
-    from ..workbook import sample_data_dir as _find
-
-    return _find(generate=True)
+    return _workbook.sample_data_dir(generate=True)
 
 
 def check_country(country: object) -> str:
@@ -180,14 +163,14 @@ def split_options(parameters: dict[str, Any] | None, names: tuple[str, ...] = RE
     return options, rest
 
 
-def _indicator_ids(value: Any) -> list[str] | None:
+def indicator_ids(value: Any) -> list[str] | None:
     """``"risk_aware, hotline_known"`` or a list as a list of ids; None or ``""`` as None (the default).
 
     Examples
     --------
-    >>> _indicator_ids("risk_aware, hotline_known")
+    >>> indicator_ids("risk_aware, hotline_known")
     ['risk_aware', 'hotline_known']
-    >>> _indicator_ids("") is None
+    >>> indicator_ids("") is None
     True
     """
     if value is None:
@@ -216,9 +199,6 @@ def report_indicators(catalogue: str | os.PathLike[str] | None = None, indicator
     (Catalogue, list of str)
         The whole catalogue and the ids asked for, in order.
     """
-    from ..indicators import CatalogueError, load_catalogue
-    from .content import REPORT_INDICATORS
-
     if catalogue not in (None, ""):
         path = Path(catalogue).expanduser()
         if not path.is_file():
@@ -227,7 +207,7 @@ def report_indicators(catalogue: str | os.PathLike[str] | None = None, indicator
         own = load_catalogue(path, merge=False).ids
     else:
         cat, own = load_catalogue(), []
-    ids = _indicator_ids(indicators)
+    ids = indicator_ids(indicators)
     if ids is None:
         ids = list(dict.fromkeys([*REPORT_INDICATORS, *own]))
     unknown = [i for i in ids if i not in cat]
@@ -306,9 +286,6 @@ def validate_inputs(country: str, data_dir: Path, *, catalogue: str | os.PathLik
         ``not_asked`` (ids of those whose questions the survey lacks) and ``not_computed``
         (``{id: reason}``: the questions are there but do not fit the indicator).
     """
-    from .. import Codebook, load_survey
-    from ..indicators import applicable as _applicable
-
     folder = data_dir / country
     if not folder.is_dir():
         have = sorted(p.name for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith(".")) \
@@ -342,7 +319,7 @@ def validate_inputs(country: str, data_dir: Path, *, catalogue: str | os.PathLik
         rows[round_], data[round_] = len(frame), frame
     _linked(book, data, f"country {country!r}")
     columns = list(dict.fromkeys([*data["baseline"].columns, *data["endline"].columns]))
-    usable, not_asked = _applicable(cat.select(ids), book, columns)
+    usable, not_asked = applicable(cat.select(ids), book, columns)
     if not len(usable):
         raise ReportError(
             f"country {country!r}: none of the {len(ids)} indicator(s) asked for can be computed from this survey "
@@ -380,353 +357,34 @@ def study_parameters(study: dict[str, Any], catalogue: str | os.PathLike[str] | 
             "round_structure": study["rounds"]}
 
 
-def _as_declared(value: Any, declared: Any) -> Any:
-    """A runner-made parameter value in the type a notebook declares it: a list as ``"a,b"`` for ``str``."""
-    kind = getattr(declared, "type", "").replace(" ", "")
-    if kind == "str" and isinstance(value, (list, tuple)):
-        return ",".join(str(v) for v in value)
-    if kind in ("list", "tuple") and isinstance(value, str):
-        return [v for v in value.split(",") if v] if value else []
-    return value
+_WORKBOOK_PARAMETERS = ("codebook", "rounds", "level", "min_n", "flag_n", "seed")
+#: The notebook parameters that carry the reporting settings (:class:`campaign_me.conventions.Reporting`).
+_REPORTING_PARAMETERS = ("level", "min_n", "flag_n")
 
 
-def _now() -> str:
-    # microseconds: the store orders a country's runs by these stamps, and two runs (a retry, a
-    # batch) can start and finish within one second
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
+def _reporting(country: str, data_dir: Path, typed: dict[str, dict[str, Any]],
+               settings: Reporting | None) -> Reporting | None:
+    """Check the workbook's standard parameters (level, min_n, ...) before any kernel starts; the reporting
+    settings the run passes to its notebooks.
 
-
-# -- staging folders ---------------------------------------------------------------------------
-#
-# A run works in ``<out>/.staging/<run_id>/``: ``owner.json`` (process id, host, start time, run id,
-# target folder), ``report/`` (the report being made) and, while the report is moved into place,
-# ``previous/`` (the report it replaces). Nothing else in ``<out>`` changes until the report is
-# complete. A run that was killed leaves its folder behind; the next run removes it once its owner
-# is known to be gone (:func:`clean_staging`), and settles what the killed run left half-done.
-
-_OWNER = "owner.json"
-#: Seconds after which the staging folder of a run on another machine (a Dask worker writing to the
-#: same shared folder, whose process cannot be checked from here) is taken as abandoned.
-FOREIGN_STAGING_AGE = 7 * 24 * 3600.0
-#: Seconds after which a staging folder without an owner file (an older campaign_me's) is removed.
-UNOWNED_STAGING_AGE = 24 * 3600.0
-
-
-def _hostname() -> str:
-    """This machine, as far as process ids go: the host name, and on Linux the process-id namespace
-    (containers that share a host name but not their processes are different machines here)."""
-    name = socket.gethostname() or "localhost"
-    try:
-        return f"{name}/pidns:{os.stat('/proc/self/ns/pid').st_ino}"
-    except OSError:
-        return name
-
-
-def _process_alive(pid: int, since: float) -> bool:
-    """Whether process ``pid`` of this machine runs and was started by ``since`` (not a reused id)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with ipykernel
-        psutil = None
-    if psutil is not None:
-        try:
-            proc = psutil.Process(pid)
-            if proc.status() == psutil.STATUS_ZOMBIE:
-                return False
-            # A process started after the folder was made reuses the id of the one that made it. (The
-            # margin errs towards "alive": a clock set forward must not make a live run look gone.)
-            return proc.create_time() <= since + 600.0
-        except psutil.NoSuchProcess:
-            return False
-        except psutil.Error:  # access denied: it exists
-            return True
-    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) would end the process on Windows
-        return True
-    try:  # pragma: no cover
-        os.kill(pid, 0)
-    except ProcessLookupError:  # pragma: no cover
-        return False
-    except OSError:  # pragma: no cover - it exists, owned by someone else
-        return True
-    return True  # pragma: no cover
-
-
-def _new_workspace(out_path: Path, run_id: str, target: Path) -> Path:
-    """Create ``<out>/.staging/<run_id>/`` with its owner file and an empty ``report/`` folder."""
-    root = out_path / ".staging"
-    ws = root / run_id
-    for attempt in range(5):
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-            ws.mkdir()
-            break
-        except FileNotFoundError:  # another run removed the empty .staging folder in between
-            if attempt == 4:
-                raise
-    owner = {"run_id": run_id, "target": target.name, "pid": os.getpid(), "host": _hostname(),
-             "created": time.time()}
-    try:
-        (ws / _OWNER).write_text(json.dumps(owner), encoding="utf-8")
-        (ws / "report").mkdir()
-    except BaseException:
-        shutil.rmtree(ws, ignore_errors=True)
-        raise
-    return ws
-
-
-def _remove_workspace(ws: Path) -> None:
-    """Remove a staging folder, its owner file last (a half-removed folder still names its owner)."""
-    for part in ("report", "previous"):
-        shutil.rmtree(ws / part, ignore_errors=True)
-    shutil.rmtree(ws, ignore_errors=True)
-
-
-def _read_owner(ws: Path) -> dict[str, Any] | None:
-    try:
-        owner = json.loads((ws / _OWNER).read_text(encoding="utf-8"))
-        int(owner["pid"]), float(owner["created"]), str(owner["host"]), str(owner["run_id"])
-        return owner
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _last_change(path: Path) -> float:
-    times = [path.stat().st_mtime]
-    for p in path.iterdir():
-        try:
-            times.append(p.stat().st_mtime)
-        except OSError:
-            pass
-    return max(times)
-
-
-def _abandoned(ws: Path, owner: dict[str, Any] | None, now: float) -> bool:
-    """Whether no live run owns the staging folder ``ws``."""
-    if owner is None:  # an older version's folder, or one being created right now
-        try:
-            return now - _last_change(ws) > UNOWNED_STAGING_AGE
-        except OSError:
-            return False
-    if owner["host"] == _hostname():
-        return not _process_alive(int(owner["pid"]), float(owner["created"]))
-    return now - float(owner["created"]) > FOREIGN_STAGING_AGE
-
-
-def _settle(ws: Path, owner: dict[str, Any], out_path: Path, db: Any) -> None:
-    """Finish what a killed run left: its report is in place (the store's pending run becomes ok) or
-    not (a previous report moved aside is put back, a pending run becomes failed)."""
-    run_id, name = str(owner["run_id"]), str(owner.get("target", ""))
-    if not name or name != Path(name).name or name.startswith("."):
-        return
-    target = out_path / name
-    try:
-        in_place = (target / _MARKER).read_text(encoding="utf-8").strip() == run_id
-    except OSError:
-        in_place = False
-    previous = ws / "previous"
-    if not in_place and previous.is_dir() and not target.exists():
-        previous.rename(target)  # killed between moving the old report aside and the new one in
-    if db is not None:
-        if in_place:
-            db.set_status(run_id, "ok", only_if="pending")
-        else:
-            db.set_status(run_id, "failed", only_if="pending",
-                          error="interrupted: the run stopped before its report was in place")
-
-
-def clean_staging(out: str | os.PathLike[str], *, store: Any = None, now: float | None = None) -> list[str]:
-    """Remove the staging folders of runs that are gone from ``<out>/.staging``; return their names.
-
-    A folder is removed when its owner process (recorded in ``owner.json``) no longer runs on this
-    machine; a folder of another machine (Dask workers sharing ``out``) after
-    :data:`FOREIGN_STAGING_AGE`, one without an owner file after :data:`UNOWNED_STAGING_AGE`. The
-    folders of live runs, in this process or another, are never touched. What a killed run left
-    half-done is settled first: a report moved aside is put back, and in ``store`` (a
-    :class:`~campaign_me.report.ResultsStore`) a run left ``pending`` becomes ``ok`` if its report
-    is in place and ``failed`` otherwise. :func:`run_report` and :func:`run_synthesis` call it
-    before they start.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> clean_staging(tempfile.mkdtemp())
-    []
+    ``settings`` with the notebooks' ``level``, ``min_n`` and ``flag_n`` parameters given explicitly
+    winning, checked as the notebooks check them (:func:`campaign_me.workbook.check_parameters`, whose
+    :attr:`~campaign_me.workbook.Workbook.settings` is the one value returned). None when neither
+    settings nor any of these parameters is given: the notebooks' own defaults hold.
     """
-    out_path = Path(out)
-    root = out_path / ".staging"
-    if not root.is_dir():
-        return []
-    now = time.time() if now is None else now
-    removed = []
-    for ws in sorted(root.iterdir()):
-        if not ws.is_dir():
-            continue
-        owner = _read_owner(ws)
-        if not _abandoned(ws, owner, now):
-            continue
-        if owner is not None:
-            try:
-                _settle(ws, owner, out_path, store)
-            except Exception:  # the store or the folder cannot be settled now: keep it for the next run
-                continue
-        _remove_workspace(ws)
-        if not ws.exists():
-            removed.append(ws.name)
-    try:
-        root.rmdir()
-    except OSError:
-        pass
-    return removed
-
-
-def _check_replaceable(target: Path) -> None:
-    """A folder may be replaced only if it is a report (or holds nothing but a failed run's notebooks)."""
-    if target.exists() and not (target / _MARKER).is_file():
-        if not (target.is_dir() and {p.name for p in target.iterdir()} <= {"failed"}):
-            raise ReportError(f"{target} exists and is not a campaign_me report: not replacing it; "
-                              "choose another --out")
-
-
-def _swap_in(ws: Path, target: Path) -> None:
-    """Move ``ws/report`` to ``target``; a previous report goes to ``ws/previous`` (put back on failure)."""
-    _check_replaceable(target)
-    previous = ws / "previous"
-    had = target.exists()
-    if had:
-        target.rename(previous)
-    try:
-        (ws / "report").rename(target)
-    except BaseException:
-        if had:
-            previous.rename(target)
-        raise
-
-
-def _swap_out(ws: Path, target: Path) -> None:
-    """Undo :func:`_swap_in`: the new report back to ``ws/report``, the previous one back in place."""
-    target.rename(ws / "report")
-    if (ws / "previous").exists():
-        (ws / "previous").rename(target)
-
-
-class _Unsettled(ReportError):
-    """The store and the folder could not be brought back into agreement: keep the staging folder."""
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-
-
-def _quietly(fn: Any, *args: Any, **kwargs: Any) -> None:
-    try:
-        fn(*args, **kwargs)
-    except Exception:
-        pass
-
-
-def _commit(ws: Path, target: Path, db: Any, run: dict[str, Any], results: pd.DataFrame | None) -> None:
-    """Record the run and move its report into place so that the store and the folder agree.
-
-    The run is recorded as ``pending`` (with its results) first; then the report is moved into
-    place; then the run is set to ``ok``. If the store cannot record the run, nothing is moved. If
-    the report cannot be moved, the previous one stays and the run is set to ``failed``. If the run
-    cannot be set to ``ok``, the move is undone. A ``pending`` run is never a result
-    (:meth:`ResultsStore.results` reads ``ok`` runs only).
-    """
-    run_id, country = run["run_id"], run["country"]
-    kept = "the previous report is unchanged" if target.exists() else "no report was written"
-    if db is None:
-        try:
-            _swap_in(ws, target)
-        except OSError as exc:
-            raise ReportError(f"{country}: the report could not be moved into {target} ({_one_line(exc)}); "
-                              f"{kept}") from None
-        return
-    try:
-        db.record_run({**run, "status": "pending"}, results)
-    except Exception as exc:
-        raise ReportError(f"{country}: the results store {db.location} could not record run {run_id} "
-                          f"({_one_line(exc)}); the report was not put in place and {kept}") from None
-    try:
-        _swap_in(ws, target)
-    except BaseException as exc:
-        error = f"the report could not be moved into {target} ({_one_line(exc)}); {kept}"
-        _quietly(db.set_status, run_id, "failed", error=error, finished=_now(), only_if="pending")
-        if not isinstance(exc, Exception):
-            raise
-        raise ReportError(f"{country}: {error}") from None
-    try:
-        if not db.set_status(run_id, "ok", only_if="pending"):
-            raise ReportError(f"run {run_id} is no longer pending in the results store")
-    except BaseException as exc:
-        try:
-            _swap_out(ws, target)
-        except BaseException as undo:
-            raise _Unsettled(
-                f"{country}: run {run_id} could not be set to ok in the results store {db.location} "
-                f"({_one_line(exc)}) and the report could not be taken back ({_one_line(undo)}); "
-                f"the next run in {target.parent} settles it") from None
-        error = f"the results store could not set the run to ok ({_one_line(exc)}); {kept}"
-        # (whatever the store holds now, perhaps ok if only its answer was lost: the report is not in place)
-        _quietly(db.set_status, run_id, "failed", error=error, finished=_now())
-        if not isinstance(exc, Exception):
-            raise
-        raise ReportError(f"{country}: {error}") from None
-
-
-def _keep_failed(country_dir: Path, failed_nb: Path, name: str) -> Path:
-    """Keep the failed notebook under ``<country>/failed/``; a previous report stays untouched."""
-    failed_dir = country_dir / "failed"
-    failed_dir.mkdir(parents=True, exist_ok=True)
-    target = failed_dir / name
-    tmp = failed_dir / f".{name}.{uuid.uuid4().hex[:8]}"
-    shutil.copyfile(failed_nb, tmp)
-    os.replace(tmp, target)
-    return target
-
-
-def _record_failure(store, run: dict[str, Any], err: ReportExecutionError) -> None:
-    """Record a failed run; a store that cannot record it is named in the error, which still says why."""
-    if store is None:
-        return
-    try:
-        store.record_run(run, None)
-    except Exception as exc:
-        err.args = (f"{err.args[0]} (the results store could not record the failure: {_one_line(exc)})",)
-
-
-def _open_store(store: Any, out: Path):
-    from .store import ResultsStore
-
-    if store is False or store is None:
-        return None
-    if store == "default":
-        return ResultsStore(out / DEFAULT_STORE)
-    if isinstance(store, ResultsStore):
-        return store
-    return ResultsStore(store)
-
-
-_WORKBOOK_PARAMETERS = ("codebook", "rounds", "level", "min_n", "seed")
-
-
-def _check_values(country: str, data_dir: Path, typed: dict[str, dict[str, Any]]) -> None:
-    """Check the values of the workbook's standard parameters (level, min_n, ...) before any kernel starts.
-
-    The notebooks check them again themselves (:func:`campaign_me.workbook.check_parameters`);
-    here a bad value stops the run before a kernel is started.
-    """
-    from ..workbook import check_parameters as _workbook_check
-
     merged: dict[str, Any] = {}
     for params in typed.values():
         merged.update({k: v for k, v in params.items() if k in _WORKBOOK_PARAMETERS})
-    if not merged:
-        return
+    if not merged and settings is None:
+        return None
     try:
-        _workbook_check(country=country, data_dir=str(data_dir), **merged)
+        wb = _workbook.check_parameters(country=country, data_dir=str(data_dir), settings=settings, **merged)
     except CampaignMeError as exc:
         raise ReportError("parameters: " + " ".join(str(exc).split())) from None
+    if settings is None and not any(k in merged for k in _REPORTING_PARAMETERS):
+        return None
+    return wb.settings
+
 
 
 @isolated
@@ -744,6 +402,7 @@ def run_report(
     warm: bool = True,
     catalogue: str | os.PathLike[str] | None = None,
     indicators: str | list[str] | None = None,
+    settings: Reporting | None = None,
 ) -> ReportResult:
     """Produce ``<out>/<country>/``: the executed notebooks, their HTML and an ``index.html``.
 
@@ -780,6 +439,10 @@ def run_report(
         Indicator ids to report (``"risk_aware,hotline_known"``); default the standard report
         indicators and those ``catalogue`` adds or replaces (:func:`report_indicators`). Those the
         survey did not ask are listed once as not asked.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (confidence level, suppression and caution thresholds) as one value,
+        passed to the notebooks that declare ``level``, ``min_n`` or ``flag_n``; those given in
+        ``parameters`` win. Without either, the notebooks' own defaults hold.
 
     The design, the arm (campaign and comparison areas) and the round structure come from the
     codebook (``weight``, ``strata``, ``psu``, ``arm``, ``rounds``; ``docs/codebook.md``). The
@@ -794,7 +457,8 @@ def run_report(
     Raises
     ------
     ReportError, IntakeError
-        Bad country id, output folder, parameter or input file: raised before any kernel starts.
+        Bad country id, output folder, parameter or input file: raised before any notebook executes
+        (a kernel started ahead of time is stopped at once).
     ReportExecutionError
         A notebook failed. The previous report is untouched, the failed notebook is kept under
         ``<out>/<country>/failed/`` and the run is recorded as failed.
@@ -810,134 +474,73 @@ def run_report(
     staging folders of killed runs are removed, and what they left half-done settled, at the start
     of the next run (:func:`clean_staging`).
     """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    from .. import __version__
-    from .render import render_html, write_index
-
     started_clock = time.perf_counter()
-    started = _now()
     check_country(country)
     data_path = Path(data_dir).expanduser().resolve() if data_dir else sample_data_dir()
     out_path = check_output_dir(out, data_dir=data_path)
     nb_paths = [find_notebook(nb) for nb in (notebooks or REPORT_NOTEBOOKS)]
-    options, nb_parameters = split_options(parameters, catalogue=catalogue, indicators=indicators)
-    typed = check_parameters([str(p) for p in nb_paths], nb_parameters)
-    _check_values(country, data_path, typed)
-    warm_kernels: dict[int, WarmKernel] = {}
-
-    def warm_up(i: int) -> None:
-        if warm and i < len(nb_paths) and i not in warm_kernels:
-            warm_kernels[i] = WarmKernel(kernel_name, notebook_imports(nb_paths[i]), extra_arguments=_QUIET_KERNEL)
-
-    warm_up(0)
-    try:
+    explicit = settings
+    with ReportRun(country, out=out_path, notebooks=nb_paths, kernel_name=kernel_name, progress=progress,
+                   timeout=timeout, warm=warm, warm_modules=REPORT_WARM_MODULES) as run:
+        run.warm_up(0)  # the first kernel starts while the parameters and inputs are checked
+        options, nb_parameters = split_options(parameters, catalogue=catalogue, indicators=indicators)
+        typed = check_parameters([str(p) for p in nb_paths], nb_parameters)
+        settings = _reporting(country, data_path, typed, settings)
         inputs = validate_inputs(country, data_path, **options)
-    except BaseException:
-        for k in warm_kernels.values():
-            k.shutdown()
-        raise
-    run_id = f"{country}-{_dt.datetime.now(_dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-    country_dir = out_path / country
-    try:
-        db = _open_store(store, out_path)
-        clean_staging(out_path, store=db)
-        ws = _new_workspace(out_path, run_id, country_dir)
-    except BaseException:
-        for k in warm_kernels.values():
-            k.shutdown()
-        raise
-    staging = ws / "report"
-    run = {"run_id": run_id, "country": country, "started": started, "package_version": __version__,
-           "parameters": {**nb_parameters, **{k: v for k, v in options.items() if v not in (None, "")}},
-           "data_hashes": inputs["hashes"],
-           "notebooks": [p.name for p in nb_paths], "report_dir": str(country_dir)}
-    results_file = staging / "results.csv"
-    produced: list[tuple[str, str]] = []
-    keep_workspace = committing = False
-    try:
+        run.prepare(open_store(store, out_path))
+        given = dict(nb_parameters)  # as given: -p values, and the settings if given as such
+        if explicit is not None:
+            given = {**{k: v for k, v in settings.as_kwargs().items() if k in _REPORTING_PARAMETERS}, **given}
+        run.record = {"run_id": run.run_id, "country": country, "started": run.started,
+                      "package_version": _package.__version__,
+                      "parameters": {**given, **{k: v for k, v in options.items() if v not in (None, "")}},
+                      "data_hashes": inputs["hashes"], "notebooks": [p.name for p in nb_paths],
+                      "report_dir": str(run.target)}
+        results_file = run.staging / "results.csv"
+        values = {"country": country, "data_dir": str(data_path), "results_file": str(results_file),
+                  **study_parameters(inputs["study"], options["catalogue"]),
+                  **({k: v for k, v in settings.as_kwargs().items() if k in _REPORTING_PARAMETERS}
+                     if settings is not None else {})}
         for i, nb_path in enumerate(nb_paths):
-            names = notebook_parameters(nb_path)
-            params = {"country": country, "data_dir": str(data_path), "results_file": str(results_file),
-                      **study_parameters(inputs["study"], options["catalogue"])}
-            params = {k: _as_declared(v, names[k]) for k, v in params.items() if k in names}
-            params.update(typed[str(nb_path)])
-            output = staging / nb_path.name
-            km = warm_kernels[i].manager() if i in warm_kernels else None
-            warm_up(i + 1)
-            engine = {"engine_name": engine_name(), "km": km} if km is not None else {}
-            try:
-                nb = pm.execute_notebook(
-                    str(nb_path), str(output), parameters=params, kernel_name=kernel_name,
-                    progress_bar=progress, request_save_on_cell_execute=True,  # a timeout keeps what ran
-                    extra_arguments=_QUIET_KERNEL, execution_timeout=timeout, **engine,
-                )
-            except PapermillExecutionError as exc:
-                failed = _keep_failed(country_dir, output, nb_path.name)
-                error = f"{exc.ename}: {exc.evalue}".strip().rstrip(":")
-                err = ReportExecutionError(country, nb_path.name, exc.exec_count, error, failed)
-                _record_failure(db, {**run, "status": "failed", "finished": _now(), "error": str(err)}, err)
-                raise err from None
-            except Exception as exc:  # a cell timeout, a kernel that died: no cell error in the notebook
-                failed = _keep_failed(country_dir, output, nb_path.name) if output.is_file() else output
-                err = ReportExecutionError(country, nb_path.name, "?", " ".join(
-                    f"{type(exc).__name__}: {exc}".split())[:300], failed)
-                _record_failure(db, {**run, "status": "failed", "finished": _now(), "error": str(err)}, err)
-                raise err from None
-            html_name = nb_path.stem + ".html"
-            render_html(nb, staging / html_name, title=f"{country}: {nb_path.stem}")
-            produced.append((f"{nb_path.stem} (report)", html_name))
-            produced.append((f"{nb_path.stem} (executed notebook)", nb_path.name))
-        results = None
-        if results_file.is_file():
-            results = pd.read_csv(results_file)
-            bad = [c for c in RESULT_COLUMNS if c not in results.columns]
-            if bad:
-                raise ReportError(f"{results_file.name} written by the report lacks column(s) {bad}")
-            produced.append(("indicator results (CSV, aggregates only)", results_file.name))
-        finished = _now()
-        run.update(status="ok", finished=finished)
-        meta = {"country": country, "run id": run_id, "started": started[:19] + "Z", "finished": finished[:19] + "Z",
-                "campaign_me": __version__, "python": sys.version.split()[0],
-                "data folder": str(data_path), "parameters": run["parameters"] or "defaults",
-                "design (from the codebook)": inputs["study"]["design"],
-                "campaign areas": (f"{inputs['study']['arm']} in {inputs['study']['campaign']}"
-                                   if inputs["study"]["arm"] else "no arm declared"),
-                "rounds": inputs["study"]["rounds"],
-                "indicators": ", ".join(inputs["study"]["applicable"]),
-                "not asked in this survey": ", ".join(inputs["study"]["not_asked"]) or "none",
-                **({"cannot be computed": "; ".join(f"{k}: {v}" for k, v in inputs["study"]["not_computed"].items())}
-                   if inputs["study"]["not_computed"] else {}),
-                "input files (SHA-256)": {k: f"{Path(inputs['files'][k]).name} {v[:16]}..."
-                                          for k, v in inputs["hashes"].items()},
-                "respondents": inputs["rows"]}
-        write_index(staging, title=f"Campaign report: {country}", metadata=meta, files=produced)
-        (staging / "run.json").write_text(json.dumps({**run, "rows": inputs["rows"]}, indent=1, default=str),
-                                          encoding="utf-8")
-        (staging / _MARKER).write_text(run_id, encoding="utf-8")
-        _check_replaceable(country_dir)  # before anything is recorded
-        committing = True
-        try:
-            _commit(ws, country_dir, db, run, results)
-        except _Unsettled:
-            keep_workspace = True  # the next run settles the store and the folder
-            raise
-        committing = False
-    finally:
-        for k in warm_kernels.values():
-            k.shutdown()
-        if committing and not keep_workspace:  # stopped while committing: settle now, or leave it to the next run
-            try:
-                _settle(ws, {"run_id": run_id, "target": country_dir.name}, out_path, db)
-            except Exception:
-                keep_workspace = True
-        if not keep_workspace:
-            _remove_workspace(ws)
-            try:
-                ws.parent.rmdir()
-            except OSError:
-                pass
-    files = tuple(sorted(p for p in country_dir.iterdir() if p.is_file() and not p.name.startswith(".")))
-    return ReportResult(country=country, status="ok", report_dir=country_dir,
-                        seconds=time.perf_counter() - started_clock, run_id=run_id, files=files, results=results)
+            nb = run.execute(i, run.parameterize(nb_path, values, typed[str(nb_path)]))
+            run.render(nb, nb_path, title=f"{country}: {nb_path.stem}")
+        results = _read_results(results_file)
+        if results is not None:
+            run.files.append(("indicator results (CSV, aggregates only)", results_file.name))
+        finished = utc_now()
+        run.record.update(status="ok", finished=finished)
+        run.write(title=f"Campaign report: {country}", metadata=_index_metadata(run, inputs, data_path, finished),
+                  run_json={**run.record, "rows": inputs["rows"]})
+        run.commit(results)
+    return ReportResult(country=country, status="ok", report_dir=run.target,
+                        seconds=time.perf_counter() - started_clock, run_id=run.run_id, files=run.report_files(),
+                        results=results)
+
+
+def _read_results(results_file: Path) -> pd.DataFrame | None:
+    """The tidy results a report notebook wrote (None if it wrote none), checked for the report's columns."""
+    if not results_file.is_file():
+        return None
+    results = pd.read_csv(results_file)
+    bad = [c for c in REPORT_COLUMNS if c not in results.columns]
+    if bad:
+        raise ReportError(f"{results_file.name} written by the report lacks column(s) {bad}")
+    return results
+
+
+def _index_metadata(run: ReportRun, inputs: dict[str, Any], data_path: Path, finished: str) -> dict[str, Any]:
+    """The run's metadata on a country report's index page."""
+    study = inputs["study"]
+    return {"country": run.name, "run id": run.run_id, "started": run.started[:19] + "Z",
+            "finished": finished[:19] + "Z", "campaign_me": _package.__version__, "python": sys.version.split()[0],
+            "data folder": str(data_path), "parameters": run.record["parameters"] or "defaults",
+            "design (from the codebook)": study["design"],
+            "campaign areas": f"{study['arm']} in {study['campaign']}" if study["arm"] else "no arm declared",
+            "rounds": study["rounds"],
+            "indicators": ", ".join(study["applicable"]),
+            "not asked in this survey": ", ".join(study["not_asked"]) or "none",
+            **({"cannot be computed": "; ".join(f"{k}: {v}" for k, v in study["not_computed"].items())}
+               if study["not_computed"] else {}),
+            "input files (SHA-256)": {k: f"{Path(inputs['files'][k]).name} {v[:16]}..."
+                                      for k, v in inputs["hashes"].items()},
+            "respondents": inputs["rows"]}

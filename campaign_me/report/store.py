@@ -3,12 +3,13 @@
 Two tables. ``runs``: one row per run (``run_id``, country, status, start and end time, package
 version, parameters and data-file hashes as JSON, error); status ``ok``, ``failed``, or ``pending``
 while a finished report is being moved into place. ``results``: the tidy indicator
-results of successful runs (``run_id`` plus :data:`~campaign_me.report.content.RESULT_COLUMNS`).
+results of successful runs (``run_id`` plus :data:`~campaign_me.report.content.REPORT_COLUMNS`).
 Aggregates only: no respondent-level row is ever stored.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import sqlite3
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .content import RESULT_COLUMNS
+from .content import REPORT_COLUMNS
 from .notebooks import ReportError
 
 __all__ = ["ResultsStore", "RUN_COLUMNS"]
@@ -71,7 +72,7 @@ class ResultsStore:
         self._engine = None
         if "://" in loc:
             try:
-                import sqlalchemy
+                import sqlalchemy  # deferred: optional dependency
             except ImportError:
                 raise ReportError(
                     f"the results store {loc!r} is a database URL, which needs SQLAlchemy: "
@@ -88,7 +89,7 @@ class ResultsStore:
     # -- plumbing ---------------------------------------------------------------------------
     def _ddl(self) -> list[str]:
         runs = ", ".join(f"{c} TEXT" + (" PRIMARY KEY" if c == "run_id" else "") for c in RUN_COLUMNS)
-        res = ", ".join(["run_id TEXT NOT NULL"] + [f"{c} {_sql_type(c)}" for c in RESULT_COLUMNS])
+        res = ", ".join(["run_id TEXT NOT NULL"] + [f"{c} {_sql_type(c)}" for c in REPORT_COLUMNS])
         return [
             f"CREATE TABLE IF NOT EXISTS runs ({runs})",
             f"CREATE TABLE IF NOT EXISTS results ({res})",
@@ -101,7 +102,7 @@ class ResultsStore:
                 for stmt in self._ddl():
                     con.execute(stmt)
         else:
-            import sqlalchemy
+            import sqlalchemy  # deferred: optional dependency
 
             with self._engine.begin() as con:
                 for stmt in self._ddl():
@@ -123,7 +124,7 @@ class ResultsStore:
             finally:
                 con.close()
         else:
-            import sqlalchemy
+            import sqlalchemy  # deferred: optional dependency
 
             with self._engine.begin() as con:
                 for sql, rows in statements:
@@ -139,7 +140,7 @@ class ResultsStore:
                 return pd.DataFrame(cur.fetchall(), columns=cols)
             finally:
                 con.close()
-        import sqlalchemy
+        import sqlalchemy  # deferred: optional dependency
 
         with self._engine.connect() as con:
             res = con.execute(sqlalchemy.text(sql))
@@ -150,8 +151,6 @@ class ResultsStore:
         """Store one run's metadata and (for a successful run) its tidy results, atomically."""
         meta = {c: run.get(c) for c in RUN_COLUMNS}
         if not meta["finished"]:
-            import datetime as _dt
-
             meta["finished"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
         if not meta["run_id"]:
             raise ReportError("record_run: the run has no run_id")
@@ -163,11 +162,11 @@ class ResultsStore:
                 meta[c] = str(meta[c])
         rows: list[dict[str, Any]] = []
         if results is not None and len(results):
-            missing = [c for c in RESULT_COLUMNS if c not in results.columns]
+            missing = [c for c in REPORT_COLUMNS if c not in results.columns]
             if missing:
                 raise ReportError(f"results of run {meta['run_id']}: column(s) {missing} missing; "
-                                  f"a report writes {', '.join(RESULT_COLUMNS)}")
-            for rec in results[list(RESULT_COLUMNS)].to_dict("records"):
+                                  f"a report writes {', '.join(REPORT_COLUMNS)}")
+            for rec in results[list(REPORT_COLUMNS)].to_dict("records"):
                 row = {"run_id": meta["run_id"]}
                 for c, v in rec.items():
                     if c in _REAL:
@@ -182,7 +181,7 @@ class ResultsStore:
                 rows.append(row)
         run_sql = (f"INSERT INTO runs ({', '.join(RUN_COLUMNS)}) "
                    f"VALUES ({', '.join(':' + c for c in RUN_COLUMNS)})")
-        cols = ("run_id", *RESULT_COLUMNS)
+        cols = ("run_id", *REPORT_COLUMNS)
         res_sql = f"INSERT INTO results ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
         self._write([(run_sql, [meta]), (res_sql, rows)])
 
@@ -220,7 +219,7 @@ class ResultsStore:
                     return con.execute(sql, params).rowcount > 0
             finally:
                 con.close()
-        import sqlalchemy
+        import sqlalchemy  # deferred: optional dependency
 
         with self._engine.begin() as con:
             return con.execute(sqlalchemy.text(sql), params).rowcount > 0
@@ -234,7 +233,7 @@ class ResultsStore:
             finally:
                 con.close()
         else:
-            import sqlalchemy
+            import sqlalchemy  # deferred: optional dependency
 
             with self._engine.connect() as con:
                 row = con.execute(sqlalchemy.text("SELECT status FROM runs WHERE run_id = :r"), {"r": run_id}).fetchone()
@@ -252,9 +251,9 @@ class ResultsStore:
     def results(self, *, latest: bool = True) -> pd.DataFrame:
         """Tidy results; by default only each country's latest successful run.
 
-        Columns: :data:`RESULT_COLUMNS` plus ``run_id`` (``suppressed`` as bool, ``n`` as int).
+        Columns: :data:`REPORT_COLUMNS` plus ``run_id`` (``suppressed`` as bool, ``n`` as int).
         """
-        cols = ", ".join(f"r.{c}" for c in ("run_id", *RESULT_COLUMNS))
+        cols = ", ".join(f"r.{c}" for c in ("run_id", *REPORT_COLUMNS))
         sql = f"SELECT {cols} FROM results r JOIN runs u ON r.run_id = u.run_id WHERE u.status = 'ok'"
         out = self._read(sql + " ORDER BY r.country, r.indicator, r.measure, r.round, r.domain")
         if latest and len(out):
@@ -266,4 +265,4 @@ class ResultsStore:
         out["n"] = pd.to_numeric(out["n"]).astype("int64")
         for c in _REAL:
             out[c] = pd.to_numeric(out[c]).astype("float64")
-        return out[["run_id", *RESULT_COLUMNS]].replace({np.nan: np.nan})
+        return out[["run_id", *REPORT_COLUMNS]].replace({np.nan: np.nan})
