@@ -67,8 +67,8 @@ def run_samplics(df: pd.DataFrame, repeat: int) -> dict | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from samplics.estimation import TaylorEstimator
-            from samplics.utils.types import PopParam
+            from samplics.estimation import TaylorEstimator  # deferred: optional dependency
+            from samplics.utils.types import PopParam  # deferred: optional dependency
     except Exception as exc:  # not installed: the comparison is optional
         print(f"samplics not available ({exc}); skipped", file=sys.stderr)
         return None

@@ -1,10 +1,11 @@
 # Times R survey on the paths of bench_estimators.py (same data); prints one JSON line with the
 # times and each path's estimates and SEs in campaign_me's order.
-# Usage: Rscript bench_estimators.R FILE.csv REPEAT
+# Usage: Rscript bench_estimators.R FILE.csv MARGINS.csv REPEAT
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
 df <- read.csv(args[1])
-rep <- as.integer(args[2])
+pop <- read.csv(args[2])
+rep <- as.integer(args[3])
 # best elapsed and best CPU (user + system) seconds of REPEAT runs
 best <- function(f) {
   t <- Inf; cpu <- Inf
@@ -27,6 +28,13 @@ r <- best(function() svymean(~y2, ds)); times$proportion <- r$t; cpus$proportion
 r <- best(function() svyby(ys, ~region, ds, svymean)); times$mean6_by_region <- r$t; cpus$mean6_by_region <- r$cpu
 o <- order(r$r$region, method = "radix")
 keep("mean6_by_region", c(t(as.matrix(r$r[o, vars]))), c(t(as.matrix(SE(r$r)[o, ]))))
+ps <- pop[pop$variable == "sex", ]
+pa <- pop[pop$variable == "agegroup", ]
+psex <- data.frame(sex = ps$level, Freq = ps$count)
+page <- data.frame(agegroup = pa$level, Freq = pa$count)
+r <- best(function() rake(ds, list(~sex, ~agegroup), list(psex, page), control = list(maxit = 100, epsilon = 1e-4)))
+times$rake <- r$t; cpus$rake <- r$cpu
+m <- svymean(~y1, r$r); keep("rake", coef(m), SE(m))
 r <- best(function() svyglm(y2 ~ region + y1, design = ds, family = quasibinomial()))
 times$logistic <- r$t; cpus$logistic <- r$cpu; keep("logistic", coef(r$r), SE(r$r))
 

@@ -7,11 +7,14 @@ Timed, best of ``--repeat`` (wall clock; the machine's load average is printed):
 
 - ``total6``, ``mean6``, ``ratio``, ``proportion``, ``mean6_by_region``: ``SurveyDesign.total`` /
   ``mean`` of the 6 outcomes, ``ratio("y1", "y3")``, ``proportion("y2")`` and the mean of 6 by region
+- ``rake``: ``rake(d, margins, tol=1e-10)`` to 2 margins (sex, age group; ``bench_paths.margins``;
+  R: ``rake(..., control = list(maxit = 100, epsilon = 1e-4))``), checked through the mean of ``y1``
+  on the raked design
 - ``logistic``: ``regress(d, "y2 ~ C(region) + y1", family="logistic")`` (a 4-level string factor
   and a covariate; R: ``svyglm(family=quasibinomial())``)
 - ``floor_mean6``: the same mean of 6 with its stratified cluster variance written by hand in
-  numpy (grouped sums with ``bincount``): the physical floor the simple estimators are measured
-  against.
+  numpy (grouped sums with ``bincount``, products summed with ``einsum``, which never waits for
+  BLAS threads on a busy machine): the physical floor the simple estimators are measured against.
 
 With ``--compare`` R's survey package runs the same calls on the same data (``bench_estimators.R``,
 timed inside R after ``read.csv``) and every estimate and standard error is checked against R's to
@@ -33,9 +36,9 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from bench_paths import OUTCOMES, make_data
+from bench_paths import OUTCOMES, make_data, margins
 
-from campaign_me import SurveyDesign
+from campaign_me import SurveyDesign, rake
 from campaign_me.regression import regress
 
 FORMULA = "y2 ~ C(region) + y1"
@@ -65,7 +68,7 @@ def floor_mean6(df: pd.DataFrame, d: SurveyDesign):
         out = np.empty((len(OUTCOMES), 2))
         for i, y in enumerate(OUTCOMES):
             yv = df[y].to_numpy(dtype=float)
-            m = (w @ yv) / wsum
+            m = np.einsum("i,i->", w, yv) / wsum
             z = np.bincount(psu, weights=w * (yv - m), minlength=npsu) / wsum
             zbar = np.bincount(psu_stratum, weights=z) / nh
             dev = z - zbar[psu_stratum]
@@ -76,12 +79,14 @@ def floor_mean6(df: pd.DataFrame, d: SurveyDesign):
 
 
 def paths(df: pd.DataFrame, d: SurveyDesign) -> dict:
+    pop = margins(df)
     return {
         "total6": lambda: d.total(OUTCOMES),
         "mean6": lambda: d.mean(OUTCOMES),
         "ratio": lambda: d.ratio("y1", "y3"),
         "proportion": lambda: d.proportion("y2"),
         "mean6_by_region": lambda: d.mean(OUTCOMES, by="region"),
+        "rake": lambda: rake(d, pop, tol=1e-10),
         "logistic": lambda: regress(d, FORMULA, family="logistic", df=np.inf),
         "floor_mean6": floor_mean6(df, d),
     }
@@ -104,16 +109,23 @@ def results(res: dict) -> dict:
     for key in ("total6", "mean6", "ratio", "proportion", "mean6_by_region"):
         t = res[key]
         out[key] = (t["estimate"].to_numpy(float), t["se"].to_numpy(float))
+    if "rake" in res:
+        t = res["rake"].mean("y1")
+        out["rake"] = (t["estimate"].to_numpy(float), t["se"].to_numpy(float))
     fit = res["logistic"]
     out["logistic"] = (fit.params, fit.se)
     return out
 
 
-def run_r(csv: str, repeat: int) -> dict | None:
+def run_r(csv: str, margins_csv: str, repeat: int) -> dict | None:
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_estimators.R")
     try:
         out = subprocess.run(
-            ["Rscript", script, csv, str(repeat)], check=True, capture_output=True, text=True, timeout=7200
+            ["Rscript", script, csv, margins_csv, str(repeat)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=7200,
         )
     except (OSError, subprocess.CalledProcessError) as exc:
         print(f"R survey not available ({exc}); skipped", file=sys.stderr)
@@ -155,7 +167,12 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             csv = os.path.join(tmp, "survey.csv")
             df.to_csv(csv, index=False)
-            r = run_r(csv, args.r_repeat)
+            margins_csv = os.path.join(tmp, "margins.csv")
+            pd.DataFrame(
+                [(var, level, count) for var, m in margins(df).items() for level, count in m.items()],
+                columns=["variable", "level", "count"],
+            ).to_csv(margins_csv, index=False)
+            r = run_r(csv, margins_csv, args.r_repeat)
         if r is not None:
             check_against_r(results(res), r)
             print("estimates and SEs agree with R survey to 1e-6 on every path")
@@ -166,7 +183,7 @@ def main(argv=None) -> int:
     print("|---|---|---|" + ("---|---|" if r else ""))
     for k, (v, c) in times.items():
         fl = f"{v / times['floor_mean6'][0]:.1f} ({c / times['floor_mean6'][1]:.1f})" if (
-            "floor_mean6" in times and k != "logistic") else ""
+            "floor_mean6" in times and k not in ("logistic", "rake")) else ""
         line = f"| {k} | {v:.3f} ({c:.3f}) | {fl} |"
         if r and k in r["time"]:
             rt, rc = r["time"][k], r["cpu"][k]

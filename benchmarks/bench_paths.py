@@ -91,6 +91,8 @@ def best_of(fn, repeat: int):
 
 def run_campaign_me(df: pd.DataFrame, repeat: int, pop: dict) -> tuple[dict, dict]:
     t, res = {}, {}
+    # warm-up: modules imported on first use (scipy.stats for the intervals) are not what is measured
+    SurveyDesign(df.head(1000), weights="weight").mean("y1")
     t["design_nest_int"], d = best_of(
         lambda: SurveyDesign(df, strata="stratum_i", psu="psu_i", weights="weight", nest=True), repeat
     )

@@ -12,14 +12,17 @@ to 1e-6 on the ``api`` data that ships with that package.
 
 from __future__ import annotations
 
+import importlib
+import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
 
+from .conventions import Reporting, check_choice, check_level, did_you_mean, reporting
+from .deferred import Deferred
 from .errors import (
     DataError,
     DesignError,
@@ -30,10 +33,13 @@ from .errors import (
     require_columns,
 )
 
+stats = Deferred("scipy.stats")  # deferred: about 0.7 s at import; only the intervals need it
+sparse = Deferred("scipy.sparse")  # deferred: only the dense variance engine (calibrated designs) needs it
+
 __all__ = [
     "SurveyDesign",
     "EstimateTable",
-    "Indicator",
+    "DomainMatrix",
     "LinearScores",
     "DF_ICC",
     "LONELY_PSU_OPTIONS",
@@ -41,6 +47,10 @@ __all__ = [
     "LOW_DF_NOTE",
     "RESULT_COLUMNS",
     "low_df_note",
+    "total_covariance",
+    "residual_df",
+    "indicator_values",
+    "numeric_values",
 ]
 
 LONELY_PSU_OPTIONS = ("fail", "remove", "adjust", "average", "certainty")
@@ -53,6 +63,19 @@ RESULT_COLUMNS = ("variable", "estimate", "se", "ci_low", "ci_high", "deff", "n"
 LOW_DF = 3
 #: How that note begins (tables built on estimate tables recognise it by this).
 LOW_DF_NOTE = "few degrees of freedom"
+
+
+def __getattr__(name: str):
+    # renamed public names: the old name works for one more release, with a DeprecationWarning
+    if name == "Indicator":
+        warnings.warn(
+            "campaign_me.design.Indicator is now campaign_me.design.DomainMatrix (the old name clashed with "
+            "campaign_me.indicators.Indicator); the old name will be removed in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return DomainMatrix
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def low_df_note(df: float) -> str:
@@ -86,12 +109,14 @@ _DENSE_CELLS = 1 << 20
 # --------------------------------------------------------------------------------------
 # Linear scores: how estimators, calibration steps and the variance engine talk
 # --------------------------------------------------------------------------------------
-class Indicator:
+class DomainMatrix:
     """An n x ``ngroups`` matrix with at most one nonzero per row: ``values[i]`` in column ``codes[i]``.
 
-    A group-membership indicator, optionally scaled per row (code -1 leaves a row empty). Calibration
-    steps use it to collect scores by group and to spread group coefficients back over rows (see
-    :meth:`SurveyDesign.with_calibration`) without building a rows x groups matrix.
+    A sparse group-membership (domain) matrix, optionally scaled per row (code -1 leaves a row
+    empty). Calibration steps use it to collect scores by group and to spread group coefficients
+    back over rows (see :meth:`SurveyDesign.with_calibration`) without building a rows x groups
+    matrix. It was called ``Indicator`` in earlier versions; that name still works for one release,
+    with a DeprecationWarning (it clashed with the catalogue's :class:`campaign_me.indicators.Indicator`).
 
     Parameters
     ----------
@@ -129,16 +154,16 @@ class Indicator:
         return self
 
     @classmethod
-    def _at(cls, n: int, rows, codes, values, ngroups: int) -> Indicator:
+    def _at(cls, n: int, rows, codes, values, ngroups: int) -> DomainMatrix:
         return object.__new__(cls)._set(n, rows, codes, values, ngroups)
 
     def _row_positions(self) -> np.ndarray:
         return np.arange(self.n) if self.rows is None else self.rows
 
-    def _take(self, keep: np.ndarray, shift: int, ngroups: int) -> Indicator:
+    def _take(self, keep: np.ndarray, shift: int, ngroups: int) -> DomainMatrix:
         rows = self._row_positions()[keep]
         vals = None if self.values is None else self.values[keep]
-        return Indicator._at(self.n, rows, self.codes[keep] - shift, vals, ngroups)
+        return DomainMatrix._at(self.n, rows, self.codes[keep] - shift, vals, ngroups)
 
 
 @dataclass(frozen=True)
@@ -149,8 +174,8 @@ class _Expand:
     factor: np.ndarray
 
 
-def _aligned(r: Indicator, s: Indicator):
-    """Codes and values of two indicators on the rows both fill."""
+def _aligned(r: DomainMatrix, s: DomainMatrix):
+    """Codes and values of two domain matrices on the rows both fill."""
     if r.rows is None and s.rows is None:
         return r.codes, r.values, s.codes, s.values
     if r.rows is None:
@@ -164,13 +189,13 @@ def _aligned(r: Indicator, s: Indicator):
 
 
 def _cross(r, s) -> np.ndarray:
-    """``r.T @ s`` for indicators or dense (n x k) arrays, as a dense array."""
-    if isinstance(r, Indicator) and isinstance(s, Indicator):
+    """``r.T @ s`` for domain matrices or dense (n x k) arrays, as a dense array."""
+    if isinstance(r, DomainMatrix) and isinstance(s, DomainMatrix):
         rc, rv, sc, sv = _aligned(r, s)
         w = rv if sv is None else (sv if rv is None else rv * sv)
         key = rc * s.ngroups + sc
         return np.bincount(key, weights=w, minlength=r.ngroups * s.ngroups).reshape(r.ngroups, s.ngroups)
-    if isinstance(r, Indicator):
+    if isinstance(r, DomainMatrix):
         dense = s if r.rows is None else s[r.rows]
         if r.values is not None:
             dense = dense * r.values[:, None]
@@ -178,14 +203,14 @@ def _cross(r, s) -> np.ndarray:
         for j in range(dense.shape[1]):
             out[:, j] = np.bincount(r.codes, weights=dense[:, j], minlength=r.ngroups)
         return out
-    if isinstance(s, Indicator):
+    if isinstance(s, DomainMatrix):
         return _cross(s, r).T
     return r.T @ s
 
 
 def _scatter(s, n: int) -> np.ndarray:
-    """An indicator (or dense array) as a dense n x k array."""
-    if not isinstance(s, Indicator):
+    """A domain matrix (or dense array) as a dense n x k array."""
+    if not isinstance(s, DomainMatrix):
         return np.asarray(s, dtype=float)
     out = np.zeros((n, s.ngroups))
     out[s._row_positions(), s.codes] = 1.0 if s.values is None else s.values
@@ -196,7 +221,7 @@ class LinearScores:
     """Linearised scores of C estimates on the n rows of a design, kept in factored form.
 
     The scores matrix (n x C) is the sum of products ``S @ M`` of an n x K part (an
-    :class:`Indicator` or a dense array) and a K x C coefficient matrix; it is never formed
+    :class:`DomainMatrix` or a dense array) and a K x C coefficient matrix; it is never formed
     in full. Calibration steps work on it with two operations (R's ``grake``/``postStratify``
     residuals are of this form):
 
@@ -210,16 +235,16 @@ class LinearScores:
         self.terms: list[tuple[object, object]] = list(terms or [])
 
     def collect(self, by) -> np.ndarray:
-        """``by.T @ scores``: a dense (groups x C) array; ``by`` is an Indicator or an n x G array."""
+        """``by.T @ scores``: a dense (groups x C) array; ``by`` is a DomainMatrix or an n x G array."""
         return self._collect(by, 0, self.ncols)
 
     def subtract(self, spread, coef: np.ndarray) -> LinearScores:
-        """The scores minus ``spread @ coef`` (``spread``: Indicator or n x G array; ``coef``: G x C)."""
+        """The scores minus ``spread @ coef`` (``spread``: a DomainMatrix or an n x G array; ``coef``: G x C)."""
         return LinearScores(self.n, self.ncols, [*self.terms, (spread, -np.asarray(coef, dtype=float))])
 
     def _collect(self, by, c0: int, c1: int) -> np.ndarray:
         """``by.T @ scores[:, c0:c1]``; ``by=None`` returns the scores themselves (n x (c1-c0))."""
-        g = self.n if by is None else (by.ngroups if isinstance(by, Indicator) else by.shape[1])
+        g = self.n if by is None else (by.ngroups if isinstance(by, DomainMatrix) else by.shape[1])
         out = np.zeros((g, c1 - c0))
         for s, m in self.terms:
             if m is None:  # s is an indicator of the C columns
@@ -242,7 +267,7 @@ class LinearScores:
             else:
                 coef = m[:, c0:c1]
                 if by is None:
-                    if isinstance(s, Indicator):
+                    if isinstance(s, DomainMatrix):
                         vals = 1.0 if s.values is None else s.values[:, None]
                         out[s._row_positions()] += coef[s.codes] * vals
                     else:
@@ -291,6 +316,46 @@ class EstimateTable(pd.DataFrame):
 
     def to_string(self, *args, **kwargs) -> str:
         return pd.DataFrame(self).to_string(*args, **kwargs)
+
+
+# Reading a codebook file is the Data layer's business (campaign_me.codebook); the design only reads
+# the design fields of the object it is given. campaign_me.codebook registers its reader on import;
+# given a path before anything has imported it, the design loads that module by name (a plug-in
+# hook resolved at run time, not an import of the Data layer: Core code never names Codebook).
+_codebook_reader = None
+_CODEBOOK_MODULE = "campaign_me.codebook"
+
+
+def read_codebooks_with(reader) -> None:
+    """Let :meth:`SurveyDesign.from_codebook` take the path of a codebook file.
+
+    ``reader(path, error=..., what=...)`` returns an object with the design fields ``weight``,
+    ``strata`` and ``psu`` (and optionally ``fpc`` and ``source``). :mod:`campaign_me.codebook`
+    registers :meth:`campaign_me.Codebook.coerce` when it is imported (as :func:`campaign_me.load_survey`
+    and :class:`campaign_me.Codebook` do), so that the design, in the Core layer, imports nothing
+    that knows codebook files.
+    """
+    global _codebook_reader
+    if not callable(reader):
+        raise DesignError(f"read_codebooks_with: reader must be callable, got {type(reader).__name__}")
+    _codebook_reader = reader
+
+
+def _design_fields(codebook):
+    """The codebook-like object whose ``weight``, ``strata`` and ``psu`` name the design columns."""
+    if all(hasattr(codebook, f) for f in ("weight", "strata", "psu")):
+        return codebook
+    what = "from_codebook: codebook"
+    if isinstance(codebook, (str, os.PathLike)):
+        if _codebook_reader is None:
+            importlib.import_module(_CODEBOOK_MODULE)  # registers its reader (read_codebooks_with)
+        if _codebook_reader is None:  # pragma: no cover - the codebook module always registers
+            raise DesignError(
+                f"{what}: reading the codebook file {str(codebook)!r} needs campaign_me.codebook; pass "
+                "campaign_me.Codebook.from_yaml(path) instead of the path"
+            )
+        return _codebook_reader(codebook, error=DesignError, what=what)
+    raise DesignError(f"{what} must be a Codebook or the path of its YAML file, got {type(codebook).__name__}")
 
 
 class SurveyDesign:
@@ -395,10 +460,7 @@ class SurveyDesign:
             raise DataError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
         if len(data) == 0:
             raise DataError("data: the DataFrame has no rows")
-        if lonely_psu not in LONELY_PSU_OPTIONS:
-            raise DesignError(
-                f"lonely_psu={lonely_psu!r} is not one of {', '.join(map(repr, LONELY_PSU_OPTIONS))}"
-            )
+        check_choice(lonely_psu, LONELY_PSU_OPTIONS, argument="lonely_psu", error=DesignError)
         self._data = data
         self._columns = {
             "weights": weights,
@@ -424,7 +486,9 @@ class SurveyDesign:
         codebook : Codebook, str or path-like
             A :class:`~campaign_me.Codebook` or the path of its YAML file. Its top-level keys
             ``weight``, ``strata``, ``psu`` (and ``fpc``, when the codebook has one) name the
-            design columns (``docs/codebook.md``).
+            design columns (``docs/codebook.md``). Any object with the attributes ``weight``,
+            ``strata`` and ``psu`` will do: the design reads those fields and knows nothing else of
+            codebooks (a path is read by :mod:`campaign_me.codebook`, see :func:`read_codebooks_with`).
         **overrides
             Any :class:`SurveyDesign` argument (``weights``, ``strata``, ``psu``, ``fpc``,
             ``nest``, ``lonely_psu``); an override wins over the codebook, and ``None``
@@ -445,9 +509,7 @@ class SurveyDesign:
         >>> d.weights_column, d.psu
         ('w', 'village')
         """
-        from .codebook import Codebook  # the core does not import the data layer at import time
-
-        codebook = Codebook.coerce(codebook, error=DesignError, what="from_codebook: codebook")
+        codebook = _design_fields(codebook)
         allowed = {"weights", "strata", "psu", "fpc", "nest", "lonely_psu"}
         unknown = sorted(set(overrides) - allowed)
         if unknown:
@@ -767,10 +829,10 @@ class SurveyDesign:
         v = np.zeros(ncols)
         satt = np.full(ncols, np.nan)
         reason = np.full(ncols, "", dtype=object)
-        by_psu = Indicator._at(len(s.psu), None, s.psu, None, len(s.psu_labels)) if s.has_psu else None
+        by_psu = DomainMatrix._at(len(s.psu), None, s.psu, None, len(s.psu_labels)) if s.has_psu else None
         npsu = len(s.psu_labels)
         stage2 = s.ssu is not None and s.frac1 is not None
-        by_ssu = Indicator._at(len(s.ssu), None, s.ssu, None, len(s.ssu_psu)) if stage2 else None
+        by_ssu = DomainMatrix._at(len(s.ssu), None, s.ssu, None, len(s.ssu_psu)) if stage2 else None
         biggest = max(npsu, len(s.ssu_psu) if stage2 else 0)
         step_cols = max(1, int(_CELLS // max(biggest, 1)))
         for c0 in range(0, ncols, step_cols):
@@ -882,7 +944,7 @@ class SurveyDesign:
             units, nunits = (s.psu, len(s.psu_labels)) if stage == 1 else (s.ssu, len(s.ssu_psu))
         parts = []
         for ind, m in b.terms:
-            if not isinstance(ind, Indicator) or not (m is None or isinstance(m, _Expand)):
+            if not isinstance(ind, DomainMatrix) or not (m is None or isinstance(m, _Expand)):
                 return None
             if m is None and ind.base is not None:
                 codes, first, ndom = ind.base
@@ -934,7 +996,7 @@ class SurveyDesign:
 
         def unit_totals(units, nunits):
             if self._calibration:
-                return scores._collect(Indicator._at(n, None, units, None, nunits), 0, k)
+                return scores._collect(DomainMatrix._at(n, None, units, None, nunits), 0, k)
             at = units[rows]  # the scored rows only
             return np.column_stack([np.bincount(at, weights=x[:, j], minlength=nunits) for j in range(k)])
 
@@ -1058,6 +1120,8 @@ class SurveyDesign:
 
     def _usable(self, name: str, values: np.ndarray, dom: _Domains, na_rm: bool) -> np.ndarray:
         """:meth:`_check_finite` then :meth:`_active` for a numeric column, in one pass when every value is finite."""
+        if np.isfinite(np.add.reduce(values)):  # a sum is finite only if every value is (one fast pass)
+            return dom.codes
         finite = np.isfinite(values)
         if finite.all():
             return dom.codes
@@ -1140,7 +1204,7 @@ class SurveyDesign:
             if id(b.codes) not in cache:
                 p = ctx.pairs(b.rows, b.codes, d)
                 wb = w[b.pos]
-                tot, sq = p.sums(wb), p.sums(wb * wb)
+                tot, sq = ctx.pair_weights(w, b, 1), p.sums(wb * wb)
                 g = s.psu_stratum[p.unit].astype(np.int64) * d + p.group
                 e = DF_ICC * tot * tot + (1 - DF_ICC) * sq
                 contrib = np.bincount(g, weights=e, minlength=nstrata * d).reshape(nstrata, d)
@@ -1175,22 +1239,26 @@ class SurveyDesign:
         """Degrees of freedom of the whole design, ignoring any subset (Stata's subpop(), SUDAAN)."""
         return self._degf(np.ones(len(self._data), dtype=bool))
 
-    def _check_options(self, level, df) -> None:
-        if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
-            raise DataError(f"level={level!r}: must be a number between 0 and 1 (e.g. 0.95)")
+    def _reporting(self, settings, level, df) -> tuple[float, object]:
+        """The confidence level and degrees of freedom of a call: ``settings`` merged with the
+        explicit ``level=``/``df=`` (which win), each checked (:mod:`campaign_me.conventions`)."""
+        if level is not None:
+            level = check_level(level, error=DataError)
+        merged = reporting(settings, level=level)  # df is merged below: None keeps the settings' df
+        if df is None:
+            df = merged.df
+        bad = (
+            f"df={df!r}: give None (the default), 'degf', 'design', a positive number of degrees "
+            "of freedom, or numpy.inf"
+        )
         if isinstance(df, str):
-            if df not in ("design", "degf"):
-                raise DataError(
-                    f"df={df!r}: give None (the default), 'degf', 'design', a positive number of degrees "
-                    "of freedom, or numpy.inf"
-                )
+            if df not in ("degf", "design"):
+                raise DataError(bad + did_you_mean(df, ("degf", "design")))
         elif df is not None and (
-            isinstance(df, bool) or not isinstance(df, (int, float, np.integer, np.floating)) or not df > 0
+            isinstance(df, (bool, np.bool_)) or not isinstance(df, (int, float, np.integer, np.floating)) or not df > 0
         ):
-            raise DataError(
-                f"df={df!r}: give None (the default), 'degf', 'design', a positive number of degrees "
-                "of freedom, or numpy.inf"
-            )
+            raise DataError(bad)
+        return merged.level, df
 
     def _table(
         self,
@@ -1210,12 +1278,12 @@ class SurveyDesign:
         ctx = ctx or _Context(self)
         s = self._structure
         units = (len(s.psu_labels) if s.has_psu else len(self._data)) + (len(s.ssu_psu) if s.ssu is not None else 0)
-        reduced = any(isinstance(ind, Indicator) and ind.totals is not None for ind, _ in scores.terms)
+        reduced = any(isinstance(ind, DomainMatrix) and ind.totals is not None for ind, _ in scores.terms)
         sparse = _SPARSE and not self._calibration and (reduced or units * ncols > _DENSE_CELLS)
         result = self._variance_pairs(blocks, ncols, ctx) if sparse else None
         if result is None:
             for ind, _ in scores.terms:  # the dense engine reads each score's column codes
-                if isinstance(ind, Indicator) and ind.codes is None:
+                if isinstance(ind, DomainMatrix) and ind.codes is None:
                     if ind.values is None:
                         raise RuntimeError("scores reduced to PSU totals cannot go to the dense engine")
                     ind.codes = ind.base[1] + ind.base[0]
@@ -1262,7 +1330,8 @@ class SurveyDesign:
         ddf = ddf_dom[domain]
         if df is None:  # never more than the domain's own; less where one stratum carries the variance
             low = satt if DF_ICC is None else np.fmin(satt, self._planned_satterthwaite(blocks, ncols, ctx))
-            ddf = np.where(np.isfinite(low) & (low < ddf) & (var > 0), low, ddf)
+            # lower only by more than rounding: one stratum's Satterthwaite df is its n_h - 1 exactly
+            ddf = np.where(np.isfinite(low) & (low < ddf * (1 - 1e-9)) & (var > 0), low, ddf)
         no_df = ~no_se & ~(ddf > 0)
         note[no_df] = (
             "0 degrees of freedom (the domain's PSUs minus its strata): no t interval; df='design' or "
@@ -1306,14 +1375,19 @@ class SurveyDesign:
         return EstimateTable(frame)
 
     # ------------------------------------------------------------------ public estimators
+    # Each estimator is a reader (the rows a variable uses, and its values) and a score function
+    # (estimate, SRS variance and linearised scores per domain, see _Score); _estimate is the one
+    # loop that hands every variable to them and does domains, the single-PSU and constant-domain
+    # screens, variance, degrees of freedom and intervals (the shape of R's svyby).
     def mean(
         self,
         variables: str | Sequence[str],
         *,
         by: str | Sequence[str] | None = None,
-        level: float = 0.95,
+        level: float | None = None,
         na_rm: bool = False,
         df: float | str | None = None,
+        settings: Reporting | None = None,
     ) -> pd.DataFrame:
         """Design-based mean of one or more numeric variables, overall or by domain.
 
@@ -1324,8 +1398,8 @@ class SurveyDesign:
         by : str or list of str, optional
             Domain columns: one row per observed combination, each estimated on the full
             design (as R's ``svyby``).
-        level : float, default 0.95
-            Confidence level of the interval.
+        level : float, optional
+            Confidence level of the interval (default :data:`campaign_me.conventions.LEVEL`, 0.95).
         na_rm : bool, default False
             Leave out rows where the variable is missing (they become a domain
             complement, so the variance stays design-correct). Without it, a missing
@@ -1347,6 +1421,10 @@ class SurveyDesign:
               ``confint()`` on an R ``svymean``).
 
             ``docs/methodology.md`` (section 6.1) explains the convention.
+
+        settings : campaign_me.conventions.Reporting, optional
+            Reporting settings (``level`` and ``df`` are read from it); ``level=`` or ``df=``
+            given explicitly wins.
 
         Returns
         -------
@@ -1380,49 +1458,18 @@ class SurveyDesign:
         2     M    631.44  31.61  561.87   701.01  11.0
         """
         variables, by_cols = self._prepare(variables, by, argument="variables")
-        self._check_options(level, df)
-        dom = self._domains(by_cols)
-        w = self._weights
-        wcache: dict = {}
-        ctx = _Context(self)
-        blocks = []
-        offset = 0
-        for name in variables:
-            y = self._numeric_column(name)
-            act = self._usable(name, y, dom, na_rm)
-            b = _Block.start(name, act, dom.ndom, offset, ctx=ctx)
-            c, yv = b.codes, y[b.pos]
-            wv, wsum_rows = ctx.weights(w, b, wcache)
-            wsum, nobs = b.weight_sums(w, wcache)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                est = np.where(wsum > 0, b.sums(wv * yv) / wsum, np.nan)
-                dev = yv - b.at_rows(est)
-                wdev = wv * dev
-                ss = b.dot(wdev, dev)
-                # sum of w * y^2 per domain, for the constant-domain screen: ss + W * mean^2 (no pass)
-                scale = ss + wsum * est * est
-                b.finish(
-                    estimate=est,
-                    srs=np.where(nobs > 1, ss / wsum / (nobs - 1), np.nan),
-                    scores=wdev / wsum_rows,
-                    centred=True,
-                    zero_var=_constant_per_group(yv, c, b.ndom, ss, scale),
-                )
-            b.note[(wsum <= 0)[b.col_domain]] = (
-                f"no non-missing values of {name!r} with positive weight in this domain"
-            )
-            blocks.append(b)
-            offset += len(b.cols)
-        return self._table("mean", blocks, dom, level, df, ctx=ctx)
+        return self._estimate("mean", variables, by_cols, self._read_numeric, _mean_score,
+                              level=level, df=df, settings=settings, na_rm=na_rm)
 
     def total(
         self,
         variables: str | Sequence[str],
         *,
         by: str | Sequence[str] | None = None,
-        level: float = 0.95,
+        level: float | None = None,
         na_rm: bool = False,
         df: float | str | None = None,
+        settings: Reporting | None = None,
     ) -> pd.DataFrame:
         """Design-based (Horvitz-Thompson) total of numeric variables, overall or by domain.
 
@@ -1431,30 +1478,8 @@ class SurveyDesign:
         (R's ``svytotal(deff="replace")``; NaN for a one-row domain, as in R).
         """
         variables, by_cols = self._prepare(variables, by, argument="variables")
-        self._check_options(level, df)
-        dom = self._domains(by_cols)
-        w = self._weights
-        wcache: dict = {}
-        ctx = _Context(self)
-        blocks = []
-        offset = 0
-        for name in variables:
-            y = self._numeric_column(name)
-            act = self._usable(name, y, dom, na_rm)
-            b = _Block.start(name, act, dom.ndom, offset, ctx=ctx)
-            wv, yv = w[b.pos], y[b.pos]
-            wsum, nobs = b.weight_sums(w, wcache)
-            wy = wv * yv
-            est = b.sums(wy)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                dev = yv - b.at_rows(est / wsum)
-                srs = np.where(nobs > 1, b.dot(wv * dev, dev) / wsum / (nobs - 1) * wsum**2, np.nan)
-            est[b.count == 0] = np.nan
-            b.finish(estimate=est, srs=srs, scores=wy, centred=False)
-            b.note[(b.count == 0)[b.col_domain]] = f"no non-missing values of {name!r} in this domain"
-            blocks.append(b)
-            offset += len(b.cols)
-        return self._table("total", blocks, dom, level, df, ctx=ctx)
+        return self._estimate("total", variables, by_cols, self._read_numeric, _total_score,
+                              level=level, df=df, settings=settings, na_rm=na_rm)
 
     def ratio(
         self,
@@ -1462,9 +1487,10 @@ class SurveyDesign:
         denominator: str | Sequence[str],
         *,
         by: str | Sequence[str] | None = None,
-        level: float = 0.95,
+        level: float | None = None,
         na_rm: bool = False,
         df: float | str | None = None,
+        settings: Reporting | None = None,
     ) -> pd.DataFrame:
         """Ratio of two totals, :math:`\\hat Y/\\hat X`, overall or by domain.
 
@@ -1488,51 +1514,20 @@ class SurveyDesign:
                 "or one per numerator"
             )
         _, by_cols = self._prepare(nums + dens, by, argument="ratio")
-        self._check_options(level, df)
-        dom = self._domains(by_cols)
-        w = self._weights
-        wcache: dict = {}
-        ctx = _Context(self)
-        blocks = []
-        offset = 0
-        for num, den in zip(nums, dens):
-            y = self._numeric_column(num)
-            x = self._numeric_column(den)
-            name = f"{num}/{den}"
-            if np.isfinite(y).all() and np.isfinite(x).all():
-                act = dom.codes
-            else:
-                both = np.where(np.isnan(x), np.nan, y)
-                self._check_finite(name, both + x, dom)
-                act = self._active(name, np.isnan(both), dom, na_rm)
-            b = _Block.start(name, act, dom.ndom, offset, ctx=ctx)
-            wv, yv, xv = w[b.pos], y[b.pos], x[b.pos]
-            wsum, nobs = b.weight_sums(w, wcache)
-            xtot = b.sums(wv * xv)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                r = np.where(xtot != 0, b.sums(wv * yv) / xtot, np.nan)
-                resid = (yv - b.at_rows(r) * xv) / b.at_rows(xtot)
-                rbar = b.sums(wv * resid) / wsum
-                dev = resid - b.at_rows(rbar)
-                srs = np.where(nobs > 1, b.dot(wv * dev, dev) / wsum / (nobs - 1) * wsum**2, np.nan)
-                scores = wv * resid
-            b.finish(estimate=r, srs=srs, scores=scores, centred=True)
-            b.note[(xtot == 0)[b.col_domain]] = f"the total of {den!r} is 0 in this domain: no ratio"
-            b.note[(b.count == 0)[b.col_domain]] = f"no non-missing values of {name!r} in this domain"
-            blocks.append(b)
-            offset += len(b.cols)
-        return self._table("ratio", blocks, dom, level, df, ctx=ctx)
+        return self._estimate("ratio", list(zip(nums, dens)), by_cols, self._read_ratio, _ratio_score,
+                              level=level, df=df, settings=settings, na_rm=na_rm)
 
     def proportion(
         self,
         variables: str | Sequence[str],
         *,
         by: str | Sequence[str] | None = None,
-        level: float = 0.95,
+        level: float | None = None,
         na_rm: bool = False,
         method: str = "logit",
         df: float | str | None = None,
         neff_cap: bool = False,
+        settings: Reporting | None = None,
     ) -> pd.DataFrame:
         """Proportions with confidence intervals that behave near 0 and 1.
 
@@ -1556,75 +1551,70 @@ class SurveyDesign:
             ``n`` (a design effect below 1 counts as 1), as the NCHS data presentation
             standards for proportions do (Parker et al. 2017, Vital Health Stat 2(175));
             R's ``svyciprop`` does not cap, hence the default.
+        settings : campaign_me.conventions.Reporting, optional
+            Reporting settings (``level`` and ``df`` are read from it); ``level=`` or ``df=``
+            given explicitly wins.
 
         Returns
         -------
         pandas.DataFrame
             ``variable, [by...], category, estimate, se, ci_low, ci_high, deff, n, df, note``.
         """
-        methods = ("logit", "wald", "korn-graubard")
-        if method not in methods:
-            raise DataError(f"method={method!r}: choose one of {', '.join(map(repr, methods))}")
+        check_choice(method, ("logit", "wald", "korn-graubard"), argument="method", error=DataError)
         variables, by_cols = self._prepare(variables, by, argument="variables")
-        self._check_options(level, df)
+        return self._estimate("proportion", variables, by_cols, self._read_categorical, _proportion_score,
+                              level=level, df=df, settings=settings, na_rm=na_rm, method=method,
+                              neff_cap=neff_cap)
+
+    # ------------------------------------------------------------------ the one estimation loop
+    def _estimate(self, what, items, by_cols, read, score, *, level, df, settings, na_rm, method="wald",
+                  neff_cap=False):
+        """Every estimator's table: ``read`` each item, score it per domain, then :meth:`_table`.
+
+        ``read(item, dom, na_rm)`` returns the variable's label, the domain code of every row it
+        uses (-1 elsewhere), its values and its number of levels (None for one column per
+        domain); ``score(block, values, weights, cache, ctx)`` returns a :class:`_Score`.
+        """
+        level, df = self._reporting(settings, level, df)
         dom = self._domains(by_cols)
         w = self._weights
         wcache: dict = {}
         ctx = _Context(self)
         blocks = []
         offset = 0
-        for name in variables:
-            col = self._data[name]
-            missing = col.isna().to_numpy()
-            levels, lc = _categories(col, name)
-            act = self._active(name, missing, dom, na_rm)
-            nlev = len(levels)
-            b = _Block.start(name, act, dom.ndom, offset, nlevels=nlev, ctx=ctx)
-            c, wv, lv = b.codes, w[b.pos], lc[b.pos]
-            wsum, nobs = b.weight_sums(w, wcache)
-            has = lv >= 0
-            cell = c[has] * nlev + lv[has]
-            wcell = np.bincount(cell, weights=wv[has], minlength=dom.ndom * nlev)
-            kcell = np.bincount(cell, minlength=dom.ndom * nlev)
-            wdom = wsum[b.col_domain]
+        for item in items:
+            label, act, values, nlevels = read(item, dom, na_rm)
+            b = _Block.start(label, act, dom.ndom, offset, nlevels=nlevels, ctx=ctx)
             with np.errstate(invalid="ignore", divide="ignore"):
-                p = np.where(wdom > 0, wcell / wdom, np.nan)
-                scale = wv / wsum[c]
-            ndom = b.count[b.col_domain]
-            exact0, exact1 = (kcell == 0) & (ndom > 0), (kcell == ndom) & (ndom > 0)
-            p[exact0] = 0.0
-            p[exact1] = 1.0
-            with np.errstate(invalid="ignore", divide="ignore"):
-                srs = np.where(nobs[b.col_domain] > 1, p * (1 - p) / (nobs[b.col_domain] - 1), np.nan)
-            b.estimate, b.srs, b.centred = p, srs, True
-            b.zero_var = exact0 | exact1
-            b.exact01 = b.zero_var.copy()
-            b.categories = np.array([_scalar(v) for v in levels] * dom.ndom, dtype=object)
-            b.terms = [
-                (
-                    Indicator._at(
-                        len(w),
-                        np.flatnonzero(has) if b.rows is None else b.rows[has],
-                        offset + cell,
-                        scale[has],
-                        0,
-                    ),
-                    None,
-                ),
-                (
-                    Indicator._at(len(w), b.rows, c, scale, dom.ndom),
-                    _Expand(
-                        np.concatenate([np.zeros(offset, dtype=np.int64), b.col_domain]),
-                        np.concatenate([np.zeros(offset), -np.nan_to_num(p)]),
-                    ),
-                ),
-            ]
-            b.note[(wsum <= 0)[b.col_domain]] = (
-                f"no non-missing values of {name!r} with positive weight in this domain"
-            )
+                b.finish(score(b, values, w, wcache, ctx))
             blocks.append(b)
             offset += len(b.cols)
-        return self._table("proportion", blocks, dom, level, df, method=method, neff_cap=neff_cap, ctx=ctx)
+        return self._table(what, blocks, dom, level, df, method=method, neff_cap=neff_cap, ctx=ctx)
+
+    def _read_numeric(self, name, dom, na_rm):
+        y = self._numeric_column(name)
+        return name, self._usable(name, y, dom, na_rm), y, None
+
+    def _read_ratio(self, pair, dom, na_rm):
+        num, den = pair
+        y = self._numeric_column(num)
+        x = self._numeric_column(den)
+        name = f"{num}/{den}"
+        if np.isfinite(y).all() and np.isfinite(x).all():
+            act = dom.codes
+        else:
+            both = np.where(np.isnan(x), np.nan, y)
+            self._check_finite(name, both + x, dom)
+            act = self._active(name, np.isnan(both), dom, na_rm)
+        return name, act, (y, x, den), None
+
+    def _read_categorical(self, name, dom, na_rm):
+        col = self._data[name]
+        missing = col.isna().to_numpy()
+        levels, lc = _categories(col, name)
+        act = self._active(name, missing, dom, na_rm)
+        return name, act, (levels, lc), len(levels)
+
 
     # ------------------------------------------------------------------ summaries
     def summary(self) -> pd.DataFrame:
@@ -1701,7 +1691,9 @@ class _Block:
     def dot(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Per-domain sums of ``a * b``."""
         if self.ndom == 1:
-            return np.array([a @ b])
+            # einsum, not ``a @ b`` or np.dot: those call the threaded BLAS, whose threads wait for
+            # a core on a busy machine (10-100x slower than this single pass)
+            return np.array([np.einsum("i,i->", a, b)])
         return np.bincount(self.codes, weights=a * b, minlength=self.ndom)
 
     def at_rows(self, per_domain: np.ndarray):
@@ -1715,21 +1707,46 @@ class _Block:
             wv = w[self.pos]
             if self.ndom == 1:
                 nz = np.array([np.count_nonzero(wv)], dtype=float)
+            elif np.count_nonzero(wv) == len(wv):  # no zero weight (an uncalibrated design): the row counts
+                nz = self.count.astype(float)
             else:
                 nz = np.bincount(self.codes[wv != 0], minlength=self.ndom).astype(float)
             cache[key] = (self.sums(wv), nz, self.codes)
         return cache[key][0], cache[key][1]
 
-    def finish(self, *, estimate, srs, scores, centred: bool, zero_var=None) -> None:
-        self.estimate = np.asarray(estimate, dtype=float)
-        self.srs = np.asarray(srs, dtype=float)
-        self.centred = centred
-        if zero_var is not None:
-            self.zero_var = zero_var[self.col_domain] & (self.n > 0)
-        if not np.isfinite(scores).all():
+    def finish(self, sc: _Score) -> None:
+        """Take a score function's result: estimates, notes, the constant-domain screen, score terms."""
+        self.estimate = np.asarray(sc.estimate, dtype=float)
+        self.srs = np.asarray(sc.srs, dtype=float)
+        self.centred = sc.centred
+        if sc.constant is not None:
+            # the constant-domain screen: a domain whose values are all equal has variance exactly 0
+            # (its centred scores are rounding noise); the design decides, never a float against 0
+            values, spread, scale = sc.constant
+            self.zero_var = _constant_per_group(values, self.codes, self.ndom, spread, scale)[self.col_domain] & (
+                self.n > 0
+            )
+        elif sc.zero_var is not None:
+            self.zero_var = sc.zero_var
+        if sc.exact01 is not None:
+            self.exact01 = sc.exact01
+        self.categories = sc.categories
+        for mask, text in sc.notes:  # in order: a later note replaces an earlier one
+            self.note[mask[self.col_domain]] = text
+        if sc.terms is not None:
+            self.terms = sc.terms
+            return
+        if sc.totals is not None:  # the score function summed its scores per (unit, domain) pair itself
+            term = DomainMatrix._at(self.nrows, self.rows, None, None, 0)
+            term.base = (self.codes, self.offset, self.ndom)
+            term.totals = {k: np.where(np.isfinite(t), t, 0.0) for k, t in sc.totals.items()}
+            self.terms = [(term, None)]
+            return
+        scores = sc.scores
+        if not sc.finite and not np.isfinite(np.sum(scores)):  # a NaN or inf anywhere makes the sum so
             scores = np.where(np.isfinite(scores), scores, 0.0)
         # the column codes (offset + domain) are built only if the dense engine needs them
-        term = Indicator._at(self.nrows, self.rows, None, scores, 0)
+        term = DomainMatrix._at(self.nrows, self.rows, None, scores, 0)
         term.base = (self.codes, self.offset, self.ndom)
         if self.ctx.eager:  # the sparse engine will take it: keep PSU (and SSU) totals, not row scores
             term.totals = {
@@ -1737,6 +1754,228 @@ class _Block:
             }
             term.values = None
         self.terms = [(term, None)]
+
+
+@dataclass
+class _Score:
+    """What an estimator's score function returns for one variable: its part of the estimate table.
+
+    Per column (domain, or domain x level): ``estimate`` and ``srs`` (the variance under simple
+    random sampling, for ``deff``). The linearised ``scores`` of the block's rows (one value per
+    row, its domain's column), or ``terms`` already in factored form (:class:`LinearScores`).
+    ``centred``: the scores sum to zero within a domain, so a domain lying in one PSU has no
+    standard error. ``constant = (values, spread, scale)`` asks for the constant-domain screen
+    (variance exactly 0 where ``values`` are all equal in a domain; ``spread`` and ``scale`` per
+    domain let it skip domains that clearly vary); ``zero_var`` gives that answer directly.
+    ``notes``: (per-domain mask, note), applied in order. ``finite``: every score is known to
+    be finite (otherwise the loop checks, and sets non-finite scores to 0). ``totals`` replaces
+    ``scores`` when the function has summed them per (PSU, domain) pair itself (and per (SSU,
+    domain) pair for a two-stage design), for the sparse variance engine.
+    """
+
+    estimate: np.ndarray
+    srs: np.ndarray
+    scores: np.ndarray | None = None
+    terms: list | None = None
+    centred: bool = False
+    constant: tuple | None = None
+    zero_var: np.ndarray | None = None
+    exact01: np.ndarray | None = None
+    categories: np.ndarray | None = None
+    notes: list = field(default_factory=list)
+    finite: bool = False  # the score function knows that every score is finite (no check needed)
+    totals: dict | None = None  # {stage: scores summed per (unit, domain) pair}, instead of ``scores``
+
+
+# Score functions: (block, values, weights, cache, ctx) -> _Score, called inside np.errstate(ignore)
+def _mean_score(b: _Block, y: np.ndarray, w: np.ndarray, wcache: dict, ctx: _Context) -> _Score:
+    """Scores :math:`w_i (y_i - \\bar y_w)/\\sum w` within the domain (R's ``svymean``)."""
+    if b.ndom > 1 and ctx.eager:
+        return _mean_score_by_pairs(b, y, w, wcache, ctx)
+    yv = y[b.pos]
+    wn = ctx.normalised_weights(w, b, wcache)  # w / (the domain's sum of w), per row
+    wsum, nobs = b.weight_sums(w, wcache)
+    # sum(w y) / sum(w), both summed alike: a constant variable's mean is that constant, exactly
+    est = np.where(wsum > 0, b.sums(w[b.pos] * yv) / wsum, np.nan)
+    dev = yv - b.at_rows(est)
+    scores = wn * dev
+    ssn = b.dot(scores, dev)  # sum of w (y - mean)^2 / W per domain
+    ss = ssn * wsum
+    # sum of w * y^2 per domain, for the constant-domain screen: ss + W * mean^2 (no pass)
+    scale = ss + wsum * est * est
+    return _Score(
+        estimate=est,
+        srs=np.where(nobs > 1, ssn / (nobs - 1), np.nan),
+        scores=scores,
+        finite=bool(np.isfinite(ssn).all()),  # a NaN or inf score would make its domain's sum so
+        centred=True,
+        constant=(yv, ss, scale),
+        notes=[(wsum <= 0, f"no non-missing values of {b.variable!r} with positive weight in this domain")],
+    )
+
+
+def _mean_score_by_pairs(b: _Block, y: np.ndarray, w: np.ndarray, wcache: dict, ctx: _Context) -> _Score:
+    """:func:`_mean_score` for domain tables, from sums per (PSU, domain) pair: two grouped sums over
+    the rows (of :math:`w y` and :math:`w y^2`) instead of scores row by row.
+
+    The scores of a pair total :math:`(\\sum w y - \\bar y_d \\sum w)/W_d`. The spread
+    :math:`\\sum w (y - \\bar y_d)^2 = \\sum w y^2 - W_d \\bar y_d^2` is exact enough for ``deff``
+    unless the domain's values barely vary (relative variance below 1e-8); those domains get it
+    from the deviations, row by row, as the constant-domain screen needs.
+    """
+    yv = y[b.pos]
+    wv = w[b.pos]
+    wsum, nobs = b.weight_sums(w, wcache)
+    p = ctx.pairs(b.rows, b.codes, b.ndom)
+    pw = ctx.pair_weights(w, b, 1)
+    wy = wv * yv
+    pwy = p.sums(wy)
+    g, nd = p.group, b.ndom
+    wdom = np.bincount(g, weights=pw, minlength=nd)  # summed like wy: a constant's mean is exact
+    est = np.where(wdom > 0, np.bincount(g, weights=pwy, minlength=nd) / wdom, np.nan)
+    scale = np.bincount(b.codes, weights=wy * yv, minlength=nd)  # sum of w y^2
+    ss = scale - wdom * est * est
+    unsafe = ~(ss > 1e-8 * scale)  # little spread (or none): from the deviations, on those rows only
+    if unsafe.any():
+        keep = unsafe[b.codes]
+        c = b.codes[keep]
+        dev = yv[keep] - est[c]
+        ss[unsafe] = np.bincount(c, weights=wv[keep] * dev * dev, minlength=nd)[unsafe]
+    totals = {1: (pwy - est[g] * pw) / wdom[g]}
+    if 2 in ctx.stages:
+        p2 = ctx.pairs(b.rows, b.codes, nd, 2)
+        totals[2] = (p2.sums(wy) - est[p2.group] * ctx.pair_weights(w, b, 2)) / wdom[p2.group]
+    return _Score(
+        estimate=est,
+        srs=np.where(nobs > 1, ss / wsum / (nobs - 1), np.nan),
+        totals=totals,
+        centred=True,
+        constant=(yv, ss, scale),
+        notes=[(wsum <= 0, f"no non-missing values of {b.variable!r} with positive weight in this domain")],
+    )
+
+
+def _total_score(b: _Block, y: np.ndarray, w: np.ndarray, wcache: dict, ctx: _Context) -> _Score:
+    """Scores :math:`w_i y_i` within the domain (R's ``svytotal``)."""
+    wv, yv = w[b.pos], y[b.pos]
+    wsum, nobs = b.weight_sums(w, wcache)
+    wy = wv * yv
+    est = b.sums(wy)
+    finite = bool(np.isfinite(est).all())  # a NaN or inf score would make its domain's sum so
+    dev = yv - b.at_rows(est / wsum)
+    srs = np.where(nobs > 1, b.dot(wv * dev, dev) / wsum / (nobs - 1) * wsum**2, np.nan)
+    est[b.count == 0] = np.nan
+    return _Score(
+        estimate=est,
+        srs=srs,
+        scores=wy,
+        finite=finite,
+        notes=[(b.count == 0, f"no non-missing values of {b.variable!r} in this domain")],
+    )
+
+
+def _ratio_score(b: _Block, yx, w: np.ndarray, wcache: dict, ctx: _Context) -> _Score:
+    """Scores :math:`w_i (y_i - \\hat R x_i)/\\hat X` within the domain (R's ``svyratio``)."""
+    y, x, den = yx
+    wv, yv, xv = w[b.pos], y[b.pos], x[b.pos]
+    wsum, nobs = b.weight_sums(w, wcache)
+    xtot = b.dot(wv, xv)
+    r = np.where(xtot != 0, b.dot(wv, yv) / xtot, np.nan)
+    resid = (yv - b.at_rows(r) * xv) / b.at_rows(xtot)
+    scores = wv * resid
+    rbar = b.sums(scores) / wsum
+    dev = resid - b.at_rows(rbar)
+    srs = np.where(nobs > 1, b.dot(wv * dev, dev) / wsum / (nobs - 1) * wsum**2, np.nan)
+    return _Score(
+        estimate=r,
+        srs=srs,
+        scores=scores,
+        centred=True,
+        notes=[
+            (xtot == 0, f"the total of {den!r} is 0 in this domain: no ratio"),
+            (b.count == 0, f"no non-missing values of {b.variable!r} in this domain"),
+        ],
+    )
+
+
+def _proportion01_score(b: _Block, levels, lc: np.ndarray, w: np.ndarray, wcache: dict, ctx: _Context) -> _Score:
+    """:func:`_proportion_score` of a single level (a 0/1 or boolean variable) for the sparse engine:
+    the scores :math:`(w_i/W_d)(1_i - \\hat p_d)` summed per (PSU, domain) pair as
+    :math:`(\\sum w 1 - \\hat p_d \\sum w)/W_d`, without score terms row by row."""
+    nd = b.ndom
+    wv = w[b.pos]
+    hit = lc[b.pos] == 0  # the row is in the level
+    wsum, nobs = b.weight_sums(w, wcache)
+    wi = np.where(hit, wv, 0.0)
+    p1 = ctx.pairs(b.rows, b.codes, nd)
+    pwi = p1.sums(wi)
+    wcell = np.bincount(p1.group, weights=pwi, minlength=nd)
+    kcell = np.array([np.count_nonzero(hit)]) if nd == 1 else np.bincount(b.codes[hit], minlength=nd)
+    p = np.where(wsum > 0, wcell / wsum, np.nan)
+    exact0, exact1 = (kcell == 0) & (b.count > 0), (kcell == b.count) & (b.count > 0)
+    p[exact0] = 0.0
+    p[exact1] = 1.0
+    srs = np.where(nobs > 1, p * (1 - p) / (nobs - 1), np.nan)
+    zero_var = exact0 | exact1  # the indicator is constant in the domain: variance exactly 0
+    pc = np.nan_to_num(p)
+    totals = {1: (pwi - pc[p1.group] * ctx.pair_weights(w, b, 1)) / wsum[p1.group]}
+    if 2 in ctx.stages:
+        p2 = ctx.pairs(b.rows, b.codes, nd, 2)
+        totals[2] = (p2.sums(wi) - pc[p2.group] * ctx.pair_weights(w, b, 2)) / wsum[p2.group]
+    return _Score(
+        estimate=p,
+        srs=srs,
+        totals=totals,
+        centred=True,
+        zero_var=zero_var,
+        exact01=zero_var.copy(),
+        categories=np.array([_scalar(v) for v in levels] * nd, dtype=object),
+        notes=[(wsum <= 0, f"no non-missing values of {b.variable!r} with positive weight in this domain")],
+    )
+
+
+def _proportion_score(b: _Block, cat, w: np.ndarray, wcache: dict, ctx: _Context) -> _Score:
+    """Scores of each level's indicator, as :func:`_mean_score`, in factored form: the level's
+    indicator scaled by :math:`w_i/\\sum w`, minus the domain's proportion (R's ``svymean`` of a factor)."""
+    levels, lc = cat
+    nlev, ndom, offset = len(levels), b.ndom, b.offset
+    if nlev == 1 and ctx.eager:  # a 0/1 (or boolean) variable: a mean, from sums per (PSU, domain) pair
+        return _proportion01_score(b, levels, lc, w, wcache, ctx)
+    c, wv, lv = b.codes, w[b.pos], lc[b.pos]
+    wsum, nobs = b.weight_sums(w, wcache)
+    has = lv >= 0
+    cell = c[has] * nlev + lv[has]
+    wcell = np.bincount(cell, weights=wv[has], minlength=ndom * nlev)
+    kcell = np.bincount(cell, minlength=ndom * nlev)
+    wdom = wsum[b.col_domain]
+    p = np.where(wdom > 0, wcell / wdom, np.nan)
+    scale = wv / wsum[c]
+    ndom_rows = b.count[b.col_domain]
+    exact0, exact1 = (kcell == 0) & (ndom_rows > 0), (kcell == ndom_rows) & (ndom_rows > 0)
+    p[exact0] = 0.0
+    p[exact1] = 1.0
+    srs = np.where(nobs[b.col_domain] > 1, p * (1 - p) / (nobs[b.col_domain] - 1), np.nan)
+    zero_var = exact0 | exact1  # a level's indicator is constant in the domain: variance exactly 0
+    terms = [
+        (DomainMatrix._at(b.nrows, np.flatnonzero(has) if b.rows is None else b.rows[has], offset + cell, scale[has], 0), None),
+        (
+            DomainMatrix._at(b.nrows, b.rows, c, scale, ndom),
+            _Expand(
+                np.concatenate([np.zeros(offset, dtype=np.int64), b.col_domain]),
+                np.concatenate([np.zeros(offset), -np.nan_to_num(p)]),
+            ),
+        ),
+    ]
+    return _Score(
+        estimate=p,
+        srs=srs,
+        terms=terms,
+        centred=True,
+        zero_var=zero_var,
+        exact01=zero_var.copy(),
+        categories=np.array([_scalar(v) for v in levels] * ndom, dtype=object),
+        notes=[(wsum <= 0, f"no non-missing values of {b.variable!r} with positive weight in this domain")],
+    )
 
 
 def _pad_terms(blocks: list[_Block], ncols: int) -> None:
@@ -1891,7 +2130,9 @@ def _pairs(units: np.ndarray, nunits: int, codes: np.ndarray, ngroups: int) -> _
         if len(cells) == ncells:
             row_pair = key
         else:
-            rank = np.cumsum(seen, dtype=np.int64 if ncells >= 2**31 else np.int32) - 1
+            # int64 codes (numpy's index type): every grouped sum over them then skips a conversion;
+            # int32 only keeps a huge table of cells small
+            rank = np.cumsum(seen, dtype=np.int64 if ncells <= 1 << 26 or ncells >= 2**31 else np.int32) - 1
             row_pair = rank[key]
     else:
         cells, row_pair = np.unique(key, return_inverse=True)
@@ -2049,6 +2290,24 @@ class _Context:
             wsum, _ = b.weight_sums(w, cache)
             cache[key] = (wv, b.at_rows(wsum), b.codes)
         return cache[key][:2]
+
+    def pair_weights(self, w: np.ndarray, b: _Block, stage: int) -> np.ndarray:
+        """The design weights of the block's rows summed per (unit, domain) pair of the stage (shared by
+        blocks on the same rows)."""
+        key = ("weights", stage, id(b.codes))
+        if key not in self._pairs:
+            self._pairs[key] = (self.pairs(b.rows, b.codes, b.ndom, stage).sums(w[b.pos]), b.codes)
+        return self._pairs[key][0]
+
+    def normalised_weights(self, w: np.ndarray, b: _Block, cache: dict) -> np.ndarray:
+        """The weights of the block's rows divided by their domain's weight total (shared by blocks on
+        the same rows); NaN in a domain whose weights sum to 0."""
+        key = ("normalised", id(b.codes))
+        if key not in cache:
+            wv, wsum_rows = self.weights(w, b, cache)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cache[key] = (wv / wsum_rows, b.codes)
+        return cache[key][0]
 
     def start(self, act: np.ndarray, ndom: int):
         """Positions, rows (None: all), domain codes and rows per domain of the rows with ``act >= 0``."""
@@ -2393,3 +2652,93 @@ def _fpc_popsize(data, col, group_codes, group_labels, sampled, what, group_col,
             f"{pop[g[0]]:g}{others}"
         )
     return pop
+
+
+# ------------------------------------------------------------------------------------------------
+# Helpers of the estimators built on a design (regression, contrasts of cell means, stacked rounds)
+# ------------------------------------------------------------------------------------------------
+def total_covariance(design: SurveyDesign, scores: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Design covariance matrix of the totals of several score columns.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    scores : numpy.ndarray
+        ``m x k`` scores of the rows ``rows`` (every other row scores zero).
+    rows : numpy.ndarray
+        Positions (in ``design.data``) of the rows the scores belong to; the variance is that
+        of a domain fit on these rows (``design.subset``), so the full design is kept.
+
+    Notes
+    -----
+    The covariance of the weighted totals (R's ``svytotal``, :meth:`SurveyDesign.total`) of the
+    score columns on the domain of ``rows``, from one table of PSU totals of the scores (one
+    cross-product per stage, as R's ``svyrecvar`` computes the whole matrix): strata, fpc, two
+    stages, lonely PSUs and calibration are treated as :meth:`SurveyDesign.total` treats them.
+    (Also importable from :mod:`campaign_me.regression`, where it was first.)
+    """
+    x = np.asarray(scores, dtype=float)
+    if x.ndim == 1:
+        x = x[:, None]
+    rows = np.asarray(rows)
+    w = design.weights.to_numpy()[rows]
+    if (w <= 0).any():
+        raise DataError("total_covariance: every scored row needs a positive weight")
+    return design._total_covariance(x, rows)
+
+
+def residual_df(design: SurveyDesign, used: np.ndarray, k: int, df: float | None, *, what: str) -> float:
+    """Residual degrees of freedom ``degf + 1 - k`` of a fit on the rows ``used`` (or ``df`` if given).
+
+    As R's ``svyglm`` (``degf(design) + 1 - k``, on the domain of the fitted rows); ``what`` names
+    the fit in the error raised when there are no degrees of freedom left. (Also importable from
+    :mod:`campaign_me.regression`, where it was first.)
+    """
+    if df is not None:
+        if isinstance(df, bool) or not isinstance(df, (int, float, np.integer, np.floating)) or not df > 0:
+            raise DataError(f"df={df!r}: give a positive number of degrees of freedom, numpy.inf, or None")
+        return float(df)
+    degf = design.subset(used).degf
+    ddf = degf + 1 - k
+    if ddf <= 0:
+        raise DesignError(
+            f"{what}: {k} coefficients but the design has only {degf} degrees of freedom (PSUs minus "
+            "strata); use fewer covariates or pass df=numpy.inf"
+        )
+    return float(ddf)
+
+
+def _plain_numeric(col: pd.Series) -> bool:
+    """A numpy integer, float or bool column: its values are numbers as they are, without conversion."""
+    return not pd.api.types.is_extension_array_dtype(col.dtype) and col.dtype.kind in "biuf"
+
+
+def numeric_values(col: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for missing or non-numeric values (``pandas.to_numeric``, coerced)."""
+    if _plain_numeric(col):
+        return col.to_numpy(dtype="float64")
+    v = pd.to_numeric(col.astype("object") if pd.api.types.is_bool_dtype(col) else col, errors="coerce")
+    return v.astype("float64").to_numpy(na_value=np.nan)
+
+
+def indicator_values(design: SurveyDesign, column: str, argument: str = "column") -> np.ndarray:
+    """A 0/1 (or True/False) column of the design as floats, NaN where blank.
+
+    Anything else in the column raises a :class:`~campaign_me.errors.DataError` naming
+    ``argument=column`` and the values found. The estimators read their arm, round and response
+    columns with it. (Also importable from :mod:`campaign_me.evaluation`, where it was first.)
+
+    >>> d = SurveyDesign(pd.DataFrame({"arm": pd.array([True, False, None]), "w": 1.0}), weights="w")
+    >>> indicator_values(d, "arm", "treated")
+    array([ 1.,  0., nan])
+    """
+    require_columns(design.data, column, argument=argument)
+    col = design.data[column]
+    v = numeric_values(col)
+    bad = ~np.isnan(v) & (v != 0) & (v != 1)
+    if not _plain_numeric(col):  # a value that is there but is no number
+        bad |= np.isnan(v) & col.notna().to_numpy()
+    if bad.any():
+        shown = col[bad].tolist()
+        raise DataError(f"{argument}={column!r} must be 0/1 (or True/False); found {describe_values(shown)}")
+    return v

@@ -23,15 +23,19 @@ estimates of many surveys like it.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .conventions import LEVEL, Reporting, check_choice, check_level, reporting
+from .deferred import Deferred
 from .errors import DataError, DesignError
+
+stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only the intervals and p-values need it
 
 __all__ = [
     "CampaignDesign",
@@ -143,7 +147,7 @@ class Diagnosis:
     diagnosands: pd.DataFrame
     simulations: pd.DataFrame = field(repr=False)
     design: CampaignDesign
-    level: float = 0.95
+    level: float = LEVEL
     alpha: float = 0.05
 
     def to_frame(self) -> pd.DataFrame:
@@ -303,12 +307,13 @@ def diagnose(
     *,
     sims: int = 500,
     estimators: Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     alpha: float = 0.05,
     seed: int = 0,
     diagnosands: dict[str, Callable[[pd.DataFrame, float], float]] | None = None,
     progress: bool = False,
     chunk: int = 100,
+    settings: Reporting | None = None,
 ) -> Diagnosis:
     """Simulate ``sims`` surveys of ``design`` and diagnose each estimator.
 
@@ -324,8 +329,9 @@ def diagnose(
         ``"ancova"`` (panel only) and ``"comparison_change"`` (endline minus baseline in the
         comparison arm, whose estimand is the secular ``trend``). Default: all that apply except
         ``"comparison_change"``.
-    level : float, default 0.95
-        Confidence level of the intervals (coverage).
+    level : float, optional
+        Confidence level of the intervals (coverage); default ``settings.level``, else 0.95
+        (:data:`campaign_me.conventions.LEVEL`).
     alpha : float, default 0.05
         Significance level for power (share of simulations with p < alpha).
     seed : int, default 0
@@ -336,6 +342,8 @@ def diagnose(
         Print a progress bar to standard error.
     chunk : int, default 100
         Simulations drawn per batch (bounds memory).
+    settings : campaign_me.conventions.Reporting, optional
+        Reporting settings; only ``level`` is used (``level=`` given explicitly wins).
 
     Returns
     -------
@@ -357,15 +365,13 @@ def diagnose(
         raise DataError(f"design: expected a CampaignDesign, got {type(design).__name__}")
     if isinstance(sims, bool) or not isinstance(sims, (int, np.integer)) or sims < 100:
         raise DataError(f"sims={sims!r}: use at least 100 simulations (500 or more for coverage)")
-    for name, value in (("level", level), ("alpha", alpha)):
-        if not 0 < value < 1:
-            raise DataError(f"{name}={value!r}: must be between 0 and 1")
+    level = reporting(settings, level=None if level is None else check_level(level, error=DataError)).level
+    alpha = check_level(alpha, argument="alpha", error=DataError)
     if estimators is None:
         estimators = [e for e in _DEFAULT_ESTIMATORS if e != "ancova" or design.panel]
     estimators = [estimators] if isinstance(estimators, str) else list(estimators)
     for e in estimators:
-        if e not in ESTIMATORS:
-            raise DataError(f"unknown estimator {e!r}; choose from {', '.join(ESTIMATORS)}")
+        check_choice(e, ESTIMATORS, argument="estimator", error=DataError)
         if e == "ancova" and not design.panel:
             raise DataError("estimator 'ancova' needs a panel (CampaignDesign(panel=True))")
     rng = np.random.default_rng(seed)
@@ -426,8 +432,6 @@ def redesign(design: CampaignDesign, *, sims: int = 500, seed: int = 0, estimato
     >>> bool(out["power"].iloc[1] > out["power"].iloc[0])
     True
     """
-    import itertools
-
     fields = set(asdict(design))
     for key in grid:
         if key not in fields:

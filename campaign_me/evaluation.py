@@ -17,9 +17,18 @@ Estimators
 - :func:`exposed_vs_unexposed`: naive difference, regression adjustment, inverse-probability
   weighting and nearest-neighbour matching, with balance and overlap diagnostics;
   :func:`dose_response` (descriptive only).
-- :func:`message_pretest`: pairwise comparison of message variants (pingouin, statsmodels).
-- :func:`evidence_strength`: Maryland Scientific Methods Scale level, assumption, threats.
-- :func:`adjust_pvalues`: a primary outcome and Holm / Benjamini-Hochberg across the others.
+
+Also exported here, from the modules where they now live: :func:`message_pretest` and
+:class:`PretestResult` (:mod:`campaign_me.pretest`: unweighted pairwise comparison of message
+variants), :func:`evidence_strength` / :class:`EvidenceStrength` (Maryland Scientific Methods Scale
+level, assumption, threats) and :func:`adjust_pvalues` (a primary outcome and Holm /
+Benjamini-Hochberg across the others), both in :mod:`campaign_me.evidence`.
+
+Every result object (:class:`EffectResult`, :class:`ExposureComparison`,
+:class:`~campaign_me.evidence.EvidenceStrength`, :class:`~campaign_me.pretest.PretestResult`) has
+``.to_frame()`` and ``.summary()``; tables (:func:`dose_response`, :func:`adjust_pvalues`) are
+DataFrames. ``level``, ``df`` and ``settings=`` (:class:`campaign_me.conventions.Reporting`) work
+alike in every estimator.
 
 References: Angrist & Pischke (2009) *Mostly Harmless Econometrics*; McKenzie (2012) "Beyond
 baseline and follow-up", J. Dev. Econ. 99(2); Lee (2009) "Training, wages, and sample
@@ -30,21 +39,31 @@ matching", Pharm. Stat. 10(2); Madaleno & Waights / What Works Centre for Local 
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .design import SurveyDesign
-from .errors import DataError, DesignError, describe_values, require_columns
-from .regression import Model, _quote, fit_model, residual_df, total_covariance
+from . import rounds as _rounds
+from .codebook import Codebook
+from .contrasts import CellFit, cell_fit, require_groups, require_variation
+from .conventions import Reporting, check_level, check_whole, reporting
+from .deferred import Deferred
+from .design import SurveyDesign, indicator_values, numeric_values, residual_df, total_covariance
+from .errors import DataError, DesignError, require_columns
+from .evidence import RANDOMISED_ASSUMPTION, EvidenceStrength, adjust_pvalues, evidence_strength
+from .pretest import PretestResult, message_pretest
+from .regression import Model, fit_model
+from .regression import quote_name as _quote
+from .rounds import ROUNDS, check_rounds, declare_rounds
+
+stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only intervals and p-values need it
 
 __all__ = [
     "ROUNDS",
+    "check_rounds",
+    "indicator_values",
     "EffectResult",
     "ExposureComparison",
     "EvidenceStrength",
@@ -60,6 +79,7 @@ __all__ = [
     "exposed_vs_unexposed",
     "dose_response",
     "message_pretest",
+    "PretestResult",
     "evidence_strength",
     "adjust_pvalues",
 ]
@@ -207,28 +227,21 @@ def _q(level: float, df: float) -> float:
     return float(stats.t.ppf(0.5 + level / 2, df))
 
 
-def _check_level(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise DataError(f"level={level!r}: must be a number between 0 and 1 (e.g. 0.95)")
-    return float(level)
+def _settings(settings: Reporting | None, level, df) -> tuple[float, object]:
+    """The confidence level and degrees of freedom: explicit keywords win over ``settings``.
+
+    A ``settings.df`` of ``"degf"`` or ``"design"`` is the design's own default here (the residual
+    degrees of freedom of the regression, as R's ``svyglm``), the same as ``None``.
+    """
+    s = reporting(settings, level=None if level is None else check_level(level, error=DataError))
+    ddf = df if df is not None else s.df
+    return s.level, (None if isinstance(ddf, str) else ddf)
 
 
 def _is_binary(design: SurveyDesign, column: str) -> bool:
-    v = pd.to_numeric(design.data[column], errors="coerce").dropna()
-    return bool(len(v)) and bool(v.isin([0, 1]).all())
-
-
-def _indicator(design: SurveyDesign, column: str, argument: str) -> np.ndarray:
-    """A 0/1 column as floats, with a clear error otherwise."""
-    require_columns(design.data, column, argument=argument)
-    col = design.data[column]
-    v = pd.to_numeric(col.astype("object") if pd.api.types.is_bool_dtype(col) else col, errors="coerce")
-    v = v.astype("float64").to_numpy(na_value=np.nan)
-    bad = ~np.isnan(v) & ~np.isin(v, (0.0, 1.0))
-    if bad.any() or (np.isnan(v) & col.notna().to_numpy()).any():
-        shown = col[bad | (np.isnan(v) & col.notna().to_numpy())].tolist()
-        raise DataError(f"{argument}={column!r} must be 0/1 (or True/False); found {describe_values(shown)}")
-    return v
+    v = numeric_values(design.data[column])
+    v = v[~np.isnan(v)]
+    return bool(len(v)) and bool(((v == 0) | (v == 1)).all())
 
 
 def _rhs(covariates: Sequence[str] | None, data: pd.DataFrame) -> str:
@@ -256,168 +269,17 @@ def _from_model(design, m: Model, term: str, *, method, level, df, assumption, b
     )
 
 
-def _require_groups(design: SurveyDesign, cells: dict[str, np.ndarray], outcome: str) -> None:
-    """Each named group must hold at least one respondent with the outcome observed."""
-    y = pd.to_numeric(design.data[outcome], errors="coerce").notna().to_numpy()
-    w = design.weights.to_numpy() > 0
-    empty = [name for name, mask in cells.items() if not (mask & y & w).any()]
-    if empty:
-        raise DataError(
-            f"outcome {outcome!r}: no respondent with an observed outcome in {describe_values(empty)}; "
-            "the comparison needs every group in every round"
-        )
-
-
-def _varies(design: SurveyDesign, values: np.ndarray, name: str, argument: str) -> None:
-    w = design.weights.to_numpy() > 0
-    present = values[w & ~np.isnan(values)]
-    if len(np.unique(present)) < 2:
-        raise DataError(
-            f"{argument}={name!r} does not vary (every respondent in the design has "
-            f"{describe_values(np.unique(present).tolist())}); a comparison needs both groups"
-        )
-
-
 # --------------------------------------------------------------------------------------
 # two rounds
 # --------------------------------------------------------------------------------------
-#: How survey rounds relate: new samples each round, the same clusters revisited with new
-#: respondents, or the same people re-interviewed (the codebook's ``rounds`` key).
-ROUNDS = ("independent", "same_clusters", "panel")
-
-
-@dataclass(frozen=True)
-class _Stacking:
-    """How a stacked design was declared (kept on designs from :func:`combine_rounds`)."""
-
-    rounds: str
-    weights: str | None
-    strata: str | None
-    psu: str | list[str] | None
-    fpc: str | list[str] | None
-    id: str | None
-    post: str
-    nest: bool
-    lonely_psu: str
-
-
-_STACKING = "_campaign_me_stacking"  # attribute of a stacked SurveyDesign (copied by subset/with_columns)
-
-
+# The stacking of rounds is a design operation: campaign_me.rounds (Core), re-exported here.
 def _as_codebook(codebook):
     """A codebook, its path, or None (:meth:`campaign_me.Codebook.coerce`)."""
-    from .codebook import Codebook
-
     return Codebook.coerce(codebook, optional=True, error=DataError)
 
 
-def _check_rounds(rounds) -> str:
-    if rounds not in ROUNDS:
-        import difflib
-
-        close = difflib.get_close_matches(str(rounds), ROUNDS, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise DataError(
-            f"rounds={rounds!r} is not one of {', '.join(map(repr, ROUNDS))}{hint}: 'independent' for new samples "
-            "each round, 'same_clusters' for the same clusters revisited with new respondents, 'panel' for the "
-            "same people re-interviewed"
-        )
-    return rounds
-
-
-def _first(values: pd.Series, limit: int = 5) -> str:
-    return describe_values(values.drop_duplicates().tolist()[:limit + 1], limit=limit)
-
-
-def _declare_rounds(
-    stacked: pd.DataFrame, spec: _Stacking, *, legacy_shared: bool = False
-) -> SurveyDesign:
-    """Declare the design of stacked rounds (``spec.post`` 0/1) with the round structure ``spec.rounds``.
-
-    ``independent``: each round's strata and PSUs are separate strata and PSUs (``round_stratum``,
-    ``round_psu``). ``same_clusters``: the strata and PSUs as declared, shared by the rounds, so a
-    cluster's two rounds are one PSU (as R's ``svydesign(id = ~cluster, strata = ~stratum)`` on the
-    stacked rows). ``panel``: the same, with each person's interviews in one PSU: the cluster when
-    there is one (persons are nested in clusters), else the respondent id. ``legacy_shared`` keeps
-    ``combine_rounds(independent=False)``: strata and PSUs as declared, without the checks.
-    """
-    post = stacked[spec.post].to_numpy()
-    rounds = spec.rounds
-    s_col, p_col = spec.strata, spec.psu
-    data = stacked
-    if rounds == "independent":
-        data = stacked.copy()
-        tag = pd.Series(np.where(post == 1, "endline", "baseline"), index=data.index)
-        s_col = "round_stratum"
-        data[s_col] = tag if spec.strata is None else tag + ":" + data[spec.strata].astype(str)
-        if spec.psu is not None:
-            first = spec.psu if isinstance(spec.psu, str) else spec.psu[0]
-            data["round_psu"] = tag + ":" + data[first].astype(str)
-            p_col = "round_psu" if isinstance(spec.psu, str) else ["round_psu", *spec.psu[1:]]
-    elif not legacy_shared:
-        first = p_col if isinstance(p_col, str) or p_col is None else p_col[0]
-        if rounds == "same_clusters" and first is None:
-            raise DesignError(
-                "rounds='same_clusters': the rounds share clusters, so the design needs its cluster (PSU) column "
-                "(psu=..., or the codebook's psu)"
-            )
-        if rounds == "panel":
-            if spec.id is None:
-                raise DesignError(
-                    "rounds='panel': the respondent id that links each person's interviews is needed "
-                    "(id=..., or the codebook's id)"
-                )
-            require_columns(stacked, spec.id, argument="id")
-            ids = stacked[spec.id]
-            if ids.isna().any():
-                raise DataError(f"rounds='panel': the id column {spec.id!r} has blanks; every interview needs its id")
-            dup = stacked[[spec.id, spec.post]].duplicated(keep=False).to_numpy()
-            if dup.any():
-                raise DataError(
-                    f"rounds='panel': id(s) {_first(ids[dup])} appear more than once in one round; "
-                    "a panel has each person at most once per round"
-                )
-            both = ids[post == 0].isin(set(ids[post == 1])).any()
-            if not both:
-                raise DataError(
-                    f"rounds='panel': no id of the baseline is in the endline (column {spec.id!r}); "
-                    "check the ids, or declare rounds: independent"
-                )
-            if first is None:
-                p_col = spec.id  # each person is a PSU: their two interviews are linked
-            # a person stays in one stratum and one cluster
-            for col, what in ((spec.strata, "stratum"), (first, "cluster")):
-                if col is None or col == spec.id:
-                    continue
-                moved = stacked.groupby(spec.id, sort=False)[col].transform("nunique") > 1
-                if moved.any():
-                    raise DesignError(
-                        f"rounds='panel': id(s) {_first(ids[moved.to_numpy()])} are in another {what} ({col!r}) "
-                        "at endline than at baseline; a panel keeps each person in the PSU and stratum of the "
-                        "baseline (recode the endline's, or treat the rounds as independent)"
-                    )
-        if rounds == "same_clusters":
-            require_columns(stacked, [c for c in (first, spec.strata) if c], argument="rounds='same_clusters'")
-            shared = set(stacked.loc[post == 0, first]) & set(stacked.loc[post == 1, first])
-            if not shared:
-                raise DesignError(
-                    f"rounds='same_clusters': no cluster ({first!r}) of the baseline is in the endline; check the "
-                    "cluster codes (they must be the same in both rounds), or declare rounds: independent"
-                )
-            if spec.strata is not None and not spec.nest:
-                moved = stacked.groupby(first, sort=False)[spec.strata].transform("nunique") > 1
-                if moved.any():
-                    raise DesignError(
-                        f"rounds='same_clusters': cluster(s) {_first(stacked.loc[moved.to_numpy(), first])} are in "
-                        f"different strata ({spec.strata!r}) in the two rounds (or within a round); a cluster "
-                        "revisited keeps its stratum"
-                    )
-    design = SurveyDesign(
-        data, weights=spec.weights, strata=s_col, psu=p_col, fpc=spec.fpc, nest=spec.nest,
-        lonely_psu=spec.lonely_psu,
-    )
-    setattr(design, _STACKING, spec)
-    return design
+_check_rounds = check_rounds  # the name other modules used before it was public
+_indicator = indicator_values  # the same
 
 
 def combine_rounds(
@@ -437,163 +299,25 @@ def combine_rounds(
 ) -> SurveyDesign:
     """One design holding both rounds, for :func:`pre_post` and :func:`did`.
 
-    Parameters
-    ----------
-    baseline, endline : pandas.DataFrame or SurveyDesign
-        The two rounds, with the same design columns. Given as designs, their weights, strata, PSUs,
-        fpc and domains (:meth:`SurveyDesign.subset`) are used; a calibrated design cannot be stacked.
-    weights, strata, psu, fpc : str, optional
-        Design columns (as :class:`SurveyDesign`); default: the designs', else the codebook's.
-    post : str, default "post"
-        Name of the 0/1 column added to mark the endline rows.
-    rounds : {"independent", "same_clusters", "panel"}, optional
-        How the rounds relate; default: the codebook's ``rounds``, else ``"independent"``.
-        ``"independent"`` (repeated cross-sections): each round's strata and PSUs become separate
-        strata and PSUs (``round_stratum``, ``round_psu``). ``"same_clusters"``: the same clusters
-        revisited with new respondents; strata and PSUs are kept, so a cluster's two rounds form one
-        PSU and their covariance enters the variance (R: ``svydesign(id = ~psu, strata = ~stratum)``
-        on the stacked rows). ``"panel"``: the same people re-interviewed, linked by ``id``; each
-        person's interviews sit in one PSU: their cluster, or the person (``id``) without clusters.
-    independent : bool, optional
-        The older switch: ``True`` is ``rounds="independent"``; ``False`` keeps the strata and PSUs
-        as declared, without the checks of ``"same_clusters"``.
-    id : str, optional
-        Respondent-id column linking a panel's interviews; default: the codebook's ``id``.
-    codebook : Codebook or path, optional
-        Supplies ``weight``, ``strata``, ``psu``, ``fpc``, ``id`` and ``rounds``.
-    lonely_psu : str, optional
-        As :class:`SurveyDesign` (default: the designs', else ``"fail"``).
-
-    Returns
-    -------
-    SurveyDesign
-        On the stacked rows (baseline first), with the ``post`` column.
-
-    Raises
-    ------
-    DesignError
-        ``same_clusters`` without a PSU column, no cluster shared by the rounds, or a cluster in
-        different strata; ``panel`` without an id, an id twice in a round, no id in both rounds, or a
-        person who changed cluster or stratum.
-
-    Examples
-    --------
-    >>> from campaign_me import load_survey
-    >>> cb = "data/samples/codebook.yaml"
-    >>> b = load_survey("data/samples/aroland/survey_baseline.csv", cb)
-    >>> e = load_survey("data/samples/aroland/survey_endline.csv", cb)
-    >>> d = combine_rounds(b, e, weights="weight", strata="stratum", psu="psu")
-    >>> d.n == len(b) + len(e)
-    True
+    :func:`campaign_me.rounds.combine_rounds` (see there for the keywords), which this calls; here
+    ``codebook`` may also be the path of the codebook's YAML file.
     """
-    cb = _as_codebook(codebook)
-    designs = [x for x in (baseline, endline) if isinstance(x, SurveyDesign)]
-    if designs and len(designs) != 2:
-        raise DataError("baseline and endline: give two DataFrames or two SurveyDesigns, not one of each")
-    frames = []
-    for name, x in (("baseline", baseline), ("endline", endline)):
-        frame = x.data if isinstance(x, SurveyDesign) else x
-        if not isinstance(frame, pd.DataFrame):
-            raise DataError(f"{name}: expected a pandas DataFrame or a SurveyDesign, got {type(x).__name__}")
-        if isinstance(x, SurveyDesign) and x.calibrated:
-            raise DesignError(
-                f"{name}: a calibrated (post-stratified, raked) design cannot be stacked with another round; "
-                "stack the rounds' data with combine_rounds and calibrate the combined design"
-            )
-        frames.append(frame)
-    spec = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc}
-    nest = False
-    if designs:
-        for key, attr in (("weights", "weights_column"), ("strata", "strata"), ("psu", "psu"), ("fpc", "fpc")):
-            got = [getattr(d, attr) for d in designs]
-            if spec[key] is None:
-                if got[0] != got[1]:
-                    raise DataError(
-                        f"baseline and endline: the designs differ in {key} ({got[0]!r} and {got[1]!r}); "
-                        "declare both rounds with the same design columns"
-                    )
-                spec[key] = got[0]
-        nest = any(d.nest for d in designs)
-        lonely_psu = lonely_psu or designs[0].lonely_psu
-    elif cb is not None:
-        for key, attr in (("weights", "weight"), ("strata", "strata"), ("psu", "psu"), ("fpc", "fpc")):
-            if spec[key] is None:
-                spec[key] = getattr(cb, attr)
-    if id is None and cb is not None:
-        id = cb.id
-    structure = _check_rounds(rounds) if rounds is not None else None
-    if independent is not None:
-        if not isinstance(independent, bool):
-            raise DataError(f"independent={independent!r}: give True or False (or use rounds=...)")
-        if structure is not None and (structure == "independent") != independent:
-            raise DataError(f"independent={independent!r} contradicts rounds={rounds!r}; give only rounds=")
-    if structure is None:
-        if independent is not None:
-            structure = "independent" if independent else "same_clusters"
-        else:
-            structure = cb.rounds if cb is not None else "independent"
-    legacy = independent is False and rounds is None
-    for name, frame in (("baseline", frames[0]), ("endline", frames[1])):
-        cols = [spec["weights"], spec["strata"]]
-        for key in ("psu", "fpc"):
-            v = spec[key]
-            cols += [v] if isinstance(v, str) or v is None else list(v)
-        require_columns(frame, [c for c in cols if c], argument=name)
-    if post in frames[0].columns or post in frames[1].columns:
-        raise DataError(f"post={post!r}: the rounds already have a column of that name; choose another")
-    stacked = pd.concat(
-        [frames[0].assign(**{post: 0}), frames[1].assign(**{post: 1})], ignore_index=True, sort=False
+    return _rounds.combine_rounds(
+        baseline, endline, weights=weights, strata=strata, psu=psu, fpc=fpc, post=post, independent=independent,
+        rounds=rounds, id=id, codebook=_as_codebook(codebook), lonely_psu=lonely_psu,
     )
-    stacking = _Stacking(
-        rounds=structure, weights=spec["weights"], strata=spec["strata"], psu=spec["psu"], fpc=spec["fpc"], id=id,
-        post=post, nest=nest, lonely_psu=lonely_psu or "fail",
-    )
-    design = _declare_rounds(stacked, stacking, legacy_shared=legacy)
-    if designs and any(d.is_subset for d in designs):
-        design = design.subset(np.concatenate([d.in_domain.to_numpy() for d in designs]))
-    return design
-
-
-def _rounds_of(design: SurveyDesign) -> _Stacking | None:
-    return getattr(design, _STACKING, None)
 
 
 def _with_rounds(design: SurveyDesign, post: str, rounds: str | None, codebook) -> SurveyDesign:
     """The stacked design declared with the round structure ``rounds`` (or the codebook's).
 
-    Without either, the design is used as given. A design from :func:`combine_rounds` already
-    declared with that structure is returned as it is; any other is declared anew on its data
-    (the strata and PSUs of the rounds from the design, or those :func:`combine_rounds` was given),
-    keeping its domain.
+    Without either, the design is used as given; otherwise :func:`campaign_me.rounds.declare_rounds`.
     """
     cb = _as_codebook(codebook)
     if rounds is None and cb is None:
         return design
-    structure = _check_rounds(rounds) if rounds is not None else cb.rounds
-    known = _rounds_of(design)
-    if known is not None and known.rounds == structure and known.post == post:
-        return design
-    if design.calibrated:
-        raise DesignError(
-            f"rounds={structure!r}: a calibrated design cannot be declared anew; calibrate after combine_rounds"
-        )
-    require_columns(design.data, post, argument="post")
-    if known is not None:
-        spec = dataclasses.replace(known, rounds=structure, post=post)
-        if spec.id is None and cb is not None:
-            spec = dataclasses.replace(spec, id=cb.id)
-    else:
-        spec = _Stacking(
-            rounds=structure, weights=design.weights_column, strata=design.strata, psu=design.psu, fpc=design.fpc,
-            id=cb.id if cb is not None else None, post=post, nest=design.nest, lonely_psu=design.lonely_psu,
-        )
-    p = _indicator(design, post, "post")
-    if np.isnan(p).any():
-        raise DataError(f"post={post!r} has blanks; every row must be marked baseline (0) or endline (1)")
-    new = _declare_rounds(design.data, spec)
-    if design.is_subset:
-        new = new.subset(design.in_domain.to_numpy())
-    return new
+    structure = check_rounds(rounds) if rounds is not None else cb.rounds
+    return declare_rounds(design, post, structure, id=cb.id if cb is not None else None)
 
 
 def _arm_column(design: SurveyDesign, treated: str | None, codebook) -> tuple[SurveyDesign, str]:
@@ -612,8 +336,9 @@ def pre_post(
     outcome: str,
     *,
     post: str,
-    level: float = 0.95,
+    level: float | None = None,
     df: float | None = None,
+    settings: Reporting | None = None,
     rounds: str | None = None,
     codebook=None,
 ) -> EffectResult:
@@ -628,6 +353,7 @@ def pre_post(
         Numeric or 0/1 outcome column.
     post : str
         0/1 column, 1 for endline rows.
+    level, df, settings : as :func:`did`.
     rounds : {"independent", "same_clusters", "panel"}, optional
         How the rounds relate, as :func:`did`; default: the codebook's, else the design as given.
     codebook : Codebook or path, optional
@@ -657,12 +383,12 @@ def pre_post(
     >>> round(r.effect, 3), r.method
     (0.102, 'pre_post')
     """
-    level = _check_level(level)
+    level, df = _settings(settings, level, df)
     design = _with_rounds(design, post, rounds, codebook)
-    p = _indicator(design, post, "post")
-    _varies(design, p, post, "post")
-    _require_groups(design, {"baseline": p == 0, "endline": p == 1}, outcome)
-    m = fit_model(design, f"{_quote(outcome)} ~ {_quote(post)}")
+    p = indicator_values(design, post, "post")
+    require_variation(design, p, post, "post")
+    require_groups(design, {"baseline": p == 0, "endline": p == 1}, outcome)
+    m = cell_fit(design, outcome, (post, p), quote=_quote) or fit_model(design, f"{_quote(outcome)} ~ {_quote(post)}")
     ref = float(m.params[0])
     return _from_model(
         design, m, _quote(post), method="pre_post", level=level, df=df, binary=_is_binary(design, outcome),
@@ -679,8 +405,9 @@ def did(
     treated: str | None = None,
     post: str = "post",
     covariates: Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     df: float | None = None,
+    settings: Reporting | None = None,
     rounds: str | None = None,
     codebook=None,
 ) -> EffectResult:
@@ -699,9 +426,14 @@ def did(
         0/1 column: 1 in the endline round.
     covariates : list of str, optional
         Covariates added to the regression (text columns enter as dummies).
-    level : float, default 0.95
+    level : float, optional
+        Confidence level of the interval (default: ``settings.level``, else 0.95,
+        :data:`campaign_me.conventions.LEVEL`); a Python or numpy number.
     df : float, optional
-        Degrees of freedom (default: the design's residual df, as ``svyglm``).
+        Degrees of freedom (default: ``settings.df`` if it is a number, else the design's residual
+        df, as ``svyglm``).
+    settings : campaign_me.conventions.Reporting, optional
+        Reporting settings (level and df) in one value; ``level=`` and ``df=`` given explicitly win.
     rounds : {"independent", "same_clusters", "panel"}, optional
         How the rounds relate; default: the codebook's ``rounds`` when a codebook is given, else the
         design as it was declared (:func:`combine_rounds` declares ``"independent"`` by default). A
@@ -751,37 +483,50 @@ def did(
     campaign       0.461    0.563       0.102
     difference    -0.018    0.082       0.100
     """
-    level = _check_level(level)
+    level, df = _settings(settings, level, df)
     design = _with_rounds(design, post, rounds, codebook)
     design, treated = _arm_column(design, treated, codebook)
-    t = _indicator(design, treated, "treated")
-    p = _indicator(design, post, "post")
-    _varies(design, t, treated, "treated")
-    _varies(design, p, post, "post")
+    t = indicator_values(design, treated, "treated")
+    p = indicator_values(design, post, "post")
+    require_variation(design, t, treated, "treated")
+    require_variation(design, p, post, "post")
     cells = {f"{'campaign' if a else 'comparison'} x {'endline' if r else 'baseline'}": (t == a) & (p == r)
              for a in (0, 1) for r in (0, 1)}
-    _require_groups(design, cells, outcome)
+    require_groups(design, cells, outcome)
     tq, pq = _quote(treated), _quote(post)
     base = f"{_quote(outcome)} ~ {tq} * {pq}"
-    sat = fit_model(design, base)
-    table = _did_table(design, sat, tq, pq, level, df, t, p)
-    m = sat if not covariates else fit_model(design, base + _rhs(covariates, design.data))
+    sat = cell_fit(design, outcome, (treated, t), (post, p), quote=_quote) or fit_model(design, base)
+    table, cov, ddf = _did_table(design, sat, tq, pq, level, df, t, p)
     b = dict(zip(sat.terms, sat.params))
     reference = b["Intercept"] + b[tq] + b[pq]  # campaign baseline + comparison change
-    return _from_model(
-        design, m, f"{tq}:{pq}", method="did", level=level, df=df, binary=_is_binary(design, outcome),
-        reference=float(reference), table=table,
-        assumption="parallel trends: without the campaign, the campaign areas' mean would have changed as "
-        "the comparison areas' did (no other change that hit one group only, no spill-over into the "
-        "comparison areas, no change in who was surveyed).",
+    binary = _is_binary(design, outcome)
+    assumption = (
+        "parallel trends: without the campaign, the campaign areas' mean would have changed as the comparison "
+        "areas' did (no other change that hit one group only, no spill-over into the comparison areas, no "
+        "change in who was surveyed)."
+    )
+    if covariates:
+        m = fit_model(design, base + _rhs(covariates, design.data))
+        return _from_model(design, m, f"{tq}:{pq}", method="did", level=level, df=df, binary=binary,
+                           reference=float(reference), table=table, assumption=assumption)
+    # without covariates the effect is the saturated model's interaction: its variance is already in cov
+    return EffectResult(
+        outcome=sat.outcome, method="did", effect=float(b[f"{tq}:{pq}"]), se=float(np.sqrt(max(cov[3, 3], 0.0))),
+        df=ddf, n=len(sat.rows), level=level, assumption=assumption, binary=binary, reference=float(reference),
+        table=table,
     )
 
 
-def _did_table(design, sat: Model, tq: str, pq: str, level: float, df, t, p) -> pd.DataFrame:
-    """The ieddtab layout from the saturated model: cell means and differences with SEs."""
+def _did_table(design, sat: Model | CellFit, tq: str, pq: str, level: float, df, t, p):
+    """The ieddtab layout from the saturated model: cell means and differences with SEs.
+
+    Returns the table, the design covariance of (Intercept, treated, post, treated:post) and the
+    residual degrees of freedom.
+    """
     names = ["Intercept", tq, pq, f"{tq}:{pq}"]
     idx = [sat.index(n) for n in names]
-    cov = total_covariance(design, sat.influence[:, idx], sat.rows)
+    scores = sat.influence if idx == list(range(len(sat.terms))) else sat.influence[:, idx]
+    cov = total_covariance(design, scores, sat.rows)
     beta = sat.params[idx]
     # contrasts on (b0, bT, bP, bTP)
     cells = {
@@ -814,7 +559,7 @@ def _did_table(design, sat: Model, tq: str, pq: str, level: float, df, t, p) -> 
     out["n_baseline"] = [int((used & (t == 0) & (p == 0)).sum()), int((used & (t == 1) & (p == 0)).sum()), 0]
     out["n_endline"] = [int((used & (t == 0) & (p == 1)).sum()), int((used & (t == 1) & (p == 1)).sum()), 0]
     out.index.name = "arm"
-    return out
+    return out, cov, ddf
 
 
 # --------------------------------------------------------------------------------------
@@ -834,28 +579,23 @@ def _clusters_per_arm(design: SurveyDesign, t: np.ndarray, treated: str, min_clu
             )
 
 
-_RANDOMISED = (
-    "random assignment (the arms differ only by chance at baseline) and no interference: the "
-    "campaign did not reach the control clusters (contamination) and nobody changed answers "
-    "because they knew their arm."
-)
-
-
 def itt(
     design: SurveyDesign,
     outcome: str,
     *,
     treated: str,
     covariates: Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     df: float | None = None,
+    settings: Reporting | None = None,
     min_clusters: int = 2,
 ) -> EffectResult:
     """Intention-to-treat effect of random assignment (difference of arm means, or adjusted).
 
     ``effect`` is the coefficient of ``treated`` in ``outcome ~ treated + covariates``; the
     reference is the control arm's mean. Clusters are the design's PSUs; an arm with fewer
-    than ``min_clusters`` of them is refused.
+    than ``min_clusters`` of them is refused. ``level``, ``df`` and ``settings`` as :func:`did`
+    (also for :func:`ancova`, :func:`complier_effect` and :func:`attrition`).
 
     Examples
     --------
@@ -867,20 +607,21 @@ def itt(
     0.108 [0.055, 0.162]
     """
     return _randomised(design, outcome, treated=treated, rhs=_rhs(covariates, design.data), method="itt",
-                       level=level, df=df, min_clusters=min_clusters)
+                       level=level, df=df, settings=settings, min_clusters=min_clusters)
 
 
-def _randomised(design, outcome, *, treated, rhs, method, level, df, min_clusters) -> EffectResult:
+def _randomised(design, outcome, *, treated, rhs, method, level, df, settings, min_clusters) -> EffectResult:
     """The coefficient of ``treated`` in ``outcome ~ treated + rhs``, checked as a randomised comparison."""
-    level = _check_level(level)
-    t = _indicator(design, treated, "treated")
-    _varies(design, t, treated, "treated")
+    level, df = _settings(settings, level, df)
+    t = indicator_values(design, treated, "treated")
+    require_variation(design, t, treated, "treated")
     _clusters_per_arm(design, t, treated, min_clusters)
-    _require_groups(design, {"control": t == 0, "treatment": t == 1}, outcome)
-    m = fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}" + rhs)
-    ref = fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}").params[0]
+    require_groups(design, {"control": t == 0, "treatment": t == 1}, outcome)
+    simple = cell_fit(design, outcome, (treated, t), quote=_quote) or fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}")
+    m = fit_model(design, f"{_quote(outcome)} ~ {_quote(treated)}" + rhs) if rhs else simple
+    ref = simple.params[0]
     return _from_model(design, m, _quote(treated), method=method, level=level, df=df,
-                       binary=_is_binary(design, outcome), reference=float(ref), assumption=_RANDOMISED)
+                       binary=_is_binary(design, outcome), reference=float(ref), assumption=RANDOMISED_ASSUMPTION)
 
 
 def ancova(
@@ -890,8 +631,9 @@ def ancova(
     treated: str,
     baseline: str,
     covariates: Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     df: float | None = None,
+    settings: Reporting | None = None,
     min_clusters: int = 2,
 ) -> EffectResult:
     """ANCOVA for a randomised trial with a baseline: ``outcome ~ treated + baseline + covariates``.
@@ -921,7 +663,7 @@ def ancova(
     require_columns(design.data, baseline, argument="baseline")
     rhs = f" + {_quote(baseline)}" + _rhs(covariates, design.data)
     return _randomised(design, outcome, treated=treated, rhs=rhs, method="ancova", level=level, df=df,
-                       min_clusters=min_clusters)
+                       settings=settings, min_clusters=min_clusters)
 
 
 def complier_effect(
@@ -931,8 +673,9 @@ def complier_effect(
     treated: str,
     took_up: str,
     covariates: Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     df: float | None = None,
+    settings: Reporting | None = None,
     min_clusters: int = 2,
 ) -> EffectResult:
     """Effect on compliers when take-up is partial: ITT on the outcome over ITT on take-up.
@@ -958,10 +701,10 @@ def complier_effect(
 
     The planted effect on attendees is 0.15.
     """
-    level = _check_level(level)
-    t = _indicator(design, treated, "treated")
-    _indicator(design, took_up, "took_up")
-    _varies(design, t, treated, "treated")
+    level, df = _settings(settings, level, df)
+    t = indicator_values(design, treated, "treated")
+    indicator_values(design, took_up, "took_up")
+    require_variation(design, t, treated, "treated")
     _clusters_per_arm(design, t, treated, min_clusters)
     rhs = _rhs(covariates, design.data)
     # one row set for both equations: respondents with outcome and take-up observed
@@ -987,7 +730,7 @@ def complier_effect(
         outcome=outcome, method="complier", effect=beta, se=float(np.sqrt(max(var, 0.0))), df=ddf,
         n=len(my.rows), level=level, binary=_is_binary(design, outcome), reference=float(ref),
         details={"first_stage": first, "itt": float(my.params[j])},
-        assumption=_RANDOMISED + " Also: assignment changes the outcome only through take-up (exclusion), "
+        assumption=RANDOMISED_ASSUMPTION + " Also: assignment changes the outcome only through take-up (exclusion), "
         "and no one takes up because they were assigned to control (monotonicity).",
     )
 
@@ -997,8 +740,9 @@ def attrition(
     *,
     treated: str,
     responded: str,
-    level: float = 0.95,
+    level: float | None = None,
     df: float | None = None,
+    settings: Reporting | None = None,
     min_clusters: int = 2,
 ) -> EffectResult:
     """Follow-up response by arm: ``effect`` is treatment minus control response rate.
@@ -1016,12 +760,12 @@ def attrition(
     >>> print(f"{r.effect:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}]")
     0.111 [0.080, 0.142]
     """
-    level = _check_level(level)
-    t = _indicator(design, treated, "treated")
-    _indicator(design, responded, "responded")
-    _varies(design, t, treated, "treated")
+    level, df = _settings(settings, level, df)
+    t = indicator_values(design, treated, "treated")
+    indicator_values(design, responded, "responded")
+    require_variation(design, t, treated, "treated")
     _clusters_per_arm(design, t, treated, min_clusters)
-    m = fit_model(design, f"{_quote(responded)} ~ {_quote(treated)}")
+    m = cell_fit(design, responded, (treated, t), quote=_quote) or fit_model(design, f"{_quote(responded)} ~ {_quote(treated)}")
     table = design.mean(responded, by=treated, level=level, df=df)
     res = _from_model(design, m, _quote(treated), method="attrition", level=level, df=df, binary=True,
                       reference=float(m.params[0]), table=table,
@@ -1062,9 +806,10 @@ def lee_bounds(
     treated: str,
     responded: str,
     cluster: str,
-    level: float = 0.95,
+    level: float | None = None,
     n_boot: int = 500,
     seed: int = 0,
+    settings: Reporting | None = None,
 ) -> EffectResult:
     """Lee (2009) bounds on the effect among always-respondents when attrition differs by arm.
 
@@ -1086,6 +831,7 @@ def lee_bounds(
     n_boot : int, default 500
         Bootstrap replicates (cluster bootstrap within arms, design weights kept).
     seed : int, default 0
+    level, settings : as :func:`did` (the bootstrap interval's level; ``settings.df`` is not used)
 
     Returns
     -------
@@ -1105,11 +851,12 @@ def lee_bounds(
     >>> round(r.details["lower"], 3), round(r.details["upper"], 3)
     (0.048, 0.188)
     """
-    level = _check_level(level)
-    t = _indicator(design, treated, "treated")
-    s = _indicator(design, responded, "responded")
+    level, _ = _settings(settings, level, None)
+    n_boot = check_whole(n_boot, argument="n_boot", minimum=2, error=DataError)
+    t = indicator_values(design, treated, "treated")
+    s = indicator_values(design, responded, "responded")
     require_columns(design.data, [outcome, cluster], argument="lee_bounds")
-    _varies(design, t, treated, "treated")
+    require_variation(design, t, treated, "treated")
     w = design.weights.to_numpy()
     inset = w > 0
     y = pd.to_numeric(design.data[outcome], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -1220,8 +967,9 @@ def exposed_vs_unexposed(
     exposed: str,
     covariates: Sequence[str],
     caliper: float = 0.2,
-    level: float = 0.95,
+    level: float | None = None,
     df: float | None = None,
+    settings: Reporting | None = None,
 ) -> ExposureComparison:
     """Compare exposed and unexposed respondents four ways, with balance and overlap checks.
 
@@ -1238,7 +986,7 @@ def exposed_vs_unexposed(
     caliper : float, default 0.2
         Nearest-neighbour matching radius, in standard deviations of the logit of the
         propensity score (Austin 2011's recommendation).
-    level, df : as :func:`did`.
+    level, df, settings : as :func:`did`.
 
     Returns
     -------
@@ -1261,15 +1009,15 @@ def exposed_vs_unexposed(
     (design-based variance of the weighted difference of means): they ignore the
     uncertainty of the propensity model. All four rest on selection on observables.
     """
-    level = _check_level(level)
+    level, df = _settings(settings, level, df)
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     if not covariates:
         raise DataError("exposed_vs_unexposed: give the pre-exposure covariates (for the propensity model)")
-    e = _indicator(design, exposed, "exposed")
-    _varies(design, e, exposed, "exposed")
+    e = indicator_values(design, exposed, "exposed")
+    require_variation(design, e, exposed, "exposed")
     binary = _is_binary(design, outcome)
     rhs = _rhs(covariates, design.data)
-    naive_m = fit_model(design, f"{_quote(outcome)} ~ {_quote(exposed)}")
+    naive_m = cell_fit(design, outcome, (exposed, e), quote=_quote) or fit_model(design, f"{_quote(outcome)} ~ {_quote(exposed)}")
     sel = "no unmeasured difference between exposed and unexposed people (selection on observables)"
     naive = _from_model(design, naive_m, _quote(exposed), method="naive", level=level, df=df, binary=binary,
                         reference=float(naive_m.params[0]),
@@ -1385,296 +1133,17 @@ def _balance(ps_m: Model, inside, ex, ipw_w, keep, rel_w, w) -> pd.DataFrame:
     return pd.DataFrame(recs)
 
 
-def dose_response(design: SurveyDesign, outcome: str, *, dose: str, level: float = 0.95) -> pd.DataFrame:
+def dose_response(
+    design: SurveyDesign, outcome: str, *, dose: str, level: float | None = None, settings: Reporting | None = None
+) -> pd.DataFrame:
     """Outcome means by dose (e.g. number of channels recalled). DESCRIPTIVE, not causal.
 
     Exposure is self-selected, so a rising line may only show that interested people
-    notice more channels; the ``note`` column says so in every row.
+    notice more channels; the ``note`` column says so in every row. ``level`` (or
+    ``settings.level``) is the intervals' confidence level.
     """
-    _check_level(level)
+    level, _ = _settings(settings, level, None)
     require_columns(design.data, [outcome, dose], argument="dose_response")
     out = design.mean(outcome, by=dose, level=level, na_rm=True)
     out["note"] = "descriptive: exposure is self-selected"
     return out
-
-
-# --------------------------------------------------------------------------------------
-# message pretest
-# --------------------------------------------------------------------------------------
-def message_pretest(
-    data: pd.DataFrame,
-    *,
-    variant: str,
-    outcomes: Sequence[str],
-    preference: str | None = None,
-    primary: str | None = None,
-    padjust: str = "holm",
-) -> pd.DataFrame:
-    """Compare randomised message variants pairwise on each outcome.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        One row per respondent of the (unweighted, individually randomised) pretest.
-    variant : str
-        Column of the variant each respondent saw.
-    outcomes : list of str
-        Outcome columns: 0/1 outcomes are compared with a chi-squared test (pingouin
-        ``chi2_independence``) and Cohen's h; others with Welch's t-test (pingouin
-        ``pairwise_tests``) and Cohen's d.
-    preference : str, optional
-        Column of the variant each respondent said they preferred. The table's attributes
-        then say whether the vote ranks the variants as ``primary`` does.
-    primary : str, optional
-        The outcome whose ranking the vote is checked against (default: the last outcome,
-        usually stated intention, which predicts behaviour best; O'Keefe 2021).
-    padjust : {"holm", "fdr_bh", "none"}, default "holm"
-        Adjustment of the p-values across the pairs of one outcome.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``outcome, variant_a, variant_b, mean_a, mean_b, difference, test, statistic, p_value,
-        p_adjusted, effect_size, effect_size_type``; ``.attrs`` holds ``ranking`` (variants by
-        the primary outcome), ``vote_ranking`` and ``vote_agrees``.
-
-    Examples
-    --------
-    >>> p = pd.read_csv("data/samples/aroland/pretest.csv")
-    >>> t = message_pretest(p, variant="variant", outcomes=["comprehension", "credibility", "intention_safe"],
-    ...                     preference="preferred_variant")
-    >>> t.attrs["ranking"][0], t.attrs["vote_ranking"][0], t.attrs["vote_agrees"]
-    ('A_testimony', 'C_drama', False)
-    """
-    import pingouin as pg
-    from statsmodels.stats.multitest import multipletests
-    from statsmodels.stats.proportion import proportion_effectsize
-
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    outcomes = [outcomes] if isinstance(outcomes, str) else list(outcomes)
-    require_columns(data, [variant, *outcomes] + ([preference] if preference else []), argument="message_pretest")
-    if padjust not in ("holm", "fdr_bh", "none"):
-        raise DataError(f"padjust={padjust!r}: choose 'holm', 'fdr_bh' or 'none'")
-    levels = sorted(data[variant].dropna().astype(str).unique())
-    if len(levels) < 2:
-        raise DataError(f"variant={variant!r}: needs at least two variants, found {describe_values(levels)}")
-    frame = data.assign(**{variant: data[variant].astype(str)})
-    recs = []
-    for out in outcomes:
-        col = pd.to_numeric(frame[out], errors="coerce")
-        if col.notna().sum() == 0:
-            raise DataError(f"outcome {out!r} has no numeric values")
-        binary = bool(col.dropna().isin([0, 1]).all())
-        sub = pd.DataFrame({"v": frame[variant], "y": col}).dropna()
-        means = sub.groupby("v")["y"].mean()
-        for a, b in itertools.combinations(levels, 2):
-            pair = sub[sub["v"].isin([a, b])]
-            if binary:
-                ct_in = pair.assign(y=pair["y"].astype(int).astype(str))
-                if ct_in["y"].nunique() < 2:
-                    stat, p = np.nan, 1.0
-                else:
-                    _, _, st = pg.chi2_independence(ct_in, x="v", y="y", correction=False)
-                    stat, p = float(st.loc[0, "chi2"]), float(st.loc[0, "pval"])
-                es = float(proportion_effectsize(means[a], means[b]))
-                test, es_type = "chi2", "cohen_h"
-            else:
-                res = pg.pairwise_tests(pair, dv="y", between="v", parametric=True, correction=True,
-                                        effsize="cohen")
-                stat, p = float(res.loc[0, "T"]), float(res.loc[0, "p_unc"] if "p_unc" in res else res.loc[0, "p-unc"])
-                sign = 1.0 if str(res.loc[0, "A"]) == a else -1.0
-                stat *= sign
-                es = float(res.loc[0, "cohen"]) * sign if "cohen" in res else np.nan
-                test, es_type = "welch_t", "cohen_d"
-            recs.append({"outcome": out, "variant_a": a, "variant_b": b, "mean_a": float(means[a]),
-                         "mean_b": float(means[b]), "difference": float(means[a] - means[b]), "test": test,
-                         "statistic": stat, "p_value": p, "effect_size": es, "effect_size_type": es_type})
-    table = pd.DataFrame(recs)
-    table["p_adjusted"] = table["p_value"]
-    if padjust != "none":
-        for out in outcomes:
-            m = table["outcome"] == out
-            table.loc[m, "p_adjusted"] = multipletests(table.loc[m, "p_value"].to_numpy(), method=padjust)[1]
-    table = table[["outcome", "variant_a", "variant_b", "mean_a", "mean_b", "difference", "test", "statistic",
-                   "p_value", "p_adjusted", "effect_size", "effect_size_type"]]
-    primary = primary or outcomes[-1]
-    if primary not in outcomes:
-        raise DataError(f"primary={primary!r} is not one of the outcomes {describe_values(outcomes)}")
-    ranking = pd.to_numeric(frame[primary], errors="coerce").groupby(frame[variant]).mean()
-    table.attrs["ranking"] = list(ranking.sort_values(ascending=False, kind="stable").index)
-    if preference:
-        votes = frame[preference].dropna().astype(str).value_counts().reindex(levels, fill_value=0)
-        table.attrs["vote_ranking"] = list(votes.sort_values(ascending=False, kind="stable").index)
-        table.attrs["vote_agrees"] = table.attrs["vote_ranking"][0] == table.attrs["ranking"][0]
-    return table
-
-
-# --------------------------------------------------------------------------------------
-# evidence strength and several outcomes
-# --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class EvidenceStrength:
-    """Maryland Scientific Methods Scale level of a design, with its assumption and threats."""
-
-    level: int
-    design: str
-    assumption: str
-    threats: tuple[str, ...]
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{"sms_level": self.level, "design": self.design, "assumption": self.assumption,
-                              "threats": "; ".join(self.threats)}])
-
-    def summary(self) -> str:
-        return (f"Design: {self.design}. Maryland Scientific Methods Scale level {self.level} of 5. Key assumption: "
-                f"{self.assumption} Check: {'; '.join(self.threats)}.")
-
-
-def evidence_strength(
-    *,
-    randomised: bool = False,
-    comparison_group: bool = False,
-    baseline: bool = False,
-    adjusted: bool = False,
-    quasi_random: bool = False,
-    panel: bool = False,
-    self_reported_exposure: bool = False,
-) -> EvidenceStrength:
-    """Score a design on the Maryland Scientific Methods Scale (What Works Centre, 2016).
-
-    Parameters
-    ----------
-    randomised : bool
-        Assignment to the campaign was random (level 5).
-    comparison_group : bool
-        There is an unexposed comparison group (areas or people).
-    baseline : bool
-        The outcome was measured before the campaign.
-    adjusted : bool
-        Comparison adjusted for observed differences (regression, matching, weighting).
-    quasi_random : bool
-        Exposure varies for a reason unrelated to outcomes (a discontinuity, an instrument;
-        level 4).
-    panel : bool
-        The same people were interviewed in both rounds.
-    self_reported_exposure : bool
-        The comparison is exposed vs unexposed people by their own report.
-
-    Examples
-    --------
-    >>> evidence_strength(comparison_group=True, baseline=True).level
-    3
-    >>> evidence_strength(baseline=True).level
-    1
-    """
-    threats = ["recall bias in reported exposure and outcomes", "social desirability (answers the campaign taught)"]
-    if randomised:
-        level, design = 5, "randomised (cluster) trial"
-        assumption = _RANDOMISED
-        threats += ["attrition by arm (report it; Lee bounds)", "contamination / spill-over into control clusters",
-                    "low take-up (report the complier effect)"]
-        if not baseline:
-            threats.append("no baseline: less precision, no balance check")
-    elif quasi_random:
-        level, design = 4, "quasi-random variation (discontinuity or instrument)"
-        assumption = "the source of variation affects outcomes only through exposure."
-        threats += ["manipulation of the cut-off or a weak instrument"]
-    elif comparison_group and baseline:
-        level, design = 3, "difference-in-differences (comparison group before and after)"
-        assumption = "parallel trends between campaign and comparison groups without the campaign."
-        threats += ["secular trend that differs between groups", "spill-over into comparison areas",
-                    "change in who was surveyed between rounds"]
-        if panel:
-            threats.append("panel attrition")
-    elif comparison_group and adjusted:
-        level, design = 2, "cross-section with controls or matching"
-        assumption = "selection on observables: no unmeasured difference between the groups."
-        threats += ["self-selection into exposure on unmeasured traits (interest, networks)",
-                    "lack of overlap between the groups"]
-    elif comparison_group:
-        level, design = 1, "cross-section comparison without adjustment"
-        assumption = "the groups would have had the same outcome without the campaign."
-        threats += ["self-selection into exposure", "reverse causation"]
-    elif baseline:
-        level, design = 1, "pre-post without comparison group"
-        assumption = "nothing but the campaign changed the outcome between the rounds."
-        threats += ["secular trend", "seasonality", "change of survey mode or questionnaire"]
-    else:
-        level, design = 1, "post-only, no comparison (descriptive)"
-        assumption = "none: the design describes, it cannot attribute change to the campaign."
-        threats += ["no counterfactual at all"]
-    if self_reported_exposure and not randomised:
-        threats.append("self-selection into (reported) exposure and false reports of exposure")
-    return EvidenceStrength(level=level, design=design, assumption=assumption, threats=tuple(threats))
-
-
-def adjust_pvalues(
-    results: Sequence[EffectResult] | pd.DataFrame, *, primary: str | None = None, method: str = "holm"
-) -> pd.DataFrame:
-    """Flag the primary outcome and adjust the p-values of the others for multiplicity.
-
-    Parameters
-    ----------
-    results : list of EffectResult, or a DataFrame with ``outcome`` and ``p_value``
-    primary : str, optional
-        The pre-registered primary outcome: its p-value is left as it is.
-    method : {"holm", "fdr_bh"}, default "holm"
-        Holm (family-wise error) or Benjamini-Hochberg (false discovery rate), from
-        ``statsmodels.stats.multitest.multipletests``, across the secondary outcomes.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The results' rows plus ``primary`` (bool) and ``p_adjusted``.
-
-    Notes
-    -----
-    **How the primary-outcome rule controls the familywise error.** The familywise error rate
-    (FWER) is the chance of at least one false finding (a null effect declared non-zero) in a
-    family of tests. The outcomes form two families:
-
-    - *Confirmatory*: the one primary outcome, named before the data were seen. A single test
-      at level ``alpha`` has a FWER of exactly ``alpha``; that is why its p-value needs no
-      adjustment, and why naming it in advance matters (choosing the "primary" outcome after
-      seeing the results is a search over all of them).
-    - *Secondary*: every other outcome. Holm's step-down procedure (``method="holm"``) controls
-      the FWER of this family at ``alpha`` in the strong sense (whichever effects are truly
-      zero) and under any dependence between the tests; ``"fdr_bh"`` controls the expected share
-      of false findings instead (under independence or positive dependence), which is weaker.
-
-    Read together as a *serial gatekeeping* procedure (Dmitrienko & Tamhane 2007), the FWER over
-    all outcomes is at most ``alpha``: test the primary outcome at ``alpha``; only if it is
-    significant, declare the secondary outcomes with ``p_adjusted < alpha``. (If the primary
-    null is true, a false finding needs the primary test to err, which happens with probability
-    at most ``alpha``; if it is false, only the secondary family can err, and Holm holds that at
-    ``alpha``.) Read without the gate, each family keeps its own FWER at ``alpha`` and the two
-    together at most ``2 alpha`` (Bonferroni's inequality); report the secondary outcomes as
-    exploratory then. With no ``primary``, Holm runs across all outcomes, a single family with
-    FWER ``alpha``; with several primary outcomes, pass them alone with ``primary=None`` (Holm
-    within the confirmatory family) and the others separately, as
-    :func:`campaign_me.narrative.findings` does for a country report.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"outcome": ["a", "b", "c"], "p_value": [0.01, 0.02, 0.04]})
-    >>> adjust_pvalues(t, primary="a")["p_adjusted"].round(3).tolist()
-    [0.01, 0.04, 0.04]
-    """
-    from statsmodels.stats.multitest import multipletests
-
-    if method not in ("holm", "fdr_bh"):
-        raise DataError(f"method={method!r}: choose 'holm' or 'fdr_bh'")
-    if isinstance(results, pd.DataFrame):
-        frame = results.copy()
-        require_columns(frame, ["outcome", "p_value"], argument="results")
-    else:
-        frame = pd.concat([r.to_frame() for r in results], ignore_index=True)
-    if primary is not None and primary not in set(frame["outcome"]):
-        raise DataError(f"primary={primary!r} is not among the outcomes {describe_values(frame['outcome'].tolist())}")
-    frame["primary"] = frame["outcome"] == primary
-    frame["p_adjusted"] = frame["p_value"].astype(float)
-    others = ~frame["primary"]
-    if others.sum() > 0:
-        frame.loc[others, "p_adjusted"] = multipletests(frame.loc[others, "p_value"].to_numpy(float), method=method)[1]
-    return frame

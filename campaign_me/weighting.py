@@ -17,7 +17,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .design import Indicator, LinearScores, SurveyDesign, positive_weights
+from .conventions import check_number, check_whole
+from .design import DomainMatrix, LinearScores, SurveyDesign, positive_weights
 from .errors import (
     ConvergenceError,
     DataError,
@@ -164,8 +165,8 @@ class _PostStratStep:
         den = np.bincount(codes, weights=old_weights, minlength=ng)
         with np.errstate(divide="ignore"):
             inv = np.where(den > 0, 1.0 / den, 0.0)
-        self.collect_by = Indicator(codes, old_weights / psw * inv[codes], ng)
-        self.spread = Indicator(codes, psw, ng)
+        self.collect_by = DomainMatrix(codes, old_weights / psw * inv[codes], ng)
+        self.spread = DomainMatrix(codes, psw, ng)
 
     def residualize(self, scores: LinearScores) -> LinearScores:
         return scores.subtract(self.spread, scores.collect(self.collect_by))
@@ -176,25 +177,47 @@ class _RakeStep:
 
     The sweeps run on the margin tables (levels x estimates), not on the rows: the scores
     after them are the original scores minus, for each margin, its levels' accumulated means
-    spread back over the rows.
+    spread back over the rows. Every row of a cell (a combination of the margins' levels) has
+    the same raking factors, so the margins' cross tables are built from the cells, not the rows.
+
+    Parameters
+    ----------
+    codes : list of arrays
+        Each margin's level of every row.
+    w0 : array
+        The weights before raking.
+    cell, cell_codes : array, list of arrays
+        The cell of every row, and each cell's level in every margin.
+    factors : list of arrays
+        Per margin, the cell factors in force right after that margin was adjusted in the last pass
+        (the post-stratification weights of that margin are ``w0 * factors[k][cell]``).
+    sweeps : int, default 10
     """
 
-    def __init__(self, margins: Sequence[tuple[np.ndarray, np.ndarray]], sweeps: int = 10) -> None:
+    def __init__(self, codes, w0, cell, cell_codes, factors, sweeps: int = 10) -> None:
         self.sweeps = sweeps
+        ncells = len(cell_codes[0]) if cell_codes else 0
+        cell_n = np.bincount(cell, minlength=ncells).astype(float)  # rows per cell
         parts = []
-        for codes, psw in margins:
-            ng = int(codes.max()) + 1
-            counts = np.bincount(codes, minlength=ng)
-            parts.append((codes, ng, 1.0 / psw / counts[codes], psw))
-        self.collect_by = [Indicator(c, v, ng) for c, ng, v, _ in parts]
-        self.spread = [Indicator(c, psw, ng) for c, ng, _, psw in parts]
-        # cross[k][j]: margin k's collector applied to margin j's spread (levels_k x levels_j)
+        for c, cc, a in zip(codes, cell_codes, factors):
+            ng = int(cc.max()) + 1
+            counts = np.bincount(cc, weights=cell_n, minlength=ng)  # rows per level
+            parts.append((c, cc, ng, a, counts))
+        # collector of margin k: 1 / (post-stratification weight x rows in the level); spread: the weight
+        self.collect_by = [
+            DomainMatrix(c, 1.0 / (w0 * (a * counts[cc])[cell]), ng) for c, cc, ng, a, counts in parts
+        ]
+        self.spread = [DomainMatrix(c, w0 * a[cell], ng) for c, _, ng, a, _ in parts]
+        # cross[k][j]: margin k's collector applied to margin j's spread (levels_k x levels_j); per
+        # row a_j / (a_k * rows in its level of k), the same for every row of a cell
         self.cross = [
             [
-                np.bincount(ck * nj + cj, weights=vk * pj, minlength=nk * nj).reshape(nk, nj)
-                for cj, nj, _, pj in parts
+                np.bincount(
+                    cck * nj + ccj, weights=cell_n * aj / (ak * ck[cck]), minlength=nk * nj
+                ).reshape(nk, nj)
+                for _, ccj, nj, aj, _ in parts
             ]
-            for ck, nk, vk, _ in parts
+            for _, cck, nk, ak, ck in parts
         ]
 
     def residualize(self, scores: LinearScores) -> LinearScores:
@@ -260,7 +283,6 @@ def _match_levels(design: SurveyDesign, variable: str, pop: pd.Series, *, partia
             "weighting needs every "
             "respondent in a level (impute or add a level)"
         )
-    values = col.to_numpy()
     levels = list(pop.index)
     index = pd.Index(levels)
     if not index.is_unique:
@@ -280,7 +302,7 @@ def _match_levels(design: SurveyDesign, variable: str, pop: pd.Series, *, partia
     if (codes < 0).any():
         pos = np.flatnonzero(codes < 0)
         raise WeightingError(
-            f"column {variable!r} has level(s) {describe_values(values[pos].tolist())} "
+            f"column {variable!r} has level(s) {describe_values(col.iloc[pos].tolist())} "
             f"({describe_labels(design.data.index, pos)}) "
             f"that the population counts do not list (they list {describe_values(levels, limit=10)})"
         )
@@ -380,9 +402,8 @@ def rake(
     _check_full(design, "rake")
     if not isinstance(margins, Mapping) or not margins:
         raise WeightingError("rake: margins must be a non-empty mapping {variable: {level: count}}")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise WeightingError(f"rake: max_iter={max_iter!r} must be a whole number, at least 1")
-    if isinstance(tol, bool) or not isinstance(tol, (int, float, np.floating)) or not tol > 0:
+    max_iter = check_whole(max_iter, argument="rake: max_iter", minimum=1, error=WeightingError)
+    if not check_number(tol, argument="rake: tol", error=WeightingError) > 0:
         raise WeightingError(f"rake: tol={tol!r} must be a positive number (e.g. 1e-7)")
     prepared = []
     totals = {}
@@ -447,7 +468,7 @@ def rake(
             "describe the same population, collapse sparse levels, or raise max_iter"
         )
     w = w0 * f[cell]
-    step = _RakeStep(margins=tuple((codes, w0 * a[cell]) for (_, codes, _, _), a in zip(prepared, after_f)))
+    step = _RakeStep([codes for _, codes, _, _ in prepared], w0, cell, cell_codes, after_f)
     return design.with_calibration(w, step)
 
 
@@ -564,8 +585,8 @@ def trim_weights(
     Calibration information of the design is kept for the variance, as in R.
     """
     _check_full(design, "trim_weights")
-    up = np.inf if upper is None else float(upper)
-    lo = -np.inf if lower is None else float(lower)
+    up = np.inf if upper is None else check_number(upper, argument="trim_weights: upper", error=WeightingError)
+    lo = -np.inf if lower is None else check_number(lower, argument="trim_weights: lower", error=WeightingError)
     if up <= lo:
         raise WeightingError(f"trim_weights: upper={upper!r} must be greater than lower={lower!r}")
     w = design.weights.to_numpy().copy()

@@ -6,6 +6,7 @@ import pytest
 from scipy import stats
 
 from campaign_me.contrasts import DIFFERENCE_COLUMNS, difference
+from campaign_me.conventions import Reporting
 from campaign_me.errors import CampaignMeError, ColumnError, DataError
 
 
@@ -111,3 +112,18 @@ def test_bad_input(kwargs, a, b, error, text):
     with pytest.raises(error, match=text) as info:
         difference(a, b, **kwargs)
     assert isinstance(info.value, CampaignMeError)
+
+
+def test_level_as_numpy_number_or_settings():
+    a, b = {"estimate": 0.40, "se": 0.02}, {"estimate": 0.35, "se": 0.015}
+    # no df columns: a normal interval; z(0.95) = 1.6448536 (any normal table), se = sqrt(0.02^2 + 0.015^2)
+    for kwargs in ({"level": np.float32(0.9)}, {"settings": Reporting(level=0.9)}):
+        out = difference(a, b, **kwargs)
+        assert out["ci_low"].iloc[0] == pytest.approx(0.05 - 1.6448536 * 0.025, rel=1e-6)
+    # settings.df as a number sets the df; an explicit df wins over it
+    assert difference(a, b, settings=Reporting(df=12))["df"].iloc[0] == 12
+    assert difference(a, b, df=30, settings=Reporting(df=12))["df"].iloc[0] == 30
+    with pytest.raises(DataError, match="did you mean 'satterthwaite'"):
+        difference(a, b, df_method="satterthwait")
+    with pytest.raises(DataError, match="did you mean 'panel'"):
+        difference(a, b, rounds="panels")

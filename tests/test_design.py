@@ -4,16 +4,32 @@ Every number compared here comes from tests/reference/survey_reference.py, which
 script writes with the R call commented above each value. Tolerance: 1e-6 relative.
 """
 
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from campaign_me import DataError, DesignError, EstimationWarning, LonelyPSUError, SurveyDesign
+from campaign_me import (
+    Codebook,
+    DataError,
+    DesignError,
+    EstimationWarning,
+    LonelyPSUError,
+    SurveyDesign,
+    load_survey,
+)
+from campaign_me.conventions import Reporting
 from campaign_me.design import LOW_DF_NOTE, low_df_note
 from campaign_me.errors import ColumnError
 
 from .reference.survey_reference import R_SURVEY
 
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 RTOL = 1e-6
 
 DESIGNS = {
@@ -582,8 +598,6 @@ def test_korn_graubard_tiny_variance_and_nchs_cap(api):
     assert ((out["ci_low"] <= out["estimate"] + 1e-9) & (out["estimate"] <= out["ci_high"] + 1e-9)).all()
     # NCHS cap (Parker et al. 2017): n_eff = min(p(1-p)/var, n), then Korn-Graubard's df adjustment;
     # closed form with scipy's beta quantiles
-    from scipy import stats
-
     d.data["yes"] = d.data["sch.wide"] == "Yes"
     row = d.proportion("yes", method="korn-graubard", neff_cap=True).iloc[0]
     p, n, df = row.estimate, row.n, row.df
@@ -600,10 +614,6 @@ def test_korn_graubard_tiny_variance_and_nchs_cap(api):
 
 # ---------------------------------------------------------------- from_codebook and messages in file lines (issue 12)
 def test_from_codebook_takes_the_declared_design(tmp_path):
-    from pathlib import Path
-
-    from campaign_me import Codebook, load_survey
-
     root = Path(__file__).resolve().parents[1] / "data" / "samples"
     cb_path = root / "codebook.yaml"
     data = load_survey(root / "aroland" / "survey_endline.csv", cb_path)
@@ -644,3 +654,56 @@ def test_result_prints_every_column_in_a_narrow_terminal(api):
     # anything derived is an ordinary DataFrame; the tidy columns are unchanged
     assert type(out.round(2)) is pd.DataFrame and type(out[["estimate"]]) is pd.DataFrame
     assert isinstance(out, pd.DataFrame)
+
+
+# ---------------------------------------------------------------- issue 19: one estimation loop
+def test_constant_domain_screen_by_domain(api):
+    """The constant-domain screen of the estimation loop: a domain whose values are all equal has
+    variance exactly 0 (closed form: every centred score is 0), whatever rounding leaves in its
+    scores; the other domains are estimated as usual (their numbers are R's, checked above)."""
+    d = design(api, "clus1")
+    y = np.where(d.data["stype"] == "H", 700.25, d.data["api00"].to_numpy(float))
+    tab = d.with_columns(y=y).mean("y", by="stype").set_index("stype")
+    assert tab.loc["H", "estimate"] == 700.25 and tab.loc["H", "se"] == 0 and np.isnan(tab.loc["H", "deff"])
+    assert tab.loc["H", "note"] == ""
+    assert (tab.loc[["E", "M"], "se"] > 0).all()
+    # E and M are untouched: the same numbers as api00 by stype
+    ref = d.mean("api00", by="stype").set_index("stype")
+    np.testing.assert_allclose(tab.loc[["E", "M"], ["estimate", "se"]], ref.loc[["E", "M"], ["estimate", "se"]])
+
+
+def test_settings_give_level_and_df_and_explicit_keywords_win(api):
+    d = design(api, "clus1")
+    for fn in (lambda **k: d.mean("api00", by="stype", **k), lambda **k: d.total("enroll", **k),
+               lambda **k: d.ratio("api00", "api99", **k), lambda **k: d.proportion("sch.wide", **k)):
+        via = fn(settings=Reporting(level=0.9, df="design"))
+        pd.testing.assert_frame_equal(via, fn(level=0.9, df="design"))
+        pd.testing.assert_frame_equal(fn(settings=Reporting(level=0.9), level=0.8), fn(level=0.8))
+        pd.testing.assert_frame_equal(fn(), fn(level=0.95))  # the default is conventions.LEVEL
+    with pytest.raises(ValueError, match="settings="):
+        d.mean("api00", settings={"level": 0.9})
+
+
+def test_from_codebook_reads_any_object_with_the_design_fields(api):
+    """The design (Core) does not import the codebook (Data): it reads weight, strata and psu."""
+    data = api["apiclus1"]
+    d = SurveyDesign.from_codebook(data, SimpleNamespace(weight="pw", strata=None, psu="dnum"))
+    assert (d.weights_column, d.strata, d.psu) == ("pw", None, "dnum")
+    with pytest.raises(DesignError, match="from_codebook: codebook must be a Codebook"):
+        SurveyDesign.from_codebook(data, {"weight": "pw"})
+
+
+def test_from_codebook_reads_a_path_before_anything_imported_the_codebook_module():
+    # A fresh interpreter where only the design is imported (data from pandas.read_csv): the
+    # codebook path must still be read (the design loads the Data layer's reader on demand).
+    code = (
+        "import sys, pandas as pd\n"
+        "from campaign_me.design import SurveyDesign\n"
+        "assert 'campaign_me.codebook' not in sys.modules\n"
+        f"df = pd.read_csv({str(SAMPLES / 'aroland' / 'survey_baseline.csv')!r})\n"
+        f"d = SurveyDesign.from_codebook(df, {str(SAMPLES / 'codebook.yaml')!r})\n"
+        "print(d.psu, d.strata)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip()

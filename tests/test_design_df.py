@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from campaign_me import EstimationWarning, SurveyDesign
 from campaign_me.design import LOW_DF, LOW_DF_NOTE
@@ -62,8 +63,6 @@ def test_unequal_contributions_match_the_hand_formula():
     assert 5 <= expected < 44
     assert row["df"] == pytest.approx(expected, rel=1e-10)
     # the interval uses it: estimate +/- t(0.975, df) * se
-    from scipy import stats
-
     half = stats.t.ppf(0.975, expected) * row["se"]
     assert row["ci_high"] - row["estimate"] == pytest.approx(half, rel=1e-10)
 

@@ -21,6 +21,8 @@ import pandas as pd
 import pytest
 
 from campaign_me import EstimationWarning, SurveyDesign
+from campaign_me import design as design_module
+from campaign_me.errors import LonelyPSUError
 from campaign_me.weighting import poststratify
 
 from .reference.random_domains_reference import R_RANDOM_DOMAINS as R
@@ -154,8 +156,6 @@ def test_one_constant_domain_leaves_the_others_their_se():
 # ------------------------------------------------------------------------------------------------
 def _both_engines(monkeypatch, make, calls):
     """Each call's table from the sparse engine and from the dense one (design._SPARSE False)."""
-    from campaign_me import design as design_module
-
     out = []
     monkeypatch.setattr(design_module, "_DENSE_CELLS", 0)  # small tables too: the sparse engine itself
     for sparse in (True, False):
@@ -242,9 +242,6 @@ def test_sparse_engine_equals_dense_engine_on_nested_domains(monkeypatch, seed):
 
 
 def test_sparse_engine_names_the_same_lonely_strata(monkeypatch):
-    from campaign_me import design as design_module
-    from campaign_me.errors import LonelyPSUError
-
     messages = []
     for sparse in (True, False):
         monkeypatch.setattr(design_module, "_SPARSE", sparse)

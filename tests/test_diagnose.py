@@ -1,9 +1,11 @@
 """Design diagnosis: the vectorised estimators equal the library's, and intervals cover as they claim."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from campaign_me import SurveyDesign
+from campaign_me.conventions import Reporting
 from campaign_me.diagnose import (
     CampaignDesign,
     design_like_survey,
@@ -144,3 +146,14 @@ def test_design_like_survey_copies_a_fielded_survey():
                               cluster="cluster", effect=0.08, icc=0.05).same_clusters is True
     with pytest.raises(DataError, match="0/1"):
         design_like_survey(base.assign(y=base["y"] * 3), end, "y", treated="arm", cluster="cluster", effect=0.1)
+
+
+def test_level_as_numpy_number_or_settings_and_choices_with_suggestions():
+    base = diagnose(CampaignDesign(**SMALL), sims=100, seed=2, estimators=["did"], level=0.9).diagnosands
+    for kwargs in ({"level": np.float32(0.9)}, {"settings": Reporting(level=0.9)}):
+        got = diagnose(CampaignDesign(**SMALL), sims=100, seed=2, estimators=["did"], **kwargs).diagnosands
+        pd.testing.assert_frame_equal(got, base)
+    with pytest.raises(DataError, match="did you mean 0.05"):
+        diagnose(CampaignDesign(**SMALL), sims=100, alpha=5)
+    with pytest.raises(DataError, match="did you mean 'pre_post'"):
+        diagnose(CampaignDesign(**SMALL), sims=100, estimators=["prepost"])

@@ -1,8 +1,10 @@
 """Campaign-effect estimators: R svyglm equality, recovery of the sample world's planted truth, errors."""
 
+import copy
 import dataclasses
 import functools
 import json
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -10,11 +12,13 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from campaign_me import SurveyDesign, load_survey, synth, trial
+from campaign_me import SurveyDesign, evaluation, evidence, load_survey, pretest, synth, trial
 from campaign_me.contrasts import difference
-from campaign_me.errors import DataError, DesignError
+from campaign_me.conventions import Reporting
+from campaign_me.errors import CampaignMeError, DataError, DesignError
 from campaign_me.evaluation import (
     EFFECT_COLUMNS,
+    PretestResult,
     adjust_pvalues,
     ancova,
     attrition,
@@ -29,6 +33,7 @@ from campaign_me.evaluation import (
     message_pretest,
     pre_post,
 )
+from campaign_me.pretest import PRETEST_COLUMNS
 from tests.reference.regression_reference import R_SVYGLM
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
@@ -259,10 +264,18 @@ def test_lee_bounds_closed_form():
 # ---------------------------------------------------------------- pretest, evidence, several outcomes
 def test_message_pretest_vote_disagrees_with_intention():
     p = pd.read_csv(SAMPLES / "aroland" / "pretest.csv")
-    t = message_pretest(p, variant="variant", outcomes=["comprehension", "credibility", "intention_safe"],
+    r = message_pretest(p, variant="variant", outcomes=["comprehension", "credibility", "intention_safe"],
                         preference="preferred_variant")
-    assert t.attrs["vote_ranking"][0] == "C_drama" and t.attrs["ranking"][0] == "A_testimony"
-    assert t.attrs["vote_agrees"] is False
+    assert isinstance(r, PretestResult) and r.primary == "intention_safe"
+    assert r.vote_ranking[0] == "C_drama" and r.ranking[0] == "A_testimony"
+    assert r.vote_agrees is False
+    assert "vote picks C_drama instead" in r.summary()
+    pd.testing.assert_frame_equal(r.to_frame(), r.table)
+    t = r.table
+    assert list(t.columns) == list(PRETEST_COLUMNS)
+    # the intention ranking is the order of the variants' raw means (closed form)
+    means = p.groupby("variant")["intention_safe"].mean().sort_values(ascending=False)
+    assert r.ranking == tuple(means.index)
     row = t[(t["outcome"] == "intention_safe") & (t["variant_a"] == "A_testimony") & (t["variant_b"] == "C_drama")]
     pa, pc = row["mean_a"].iloc[0], row["mean_b"].iloc[0]
     # Cohen's h = 2 asin(sqrt(p1)) - 2 asin(sqrt(p2)) (Cohen 1988, ch. 6)
@@ -273,6 +286,59 @@ def test_message_pretest_vote_disagrees_with_intention():
     cred = t[t["outcome"] == "credibility"]
     assert (cred["effect_size_type"] == "cohen_d").all()
     assert cred.set_index(["variant_a", "variant_b"]).loc[("A_testimony", "C_drama"), "effect_size"] > 0.5
+
+
+def test_message_pretest_old_dataframe_use_warns_for_one_release():
+    p = pd.read_csv(SAMPLES / "aroland" / "pretest.csv")
+    r = message_pretest(p, variant="variant", outcomes=["intention_safe"], preference="preferred_variant")
+    assert r.table.attrs == {"ranking": list(r.ranking), "vote_ranking": list(r.vote_ranking), "vote_agrees": False}
+    with pytest.warns(DeprecationWarning, match=r"\.ranking"):
+        assert r.attrs["ranking"] == list(r.ranking)
+    with pytest.warns(DeprecationWarning, match="table"):
+        assert r["outcome"].tolist() == r.table["outcome"].tolist()
+    with pytest.warns(DeprecationWarning, match=r"\.table\.iterrows"):
+        assert len(list(r.iterrows())) == 3
+    with pytest.warns(DeprecationWarning, match="len"):
+        assert len(r) == 3
+    with pytest.raises(AttributeError):
+        r.no_such_thing  # noqa: B018
+    # a result copies and pickles as itself, without warnings
+    again = pickle.loads(pickle.dumps(r))
+    assert again.ranking == r.ranking and copy.deepcopy(r).vote_agrees is False and bool(r)
+
+
+def test_moved_names_are_the_same_objects():
+    assert evaluation.message_pretest is pretest.message_pretest
+    assert evaluation.evidence_strength is evidence.evidence_strength
+    assert evaluation.adjust_pvalues is evidence.adjust_pvalues
+    assert evaluation.EvidenceStrength is evidence.EvidenceStrength
+
+
+def test_pretest_and_pvalue_choices_suggest_the_name():
+    p = pd.read_csv(SAMPLES / "aroland" / "pretest.csv")
+    with pytest.raises(DataError, match="did you mean 'holm'"):
+        message_pretest(p, variant="variant", outcomes=["intention_safe"], padjust="hlm")
+    with pytest.raises(DataError, match="did you mean 'fdr_bh'"):
+        adjust_pvalues(pd.DataFrame({"outcome": ["a"], "p_value": [0.1]}), method="fdr_bhh")
+    with pytest.raises(DataError, match="did you mean 'same_clusters'"):
+        combine_rounds(*_rounds("aroland"), weights="weight", strata="stratum", psu="psu", rounds="same_cluster")
+
+
+def test_level_accepts_numpy_numbers_and_settings(aroland):
+    base = did(aroland, "risk_aware", treated="campaign", post="post", level=0.9)
+    r32 = did(aroland, "risk_aware", treated="campaign", post="post", level=np.float32(0.9))
+    assert r32.ci_low == pytest.approx(base.ci_low, rel=1e-6)
+    via = did(aroland, "risk_aware", treated="campaign", post="post", settings=Reporting(level=0.9, df=40))
+    # t interval on 40 df: effect -/+ t(0.95, 40) * se, t(0.95, 40) = 1.683851 (any t table)
+    assert via.df == 40 and via.ci_low == pytest.approx(via.effect - 1.683851 * via.se, rel=1e-6)
+    assert via.effect == base.effect and via.se == base.se
+    # an explicit keyword wins over the settings
+    assert did(aroland, "risk_aware", treated="campaign", post="post", level=0.95,
+               settings=Reporting(level=0.9)).level == 0.95
+    with pytest.raises(DataError, match="did you mean 0.95"):
+        did(aroland, "risk_aware", treated="campaign", post="post", level=95)
+    with pytest.raises(CampaignMeError, match="must be a campaign_me.conventions.Reporting"):
+        pre_post(aroland, "risk_aware", post="post", settings={"level": 0.9})
 
 
 def test_evidence_strength_levels():

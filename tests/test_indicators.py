@@ -7,15 +7,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 import campaign_me as cm
+from campaign_me import expressions
+from campaign_me.conventions import Reporting
 from campaign_me.errors import CampaignMeError
 from campaign_me.indicators import (
     COMPARE_COLUMNS,
     INDICATOR_COLUMNS,
-    LEVELS,
+    STAGES,
     TYPES,
     CatalogueError,
+    Indicator,
     compare_rounds,
     compute_indicators,
     load_catalogue,
@@ -64,9 +68,9 @@ def test_shipped_catalogue(cb):
     assert set(REQUIRED) <= set(cat.ids)
     assert "shipped" in cat.origin and cat.version
     frame = cat.to_frame()
-    assert frame["level"].isin(LEVELS).all() and frame["type"].isin(TYPES).all()
+    assert frame["stage"].isin(STAGES).all() and frame["type"].isin(TYPES).all()
     assert frame["source"].str.len().gt(10).all() and frame["definition"].str.len().gt(10).all()
-    assert set(frame["level"]) >= {"reach", "knowledge", "attitude", "intention", "behaviour"}
+    assert set(frame["stage"]) >= {"reach", "knowledge", "attitude", "intention", "behaviour"}
     assert cat["intend_irregular"].direction == "lower"
     assert cat["comprehension"].population == "aided_recall"
 
@@ -180,8 +184,6 @@ def test_empty_domain_gets_a_row_with_a_reason(designs, cb):
 def test_domain_that_cannot_be_estimated_does_not_sink_the_table(cb):
     # a ratio whose denominator total is zero in one domain (nobody in region z was exposed):
     # that domain gets a row with the reason, the others are estimated
-    from campaign_me.indicators import Indicator
-
     n = 120
     exposed = np.array([1, 0] * (n // 2))
     exposed[-20:] = 0
@@ -201,7 +203,7 @@ def test_domain_that_cannot_be_estimated_does_not_sink_the_table(cb):
         id="seekers_per_exposed",
         name="Seekers per exposed",
         definition="Information seekers per person exposed",
-        level="behaviour",
+        stage="behaviour",
         type="ratio",
         unit="ratio",
         direction="higher",
@@ -271,7 +273,7 @@ indicators:
   - id: risk_aware
     name: Risk awareness (project definition)
     definition: Share aware of high risks among those planning to migrate
-    level: attitude
+    stage: attitude
     type: proportion
     numerator: risk_aware
     population: migration_status != "none"
@@ -281,7 +283,7 @@ indicators:
   - id: hotline_and_signs
     name: Hotline and 2 signs
     definition: Knows the hotline and names at least 2 warning signs
-    level: knowledge
+    stage: knowledge
     type: proportion
     numerator: hotline_known and count(signs) >= 2
     unit: "%"
@@ -290,7 +292,7 @@ indicators:
   - id: radio_per_exposed
     name: Radio share of exposures
     definition: Radio exposures per person exposed on any channel
-    level: reach
+    stage: reach
     type: ratio
     numerator: selected(exposed, "radio")
     denominator: any(exposed)
@@ -335,7 +337,7 @@ indicators:
   - id: a
     name: A
     definition: unknown variable
-    level: knowledge
+    stage: knowledge
     type: proportion
     numerator: hotline_know
     unit: "%"
@@ -344,7 +346,7 @@ indicators:
   - id: b
     name: B
     definition: unknown scale
-    level: knowledge
+    stage: knowledge
     type: score
     formula: knowledge(knowlege)
     unit: score
@@ -353,7 +355,7 @@ indicators:
   - id: a
     name: A again
     definition: duplicate
-    level: reach
+    stage: reach
     type: mean
     formula: risk_perception
     unit: x
@@ -362,7 +364,7 @@ indicators:
   - id: d
     name: D
     definition: wrong type
-    level: attitude
+    stage: attitude
     type: proportion
     numerator: risk_perception
     unit: "%"
@@ -371,7 +373,7 @@ indicators:
   - id: e
     name: E
     definition: empty denominator
-    level: behaviour
+    stage: behaviour
     type: proportion
     numerator: info_seeking
     population: migration_status == "returnees"
@@ -381,7 +383,7 @@ indicators:
   - id: f
     name: F
     definition: unsafe
-    level: reach
+    stage: reach
     type: mean
     formula: __import__("os").system("echo hi")
     unit: x
@@ -390,7 +392,7 @@ indicators:
   - id: g
     name: G
     definition: always-zero denominator
-    level: reach
+    stage: reach
     type: proportion
     numerator: info_seeking
     denominator: "False"
@@ -452,15 +454,13 @@ def test_expression_whitelist(tmp_path, cb, expr, text):
         "id": "x",
         "name": "X",
         "definition": "d",
-        "level": "reach",
+        "stage": "reach",
         "type": "mean",
         "formula": expr,
         "unit": "u",
         "direction": "higher",
         "source": "s",
     }
-    import yaml
-
     path = tmp_path / "x.yaml"
     path.write_text(yaml.safe_dump({"indicators": [entry]}))
     with pytest.raises(CatalogueError, match=re.escape(text)):
@@ -540,3 +540,119 @@ def test_no_district_row_has_a_zero_se_inside_0_and_100(cb, country):
         inner = shown[(shown["estimate"] > 0) & (shown["estimate"] < 100) & (shown["unit"] == "%")]
         assert len(inner) > 20
         assert (inner["se"] > 0).all(), inner.loc[inner["se"] <= 0, ["indicator", "district", "estimate", "se"]]
+
+
+# ------------------------------------------------------------------ distinct values (issue 20)
+@pytest.fixture(scope="module")
+def tripled(designs):
+    """The Aroland baseline three times (2,763 rows, each copy with its own PSUs): above the size
+    from which expressions are computed on the distinct combinations of the values they read."""
+    base = designs["baseline"].data
+    parts = [base.assign(psu=base["psu"].astype(str) + f"-{i}") for i in range(3)]
+    data = pd.concat(parts, ignore_index=True)
+    return cm.SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
+
+
+def test_distinct_values_give_the_every_row_numbers(tripled, cb, monkeypatch):
+    """Computing each expression once per distinct combination of its inputs is exact: the table
+    equals the one computed row by row (the row-by-row path is the one checked against R above)."""
+    assert len(tripled.data) >= expressions._DISTINCT_FROM
+    fast = compute_indicators(tripled, codebook=cb, by=["district", "sex"])
+    monkeypatch.setattr(expressions, "_DISTINCT_FROM", 10**12)
+    slow = compute_indicators(tripled, codebook=cb, by=["district", "sex"])
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+
+
+def test_distinct_values_evaluator_agrees_with_every_row(tripled, cb):
+    ev = expressions.Evaluator(tripled.data, cb)
+    for ind in load_catalogue(codebook=cb):
+        for text in ind.expressions().values():
+            tree = expressions.Checker(cb).parse(text).tree
+            values, inverse = ev.evaluate_distinct(tree)
+            assert inverse is not None and len(values) < len(tripled.data) / 4, text
+            every_row = np.asarray(ev._num(ev.eval(tree)), dtype=float)
+            np.testing.assert_array_equal(ev.evaluate(tree), np.broadcast_to(every_row, (len(tripled.data),)))
+
+
+def test_distinct_values_errors_name_the_data_rows(tripled, cb):
+    """A bad value found on the distinct combinations is reported as the row-by-row path reports it
+    (naming the data's own lines), because the expression is then computed on every row."""
+    data = tripled.data.assign(a3=tripled.data["a3"].where(tripled.data.index != 2000, 9))
+    design = cm.SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
+    t = compute_indicators(design, codebook=cb, indicators=["attitude_index"]).set_index("indicator")
+    note = t.loc["attitude_index", "note"]
+    assert t.loc["attitude_index", "suppressed"] and "row 2000: 9" in note, note
+
+
+def test_derived_columns_are_compact(tripled, cb):
+    """Yes/no values and counts are handed to the design as 1-byte columns (issue 20: the float64
+    columns were 8 bytes per respondent and indicator), scores as float64."""
+    seen = {}
+    real = cm.SurveyDesign.with_columns
+
+    def spy(self, **columns):
+        seen.update({k: np.asarray(v).dtype for k, v in columns.items()})
+        return real(self, **columns)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cm.SurveyDesign, "with_columns", spy)
+        ids = ["risk_aware", "warning_signs_mean", "knowledge_score"]
+        compute_indicators(tripled, codebook=cb, indicators=ids)
+    assert [seen[f"__ind{i}"] for i in range(3)] == [np.int8, np.int8, np.float64]
+
+
+# ------------------------------------------------------------------ stage (was level) and settings
+def test_stage_is_the_results_chain_and_level_its_old_name(tmp_path, cb, designs):
+    cat = load_catalogue()
+    assert cat["exposed_any"].stage == "reach"
+    with pytest.warns(DeprecationWarning, match="Indicator.stage"):
+        assert cat["exposed_any"].level == "reach"
+    with pytest.warns(DeprecationWarning, match="STAGES"):
+        from campaign_me.indicators import LEVELS
+    assert LEVELS == STAGES
+    fields = dict(id="x", name="X", definition="d", type="proportion", unit="%", direction="higher",
+                  source="s", numerator="risk_aware")
+    with pytest.warns(DeprecationWarning, match="stage="):
+        old = Indicator(level="knowledge", **fields)
+    assert old == Indicator(stage="knowledge", **fields)
+    with pytest.raises(TypeError, match="not both"), pytest.warns(DeprecationWarning):
+        Indicator(level="knowledge", stage="knowledge", **fields)
+    # a user's file that still says level: is read as stage, without a warning
+    path = tmp_path / "old.yaml"
+    path.write_text(GOOD)
+    assert "stage: attitude" in GOOD
+    path.write_text(GOOD.replace("stage:", "level:"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        user = load_catalogue(path, merge=False, codebook=cb)
+    assert user["risk_aware"].stage == "attitude"
+    path.write_text(GOOD.replace("stage: attitude", "stage: attitude\n    level: attitude"))
+    with pytest.raises(CatalogueError, match="give 'stage' only"):
+        load_catalogue(path, merge=False)
+    path.write_text(GOOD.replace("stage: attitude", "stage: atitude"))
+    with pytest.raises(CatalogueError, match="stage 'atitude' is not one of .*did you mean 'attitude'"):
+        load_catalogue(path, merge=False)
+    t = compute_indicators(designs["baseline"], codebook=cb, indicators=["exposed_any"])
+    assert t["stage"].tolist() == ["reach"] and "level" not in t.columns
+
+
+def test_settings_value(designs, cb):
+    d = designs["baseline"]
+    ids = ["risk_aware", "comprehension"]
+    by_keywords = compute_indicators(d, codebook=cb, indicators=ids, level=0.9, min_n=40, flag_n=1000)
+    settings = Reporting(level=0.9, min_n=40, flag_n=1000)
+    by_settings = compute_indicators(d, codebook=cb, indicators=ids, settings=settings)
+    pd.testing.assert_frame_equal(by_keywords, by_settings)
+    assert by_settings["flagged"].all()
+    # a keyword given explicitly wins over settings
+    mixed = compute_indicators(d, codebook=cb, indicators=ids, settings=settings.replace(level=0.5), level=0.9)
+    pd.testing.assert_frame_equal(by_keywords, mixed)
+    with pytest.raises(CampaignMeError, match=r"level=95 must be .* between 0 and 1 \(did you mean 0.95\?\)"):
+        compute_indicators(d, codebook=cb, indicators=ids, level=95)
+    with pytest.raises(CampaignMeError, match="min_n=2.5 must be a whole number"):
+        compute_indicators(d, codebook=cb, indicators=ids, min_n=2.5)
+    with pytest.raises(CampaignMeError, match="settings="):
+        compute_indicators(d, codebook=cb, indicators=ids, settings={"level": 0.9})
+    change = compare_rounds(designs["baseline"], designs["endline"], codebook=cb, indicators=ids,
+                            settings=Reporting(min_n=10**6, flag_n=10**6))
+    assert change["suppressed"].all()

@@ -229,9 +229,122 @@ def test_model_matrix_from_codes_equals_patsy():
     ):
         frame = _formula_frame(data, formula)
         env = patsy.EvalEnvironment.capture(0)
-        y, x, kept, terms = _model_matrices(frame, formula, env)
         y_df, x_df = patsy.dmatrices(formula, frame, return_type="dataframe", NA_action="drop", eval_env=env)
-        assert terms == tuple(x_df.columns), formula
-        np.testing.assert_array_equal(kept, y_df.index.to_numpy())
-        np.testing.assert_allclose(x, x_df.to_numpy(), err_msg=formula)
-        np.testing.assert_allclose(y, y_df.to_numpy(), err_msg=formula)
+        # from the text-as-objects frame, and from the data itself (text as sorted categoricals)
+        for given in (frame, data):
+            y, x, kept, terms = _model_matrices(given, formula, env)
+            assert terms == tuple(x_df.columns), formula
+            np.testing.assert_array_equal(kept, y_df.index.to_numpy())
+            np.testing.assert_allclose(x, x_df.to_numpy(), err_msg=formula)
+            np.testing.assert_allclose(y, y_df.to_numpy(), err_msg=formula)
+
+
+def test_blocked_and_warm_started_fits_equal_svyglm(api, monkeypatch):
+    # the million-row path on the API samples: products over the rows in blocks of 7 rows (a
+    # ragged last block), and a logistic fit started from a fit on every 4th row; R references as
+    # in test_equals_svyglm_on_api
+    from campaign_me import regression
+
+    starts = []
+    irls = regression._irls
+
+    def spy(y, xt, w, name, start):
+        starts.append(start is not None)
+        return irls(y, xt, w, name, start)
+
+    monkeypatch.setattr(regression, "_BLOCK", 7)
+    monkeypatch.setattr(regression, "_WARM_FROM", 100)
+    monkeypatch.setattr(regression, "_WARM_ROWS", 40)
+    monkeypatch.setattr(regression, "_irls", spy)
+    _check(regress(api["clus1"], "schwide ~ ell + meals", family="logistic"), "clus1:logit:schwide~ell+meals")
+    _check(regress(api["strat"], "awards_yes ~ ell + stype", family="logistic"), "strat:logit:awards~ell+stype")
+    _check(regress(api["clus1"], "api00 ~ ell + meals + mobility"), "clus1:api00~ell+meals+mobility")
+    assert starts.count(True) == 2  # both logistic fits on every row began at the subsample's estimate
+
+
+def test_large_logistic_recovers_planted_effects(monkeypatch):
+    # 250,000 rows (the warm-started path): planted log-odds -1 + 0.5 x + (0, 0.3, -0.4) by region;
+    # the estimate is within 4 design SEs of each planted value, and equals the fit from
+    # statsmodels' start (no subsample) to 1e-9
+    from campaign_me import regression
+
+    rng = np.random.default_rng(20)
+    n = 250_000
+    psu = rng.integers(0, 400, size=n)
+    region = rng.choice(np.array(["a", "b", "c"]), size=n)
+    x = rng.normal(size=n)
+    eta = -1 + 0.5 * x + np.select([region == "b", region == "c"], [0.3, -0.4], 0.0)
+    data = pd.DataFrame({
+        "y": (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int),
+        "x": x,
+        "region": pd.array(region, dtype="str"),
+        "psu": psu,
+        "stratum": psu // 20,
+        "w": rng.uniform(0.5, 2, size=400)[psu],
+    })
+    d = SurveyDesign(data, strata="stratum", psu="psu", weights="w")
+    fit = regress(d, "y ~ C(region) + x", family="logistic")
+    assert fit.terms == ("Intercept", "C(region)[T.b]", "C(region)[T.c]", "x")
+    assert np.all(np.abs(fit.params - [-1, 0.3, -0.4, 0.5]) < 4 * fit.se)
+    monkeypatch.setattr(regression, "_WARM_FROM", 10**12)
+    again = regress(d, "y ~ C(region) + x", family="logistic")
+    np.testing.assert_allclose(fit.params, again.params, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fit.se, again.se, rtol=1e-9)
+
+
+def test_subsample_start_with_a_separated_category_still_finds_the_estimate(monkeypatch):
+    # a rare category has only 1s in the every-5th-row subsample (so its subsample estimate runs
+    # off to infinity) but 0s elsewhere: the full fit equals the one from statsmodels' start
+    from campaign_me import regression
+
+    rng = np.random.default_rng(5)
+    n = 250_000
+    group = np.where(np.arange(n) < 60, "rare", rng.choice(np.array(["a", "b"]), size=n))
+    y = (rng.random(n) < 0.4).astype(int)
+    y[:60] = np.where(np.arange(60) % 5 == 0, 1, np.arange(60) % 2)
+    data = pd.DataFrame({"y": y, "g": group, "psu": np.arange(n) % 300, "w": 1.0})
+    d = SurveyDesign(data, psu="psu", weights="w")
+    warm = regress(d, "y ~ C(g)", family="logistic")
+    # and a subsample "estimate" far off (log-odds 40): the fit from it fails, then starts afresh
+    irls = regression._irls
+    failed = []
+
+    def far(y, xt, w, name, start):
+        if len(y) < n:
+            return np.full(xt.shape[0], 40.0)
+        try:
+            return irls(y, xt, w, name, start)
+        except DataError:
+            failed.append(start is not None)
+            raise
+
+    monkeypatch.setattr(regression, "_irls", far)
+    far_start = regress(d, "y ~ C(g)", family="logistic")
+    assert failed == [True]
+    monkeypatch.setattr(regression, "_irls", irls)
+    monkeypatch.setattr(regression, "_WARM_FROM", 10**12)
+    cold = regress(d, "y ~ C(g)", family="logistic")
+    for fit in (warm, far_start):
+        np.testing.assert_allclose(fit.params, cold.params, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(fit.se, cold.se, rtol=1e-9)
+
+
+def test_settings_and_level(api):
+    from campaign_me.conventions import Reporting
+    from campaign_me.errors import CampaignMeError
+
+    d = api["clus1"]
+    base = regress(d, "api00 ~ ell", level=0.9)
+    same = regress(d, "api00 ~ ell", settings=Reporting(level=0.9))
+    pd.testing.assert_frame_equal(base.to_frame(), same.to_frame())
+    assert regress(d, "api00 ~ ell", level=0.8, settings=Reporting(level=0.9)).level == 0.8  # the keyword wins
+    assert regress(d, "api00 ~ ell", settings=Reporting(df=np.inf)).df == np.inf
+    assert regress(d, "api00 ~ ell", settings=Reporting(df="degf")).df == base.df == 13  # degf 14 + 1 - 2 terms
+    assert regress(d, "api00 ~ ell", settings=Reporting(df="design")).df == 14
+    assert regress(d, "api00 ~ ell", df=5, settings=Reporting(df=np.inf)).df == 5
+    with pytest.raises(DataError, match=r"level=95 .*did you mean 0.95"):
+        regress(d, "api00 ~ ell", level=95)
+    with pytest.raises(CampaignMeError, match="settings="):
+        regress(d, "api00 ~ ell", settings={"level": 0.9})
+    with pytest.raises(DataError, match=r"family='logit' is not one of 'linear', 'logistic'"):
+        regress(d, "api00 ~ ell", family="logit")

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from campaign_me import Codebook, SurveyDesign, load_survey
-from campaign_me.contrasts import difference
+from campaign_me import Codebook, SurveyDesign, contrasts, design, evaluation, load_survey, regression, rounds
+from campaign_me.contrasts import change_of_means, difference
 from campaign_me.errors import DataError, DesignError
-from campaign_me.evaluation import combine_rounds, did, pre_post
+from campaign_me.evaluation import combine_rounds, did, itt, pre_post
 from campaign_me.indicators import (
     COMPARE_COLUMNS,
     DID_COLUMNS,
@@ -30,6 +31,7 @@ from campaign_me.indicators import (
     compute_indicators,
     did_indicators,
 )
+from campaign_me.regression import regress
 from tests.reference.rounds_reference import R_ROUNDS
 
 HERE = Path(__file__).parent / "data" / "rounds"
@@ -262,3 +264,97 @@ def test_round_structures_that_do_not_fit_the_data_are_refused():
         combine_rounds(b, e, weights="weight", strata="district", rounds="same_clusters")
     with pytest.raises(DataError, match="contradicts"):
         combine_rounds(b, e, codebook=cb, rounds="panel", independent=True)
+
+
+def test_independent_rounds_label_strata_and_psus_as_text_joins():
+    # the round's name and the value as text, e.g. "endline:7": what R's paste(round, psu, sep = ":") gives
+    b = pd.DataFrame({"s": ["B", "B", "A", "C"], "p": [7, 7, 2, 1], "w": 1.0, "y": [1, 0, 1, 0]})
+    e = pd.DataFrame({"s": ["A", "C", "A", "B"], "p": [7, 3, 5, 2], "w": 1.0, "y": [0, 0, 1, 1]})
+    d = combine_rounds(b, e, weights="w", strata="s", psu="p")
+    tag = np.repeat(["baseline", "endline"], 4)
+    assert d.data["round_stratum"].astype(str).tolist() == [f"{t}:{s}" for t, s in zip(tag, [*b["s"], *e["s"]])]
+    assert d.data["round_psu"].astype(str).tolist() == [f"{t}:{p}" for t, p in zip(tag, [*b["p"], *e["p"]])]
+    # the labels that occur, in sorted order (as a sorted factorisation of the text would number them)
+    cats = list(d.data["round_psu"].cat.categories)
+    assert cats == sorted(set(cats)) and len(cats) == 7
+    # without strata the round is the stratum
+    d2 = combine_rounds(b, e, weights="w", psu="p")
+    assert d2.data["round_stratum"].astype(str).tolist() == list(tag)
+    # a blank PSU stays blank, and the design names it
+    with pytest.raises(DesignError, match="'round_psu' .* missing values in row 1"):
+        combine_rounds(b.assign(p=[1.0, np.nan, 2.0, 2.0]), e, weights="w", psu="p")
+
+
+def test_did_from_cell_means_equals_the_regression_with_missing_outcomes_and_a_domain():
+    # the 2x2 DiD from the four weighted cell means equals the coefficient of treated:post of the
+    # weighted least-squares fit (campaign_me.regression.regress, the svyglm path), estimate and SE
+    rng = np.random.default_rng(5)
+    n = 2000
+    data = pd.DataFrame({
+        "stratum": rng.integers(0, 4, n), "psu": rng.integers(0, 60, n), "w": rng.uniform(0.5, 2, n),
+        "t": rng.integers(0, 2, n), "post": rng.integers(0, 2, n), "y": rng.normal(size=n),
+        "region": rng.integers(0, 3, n),
+    })
+    data.loc[rng.random(n) < 0.1, "y"] = np.nan
+    d = SurveyDesign(data, weights="w", strata="stratum", psu="psu", nest=True).subset(data["region"] > 0)
+    r = did(d, "y", treated="t", post="post")
+    fit = regress(d, "y ~ t * post").to_frame().set_index("term")
+    assert r.effect == pytest.approx(fit.loc["t:post", "estimate"], rel=1e-10, abs=1e-12)
+    assert r.se == pytest.approx(fit.loc["t:post", "se"], rel=1e-10)
+    assert r.df == fit.loc["t:post", "df"]
+    assert r.n == int((data["region"] > 0).sum() - (data["y"].isna() & (data["region"] > 0)).sum())
+    # the same for the one-group models: pre_post (y ~ post) and itt (y ~ t)
+    for got, term in ((pre_post(d, "y", post="post"), "post"), (itt(d, "y", treated="t"), "t")):
+        fit = regress(d, f"y ~ {term}").to_frame().set_index("term")
+        assert got.effect == pytest.approx(fit.loc[term, "estimate"], rel=1e-10, abs=1e-12)
+        assert got.se == pytest.approx(fit.loc[term, "se"], rel=1e-10)
+        assert got.reference == pytest.approx(fit.loc["Intercept", "estimate"], rel=1e-10)
+
+
+# ---------------------------------------------------------------- the Core engine (campaign_me.rounds, contrasts)
+def test_core_stacking_and_change_of_means_equal_svyglm():
+    # the Core layer alone (no evaluation, no regression) gives R's numbers: rbind the rounds, declare
+    # svydesign(id = ~village, strata = ~district) on the stacked rows (same_clusters), and take the
+    # round (and arm x round) coefficient of svyglm; references from tests/reference/rounds.R
+    cb = _codebook()
+    both = rounds.combine_rounds(_data("baseline"), _data("endline"), codebook=cb)
+    both = both.with_columns(arm=(both.data["program_arm"] == 1).astype(int).to_numpy())
+    ch = change_of_means(both, "aware_risk", "post")
+    ref = R_ROUNDS["same_clusters:change:risk_aware"]  # R: svyglm(risk_aware ~ round, stacked)
+    assert (ch["estimate"], ch["se"], ch["df"]) == (pytest.approx(ref[0], abs=1e-9), pytest.approx(ref[1], abs=1e-9),
+                                                    ref[2])
+    dd = change_of_means(both, "aware_risk", "post", treated="arm")
+    ref = R_ROUNDS["same_clusters:did:risk_aware"]  # R: svyglm(risk_aware ~ arm * round, stacked): arm:round
+    assert (dd["estimate"], dd["se"], dd["df"]) == (pytest.approx(ref[0], abs=1e-9), pytest.approx(ref[1], abs=1e-9),
+                                                    ref[2])
+    # the interval is the t interval on those df (closed form)
+    q = stats.t.ppf(0.975, ref[2])
+    assert dd["ci_high"] - dd["ci_low"] == pytest.approx(2 * q * dd["se"], rel=1e-12)
+    # the same as evaluation.did, which falls back to a regression for what the cell means do not cover
+    r = did(both, "aware_risk", treated="arm", post="post")
+    assert (r.effect, r.se, r.df) == (dd["estimate"], dd["se"], dd["df"])
+
+
+def test_change_of_means_names_bad_input():
+    d = SurveyDesign(pd.DataFrame({"y": [1.0, 2, 3, 4], "post": [0, 1, 2, 1], "w": 1.0}), weights="w")
+    with pytest.raises(DataError, match=r"post='post' must be 0/1 .*2"):
+        change_of_means(d, "y", "post")
+    d = SurveyDesign(pd.DataFrame({"y": [1.0, 2, 3, 4], "post": [1, 1, 1, 1], "w": 1.0}), weights="w")
+    with pytest.raises(DataError, match=r"post='post' does not vary"):
+        change_of_means(d, "y", "post")
+    d = SurveyDesign(pd.DataFrame({"y": [1.0, np.nan, 3, 4], "post": [1, 0, 1, 1], "w": 1.0}), weights="w")
+    with pytest.raises(DataError, match=r"outcome 'y': no respondent with an observed outcome in 'baseline'"):
+        change_of_means(d, "y", "post")
+
+
+def test_moved_names_stay_importable_from_their_old_modules():
+    assert evaluation.ROUNDS is rounds.ROUNDS and contrasts.ROUNDS is rounds.ROUNDS
+    assert evaluation.check_rounds is rounds.check_rounds
+    assert evaluation.indicator_values is design.indicator_values
+    assert regression.residual_df is design.residual_df and regression.total_covariance is design.total_covariance
+    # the Core stacking takes a Codebook; evaluation's also its path
+    with pytest.raises(DataError, match="codebook: expected a campaign_me.Codebook"):
+        rounds.combine_rounds(_data("baseline"), _data("endline"), codebook=str(CODEBOOK))
+    assert evaluation.combine_rounds(_data("baseline"), _data("endline"), codebook=str(CODEBOOK)).n == (
+        len(_data("baseline")) + len(_data("endline"))
+    )

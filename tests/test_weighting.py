@@ -5,6 +5,8 @@ import pandas as pd
 import pytest
 
 from campaign_me import ConvergenceError, SurveyDesign, WeightingError
+from campaign_me import design as design_module
+from campaign_me.design import DomainMatrix
 from campaign_me.weighting import (
     adjust_nonresponse,
     calibrate,
@@ -223,14 +225,13 @@ def test_weight_summary_missing_group(api):
 def test_calibration_hook_with_a_custom_step(dclus1):
     """SurveyDesign.with_calibration + LinearScores: a post-stratification step written outside
     campaign_me.weighting gives poststratify's numbers (R postStratify, checked above)."""
-    from campaign_me.design import Indicator
 
     class PostStrat:
         def __init__(self, codes, new, old):
             ng = codes.max() + 1
             den = np.bincount(codes, weights=old, minlength=ng)
-            self.collect_by = Indicator(codes, old / new / den[codes], ng)
-            self.spread = Indicator(codes, new, ng)
+            self.collect_by = DomainMatrix(codes, old / new / den[codes], ng)
+            self.spread = DomainMatrix(codes, new, ng)
 
         def residualize(self, scores):
             return scores.subtract(self.spread, scores.collect(self.collect_by))
@@ -251,3 +252,10 @@ def test_calibration_hook_with_a_custom_step(dclus1):
     assert mine.calibrated and not dclus1.calibrated
     with pytest.raises(ValueError, match="residualize"):
         dclus1.with_calibration(new, object())
+
+
+def test_old_name_of_the_domain_matrix_still_works_with_a_warning():
+    """design.Indicator was renamed DomainMatrix (it clashed with indicators.Indicator)."""
+    with pytest.warns(DeprecationWarning, match="DomainMatrix"):
+        old = design_module.Indicator
+    assert old is DomainMatrix
