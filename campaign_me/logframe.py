@@ -77,7 +77,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import difflib
 import html
 import os
 import re
@@ -91,7 +90,9 @@ import pandas as pd
 import yaml
 
 from . import power as _power
+from .conventions import Reporting, check_level, did_you_mean, reporting
 from .errors import CampaignMeError
+from .indicators import Catalogue, compute_indicators, load_catalogue
 
 __all__ = [
     "Logframe",
@@ -107,9 +108,10 @@ __all__ = [
     "STATUS_WORDS",
 ]
 
-#: Columns of :func:`tracking_table`.
+#: Columns of :func:`tracking_table`. ``logframe_level`` is the result's level in the logframe (goal,
+#: outcome, output), not a confidence level.
 TRACKING_COLUMNS = (
-    "level",
+    "logframe_level",
     "result",
     "narrative",
     "indicator",
@@ -240,11 +242,6 @@ def _domain_text(domain: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in domain.items())
 
 
-def _suggest(word: str, options) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _number(value) -> float | None:
     if value is None or isinstance(value, bool):
         return None
@@ -299,8 +296,6 @@ def load_logframe(
     >>> lf.primary
     ('risk_aware',)
     """
-    from .indicators import Catalogue, load_catalogue
-
     base = Path(".")
     if isinstance(path, Mapping):
         raw, source = dict(path), "logframe (from a mapping)"
@@ -326,7 +321,7 @@ def load_logframe(
         raise LogframeError(f"{source}: expected a mapping with goal, outcomes, outputs, activities")
     for k in raw:
         if k not in _TOP_KEYS:
-            err("top level", f"unknown key {k!r}{_suggest(k, _TOP_KEYS)}")
+            err("top level", f"unknown key {k!r}{did_you_mean(k, _TOP_KEYS)}")
     if catalogue is None:
         cat_path = raw.get("catalogue")
         catalogue = load_catalogue(base / cat_path) if cat_path else load_catalogue()
@@ -341,7 +336,7 @@ def load_logframe(
         sample = {}
     for k in sample:
         if k not in _SAMPLE_KEYS:
-            err("planned_sample", f"unknown key {k!r}{_suggest(k, _SAMPLE_KEYS)}")
+            err("planned_sample", f"unknown key {k!r}{did_you_mean(k, _SAMPLE_KEYS)}")
     plan = {
         "n": sample.get("n"),
         "deff": sample.get("deff", 1.0),
@@ -381,7 +376,7 @@ def load_logframe(
             ids[rid] = level
             for k in res:
                 if k not in _RESULT_KEYS:
-                    err(where, f"unknown key {k!r}{_suggest(k, _RESULT_KEYS)}")
+                    err(where, f"unknown key {k!r}{did_you_mean(k, _RESULT_KEYS)}")
             narrative = res.get("narrative")
             if not isinstance(narrative, str) or not narrative.strip():
                 err(where, "missing 'narrative' (what changes, for whom)")
@@ -414,12 +409,12 @@ def load_logframe(
             continue
         for k in act:
             if k not in _RESULT_KEYS:
-                err(f"activity {act.get('id', i)!r}", f"unknown key {k!r}{_suggest(k, _RESULT_KEYS)}")
+                err(f"activity {act.get('id', i)!r}", f"unknown key {k!r}{did_you_mean(k, _RESULT_KEYS)}")
         out = act.get("output")
         if out is not None and str(out) not in outputs:
             err(
                 f"activity {act.get('id', i)!r}",
-                f"output {out!r} is not an output of this logframe{_suggest(out, outputs)}",
+                f"output {out!r} is not an output of this logframe{did_you_mean(out, outputs)}",
             )
     table = pd.DataFrame(problems, columns=["where", "severity", "problem"])
     errors = table[table["severity"] == "error"]
@@ -453,14 +448,14 @@ def _parse_row(row, where, level, rid, narrative, catalogue, plan, err, warn_all
         return None
     for k in row:
         if k not in _ROW_KEYS:
-            err(where, f"unknown key {k!r}{_suggest(k, _ROW_KEYS)}")
+            err(where, f"unknown key {k!r}{did_you_mean(k, _ROW_KEYS)}")
     ind_id = row.get("indicator")
     if not ind_id:
         err(where, "missing 'indicator' (a catalogue id)")
         return None
     where = f"{where} ({ind_id})"
     if ind_id not in catalogue:
-        err(where, f"unknown indicator id {ind_id!r}{_suggest(ind_id, catalogue.ids)}")
+        err(where, f"unknown indicator id {ind_id!r}{did_you_mean(ind_id, catalogue.ids)}")
         return None
     ind = catalogue[ind_id]
     baseline, target = _number(row.get("baseline")), _number(row.get("target"))
@@ -592,9 +587,10 @@ def tracking_table(
     codebook=None,
     green: float = 1.0,
     amber: float = 0.5,
-    level: float = 0.95,
-    min_n: int = 25,
-    flag_n: int = 50,
+    level: float | None = None,
+    min_n: int | None = None,
+    flag_n: int | None = None,
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """The indicator tracking table: baseline, target, latest estimate, progress and status.
 
@@ -612,14 +608,19 @@ def tracking_table(
         Cut-offs of the share of the planned change achieved: green at or above ``green``, amber
         from ``amber`` to ``green``, red below ``amber``.
     level, min_n, flag_n
-        As :func:`campaign_me.compute_indicators` (when ``latest`` is a design).
+        As :func:`campaign_me.compute_indicators` (when ``latest`` is a design); default: the
+        ``settings``' (0.95, 25, 50).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings; ``level=``, ``min_n=``, ``flag_n=`` given explicitly win.
 
     Returns
     -------
     pandas.DataFrame
-        ``level, result, narrative, indicator, name, domain, unit, direction, baseline, target,
+        ``logframe_level, result, narrative, indicator, name, domain, unit, direction, baseline, target,
         target_date, latest, ci_low, ci_high, n, progress, progress_low, progress_high, status,
-        means_of_verification, note``; ``status`` is green, amber, red or grey.
+        means_of_verification, note``; ``status`` is green, amber, red or grey. ``logframe_level``
+        is the result's level in the logframe (goal, outcome, output); before version 0.2 this
+        column was called ``level``.
 
     Examples
     --------
@@ -632,8 +633,10 @@ def tracking_table(
        latest  progress status
     0    46.0       0.6  amber
     """
-    from .indicators import compute_indicators
-
+    s = reporting(settings)
+    level = s.level if level is None else level
+    min_n = s.min_n if min_n is None else min_n
+    flag_n = s.flag_n if flag_n is None else flag_n
     if not 0 <= amber < green:
         raise CampaignMeError(f"cut-offs: need 0 <= amber < green, got amber={amber!r}, green={green!r}")
     tables: dict[tuple[str, ...], pd.DataFrame] = {}
@@ -706,7 +709,7 @@ def tracking_table(
         notes.extend(r.warnings)
         out.append(
             {
-                "level": r.level,
+                "logframe_level": r.level,
                 "result": r.result,
                 "narrative": r.narrative,
                 "indicator": r.indicator,
@@ -747,7 +750,7 @@ TRACKING_HTML_COLUMNS = (
 
 #: Column headers in words, as :func:`tracking_html` writes them.
 TRACKING_HEADERS = {
-    "level": "Level",
+    "logframe_level": "Level",
     "result": "Result",
     "narrative": "Result statement",
     "indicator": "Indicator id",
@@ -788,7 +791,8 @@ def tracking_html(
     caption: str | None = None,
     digits: int = 1,
     columns: Sequence[str] | None = TRACKING_HTML_COLUMNS,
-    level: float = 0.95,
+    level: float | None = None,
+    settings: Reporting | None = None,
 ) -> str:
     """The tracking table as an HTML table a reader can take in: headers and statuses in words.
 
@@ -802,7 +806,8 @@ def tracking_html(
     Each status is written in words (:data:`STATUS_WORDS`: "cannot judge", not "grey") on a light
     fill (:data:`RAG_COLOURS`) that red-blind readers can tell apart; nothing depends on colour
     alone. Every cell carries its column's header as ``data-label``, so a narrow screen can show
-    each row as a card (the report's style sheet does). The table has no index column.
+    each row as a card (the report's style sheet does). The table has no index column. ``level``
+    is the confidence level named in the latest value's header (default ``settings.level``, 0.95).
 
     Examples
     --------
@@ -823,7 +828,7 @@ def tracking_html(
     merge_progress = "progress" in shown and {"progress_low", "progress_high"} <= set(table.columns) and not (
         {"progress_low", "progress_high"} & set(shown))
     unit_in_name = "name" in shown and "unit" in table.columns and "unit" not in shown
-    pct = f"{level:.0%}"
+    pct = f"{check_level(reporting(settings).level if level is None else level):.0%}"
 
     def number(v) -> str:
         if v is None or (isinstance(v, float) and not np.isfinite(v)) or pd.isna(v):

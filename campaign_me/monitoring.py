@@ -42,10 +42,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .contrasts import difference
+from .conventions import Reporting, check_level, reporting
+from .deferred import Deferred
 from .errors import DataError, describe_rows, describe_values, require_columns
+
+stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only the intervals need quantiles
 
 __all__ = [
     "ReachSumError",
@@ -549,8 +552,9 @@ def people_reached(
     *,
     false_report=None,
     correction: str = "independent",
-    level: float = 0.95,
+    level: float | None = None,
     df_method: str = "satterthwaite",
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """People reached = population x share exposed net of false reports, with its interval.
 
@@ -580,8 +584,11 @@ def people_reached(
         field practice, which understates reach by the factor ``1 - f`` when false reports also
         come from people who were exposed.
     level : float, default 0.95
+        Confidence level; default ``settings.level``.
     df_method : str, default "satterthwaite"
         Degrees of freedom of the net share, as in :func:`campaign_me.contrasts.difference`.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (its ``level``); ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -618,6 +625,7 @@ def people_reached(
     """
     if correction not in ("independent", "subtract"):
         raise DataError(f"correction={correction!r}: choose 'independent' or 'subtract'")
+    level = check_level(reporting(settings).level if level is None else level, error=DataError)
     exp = _estimates(exposure, "exposure", percent="unit")
     _check_share(exp.dropna(subset=["estimate"]), "exposure")
     keys = _keys(exp)
@@ -687,8 +695,9 @@ def funnel(
     *,
     cumulative: bool = True,
     missing: str = "zero",
-    level: float = 0.95,
+    level: float | None = None,
     method: str = "logit",
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """The campaign funnel: each step as a share of the target population, with intervals.
 
@@ -713,9 +722,12 @@ def funnel(
         recognise the material, safe practices of someone not migrating) counts as not reaching
         the step; ``"error"`` refuses missing values.
     level : float, default 0.95
+        Confidence level; default ``settings.level``.
     method : {"logit", "wald", "korn-graubard"}, default "logit"
         Interval of each share, as :meth:`campaign_me.SurveyDesign.proportion` (the logit interval
         stays inside 0-1 for the small shares at the end of a funnel).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (its ``level``); ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -741,6 +753,7 @@ def funnel(
         raise DataError("steps: give an ordered mapping of step label to a 0/1 column, e.g. {'exposed': 'exposed_any'}")
     if missing not in ("zero", "error"):
         raise DataError(f"missing={missing!r}: choose 'zero' (not asked = step not reached) or 'error'")
+    level = check_level(reporting(settings).level if level is None else level, error=DataError)
     data = design.data
     require_columns(data, list(steps.values()), argument="steps")
     columns = {}
@@ -833,9 +846,10 @@ def cost_per_outcome_change(
     effect_type: str,
     direction: str = "increase",
     baseline: float | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     outcome: str | None = None,
     note: str = COST_NOTE,
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """Cost per unit of outcome change: cost / (people x effect), with an interval.
 
@@ -866,9 +880,11 @@ def cost_per_outcome_change(
     baseline : float, optional
         The share the relative change applies to (``effect_type="relative"`` only).
     level : float, default 0.95
-        Confidence level (normal interval on people x effect, delta method).
+        Confidence level (normal interval on people x effect, delta method); default ``settings.level``.
     outcome : str, optional
         A label for the ``outcome`` column.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (its ``level``); ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -897,8 +913,7 @@ def cost_per_outcome_change(
                         "(every effect says whether it is in percentage points or a relative change)")
     if direction not in ("increase", "decrease"):
         raise DataError(f"direction={direction!r}: choose 'increase' or 'decrease' (the desired change)")
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.floating)) or not 0 < level < 1:
-        raise DataError(f"level={level!r}: must be a number between 0 and 1 (e.g. 0.95)")
+    level = check_level(reporting(settings).level if level is None else level, error=DataError)
     eff = _estimates(effect, "effect", percent="change_unit" if effect_type == "proportion" else None)
     keys = _keys(eff)
     e = eff["estimate"].to_numpy(dtype=float)

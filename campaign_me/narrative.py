@@ -32,13 +32,21 @@ writes text; it computes no estimate. Wording rules and their tests: ``docs/repo
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from .conventions import Reporting, check_choice, check_level, check_whole, reporting
+from .deferred import Deferred
 from .errors import DataError
+from .evaluation import adjust_pvalues
+from .indicators import load_catalogue
+
+stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only intervals and p-values need it
+optimize = Deferred("scipy.optimize")  # deferred: only the degrees of freedom of an interval need it
 
 __all__ = [
     "DESIGNS",
@@ -242,12 +250,16 @@ def interval_outcome(ci_low: float, ci_high: float) -> str:
 
 
 def _design(design: str) -> DesignWording:
-    if design not in DESIGNS:
-        raise DataError(f"design={design!r}: choose one of {', '.join(DESIGNS)}")
-    return DESIGNS[design]
+    return DESIGNS[check_choice(design, DESIGNS, argument="design", error=DataError)]
 
 
-def detectable_change(se: float, *, level: float = 0.95, power: float = 0.8, df: float = np.inf) -> float:
+def _level(level: float | None, settings: Reporting | None) -> float:
+    """The confidence level: ``level`` when given, else the settings' (default 0.95), checked."""
+    return check_level(reporting(settings).level if level is None else level, error=DataError)
+
+
+def detectable_change(se: float, *, level: float | None = None, power: float = 0.8, df: float = np.inf,
+                      settings: Reporting | None = None) -> float:
     """The minimum detectable change of an estimate with standard error ``se``.
 
     ``(t(1 - alpha/2, df) + t(power, df)) * se`` with ``alpha = 1 - level``, two-sided (Bloom 1995,
@@ -271,12 +283,10 @@ def detectable_change(se: float, *, level: float = 0.95, power: float = 0.8, df:
     >>> round(detectable_change(4.88, df=27), 1)  # a DiD with 27 degrees of freedom, in points
     14.2
     """
-    from scipy import stats
-
     if se is None or not np.isfinite(se) or se <= 0:
         return float("nan")
-    if not 0 < level < 1 or not 0 < power < 1:
-        raise DataError(f"level={level!r} and power={power!r} must be between 0 and 1")
+    level = _level(level, settings)
+    check_level(power, argument="power", error=DataError)
     alpha = 1 - level
     if df is None or not np.isfinite(df) or df <= 0:
         q = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
@@ -324,10 +334,11 @@ def finding_sentence(
     design: str = "did",
     unit: str = "pp",
     direction: str = "higher",
-    level: float = 0.95,
+    level: float | None = None,
     detectable: float | None = None,
     planned: float | None = None,
     power: float = 0.8,
+    settings: Reporting | None = None,
 ) -> str:
     """One finding in words, worded by the design that produced it and by what its interval shows.
 
@@ -343,11 +354,13 @@ def finding_sentence(
         ``"pp"`` (percentage points) or ``"points"`` (of a 0-100 score).
     direction : {"higher", "lower"}
         Which way is better for the indicator (a fall in irregular-migration intentions is the aim).
-    level : float, default 0.95
-        Confidence level of the interval.
+    level : float, optional
+        Confidence level of the interval; default ``settings.level`` (0.95).
     detectable, planned : float, optional
         Minimum detectable change (:func:`detectable_change`) and the planned change; said beside a
         null finding (:func:`detectable_sentence`).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (its ``level``); ``level=`` given explicitly wins.
 
     Examples
     --------
@@ -361,7 +374,7 @@ def finding_sentence(
     wording = _design(design)
     if direction not in ("higher", "lower"):
         raise DataError(f"direction={direction!r}: choose 'higher' or 'lower'")
-    pct = f"{level:.0%}"
+    pct = f"{_level(level, settings):.0%}"
     words = unit_words(unit)
     outcome = interval_outcome(ci_low, ci_high)
     if outcome == "unknown" or estimate is None or not np.isfinite(estimate):
@@ -406,8 +419,6 @@ def familywise_chance(k: int, alpha: float = 0.05) -> float:
 
 @functools.lru_cache(maxsize=1)
 def _catalogue():
-    from .indicators import load_catalogue
-
     return load_catalogue()
 
 
@@ -417,7 +428,7 @@ def _meta(indicator: str, catalogue=None) -> tuple[str, str, str]:
         cat = catalogue if catalogue is not None else _catalogue()
         if indicator in cat:
             ind = cat[indicator]
-            return ind.name, ind.direction, str(getattr(ind, "level", ""))
+            return ind.name, ind.direction, str(getattr(ind, "stage", ""))
     except Exception:  # an indicator outside the shipped catalogue
         pass
     return indicator, "higher", ""
@@ -425,8 +436,6 @@ def _meta(indicator: str, catalogue=None) -> tuple[str, str, str]:
 
 def _df_from_interval(estimate: float, se: float, ci_low: float, ci_high: float, level: float) -> float:
     """The t interval's degrees of freedom, recovered from its half-width (inf for a normal interval)."""
-    from scipy import optimize, stats
-
     if not all(np.isfinite(v) for v in (estimate, se, ci_low, ci_high)) or se <= 0:
         return float("nan")
     q = (ci_high - ci_low) / (2 * se)
@@ -446,8 +455,6 @@ def _df_from_interval(estimate: float, se: float, ci_low: float, ci_high: float,
 
 
 def _p_value(estimate: float, se: float, df: float) -> float:
-    from scipy import stats
-
     if not (np.isfinite(estimate) and np.isfinite(se)) or se <= 0 or not df > 0:
         return float("nan")
     t = abs(estimate / se)
@@ -462,11 +469,12 @@ def findings(
     *,
     design: str = "did",
     primary: Sequence[str] = (),
-    level: float = 0.95,
+    level: float | None = None,
     power: float = 0.8,
     planned: Mapping[str, float] | None = None,
     catalogue=None,
     method: str = "holm",
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """The findings of a country report: one row per indicator, worded by design and role.
 
@@ -482,8 +490,8 @@ def findings(
         The primary outcomes named before the endline (:attr:`campaign_me.logframe.Logframe.primary`):
         *confirmatory*; every other indicator is *exploratory*.
     level, power : float
-        Confidence level of the intervals (the tests are at ``1 - level``) and the power of the
-        minimum detectable change.
+        Confidence level of the intervals (the tests are at ``1 - level``; default ``settings.level``,
+        0.95) and the power of the minimum detectable change.
     planned : mapping, optional
         Planned change (target minus baseline) per indicator id, said beside a primary outcome's
         null finding (and in :func:`summary`).
@@ -515,8 +523,7 @@ def findings(
     >>> f[["indicator", "role", "outcome", "verdict"]].values.tolist()
     [['risk_aware', 'primary', 'above', 'consistent with a campaign effect'], ['hotline_known', 'exploratory', 'spans', 'no clear difference (could detect about 15 percentage points)']]
     """
-    from .evaluation import adjust_pvalues
-
+    level = _level(level, settings)
     wording = _design(design)
     if design not in _MEASURES:
         raise DataError(f"design={design!r}: a country report's results hold 'did' and 'pre_post' comparisons")
@@ -628,7 +635,8 @@ def _p_text(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
 
 
-def multiplicity_sentences(found: pd.DataFrame, *, level: float = 0.95) -> list[str]:
+def multiplicity_sentences(found: pd.DataFrame, *, level: float | None = None,
+                           settings: Reporting | None = None) -> list[str]:
     """The caution about many indicators tested at once, with this report's numbers.
 
     Examples
@@ -638,7 +646,7 @@ def multiplicity_sentences(found: pd.DataFrame, *, level: float = 0.95) -> list[
     >>> print(multiplicity_sentences(f)[0])
     This report tests 3 indicators, each at the 5% level. Even if the campaign had changed none of them, each interval would have a 5% chance of excluding zero, so the more indicators, the more such chance findings: with 2 exploratory indicators the chance that at least one excludes zero by chance alone is up to 10%.
     """
-    alpha = 1 - level
+    alpha = 1 - _level(level, settings)
     tested = found[found["outcome"].isin(["above", "below", "spans"])]
     k_all = len(tested)
     expl = tested[tested["role"].eq("exploratory")]
@@ -718,13 +726,14 @@ def _pick(results: pd.DataFrame, indicator: str, measure: str, round_: str, doma
     return m.iloc[0].to_dict()
 
 
-def reach_sentence(results: pd.DataFrame, *, level: float = 0.95, indicator: str = REACH_INDICATOR) -> str:
+def reach_sentence(results: pd.DataFrame, *, level: float | None = None, indicator: str = REACH_INDICATOR,
+                   settings: Reporting | None = None) -> str:
     """Reach at endline in the campaign districts, reconciled with the whole survey's figure.
 
     The indicator table is about the campaign districts, the results framework about all surveyed
     districts: the same indicator has two values, and this sentence says why.
     """
-    pct = f"{level:.0%}"
+    pct = f"{_level(level, settings):.0%}"
     camp = _pick(results, indicator, "level", "endline", "campaign areas")
     if camp is None:
         return ""
@@ -783,9 +792,10 @@ def summary(
     found: pd.DataFrame,
     results: pd.DataFrame | None = None,
     *,
-    level: float = 0.95,
+    level: float | None = None,
     power: float = 0.8,
     design: str = "did",
+    settings: Reporting | None = None,
 ) -> list[tuple[str, list[str]]]:
     """The plain-language summary at the top of a report: what we can say, how sure, what we cannot say.
 
@@ -795,6 +805,10 @@ def summary(
         :func:`findings`' table.
     results : pandas.DataFrame, optional
         The tidy results (for the reach sentence).
+    level : float, optional
+        Confidence level; default ``settings.level`` (0.95).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings; ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -802,6 +816,7 @@ def summary(
         Three sections, in order: "What we can say", "How sure we are", "What we cannot say".
     """
     wording = _design(design)
+    level = _level(level, settings)
     alpha = 1 - level
     pct = f"{level:.0%}"
     can, sure, cannot = [], [], []
@@ -881,9 +896,27 @@ def summary(
     return [("What we can say", can), ("How sure we are", sure), ("What we cannot say", cannot)]
 
 
-def summary_markdown(sections: list[tuple[str, list[str]]], *, level: int = 3) -> str:
-    """The summary's sections as Markdown: a heading and a bullet list each."""
-    hashes = "#" * level
+def summary_markdown(sections: list[tuple[str, list[str]]], *, heading_level: int = 3, **old: int) -> str:
+    """The summary's sections as Markdown: a heading (of ``heading_level``, 1 to 6) and a bullet list each.
+
+    ``level=`` (the heading level's former name) still works for one release, with a
+    DeprecationWarning: ``level`` elsewhere is always the confidence level.
+
+    Examples
+    --------
+    >>> print(summary_markdown([("What we can say", ["Reach rose."])], heading_level=2))
+    ## What we can say
+    <BLANKLINE>
+    - Reach rose.
+    """
+    if old:
+        unknown = sorted(set(old) - {"level"})
+        if unknown:
+            raise TypeError(f"summary_markdown() got an unexpected keyword argument {unknown[0]!r}")
+        warnings.warn("summary_markdown(level=...) is deprecated: use heading_level=", DeprecationWarning,
+                      stacklevel=2)
+        heading_level = old["level"]
+    hashes = "#" * check_whole(heading_level, argument="heading_level", minimum=1, maximum=6, error=DataError)
     return "\n\n".join(f"{hashes} {head}\n\n" + "\n".join(f"- {s}" for s in lines) for head, lines in sections if lines)
 
 
@@ -898,10 +931,13 @@ def _design_effect(results: pd.DataFrame) -> float:
     return float(np.median(se[ok] ** 2 / (p[ok] * (100 - p[ok]) / n[ok])))
 
 
-def methods_sentences(found: pd.DataFrame, results: pd.DataFrame, *, level: float = 0.95, power: float = 0.8,
-                      planned_deff: float | None = None) -> list[str]:
-    """How the report tests and what its minimum detectable changes rest on (for a methods section)."""
-    alpha = 1 - level
+def methods_sentences(found: pd.DataFrame, results: pd.DataFrame, *, level: float | None = None, power: float = 0.8,
+                      planned_deff: float | None = None, settings: Reporting | None = None) -> list[str]:
+    """How the report tests and what its minimum detectable changes rest on (for a methods section).
+
+    ``level`` is the confidence level (default ``settings.level``, 0.95).
+    """
+    alpha = 1 - _level(level, settings)
     out = []
     lv = results[results["measure"].eq("level") & results["domain"].isin(["campaign areas", "comparison areas"])
                  & ~results["suppressed"].astype(bool)]

@@ -43,9 +43,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
+from campaign_me.conventions import Reporting, check_level, check_number, reporting
+from campaign_me.deferred import Deferred
 from campaign_me.errors import PowerError, require_columns
+
+stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; the logframe and lessons import this module
+optimize = Deferred("scipy.optimize")  # deferred: only the solvers of sample sizes need it
 
 __all__ = [
     "clusters_per_arm",
@@ -79,12 +83,7 @@ _MAX_N = 1e15
 def _number(name: str, value: object) -> float:
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise PowerError(f"{name} must be a number, got {value!r}")
-    out = float(value)
-    if not math.isfinite(out):
-        raise PowerError(f"{name} must be a finite number, got {value!r}")
-    return out
+    return check_number(value, argument=name, error=PowerError)
 
 
 def _proportion(name: str, value: object) -> float:
@@ -303,11 +302,12 @@ def sample_size_proportion(
     p: float,
     margin: float,
     *,
-    level: float = 0.95,
+    level: float | None = None,
     population: float | None = None,
     deff: float = 1,
     response_rate: float = 1,
     exact: bool = False,
+    settings: Reporting | None = None,
 ) -> int | float:
     """Sample size to estimate a proportion to a margin of error.
 
@@ -318,7 +318,7 @@ def sample_size_proportion(
     margin : float
         Half-width of the confidence interval, on the proportion scale (0.05 = 5 points).
     level : float, default 0.95
-        Confidence level of the interval.
+        Confidence level of the interval; default ``settings.level``.
     population : float, optional
         Population size N; when given, the finite population correction is applied to the
         design-effect-inflated size (see Notes), so the result never exceeds N before
@@ -329,6 +329,8 @@ def sample_size_proportion(
         Expected response rate, in (0, 1]; the sample is divided by it.
     exact : bool, default False
         Return the unrounded size instead of rounding up.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (its ``level``); ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -378,9 +380,7 @@ def sample_size_proportion(
             f"margin={margin!r} must be strictly between 0 and 1 on the proportion scale, "
             f"e.g. 0.05 for +/- 5 percentage points"
         )
-    level = _number("level", level)
-    if not 0 < level < 1:
-        raise PowerError(f"level={level!r} must be strictly between 0 and 1, e.g. 0.95")
+    level = check_level(reporting(settings).level if level is None else level, error=PowerError)
     deff = _deff_arg(deff)
     response_rate = _rate("response_rate", response_rate)
     z = stats.norm.isf((1 - level) / 2)
@@ -407,10 +407,11 @@ def sample_size_table(
     by: str | Sequence[str],
     p: float | str = 0.5,
     margin: float | str = 0.05,
-    level: float = 0.95,
+    level: float | None = None,
     population: float | str | None = None,
     deff: float | str = 1,
     response_rate: float | str = 1,
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """Sample size for a proportion in each stratum, as a tidy table.
 
@@ -425,7 +426,9 @@ def sample_size_table(
         the name of a column of ``data`` holding a value per stratum. ``population=None``
         applies no finite population correction.
     level : float, default 0.95
-        Confidence level, the same for every stratum.
+        Confidence level, the same for every stratum; default ``settings.level``.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (its ``level``); ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -460,6 +463,7 @@ def sample_size_table(
             f"data must be a pandas DataFrame with one row per stratum, got {type(data).__name__}"
         )
     by_cols = require_columns(data, by, argument="by")
+    level = check_level(reporting(settings).level if level is None else level, error=PowerError)
     columns = {
         "p": p,
         "margin": margin,

@@ -28,6 +28,7 @@ from typing import Literal, TypeAlias
 import numpy as np
 import pandas as pd
 
+from campaign_me.conventions import check_whole
 from campaign_me.errors import SamplingError, describe_rows, describe_values, require_columns
 
 __all__ = [
@@ -100,18 +101,20 @@ def _rows(frame: pd.DataFrame, mask: np.ndarray) -> str:
 
 
 def _whole(value: object, *, argument: str, minimum: int = 0) -> int:
-    """Validate a whole number (ints, or floats such as 385.0) and return it as ``int``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise SamplingError(f"{argument} must be a whole number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value) or value != math.floor(value):
-        raise SamplingError(
-            f"{argument} must be a whole number, got {value!r}; round sample sizes up with math.ceil "
-            "(docs/methodology.md §5 rounding convention)"
-        )
-    out = int(value)
-    if out < minimum:
-        raise SamplingError(f"{argument} must be >= {minimum}, got {out}")
-    return out
+    """Validate a whole number (ints, or floats such as 385.0) and return it as ``int``.
+
+    :func:`campaign_me.conventions.check_whole`, with the sampling hint for a fractional size.
+    """
+    try:
+        return check_whole(value, argument=argument, minimum=minimum, error=SamplingError)
+    except SamplingError as exc:
+        fractional = (isinstance(value, (int, float, np.integer, np.floating))
+                      and not isinstance(value, (bool, np.bool_)) and math.isfinite(value)
+                      and value != math.floor(value))
+        if not fractional:
+            raise
+        raise SamplingError(f"{exc}; round sample sizes up with math.ceil (docs/methodology.md §5 rounding "
+                            "convention)") from None
 
 
 class _Strata:

@@ -37,7 +37,11 @@ import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
+from .conventions import Reporting, check_level, check_number, check_whole, did_you_mean, reporting
+from .deferred import Deferred
 from .errors import ColumnError, DataError, describe_rows, describe_values
+
+pg = Deferred("pingouin")  # deferred: pingouin imports statsmodels and more (seconds); only reliability needs it
 
 __all__ = [
     "ScaleError",
@@ -96,10 +100,7 @@ def _items(codebook: Codebook, scale: str, items: Sequence[str] | None) -> list[
 
 def _column(data: pd.DataFrame, name: str, scale: str) -> pd.Series:
     if name not in data.columns:
-        import difflib
-
-        close = difflib.get_close_matches(name, [str(c) for c in data.columns], n=3)
-        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        hint = did_you_mean(name, data.columns)
         raise ColumnError(f"scale {scale!r}: item {name!r} is not a column of the data{hint}")
     return data[name]
 
@@ -148,7 +149,11 @@ def _matches(col: pd.Series, codes: Sequence[object]) -> np.ndarray:
 
 
 def _check_share(min_share: float) -> None:
-    if isinstance(min_share, bool) or not isinstance(min_share, (int, float)) or not 0 < min_share <= 1:
+    try:
+        share = check_number(min_share, argument="min_share", error=ScaleError)
+    except ScaleError:
+        share = None
+    if share is None or not 0 < share <= 1:
         raise ScaleError(
             f"min_share={min_share!r}: give the share of items a respondent must answer, in (0, 1]"
         )
@@ -428,8 +433,10 @@ def at_least(
     >>> at_least(d, cb, "signs", 2).tolist()
     [1.0, 0.0]
     """
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer)) or threshold < 1:
-        raise ScaleError(f"threshold={threshold!r}: give a whole number of options >= 1")
+    try:
+        check_whole(threshold, argument="threshold", minimum=1, error=ScaleError)
+    except ScaleError as exc:
+        raise ScaleError(f"{exc}: give a whole number of options >= 1") from None
     n = count_selected(data, codebook, variable, none_options=none_options, sep=sep)
     return pd.Series(
         np.where(n.isna(), np.nan, (n >= threshold).astype(float)),
@@ -549,9 +556,10 @@ def reliability(
     scale: str,
     *,
     items: Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     min_item_total: float = 0.3,
     difficulty_range: tuple[float, float] = (0.05, 0.95),
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """Reliability table of a scale: Cronbach's alpha with its interval and per-item statistics.
 
@@ -564,12 +572,15 @@ def reliability(
         scale (items with ``correct``; scored 0/1).
     items : list of str, optional
     level : float, default 0.95
-        Confidence level of alpha's interval (pingouin's F-distribution interval).
+        Confidence level of alpha's interval (pingouin's F-distribution interval); default
+        ``settings.level``.
     min_item_total : float, default 0.3
         Items with a corrected item-total correlation below it are flagged.
     difficulty_range : (float, float), default (0.05, 0.95)
         Right/wrong items answered correctly by a share outside it are flagged (too hard or too
         easy to tell respondents apart).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (its ``level``); ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -587,8 +598,7 @@ def reliability(
     :func:`pingouin.cronbach_alpha`. Alpha rises with the number of items and does not show that a
     scale measures one thing; knowledge scales are formative, so read item difficulty instead.
     """
-    import pingouin as pg
-
+    level = check_level(reporting(settings).level if level is None else level, error=ScaleError)
     cb = _codebook(codebook)
     names = _items(cb, scale, items)
     if len(names) < 2:

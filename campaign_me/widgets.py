@@ -32,6 +32,7 @@ import base64
 import html
 import io
 import os
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -39,7 +40,16 @@ import numpy as np
 import pandas as pd
 
 from . import power as _power
+from .conventions import Reporting, reporting
+from .deferred import Deferred
 from .errors import CampaignMeError, DataError
+from .indicators import compute_indicators
+
+IPython = Deferred("IPython")  # deferred: only a notebook's kernel has a shell to display in
+ipython_display = Deferred("IPython.display")  # deferred: only notebooks display widgets
+ipywidgets = Deferred("ipywidgets")  # deferred: only live calculators build controls
+mpl_figure = Deferred("matplotlib.figure")  # deferred: matplotlib only when a figure is drawn
+plt = Deferred("matplotlib.pyplot")  # deferred: pyplot (and its backend) only to close a pyplot figure
 
 __all__ = [
     "Figure",
@@ -65,10 +75,9 @@ def is_live() -> bool:
     if mode in ("static", "live"):
         return mode == "live"
     try:
-        from IPython import get_ipython
+        shell = IPython.get_ipython()
     except ImportError:  # pragma: no cover - IPython comes with ipykernel
         return False
-    shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel") and "JPY_SESSION_NAME" in os.environ
 
 
@@ -79,9 +88,7 @@ def is_live() -> bool:
 
 def new_figure(width: float = 6.4, height: float = 3.6):
     """A matplotlib Figure and Axes not registered with pyplot (so it is shown only once)."""
-    from matplotlib.figure import Figure as _MplFigure
-
-    fig = _MplFigure(figsize=(width, height), dpi=100, layout="constrained")
+    fig = mpl_figure.Figure(figsize=(width, height), dpi=100, layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -94,8 +101,6 @@ def fit_text(text: str, width_inches: float, *, fontsize: float = 10.0) -> str:
     Aroland endline, campaign
     districts: the campaign funnel
     """
-    import textwrap
-
     chars = max(12, int(width_inches * 72 / (0.6 * fontsize)))
     return "\n".join(textwrap.fill(line, chars, break_long_words=False, break_on_hyphens=False)
                      for line in str(text).splitlines() or [""])
@@ -139,8 +144,6 @@ class Figure:
         self.alt = alt.strip()
         self.figure = fig
         try:  # a pyplot figure would otherwise be shown a second time by the inline backend
-            import matplotlib.pyplot as plt
-
             if fig in map(plt.figure, plt.get_fignums()):
                 plt.close(fig)
         except Exception:  # pragma: no cover - pyplot unavailable
@@ -249,8 +252,6 @@ def results_chain_figure(steps: Sequence[str], *, alt: str, title: str = "",
         raise DataError("steps: a results chain needs at least two steps")
     if assumptions is not None and len(assumptions) != len(steps) - 1:
         raise DataError(f"assumptions: give one per arrow ({len(steps) - 1}), got {len(assumptions)}")
-    import textwrap
-
     n = len(steps)
     per_row = int(per_row) if per_row else (n if n <= 5 else 4)
     rows = -(-n // per_row)
@@ -345,8 +346,7 @@ class _Calculator:
 
     def build_widgets(self) -> Any:
         """The control panel (an ``ipywidgets.VBox``), wired to :meth:`update`."""
-        import ipywidgets as w
-
+        w = ipywidgets
         style = {"description_width": "initial"}
         layout = w.Layout(width="420px")
         for name, spec in self.controls.items():
@@ -372,8 +372,7 @@ class _Calculator:
     labels: dict[str, str] = {}
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
+        display = ipython_display.display
         live = is_live() if self.interactive is None else bool(self.interactive)
         if live:
             display(self.build_widgets())
@@ -632,8 +631,10 @@ def indicator_estimates(
     by: Sequence[str] = (),
     codebook=None,
     catalogue=None,
-    level: float = 0.95,
-    min_n: int = 25,
+    level: float | None = None,
+    min_n: int | None = None,
+    flag_n: int | None = None,
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """Catalogue indicators per round, overall and by each disaggregation, as one long table.
 
@@ -649,8 +650,11 @@ def indicator_estimates(
         Catalogue ids, e.g. ``["risk_aware", "knowledge_score"]``.
     by : sequence of str
         Disaggregation columns, each estimated separately (``"all"`` is always added).
-    codebook, catalogue, level, min_n
-        Passed to :func:`~campaign_me.indicators.compute_indicators`.
+    codebook, catalogue, level, min_n, flag_n
+        Passed to :func:`~campaign_me.indicators.compute_indicators`; ``level``, ``min_n`` and
+        ``flag_n`` default to the ``settings``' (0.95, 25, 50).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (``wb.settings``); ``level=``, ``min_n=``, ``flag_n=`` given explicitly win.
 
     Returns
     -------
@@ -658,15 +662,17 @@ def indicator_estimates(
         ``compute_indicators``' columns plus ``round``, ``by`` (the disaggregation, ``"all"`` for
         the whole population) and ``group`` (its level, as text).
     """
-    from .indicators import compute_indicators
-
+    s = reporting(settings)
+    level = s.level if level is None else level
+    min_n = s.min_n if min_n is None else min_n
+    flag_n = s.flag_n if flag_n is None else flag_n
     if not designs:
         raise DataError("designs: give at least one {round: SurveyDesign}")
     parts = []
     for round_, design in designs.items():
         for b in ("all", *by):
             t = compute_indicators(design, catalogue, codebook=codebook, indicators=list(indicators),
-                                   by=None if b == "all" else b, level=level, min_n=min_n)
+                                   by=None if b == "all" else b, level=level, min_n=min_n, flag_n=flag_n)
             group = ["all"] * len(t) if b == "all" else t[b].astype(str).tolist()
             t = t.drop(columns=[b] if b != "all" else []).assign(round=round_, by=b, group=group)
             parts.append(t)

@@ -25,18 +25,35 @@ from the codebook (:attr:`Workbook.book`), never from the column names of the sa
 
 from __future__ import annotations
 
+import html as _html
 import json
 import os
 import re
+import shutil
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from . import __version__
+from .codebook import Arm, Codebook
+from .conventions import FLAG_N, Reporting, check_level, check_whole, reporting
+from .deferred import Deferred
+from .design import SurveyDesign
 from .errors import CampaignMeError
 from .files import write_atomic
+from .indicators import applicable, compute_indicators, load_catalogue, respondent_values
+from .intake import load_survey
+from .synth import COUNTRIES, DEFAULT_SEED, generate
+
+nbformat = Deferred("nbformat")  # deferred: 2 s at import; only handouts and refresh_pins read notebooks
+mistune = Deferred("mistune")  # deferred: only print_html converts Markdown
+IPython = Deferred("IPython")  # deferred: only a notebook's kernel has a shell to show errors in
 
 __all__ = [
     "ParameterError",
@@ -182,20 +199,12 @@ def _is_sample_dir(path: Path) -> bool:
 
 def _sample_cache() -> Path:
     """Where an installed package keeps the sample data it generated (one folder per version and seed)."""
-    from . import __version__
-    from .synth import DEFAULT_SEED
-
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign_me"
     return cache / f"samples-{__version__}-{DEFAULT_SEED}"
 
 
 def _generate_samples(target: Path) -> Path:
     """Generate the sample data into ``target`` once (a temporary folder renamed into place)."""
-    import shutil
-    import uuid
-
-    from .synth import DEFAULT_SEED, generate
-
     tmp = target.parent / f".{target.name}-{uuid.uuid4().hex}"
     try:
         generate(tmp, seed=DEFAULT_SEED)
@@ -307,6 +316,14 @@ class Workbook:
         Seed for anything random (sample draws, simulations).
     output_dir : pathlib.Path or None
         Where tables are written (created on first write); None writes nothing.
+    flag_n : int
+        Estimates resting on fewer respondents than this (but at least ``min_n``) are flagged
+        "interpret with caution".
+    df : None, "degf", "design" or number
+        Degrees of freedom of the intervals (:class:`campaign_me.conventions.Reporting`).
+    settings : campaign_me.conventions.Reporting
+        ``level``, ``min_n``, ``flag_n`` and ``df`` as one value: pass ``settings=wb.settings`` to
+        the library's functions instead of each setting by hand.
     """
 
     country: str
@@ -318,6 +335,13 @@ class Workbook:
     min_n: int
     seed: int
     output_dir: Path | None
+    flag_n: int = FLAG_N
+    df: Any = None
+
+    @property
+    def settings(self) -> Reporting:
+        """The reporting settings (:class:`campaign_me.conventions.Reporting`): level, min_n, flag_n, df."""
+        return Reporting(level=self.level, min_n=self.min_n, flag_n=self.flag_n, df=self.df)
 
     @property
     def country_dir(self) -> Path:
@@ -357,8 +381,6 @@ class Workbook:
         question): the lessons' before-after changes and differences-in-differences read it. The
         sample data have all these columns and are returned as loaded.
         """
-        from .intake import load_survey
-
         round_ = self.rounds[0] if round_ is None else round_
         if round_ not in self.rounds:
             raise ParameterError(f"round {round_!r} is not among rounds={list(self.rounds)}")
@@ -369,14 +391,13 @@ class Workbook:
         wanted = [i for i in LESSON_OUTCOMES if i not in data.columns]
         if not wanted:
             return data
-        from .indicators import _evaluate, applicable  # the catalogue's own evaluation of an indicator
-
+        # the catalogue's own evaluation of an indicator (indicators.respondent_values)
         usable, _ = applicable(None, self.book, data)
         ids = [i for i in wanted if i in usable.ids and usable[i].type == "proportion"]
         if not ids:
             return data
         added = {}
-        for ind, y, _kind, mask, _den, _problem in _evaluate(data, usable.select(ids), self.book):
+        for ind, y, _kind, mask, _den, _problem in respondent_values(data, usable.select(ids), self.book):
             if y is None:
                 continue
             value = pd.array(y == 1, dtype="boolean")
@@ -389,8 +410,6 @@ class Workbook:
     @cached_property
     def book(self):
         """The codebook (:class:`campaign_me.Codebook`), read once."""
-        from .codebook import Codebook
-
         return Codebook.from_yaml(self.codebook)
 
     @property
@@ -438,8 +457,6 @@ class Workbook:
         >>> wb.asked(["risk_aware", "hotline_known"]), wb.asked(["risk_aware"]).line
         (['risk_aware', 'hotline_known'], '')
         """
-        from .indicators import applicable, load_catalogue
-
         ids = list(indicators)
         usable, other = applicable(load_catalogue().select(ids), self.book)
         return Asked([i for i in ids if i in usable.ids], other)
@@ -483,8 +500,6 @@ class Workbook:
         None when the codebook declares none (the sample world's codebook predates the key: its
         campaign districts are the column of :data:`SAMPLE_STUDY`).
         """
-        from .codebook import Arm
-
         book = self.book
         if book.arm is not None:
             return book.arm
@@ -545,8 +560,6 @@ class Workbook:
         ``weights=``, ``strata=``, ``psu=`` or ``fpc=`` to override one: ``weights=None`` for an
         unweighted design, ``weights="design_weight"`` for the weights before raking.
         """
-        from .design import SurveyDesign
-
         return SurveyDesign.from_codebook(data, self.book, lonely_psu=lonely_psu, **overrides)
 
     def table(self, name: str) -> pd.DataFrame:
@@ -586,10 +599,9 @@ def show_errors_plainly() -> bool:
     nothing and returns False.
     """
     try:
-        from IPython import get_ipython  # deferred on purpose: only notebooks need IPython
-    except ImportError:  # pragma: no cover - IPython comes with jupyterlab
+        shell = IPython.get_ipython()
+    except ImportError:  # pragma: no cover - IPython is a dependency
         return False
-    shell = get_ipython()
     if shell is None:
         return False
 
@@ -608,11 +620,13 @@ def check_parameters(
     data_dir: str = "",
     codebook: str = "",
     rounds: Sequence[str] = ("baseline", "endline"),
-    level: float = 0.95,
-    min_n: int = 25,
+    level: float | None = None,
+    min_n: int | None = None,
     seed: int = 2018,
     output_dir: str = "",
     country_name: str = "",
+    flag_n: int | None = None,
+    settings: Reporting | None = None,
 ) -> Workbook:
     """Check a notebook's parameters all at once and return them with the data paths resolved.
 
@@ -632,6 +646,13 @@ def check_parameters(
         Confidence level, strictly between 0 and 1.
     min_n : int, default 25
         Smallest number of respondents behind an estimate that is shown (>= 1).
+    flag_n : int, default 50
+        Estimates resting on fewer respondents than this (but at least ``min_n``) are flagged
+        "interpret with caution"; at least ``min_n`` (default: 50, or ``min_n`` if that is larger).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (level, min_n, flag_n, df) as one value; ``level=``, ``min_n=`` and
+        ``flag_n=`` given explicitly win. Without either, the defaults of
+        :mod:`campaign_me.conventions`.
     seed : int, default 2018
         Seed for random draws (>= 0).
     output_dir : str, default ""
@@ -642,6 +663,7 @@ def check_parameters(
     Returns
     -------
     Workbook
+        Its :attr:`Workbook.settings` is what the lessons and notebooks pass on (``settings=wb.settings``).
 
     Raises
     ------
@@ -653,18 +675,29 @@ def check_parameters(
     >>> wb = check_parameters(country="corvia", rounds=["baseline"], level=0.9)
     >>> wb.country_name, wb.rounds, wb.level
     ('Corvia', ('baseline',), 0.9)
+    >>> wb.settings
+    Reporting(level=0.9, min_n=25, flag_n=50, df=None)
     >>> check_parameters(country="narnia", level=95)
     Traceback (most recent call last):
     ...
     campaign_me.workbook.ParameterError: 2 bad notebook parameters:
       - country='narnia': no folder ...narnia; the sample countries are 'aroland', 'belmora', 'corvia'
-      - level=95: must be a number strictly between 0 and 1 (e.g. 0.95 for 95%)
+      - level=95: must be a number strictly between 0 and 1 (did you mean 0.95?)
     """
     show_errors_plainly()
     problems: list[str] = []
 
     def bad(name: str, value: object, message: str) -> None:
         problems.append(f"{name}={value!r}: {message}")
+
+    def checked(check, value: object, name: str, **limits):
+        """``check(value)`` (a campaign_me.conventions check), or None with its message kept as a problem."""
+        try:
+            return check(value, argument=name, error=ParameterError, **limits)
+        except ParameterError as exc:
+            text, prefix = str(exc), f"{name}={value!r} "
+            bad(name, value, text[len(prefix):] if text.startswith(prefix) else text)
+            return None
 
     # data folder first: other checks depend on it
     root: Path | None = None
@@ -709,12 +742,20 @@ def check_parameters(
         if not cb_path.is_file():
             bad("codebook", str(codebook), f"file {str(cb_path)} not found")
 
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < float(level) < 1:
-        bad("level", level, "must be a number strictly between 0 and 1 (e.g. 0.95 for 95%)")
-    if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
-        bad("min_n", min_n, "must be a whole number >= 1 (e.g. 30)")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        bad("seed", seed, "must be a whole number >= 0")
+    base = Reporting()
+    if settings is not None and not isinstance(settings, Reporting):
+        bad("settings", settings, "must be a campaign_me.conventions.Reporting, e.g. Reporting(level=0.9)")
+    elif settings is not None:
+        base = settings
+    level = checked(check_level, base.level if level is None else level, "level")
+    min_n = checked(check_whole, base.min_n if min_n is None else min_n, "min_n", minimum=1)
+    if flag_n is None:  # the settings' caution flag, raised to min_n when min_n is set above it
+        flag_n = max(base.flag_n, min_n) if min_n is not None else base.flag_n
+    flag_n = checked(check_whole, flag_n, "flag_n", minimum=1)
+    if min_n is not None and flag_n is not None and flag_n < min_n:
+        bad("flag_n", flag_n, f"must be at least min_n={min_n} (estimates below min_n are suppressed, "
+            "those below flag_n flagged)")
+    seed = checked(check_whole, seed, "seed", minimum=0)
     if not isinstance(output_dir, (str, os.PathLike)):
         bad("output_dir", output_dir, "must be a folder path (text); \"\" writes nothing")
     elif str(output_dir).strip() and Path(output_dir).exists() and not Path(output_dir).is_dir():
@@ -727,8 +768,6 @@ def check_parameters(
         raise ParameterError(head + ":\n" + "\n".join(f"  - {p}" for p in problems))
 
     if not country_name:
-        from .synth import COUNTRIES
-
         country_name = COUNTRIES[country].name if country in COUNTRIES else country.replace("_", " ").title()
     assert root is not None and cb_path is not None  # guaranteed when there is no problem
     return Workbook(
@@ -737,10 +776,12 @@ def check_parameters(
         data_dir=root,
         codebook=cb_path.resolve(),
         rounds=rounds,
-        level=float(level),
-        min_n=int(min_n),
-        seed=int(seed),
+        level=level,
+        min_n=min_n,
+        seed=seed,
         output_dir=Path(output_dir).expanduser() if str(output_dir).strip() else None,
+        flag_n=flag_n,
+        df=base.df,
     )
 
 
@@ -818,8 +859,6 @@ def handout(notebook: str | os.PathLike[str]) -> str:
     - 999 is not a number
     <BLANKLINE>
     """
-    import nbformat
-
     nb = nbformat.read(os.fspath(notebook), as_version=4)
     out: list[str] = []
     title = ""
@@ -920,8 +959,6 @@ img { max-width: 100%; }
 
 def _heading_slug(html_text: str) -> str:
     """GitHub's anchor for a heading (tags and punctuation dropped, spaces to hyphens)."""
-    import html as _html
-
     text = _html.unescape(re.sub(r"<[^>]+>", "", html_text)).strip().lower()
     text = re.sub(r"[^\w\- ]", "", text)
     return text.replace(" ", "-")
@@ -953,10 +990,6 @@ def print_html(markdown: str, *, title: str | None = None) -> str:
     >>> 'href="../glossary.html#kap"' in page and "http" not in page
     True
     """
-    import html as _html
-
-    import mistune
-
     body = mistune.create_markdown(escape=False, plugins=["table", "strikethrough", "task_lists"])(markdown)
     body = re.sub(r'href="([^":#?]+)\.md(#[^"]*)?"', lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
     # times of day (09:00-09:30) stay on one line; long names in running text
@@ -995,8 +1028,6 @@ def sample_overview(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFr
     1  Belmora        3         12       300
     2   Corvia        2          6       120
     """
-    from .synth import COUNTRIES
-
     root = sample_data_dir(data_dir)
     rows = []
     for key in SAMPLE_COUNTRIES:
@@ -1028,9 +1059,10 @@ def design_comparison(
     weights: str = "weight",
     strata: str | None = "stratum",
     psu: str | None = "psu",
-    level: float = 0.95,
+    level: float | None = None,
     scale: float = 1.0,
     codebook=None,
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """The same mean estimated three ways: as if a simple random sample, weighted only, design-based.
 
@@ -1044,8 +1076,11 @@ def design_comparison(
     codebook : Codebook or path, optional
         Take the design columns from the codebook instead (its ``weight``, ``strata`` and ``psu``).
     level : float, default 0.95
+        Confidence level; default ``settings.level``.
     scale : float, default 1
         Multiply estimates and interval bounds (100 for percentages).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (``wb.settings``); ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -1068,9 +1103,7 @@ def design_comparison(
     ...      > t.loc["weighted, clusters ignored", "ci_high"] - t.loc["weighted, clusters ignored", "ci_low"])
     True
     """
-    from .codebook import Codebook
-    from .design import SurveyDesign
-
+    level = check_level(reporting(settings).level if level is None else level, error=ParameterError)
     if codebook is not None:
         cb = Codebook.coerce(codebook, error=ParameterError)
         weights, strata, psu = cb.weight, cb.strata, cb.psu
@@ -1101,9 +1134,10 @@ def rank_segments(
     indicator: str = "knowledge_score",
     codebook=None,
     target: float = 100.0,
-    level: float = 0.95,
-    min_n: int = 25,
-    flag_n: int = 50,
+    level: float | None = None,
+    min_n: int | None = None,
+    flag_n: int | None = None,
+    settings: Reporting | None = None,
 ) -> pd.DataFrame:
     """Audience segments ranked by need: the gap to a target times the segment's population.
 
@@ -1118,7 +1152,10 @@ def rank_segments(
     target : float, default 100
         The value the gap is measured to (100 = everyone answers every item correctly).
     level, min_n, flag_n
-        As in :func:`~campaign_me.indicators.compute_indicators`.
+        As in :func:`~campaign_me.indicators.compute_indicators`; default: the ``settings``'
+        (0.95, 25, 50).
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings (``wb.settings``); ``level=``, ``min_n=``, ``flag_n=`` given explicitly win.
 
     Returns
     -------
@@ -1136,8 +1173,10 @@ def rank_segments(
     >>> list(seg.columns[:3]), len(seg)
     (['sex', 'urban', 'population'], 4)
     """
-    from .indicators import compute_indicators
-
+    s = reporting(settings)
+    level = s.level if level is None else level
+    min_n = s.min_n if min_n is None else min_n
+    flag_n = s.flag_n if flag_n is None else flag_n
     by = list(by)
     est = compute_indicators(design, codebook=codebook, indicators=[indicator], by=by, level=level,
                              min_n=min_n, flag_n=flag_n)
@@ -1181,8 +1220,6 @@ def refresh_pins(
     notebook with its default parameters (papermill) and call this to update the reference.
     Returns the number of pinned cells recorded.
     """
-    import nbformat
-
     src = nbformat.read(os.fspath(source), as_version=4)
     run = nbformat.read(os.fspath(executed), as_version=4)
     outputs = {c.source: c.get("outputs", []) for c in run.cells if c.cell_type == "code"}
@@ -1239,8 +1276,6 @@ def household_listing(frame: pd.DataFrame, *, persons_per_household: float = 2.2
     4       A       s          5
     5       B       s          1
     """
-    import numpy as np
-
     if not persons_per_household > 0:
         raise ParameterError(f"persons_per_household={persons_per_household!r}: must be > 0")
     households = np.maximum(1, np.round(frame[size].to_numpy(dtype=float) / persons_per_household)).astype(int)

@@ -21,6 +21,7 @@ import yaml
 
 from campaign_me import Codebook, SurveyDesign
 from campaign_me import power as pw
+from campaign_me.conventions import Reporting
 from campaign_me.indicators import compute_indicators
 from campaign_me.lessons import getting_started as gs
 from campaign_me.lessons import objectives as ob
@@ -602,3 +603,21 @@ def test_nothing_for_maintainers_in_sight(path):
             assert c.source.lstrip().startswith("print(")
     assert not any(re.search(r"^\s*country\s*=", c.source, re.M) for c in nb.cells if c.cell_type == "code"
                    and "parameters" not in c.metadata.get("tags", [])), "a cell reassigns the country parameter"
+
+
+def test_lessons_take_the_workbook_settings_once():
+    """settings=wb.settings gives what level=, min_n= by hand give; a keyword given explicitly wins."""
+    wb = check_parameters(country="corvia", settings=Reporting(level=0.9, min_n=40))
+    _, book, baseline, *_, frame = country("corvia")
+    d = design(baseline)
+    by_settings = ob.baselines(frame, d, book, settings=wb.settings)
+    pd.testing.assert_frame_equal(by_settings, ob.baselines(frame, d, book, level=0.9, min_n=40))
+    ref = compute_indicators(d, codebook=book, indicators=["risk_aware"], level=0.9, min_n=40).iloc[0]
+    row = by_settings[(by_settings["indicator"] == "risk_aware") & (by_settings["who"] == "Everyone aged 15-45")]
+    assert (row["ci_low"].iloc[0], row["ci_high"].iloc[0]) == pytest.approx((ref["ci_low"], ref["ci_high"]))
+    assert "90% interval" in ob.baselines_sentence(by_settings, "Corvia", settings=wb.settings)
+    assert "80% interval" in ob.baselines_sentence(by_settings, "Corvia", 0.8, settings=wb.settings)
+    groups = gs.by_groups(d, book, settings=wb.settings)
+    pd.testing.assert_frame_equal(groups, gs.by_groups(d, book, level=0.9, min_n=40))
+    three = start.three_designs(wb, baseline)
+    assert three.equals(design_comparison(baseline, "intend_irregular", codebook=book, level=0.9, scale=100))

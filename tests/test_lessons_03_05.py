@@ -22,8 +22,9 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from campaign_me import Codebook, monitoring, sampling
+from campaign_me import Codebook, SurveyDesign, monitoring, sampling
 from campaign_me.evaluation import message_pretest
+from campaign_me.indicators import compute_indicators
 from campaign_me.lessons import audience, dissemination, messages
 from campaign_me.power import clusters_per_arm, sample_size_proportion
 from campaign_me.workbook import (
@@ -68,8 +69,6 @@ def country(request):
 
 
 def _knowledge_by(c, by):
-    from campaign_me.indicators import compute_indicators
-
     est = compute_indicators(c["design"], codebook=c["wb"].codebook, indicators=["knowledge_score"], by=by)
     b = c["baseline"]
     pop = b.groupby(by, observed=True)["weight"].sum().rename("people").reset_index()
@@ -228,12 +227,10 @@ def _pretest(c):
 def _pretest_results(c):
     p = c["wb"].table("pretest")
     outcomes = ["comprehension", "credibility", "intention_safe"]
-    from campaign_me import SurveyDesign
-
     pre = SurveyDesign(p.assign(w=1.0), weights="w")
     per_variant = pre.mean(outcomes, by="variant")
     pairs = message_pretest(p, variant="variant", outcomes=outcomes, preference="preferred_variant",
-                            primary="intention_safe")
+                            primary="intention_safe").table
     votes = pre.proportion("preferred_variant")
     return p, per_variant, pairs, votes
 

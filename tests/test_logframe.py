@@ -1,5 +1,6 @@
 """campaign_me.logframe: results framework checks, tracking table and RAG status."""
 
+import itertools
 import warnings
 from pathlib import Path
 
@@ -8,8 +9,10 @@ import pandas as pd
 import pytest
 
 import campaign_me as cm
-from campaign_me import power
+from campaign_me import narrative, power
+from campaign_me.conventions import Reporting
 from campaign_me.indicators import compute_indicators
+from campaign_me.lessons import objectives
 from campaign_me.logframe import (
     RAG_COLOURS,
     STATUS_WORDS,
@@ -276,8 +279,6 @@ def test_status_fills_are_distinct_for_colour_blind_readers_and_words_say_the_st
 
     The former fills (green #a6dba0, amber #fdd49e) were 3 units apart for red-blind readers.
     """
-    import itertools
-
     for kind, matrix in _CVD.items():
         lab = {k: _lab(np.array(matrix) @ _linear(v)) for k, v in RAG_COLOURS.items()}
         for a, b in itertools.combinations(RAG_COLOURS, 2):
@@ -287,3 +288,44 @@ def test_status_fills_are_distinct_for_colour_blind_readers_and_words_say_the_st
         assert (lum + 0.05) / 0.05 >= 7
     assert STATUS_WORDS == {"green": "on track", "amber": "part of the way", "red": "off track",
                             "grey": "cannot judge"}
+
+
+# -- names that meant two things; reporting settings ------------------------------------------------
+
+def test_tracking_table_calls_the_results_level_logframe_level():
+    # ``level`` is the confidence level everywhere; the logframe's goal/outcome/output is logframe_level
+    lf = load_logframe(_lf([_row()]))
+    t = tracking_table(lf, _latest(46.0, 45.5, 46.5), level=0.9)
+    assert t["logframe_level"].tolist() == ["outcome"] and "level" not in t.columns
+    assert TRACKING_COLUMNS[0] == "logframe_level"
+    assert ">Level<" in tracking_html(t, columns=["logframe_level", "name"])
+
+
+def test_status_words_are_defined_once():
+    assert objectives.STATUS_WORDS is STATUS_WORDS and "STATUS_WORDS" in objectives.__all__
+
+
+def test_tracking_table_takes_the_reporting_settings(cb):
+    lf = load_logframe(SAMPLES / "corvia" / "logframe.yaml", codebook=cb)
+    data = cm.load_survey(SAMPLES / "corvia" / "survey_endline.csv", cb)
+    design = cm.SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
+    by_settings = tracking_table(lf, design, codebook=cb, settings=Reporting(level=0.9, min_n=30))
+    by_keywords = tracking_table(lf, design, codebook=cb, level=0.9, min_n=30)
+    pd.testing.assert_frame_equal(by_settings, by_keywords)
+    # the interval is compute_indicators' 90% interval (the reference computation of the estimates)
+    ref = compute_indicators(design, codebook=cb, indicators=["risk_aware"], level=0.9).iloc[0]
+    row = by_settings[(by_settings["indicator"] == "risk_aware") & (by_settings["domain"] == "all")].iloc[0]
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((ref["ci_low"], ref["ci_high"]))
+    # a keyword given explicitly wins over the settings
+    explicit = tracking_table(lf, design, codebook=cb, settings=Reporting(level=0.9), level=0.8)
+    pd.testing.assert_frame_equal(explicit, tracking_table(lf, design, codebook=cb, level=0.8))
+    assert "Latest (90% CI)" in tracking_html(by_settings, settings=Reporting(level=0.9))
+
+
+def test_summary_markdown_heading_level_and_its_old_name():
+    sections = [("What we can say", ["Reach rose."])]
+    assert narrative.summary_markdown(sections, heading_level=2).startswith("## What we can say")
+    with pytest.warns(DeprecationWarning, match="heading_level"):
+        assert narrative.summary_markdown(sections, level=4).startswith("#### What we can say")
+    with pytest.raises(TypeError, match="'levels'"):
+        narrative.summary_markdown(sections, levels=2)

@@ -1,13 +1,15 @@
 """Dissemination monitoring: delivery, platform metrics, people reached and cost, with closed-form checks."""
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from campaign_me import SurveyDesign, monitoring, synth
+from campaign_me import Codebook, SurveyDesign, monitoring, scales, synth
+from campaign_me.conventions import Reporting
 from campaign_me.errors import CampaignMeError, ColumnError, DataError
 from campaign_me.intake import load_survey
 from campaign_me.monitoring import (
@@ -211,6 +213,12 @@ def test_people_reached_closed_form():
     gross = people_reached({"estimate": r, "se": sr, "ci_low": 0.48, "ci_high": 0.56}, pop)
     assert gross.loc[0, "ci_low"] == pytest.approx(0.48 * pop)
     assert gross.loc[0, "note"] == "not net of false reports"
+    # the reporting settings' level: 1.644854 is the normal quantile of a 90% interval
+    at90 = people_reached({"estimate": r, "se": sr}, pop, false_report={"estimate": f, "se": sf},
+                          settings=Reporting(level=0.9))
+    assert at90.loc[0, "ci_low"] == pytest.approx(pop * (share - 1.644854 * se), rel=1e-6)
+    with pytest.raises(DataError, match="did you mean 0.9"):
+        people_reached({"estimate": r, "se": sr}, pop, level=90)
 
 
 def test_people_reached_recovers_a_planted_exposure_rate():
@@ -403,8 +411,6 @@ def test_indicator_and_round_comparison_rows_on_the_percent_scale():
 
 def test_seven_step_funnel_of_the_theory_of_change():
     """exposed -> recognised -> understood -> knows -> safe attitude -> safe intention -> safe practice."""
-    from campaign_me import Codebook, scales
-
     cb = Codebook.from_yaml(SAMPLES / "codebook.yaml")
     data = load_survey(SAMPLES / "belmora" / "survey_endline.csv", cb)
     attitude, practice = scales.likert_score(data, cb), scales.practice_score(data, cb)
@@ -432,8 +438,6 @@ def test_cost_mapping_finds_its_key_column():
 
 def test_the_guide_runs(monkeypatch):
     """docs/monitoring.md: every Python block runs, in order, on the sample data."""
-    import re
-
     root = SAMPLES.parents[1]
     monkeypatch.chdir(root)
     blocks = re.findall(r"```python\n(.*?)```", (root / "docs" / "monitoring.md").read_text(encoding="utf-8"), re.S)

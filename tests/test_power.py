@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from campaign_me.conventions import Reporting
 from campaign_me.errors import CampaignMeError, ColumnError, PowerError
 from campaign_me.power import (
     clusters_per_arm,
@@ -135,7 +137,7 @@ def test_sample_size_table_errors():
         sample_size_table(frame, by="district")
     frame["deff"] = [1.5, float("nan")]
     with pytest.raises(
-        PowerError, match=r"stratum region='South' \(row 1\): deff must be a finite number, got nan"
+        PowerError, match=r"stratum region='South' \(row 1\): deff=nan must be a number"
     ):
         sample_size_table(frame, by="region", deff="deff")
 
@@ -582,7 +584,7 @@ def test_clusters_unequal_sizes():
         (lambda: sample_size_proportion(30, 0.05), r"p=30.0 must be a proportion .*did you mean 0.3\?"),
         (lambda: sample_size_proportion(0, 0.05), r"p=0.0 must be a proportion strictly between 0 and 1"),
         (lambda: sample_size_proportion(0.5, 5), r"margin=5.0 must be strictly between 0 and 1"),
-        (lambda: sample_size_proportion(0.5, 0.05, level=95), r"level=95.0 must be strictly between"),
+        (lambda: sample_size_proportion(0.5, 0.05, level=95), r"level=95 must be .*strictly between.*did you mean 0.95"),
         (lambda: sample_size_proportion(0.5, 0.05, deff=0), r"deff=0.0 must be > 0 \(1 for simple random"),
         (
             lambda: sample_size_proportion(0.5, 0.05, response_rate=90),
@@ -593,9 +595,9 @@ def test_clusters_unequal_sizes():
             r"response_rate=0.0 must be in \(0, 1\]",
         ),
         (lambda: sample_size_proportion(0.5, 0.05, population=0), r"population=0 must be at least 1"),
-        (lambda: sample_size_proportion("0.5", 0.05), r"p must be a number, got '0.5'"),
-        (lambda: sample_size_proportion(float("nan"), 0.05), r"p must be a finite number, got nan"),
-        (lambda: sample_size_proportion(True, 0.05), r"p must be a number, got True"),
+        (lambda: sample_size_proportion("0.5", 0.05), r"p='0.5' must be a number"),
+        (lambda: sample_size_proportion(float("nan"), 0.05), r"p=nan must be a number"),
+        (lambda: sample_size_proportion(True, 0.05), r"p=True must be a number"),
         (lambda: sample_size_two_proportions(0.3, 0.3), r"p1 and p2 are both 0.3: there is no difference"),
         (lambda: sample_size_two_proportions(0.3, 1.4), r"p2=1.4 must be a proportion"),
         (lambda: sample_size_two_proportions(0.3, 0.4, power=80), r"power=80.0 .*did you mean 0.8\?"),
@@ -689,3 +691,14 @@ def test_two_proportion_size_is_always_a_feasible_pair():
     assert n1 >= 10 and power_two_proportions(0.02, 0.98, n1, n2=0.2 * n1, deff=2) > 0.8
     # ordinary sizes are untouched (docs/methodology.md §5.4: 356 per group)
     assert sample_size_two_proportions(0.3, 0.4) == 356
+
+
+def test_sample_size_proportion_takes_the_reporting_settings():
+    # closed form (docs/methodology.md §5.1): n = z^2 p (1 - p) / margin^2 with z = 1.644854 at 90%,
+    # 1.959964 at 95% (normal quantiles): 270.55 -> 271 and 384.15 -> 385
+    assert math.ceil(1.6448536269514722**2 * 0.25 / 0.05**2) == 271
+    assert sample_size_proportion(0.5, 0.05, settings=Reporting(level=0.9)) == 271
+    assert sample_size_proportion(0.5, 0.05, settings=Reporting(level=0.9), level=0.95) == 385  # explicit wins
+    assert sample_size_proportion(0.5, 0.05, level=np.float32(0.9)) == 271  # numpy numbers as Python's
+    table = sample_size_table(pd.DataFrame({"s": ["a"]}), by="s", settings=Reporting(level=0.9))
+    assert table["n"].tolist() == [271]

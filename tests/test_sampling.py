@@ -192,7 +192,7 @@ def test_srs_errors(frame):
         srs(frame, n={"Nord": 1, "North": 1, "South": 1}, strata="region")
     with pytest.raises(SamplingError, match=r"n has no entry for .*'South'"):
         srs(frame, n={"North": 1}, strata="region")
-    with pytest.raises(SamplingError, match="n must be a whole number, got 2.5"):
+    with pytest.raises(SamplingError, match=r"n=2.5 must be a whole number; round sample sizes up with math.ceil"):
         srs(frame, n=2.5)
     with pytest.raises(SamplingError, match=r"fraction must be in \(0, 1\]"):
         srs(frame, fraction=1.5)
@@ -235,7 +235,7 @@ def test_systematic_inclusion_frequencies():
 def test_systematic_errors(frame):
     with pytest.raises(SamplingError, match="frame has 12 units but n=13 were requested"):
         systematic(frame, n=13)
-    with pytest.raises(SamplingError, match="n must be >= 1"):
+    with pytest.raises(SamplingError, match="n=0 must be at least 1"):
         systematic(frame, n=0)
     with pytest.raises(ColumnError, match="sort_by"):
         systematic(frame, n=2, sort_by="district")
@@ -535,7 +535,7 @@ def test_two_stage_errors():
     g = f.assign(village=f["village"].where(f["hh"] != 8))
     with pytest.raises(SamplingError, match="missing cluster ids in row 8"):
         two_stage(g, cluster="village", n_clusters=1, take=1)
-    with pytest.raises(SamplingError, match="take must be >= 1"):
+    with pytest.raises(SamplingError, match="take=0 must be at least 1"):
         two_stage(f, cluster="village", n_clusters=1, take=0)
     with pytest.raises(SamplingError, match="frame has 3 clusters but 4 were requested"):
         two_stage(f, cluster="village", n_clusters=4, take=1)

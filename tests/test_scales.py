@@ -9,6 +9,7 @@ import pytest
 import campaign_me as cm
 from campaign_me import scales
 from campaign_me.codebook import CodebookError
+from campaign_me.conventions import Reporting
 from campaign_me.errors import CampaignMeError
 from campaign_me.scales import ScaleError
 from tests.reference.indicators_reference import R_INDICATORS
@@ -241,3 +242,13 @@ def test_score_design_matches_r(sample_cb, aroland):
         est, se = R_INDICATORS[f"baseline:{key}"]
         assert out.loc[var, "estimate"] == pytest.approx(est, rel=1e-9)
         assert out.loc[var, "se"] == pytest.approx(se, rel=1e-7)
+
+
+def test_reliability_takes_the_reporting_settings(sample_cb, aroland):
+    by_settings = scales.reliability(aroland, sample_cb, "attitude", settings=Reporting(level=0.9))
+    pd.testing.assert_frame_equal(by_settings, scales.reliability(aroland, sample_cb, "attitude", level=0.9))
+    wide = scales.reliability(aroland, sample_cb, "attitude")
+    assert (by_settings["alpha_ci_high"] - by_settings["alpha_ci_low"]).iloc[0] < (
+        wide["alpha_ci_high"] - wide["alpha_ci_low"]).iloc[0]
+    with pytest.raises(ScaleError, match="level=95"):
+        scales.reliability(aroland, sample_cb, "attitude", level=95)

@@ -10,8 +10,11 @@ import pytest
 from scipy import stats
 
 from campaign_me import widgets
+from campaign_me.conventions import Reporting
 from campaign_me.errors import CampaignMeError, DataError
+from campaign_me.indicators import compute_indicators
 from campaign_me.widgets import MDE, ClusterPower, Figure, IndicatorExplorer, SampleSize
+from campaign_me.workbook import check_parameters
 
 Z975 = stats.norm.ppf(0.975)
 Z80 = stats.norm.ppf(0.80)
@@ -169,9 +172,6 @@ def test_indicator_explorer_pivots_and_hides_small_cells():
 
 
 def test_indicator_estimates_reuses_compute_indicators():
-    from campaign_me.indicators import compute_indicators
-    from campaign_me.workbook import check_parameters
-
     wb = check_parameters(country="corvia")
     designs = {r: wb.design(wb.survey(r)) for r in wb.rounds}
     est = widgets.indicator_estimates(designs, indicators=["risk_aware"], by=["sex"], codebook=wb.codebook)
@@ -180,6 +180,16 @@ def test_indicator_estimates_reuses_compute_indicators():
     mine = est[(est["round"] == "endline") & (est["by"] == "sex")]
     np.testing.assert_allclose(mine["estimate"].to_numpy(), direct["estimate"].to_numpy())
     assert list(mine["group"]) == [str(v) for v in direct["sex"]]
+    # settings=wb.settings is the same as each setting by hand; a keyword given explicitly wins
+    wb90 = check_parameters(country="corvia", settings=Reporting(level=0.9, min_n=30, flag_n=60))
+    by_settings = widgets.indicator_estimates(designs, indicators=["risk_aware"], codebook=wb.codebook,
+                                              settings=wb90.settings)
+    by_hand = widgets.indicator_estimates(designs, indicators=["risk_aware"], codebook=wb.codebook, level=0.9,
+                                          min_n=30, flag_n=60)
+    pd.testing.assert_frame_equal(by_settings, by_hand)
+    explicit = widgets.indicator_estimates(designs, indicators=["risk_aware"], codebook=wb.codebook,
+                                           settings=wb90.settings, level=0.95, min_n=25, flag_n=50)
+    pd.testing.assert_frame_equal(explicit.reset_index(drop=True), est[est["by"] == "all"].reset_index(drop=True))
 
 
 def test_shown_tables_label_rows_and_columns_in_words():

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from campaign_me.conventions import Reporting
 from campaign_me.workbook import (
     ParameterError,
     check_parameters,
@@ -44,7 +45,10 @@ def test_valid_parameters_resolve_paths():
         ({"level": 1.0}, "level=1.0: must be a number strictly between 0 and 1"),
         ({"level": "0.95"}, "level='0.95'"),
         ({"level": True}, "level=True"),
-        ({"min_n": 0}, "min_n=0: must be a whole number >= 1"),
+        ({"min_n": 0}, "min_n=0: must be at least 1"),
+        ({"flag_n": 10, "min_n": 20}, "flag_n=10: must be at least min_n=20"),
+        ({"flag_n": 12.5}, "flag_n=12.5: must be a whole number"),
+        ({"settings": {"level": 0.9}}, "settings={'level': 0.9}: must be a campaign_me.conventions.Reporting"),
         ({"min_n": 2.5}, "min_n=2.5"),
         ({"seed": -1}, "seed=-1"),
         ({"rounds": []}, "rounds=[]: must be a non-empty list"),
@@ -59,6 +63,21 @@ def test_each_bad_parameter_is_named(kwargs, message):
         check_parameters(**{"country": "corvia", **kwargs})
     assert message in str(info.value)
     assert str(info.value).startswith("1 bad notebook parameter:")
+
+
+def test_settings_hold_level_min_n_flag_n_and_explicit_keywords_win():
+    # the defaults are campaign_me.conventions' (0.95, 25, 50); numpy numbers are accepted like Python's
+    wb = check_parameters(country="corvia", rounds=["baseline"])
+    assert wb.settings == Reporting() and (wb.level, wb.min_n, wb.flag_n) == (0.95, 25, 50)
+    wb = check_parameters(country="corvia", rounds=["baseline"], level=np.float32(0.9), min_n=np.int64(30))
+    assert wb.settings == Reporting(level=float(np.float32(0.9)), min_n=30, flag_n=50)
+    given = Reporting(level=0.9, min_n=30, flag_n=60, df="degf")
+    wb = check_parameters(country="corvia", rounds=["baseline"], settings=given)
+    assert wb.settings == given and wb.level == 0.9 and wb.df == "degf"
+    wb = check_parameters(country="corvia", rounds=["baseline"], settings=given, min_n=40)
+    assert (wb.level, wb.min_n, wb.flag_n) == (0.9, 40, 60)
+    # a min_n above the default caution flag raises the flag with it (min_n=60 was accepted before flag_n)
+    assert check_parameters(country="corvia", rounds=["baseline"], min_n=60).flag_n == 60
 
 
 def test_all_problems_reported_at_once(tmp_path):

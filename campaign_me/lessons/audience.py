@@ -19,7 +19,13 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from .. import power as _power
-from .start import absent
+from ..conventions import Reporting
+from ..deferred import Deferred
+from ..indicators import load_catalogue
+from ..weighting import effective_sample_size, weight_summary
+from .start import absent, given_or_settings, level_of
+
+stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only the sample-size lesson needs a quantile
 
 __all__ = [
     "segmentations",
@@ -35,6 +41,7 @@ __all__ = [
     "p_value",
     "effect_size_word",
     "segment_label",
+    "join_words",
     "segment_table",
     "segment_note",
     "segments_lesson",
@@ -113,7 +120,12 @@ def effect_size_word(es: float) -> str:
     return "large"
 
 
-def _join(items: Sequence[str]) -> str:
+def join_words(items: Sequence[str]) -> str:
+    """``"a, b and c"``: a list of words in a sentence.
+
+    >>> join_words(["radio", "posters", "theatre"])
+    'radio, posters and theatre'
+    """
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
@@ -240,8 +252,8 @@ def _shown(segments: pd.DataFrame) -> pd.DataFrame:
     return segments[segments["estimate"].notna()]
 
 
-def segment_table(segments: pd.DataFrame, by: Sequence[str], *, level: float = 0.95, flag_n: int = 50,
-                  codebook=None) -> pd.DataFrame:
+def segment_table(segments: pd.DataFrame, by: Sequence[str], *, level: float | None = None, flag_n: int | None = None,
+                  codebook=None, settings: Reporting | None = None) -> pd.DataFrame:
     """The ranked segments of :func:`~campaign_me.workbook.rank_segments` as a table to read.
 
     One row per segment in rank order: the segment in words, the people it stands for (the sum of
@@ -249,6 +261,7 @@ def segment_table(segments: pd.DataFrame, by: Sequence[str], *, level: float = 0
     whether they are enough to act on (``"yes"``; ``"uncertain (< 50)"`` below ``flag_n`` interviews;
     ``"no: not shown"`` below the notebook's ``min_n``, where the estimate is suppressed).
     """
+    level, flag_n = given_or_settings(settings, level=level, flag_n=flag_n)
     rows = []
     rank = 0
     for _, r in segments.iterrows():
@@ -274,7 +287,7 @@ def segment_table(segments: pd.DataFrame, by: Sequence[str], *, level: float = 0
     return pd.DataFrame(rows).set_index("rank")
 
 
-def segment_note(segments: pd.DataFrame, *, country: str, min_n: int = 25, flag_n: int = 50) -> str:
+def segment_note(segments: pd.DataFrame, *, country: str, min_n: int | None = None, flag_n: int | None = None, settings: Reporting | None = None) -> str:
     """One line above a segment table: how many segments can be shown and acted on, or why none can.
 
     >>> seg = pd.DataFrame({"estimate": [float("nan")] * 3, "n": [6, 3, 11], "small": [True] * 3})
@@ -282,6 +295,7 @@ def segment_note(segments: pd.DataFrame, *, country: str, min_n: int = 25, flag_
     **None of the 3 segments has 25 interviews**, so none can be shown: Corvia's 20 interviews spread over 3
     segments leave about 7 per segment, too few to estimate anything. Choose fewer variables.
     """
+    min_n, flag_n = given_or_settings(settings, min_n=min_n, flag_n=flag_n)
     total, n_shown = len(segments), int(segments["estimate"].notna().sum())
     n_enough = int((~segments["small"].astype(bool)).sum())
     interviews = int(segments["n"].sum())
@@ -298,8 +312,8 @@ def segment_note(segments: pd.DataFrame, *, country: str, min_n: int = 25, flag_
     return text + f"; {n_enough} {'has' if n_enough == 1 else 'have'} the {flag_n} or more needed to act on."
 
 
-def segments_lesson(segments: pd.DataFrame, by: Sequence[str], *, choice: str = "", min_n: int = 25,
-                    level: float = 0.95, codebook=None) -> str:
+def segments_lesson(segments: pd.DataFrame, by: Sequence[str], *, choice: str = "", min_n: int | None = None,
+                    level: float | None = None, codebook=None, settings: Reporting | None = None) -> str:
     """What the ranked segments say: the first segment, and whether the segments clearly differ in knowledge.
 
     Parameters
@@ -309,6 +323,7 @@ def segments_lesson(segments: pd.DataFrame, by: Sequence[str], *, choice: str = 
     choice : str
         The segmentation in words (a label of :data:`SEGMENTATIONS`), for the first sentence.
     """
+    level, min_n = given_or_settings(settings, level=level, min_n=min_n)
     shown = _shown(segments)
     how = f"Segmented by {choice}, the" if choice else "The"
     if not len(shown):
@@ -351,8 +366,6 @@ def planning_indicators(data: pd.DataFrame) -> list[str]:
 
 
 def _indicator_names(variables: Sequence[str]) -> dict[str, str]:
-    from ..indicators import load_catalogue
-
     catalogue = load_catalogue()
     names = {}
     for v in variables:
@@ -399,19 +412,18 @@ def design_effect_lesson(observed: pd.DataFrame, *, country: str) -> tuple[str, 
     below = [v for v in deff.index if deff[v] < 1]
     if below:
         text += (
-            f" A design effect below 1 ({_join([names[v].lower() for v in below])}) means stratification made "
+            f" A design effect below 1 ({join_words([names[v].lower() for v in below])}) means stratification made "
             f"that estimate more precise than a simple random sample of the same size would."
         )
     return text, planning
 
 
 def sample_size_lesson(planning_deff: float, interviews: int, *, country: str, margin: float = 0.05,
-                       response_rate: float = 0.9, level: float = 0.95) -> str:
+                       response_rate: float = 0.9, level: float | None = None, settings: Reporting | None = None) -> str:
     """How many interviews the chosen margin takes, against the interviews the baseline has."""
+    level = level_of(level, settings)
     need = _power.sample_size_proportion(0.5, margin, level=level, deff=planning_deff, response_rate=response_rate)
     srs = _power.sample_size_proportion(0.5, margin, level=level)
-    from scipy import stats
-
     z = stats.norm.ppf(0.5 + level / 2)
     achieved = 100 * z * math.sqrt(0.25 * planning_deff / interviews)
     pts = f"{100 * margin:g}"
@@ -553,7 +565,6 @@ def weight_table(summary: pd.DataFrame) -> pd.DataFrame:
     if absent(summary):
         return summary
     if isinstance(summary, pd.Series):
-        from ..weighting import weight_summary
 
         summary = weight_summary(summary)
     s = summary
@@ -588,7 +599,6 @@ def weights_lesson(weights: pd.Series, *, country: str, design_weights: pd.Serie
     ``raked`` (the table of :func:`raking_table`'s input: ``design_weight`` and ``census`` by group)
     gives ``design_weights`` and ``census_total``. None without weights.
     """
-    from ..weighting import effective_sample_size
 
     if absent(weights):
         return None
@@ -625,7 +635,6 @@ def weights_headline(weights, *, country: str, interviews: int) -> str:
     >>> weights_headline(Missing("no weights"), country="Corvia", interviews=4)
     'Corvia baseline: 4 interviews, no survey weights (every interview counts the same)'
     """
-    from ..weighting import effective_sample_size
 
     if absent(weights):
         return f"{country} baseline: {interviews} interviews, no survey weights (every interview counts the same)"

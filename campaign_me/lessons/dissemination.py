@@ -13,14 +13,16 @@ wrappers that feed survey estimates (:meth:`campaign_me.SurveyDesign.mean`) to
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from .. import monitoring as _monitoring
-from .audience import _join, number, people, percent
-from .start import Missing, absent, missing_line
+from ..conventions import Reporting
+from .audience import join_words, number, people, percent
+from .start import Missing, absent, level_of, missing_line
 
 __all__ = [
     "delivery",
@@ -103,8 +105,6 @@ def summed_reach_line(daily, population, *, country: str) -> str:
     Corvia: summed daily reach 1,300 against 1,000 people aged 15-45 in the campaign districts (1.3
     times the population)
     """
-    import textwrap
-
     if absent(daily) or absent(population):
         return str(daily if absent(daily) else population)
     summed = int(daily["reach"].sum())  # WRONG on purpose: the same people counted every day
@@ -161,8 +161,8 @@ def delivery_lesson(by_channel: pd.DataFrame, by_district: pd.DataFrame, *, coun
     counted = by_channel.loc[by_channel["attendance"] > 0, "channel"].tolist()
     uncounted = by_channel.loc[by_channel["attendance"] <= 0, "channel"].tolist()
     if counted and uncounted:
-        text += (f"Only {_join([channel_name(c) for c in counted])} count the people they reach (attendance); the "
-                 f"log counts nobody for {_join([channel_name(c) for c in uncounted])}, so it has no cost per person "
+        text += (f"Only {join_words([channel_name(c) for c in counted])} count the people they reach (attendance); the "
+                 f"log counts nobody for {join_words([channel_name(c) for c in uncounted])}, so it has no cost per person "
                  f"for them: their reach has to come from the survey.")
     return text.strip()
 
@@ -201,7 +201,7 @@ def reach_lesson(daily: pd.DataFrame, summary: pd.DataFrame, *, population: int,
     parts = [f"{_PLATFORMS.get(p, p)} {number(uniq[p])} accounts (its daily reach summed is "
              f"{number(per[p] / uniq[p], 1)} times more)" for p in uniq.index if p in per.index]
     text += (f"The platforms' own count of the accounts reached at least once over the whole campaign is "
-             f"{_join(parts)}, in campaign and comparison districts together. Even these count accounts, not "
+             f"{join_words(parts)}, in campaign and comparison districts together. Even these count accounts, not "
              f"people, and cannot be added across platforms: one person may use both.")
     return text
 
@@ -223,7 +223,7 @@ def spillover_text(daily) -> str | None:
 def spillover_lesson(spill: pd.DataFrame) -> str:
     """The share of ad impressions shown outside the campaign districts, and why it matters."""
     imp, out = float(spill["impressions"].sum()), float(spill["impressions_outside"].sum())
-    per = _join([f"{percent(s, 1)} on {_PLATFORMS.get(p, p)}" for p, s in zip(spill["platform"], spill["share_outside"])])
+    per = join_words([f"{percent(s, 1)} on {_PLATFORMS.get(p, p)}" for p, s in zip(spill["platform"], spill["share_outside"])])
     return (f"{percent(out / imp, 1)} of the ads' impressions ({number(out)} of {number(imp)}; {per}) were shown "
             f"outside the campaign districts, for {number(spill['spend_outside'].sum())} of the spend. People in the "
             f"comparison districts saw some of the campaign, which would pull a comparison of campaign and "
@@ -236,13 +236,14 @@ def spillover_lesson(spill: pd.DataFrame) -> str:
 
 
 def people_reached(endline, baseline, population: float, *, variable: str = "exposed_any",
-                   correction: str = "independent", level: float = 0.95) -> pd.DataFrame:
+                   correction: str = "independent", level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """People reached = population x share exposed at endline, net of the false reports measured at baseline.
 
     ``endline`` and ``baseline`` are survey designs of the same target population (e.g. the
     campaign districts, ``design.subset(...)``); the result is
     :func:`campaign_me.monitoring.people_reached`'s table.
     """
+    level = level_of(level, settings)
     if absent(population):
         return population
     return _monitoring.people_reached(
@@ -250,8 +251,9 @@ def people_reached(endline, baseline, population: float, *, variable: str = "exp
         false_report=baseline.mean(variable, level=level, na_rm=True), correction=correction, level=level)
 
 
-def reached_table(reached: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+def reached_table(reached: pd.DataFrame, *, level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """The first row of :func:`people_reached` as a short table: the shares and the people, with intervals."""
+    level = level_of(level, settings)
     if absent(reached):
         return reached
     r = reached.iloc[0]
@@ -266,8 +268,9 @@ def reached_table(reached: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame
     )
 
 
-def reached_lesson(reached: pd.DataFrame, *, country: str, level: float = 0.95) -> str:
+def reached_lesson(reached: pd.DataFrame, *, country: str, level: float | None = None, settings: Reporting | None = None) -> str:
     """People reached in words: reported exposure, false reports, the net share and the people it means."""
+    level = level_of(level, settings)
     if absent(reached):
         return None
     r = reached.iloc[0]
@@ -279,8 +282,9 @@ def reached_lesson(reached: pd.DataFrame, *, country: str, level: float = 0.95) 
             f"{people(r['ci_high'])}) of {number(r['population'])}.")
 
 
-def cost_lesson(cost: pd.DataFrame, *, activities_cost: float, ads_cost: float, level: float = 0.95) -> str:
+def cost_lesson(cost: pd.DataFrame, *, activities_cost: float, ads_cost: float, level: float | None = None, settings: Reporting | None = None) -> str:
     """Cost per person reached (:func:`campaign_me.monitoring.cost_per_person_reached`) in words, as a lower bound."""
+    level = level_of(level, settings)
     c = cost.iloc[0]
     upper = f"{number(c['ci_high'], 2)}" if np.isfinite(c["ci_high"]) else "no upper limit"
     return (f"The logged cost, {number(c['cost'])} ({number(activities_cost)} for activities and {number(ads_cost)} "
@@ -289,11 +293,12 @@ def cost_lesson(cost: pd.DataFrame, *, activities_cost: float, ads_cost: float, 
             f"costs are not in the log, so the true cost per person is higher: this is a lower bound.")
 
 
-def cost_text(reached, activities, daily, *, level: float = 0.95) -> str | None:
+def cost_text(reached, activities, daily, *, level: float | None = None, settings: Reporting | None = None) -> str | None:
     """:func:`cost_lesson` for the logged cost (activities and online ads) over the people reached.
 
     None when the survey lacks the activity log, the platform metrics or the people reached.
     """
+    level = level_of(level, settings)
     if absent(reached) or absent(activities) or absent(daily):
         return None
     costs = _monitoring.cost_per_person_reached(reached, float(activities["cost"].sum()) + float(daily["spend"].sum()))
@@ -301,7 +306,7 @@ def cost_text(reached, activities, daily, *, level: float = 0.95) -> str | None:
 
 
 def channel_costs(by_channel: pd.DataFrame, endline, baseline, population: float, *,
-                  channels: Mapping[str, str] | None = None, level: float = 0.95) -> pd.DataFrame:
+                  channels: Mapping[str, str] | None = None, level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """Cost per person reached by channel, people reached taken from the survey's question per channel.
 
     Parameters
@@ -319,6 +324,7 @@ def channel_costs(by_channel: pd.DataFrame, endline, baseline, population: float
         One row per channel: ``channel, cost, attendance, reached, reached_low, reached_high,
         estimate, ci_low, ci_high`` (the last three: cost per person reached).
     """
+    level = level_of(level, settings)
     if absent(by_channel) or absent(population):
         return by_channel if absent(by_channel) else population
     channels = dict(SURVEY_CHANNELS if channels is None else channels)
@@ -337,8 +343,9 @@ def channel_costs(by_channel: pd.DataFrame, endline, baseline, population: float
     return pd.DataFrame(rows)
 
 
-def channel_cost_table(costs: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+def channel_cost_table(costs: pd.DataFrame, *, level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """:func:`channel_costs` readable: cost, people reached (survey) and cost per person reached, with intervals."""
+    level = level_of(level, settings)
     if absent(costs):
         return costs
     def upper(x):
@@ -357,12 +364,13 @@ def channel_cost_table(costs: pd.DataFrame, *, level: float = 0.95) -> pd.DataFr
 # ---------------------------------------------------------------------------
 
 
-def funnel(design, codebook=None, *, steps: Mapping[str, str] | None = None, level: float = 0.95):
+def funnel(design, codebook=None, *, steps: Mapping[str, str] | None = None, level: float | None = None, settings: Reporting | None = None):
     """:func:`campaign_me.monitoring.funnel` over :data:`FUNNEL_STEPS`, with the survey's own columns.
 
     A step's 0/1 column is the survey's column of that name or the question that answers it
     (``concept:`` in the codebook). A Missing naming the questions the survey does not have.
     """
+    level = level_of(level, settings)
     steps = dict(FUNNEL_STEPS if steps is None else steps)
     columns = design.data.columns
     concepts = codebook.concepts if codebook is not None else {}
@@ -376,13 +384,14 @@ def funnel(design, codebook=None, *, steps: Mapping[str, str] | None = None, lev
             lacking.append(column)
     if lacking:
         return Missing(missing_line("question" + ("s" if len(lacking) > 1 else "") + " for "
-                                    + _join([f"\"{s}\"" for s, c in steps.items() if c in lacking]),
+                                    + join_words([f"\"{s}\"" for s, c in steps.items() if c in lacking]),
                                     ", ".join(lacking), "the funnel needs every step"))
     return _monitoring.funnel(design, resolved, level=level)
 
 
-def funnel_table(chain: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+def funnel_table(chain: pd.DataFrame, *, level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """:func:`campaign_me.monitoring.funnel` readable: shares of the population and of the step before."""
+    level = level_of(level, settings)
     if absent(chain):
         return chain
     return pd.DataFrame({

@@ -20,16 +20,19 @@ comparison adjusts for are the questions that answer :data:`COVARIATES` (``conce
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import evaluation
+from ..conventions import Reporting, check_whole
+from ..deferred import Deferred
 from ..design import SurveyDesign
 from ..diagnose import (
     CampaignDesign,
@@ -42,7 +45,12 @@ from ..diagnose import (
 )
 from ..errors import DataError
 from ..evaluation import EffectResult, EvidenceStrength, ExposureComparison
-from .start import Missing, absent, missing_line
+from ..indicators import load_catalogue
+from ..widgets import Figure, new_figure
+from .start import Missing, absent, level_of, missing_line
+
+stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only the minimum detectable effect needs quantiles
+mpl_figure = Deferred("matplotlib.figure")  # deferred: matplotlib only when a figure is drawn
 
 __all__ = [
     "COVARIATES",
@@ -139,8 +147,6 @@ def read_truth(wb) -> dict | None:
 
 @cache
 def _catalogue_names() -> dict[str, str]:
-    from ..indicators import load_catalogue
-
     return {key: ind.name for key, ind in load_catalogue().indicators.items()}
 
 
@@ -242,7 +248,7 @@ def _unit_is_share(unit: str) -> bool:
     return str(unit).strip() == "%"
 
 
-def change_table(change: pd.DataFrame, *, level: float = 0.95, arm: str = "campaign") -> pd.DataFrame:
+def change_table(change: pd.DataFrame, *, level: float | None = None, arm: str = "campaign", settings: Reporting | None = None) -> pd.DataFrame:
     """:func:`campaign_me.indicators.compare_rounds` ``by=arm`` as a table to read.
 
     One row per indicator and kind of district, campaign districts first: the indicator's name,
@@ -250,6 +256,7 @@ def change_table(change: pd.DataFrame, *, level: float = 0.95, arm: str = "campa
     %, their changes in percentage points; scores in points. ``arm`` is the 0/1 column of the
     campaign areas the changes were computed by.
     """
+    level = level_of(level, settings)
     names = list(dict.fromkeys(change["indicator"]))
     order = change.assign(order_=change["indicator"].map(names.index), is_campaign=change[arm].astype(bool))
     order = order.sort_values(["order_", "is_campaign"], ascending=[True, False], kind="stable")
@@ -508,8 +515,8 @@ def _covariates(design: SurveyDesign, covariates: Sequence[str], codebook) -> tu
 
 
 def three_ways(both: SurveyDesign, in_campaign: SurveyDesign, outcome: str, *, truth: dict | None = None,
-               level: float = 0.95, treated: str = "campaign", post: str = "post", exposed: str = "exposed_any",
-               covariates: Sequence[str] = COVARIATES, codebook=None) -> ThreeWays | Missing:
+               level: float | None = None, treated: str = "campaign", post: str = "post", exposed: str = "exposed_any",
+               covariates: Sequence[str] = COVARIATES, codebook=None, settings: Reporting | None = None) -> ThreeWays | Missing:
     """Estimate one outcome by before-after, exposed vs unexposed and difference-in-differences.
 
     ``both`` holds both rounds (:func:`campaign_me.evaluation.combine_rounds`); ``in_campaign`` is
@@ -518,6 +525,7 @@ def three_ways(both: SurveyDesign, in_campaign: SurveyDesign, outcome: str, *, t
     answer them (those the survey lacks are left out). A
     :class:`~campaign_me.workbook.Missing` when the survey has no ``outcome`` or no ``exposed`` column.
     """
+    level = level_of(level, settings)
     for column, what in ((outcome, f"question for \"{outcome_label(outcome).lower()}\""),
                          (exposed, "question on exposure to the campaign")):
         if column not in both.data.columns or column not in in_campaign.data.columns:
@@ -557,8 +565,6 @@ def three_ways_figure(ways: ThreeWays, country_name: str):
     """Dot-and-whisker chart of the three estimates, with the planted effect as a dashed line."""
     if absent(ways):
         return None
-    from ..widgets import Figure, new_figure
-
     s = ways.scale
     results = list(ways.results.items())
     fig, ax = new_figure(6.8, 2.7)
@@ -797,11 +803,7 @@ def simulation_table(sim: Simulation) -> pd.DataFrame:
 
 def simulation_figure(sim: Simulation, country_name: str):
     """Histograms of the simulated estimates, with the truth (dashed) and this survey (solid black) marked."""
-    from matplotlib.figure import Figure as _MplFigure
-
-    from ..widgets import Figure
-
-    fig = _MplFigure(figsize=(6.4, 5.8), dpi=100, layout="constrained")
+    fig = mpl_figure.Figure(figsize=(6.4, 5.8), dpi=100, layout="constrained")
     axes = fig.subplots(len(_SIM_ESTIMATORS), 1, sharex=True)
     marks = [100 * v for v in sim.observed.values()] + [100 * sim.design.effect, 100 * sim.design.trend]
     values = np.concatenate([100 * sim.estimates(e) for e in _SIM_ESTIMATORS])
@@ -927,8 +929,10 @@ def simulation_headline(sim: Simulation, country_name: str) -> str:
 
 def another_survey(sim: Simulation, draw: int) -> Interpretation:
     """One of the simulated surveys (number ``draw``), analysed as the real one was."""
-    if isinstance(draw, bool) or not isinstance(draw, (int, np.integer)) or not 0 <= draw < sim.sims:
-        raise DataError(f"draw={draw!r}: pick a whole number from 0 to {sim.sims - 1}")
+    try:
+        draw = check_whole(draw, argument="draw", minimum=0, maximum=sim.sims - 1, error=DataError)
+    except DataError:
+        raise DataError(f"draw={draw!r}: pick a whole number from 0 to {sim.sims - 1}") from None
     s = simulate_survey(sim.design, seed=sim.seed, sim=int(draw), sims=sim.sims)
     design = SurveyDesign(s, weights="weight", strata="round_stratum", psu="cluster")
     level = sim.level
@@ -953,8 +957,10 @@ def more_villages(sim: Simulation, villages_per_arm: int) -> pd.DataFrame:
     The same simulation (seed, number of surveys) as :func:`simulate_like_this_survey`, so the row
     of this survey repeats its numbers.
     """
-    if isinstance(villages_per_arm, bool) or not isinstance(villages_per_arm, (int, np.integer)) or villages_per_arm < 2:
-        raise DataError(f"villages_per_arm={villages_per_arm!r}: a whole number of at least 2")
+    try:
+        villages_per_arm = check_whole(villages_per_arm, argument="villages_per_arm", minimum=2, error=DataError)
+    except DataError:
+        raise DataError(f"villages_per_arm={villages_per_arm!r}: a whole number of at least 2") from None
     d = sim.design
 
     def row(villages: int, r) -> dict:
@@ -1076,9 +1082,6 @@ def evidence_list(designs: Mapping[str, EvidenceStrength]) -> Interpretation:
 
 def trial_planted(trial_dir, outcome: str) -> float | None:
     """The randomised study's planted intention-to-treat effect on ``outcome`` (its ``truth.json``), if any."""
-    import json
-    from pathlib import Path
-
     path = Path(trial_dir) / "truth.json"
     if not path.is_file():
         return None

@@ -15,9 +15,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..codebook import Codebook
+from ..conventions import Reporting
 from ..errors import CampaignMeError
-from ..indicators import compute_indicators
+from ..indicators import applicable, compute_indicators, load_catalogue
 from ..regression import regress
+from ..scales import knowledge_score
+from ..workbook import BREAKDOWNS
 from .start import (
     Missing,
     Shown,
@@ -25,8 +29,10 @@ from .start import (
     absent,
     column_label,
     count,
+    given_or_settings,
     group_label,
     interval,
+    level_of,
     missing_line,
     number,
     p_value,
@@ -79,8 +85,6 @@ def _column(codebook, name: str) -> str | None:
     """The survey column answering ``name``: the variable with ``concept: name``, else ``name`` itself."""
     if codebook is None:
         return name
-    from ..codebook import Codebook
-
     codebook = Codebook.coerce(codebook)
     concepts = codebook.concepts
     if name in concepts:
@@ -215,8 +219,9 @@ def trap_headline(wrong, right) -> str:
 # ---------------------------------------------------------------------------
 
 
-def headline(situation: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+def headline(situation: pd.DataFrame, country_name: str, level: float | None = None, *, settings: Reporting | None = None) -> str:
     """The lesson's headline: the share who intend to migrate irregularly, with its interval."""
+    level = level_of(level, settings)
     if "intend_irregular" not in set(situation["indicator"]):
         return missing_line("question for \"intends to migrate irregularly\"", "intend_irregular",
                             "the headline needs one")
@@ -225,12 +230,13 @@ def headline(situation: pd.DataFrame, country_name: str, level: float = 0.95) ->
             f"({level:.0%} CI {row['ci_low']:.1f} to {row['ci_high']:.1f})")
 
 
-def situation_table(situation: pd.DataFrame, level: float = 0.95, asked=None):
+def situation_table(situation: pd.DataFrame, level: float | None = None, asked=None, *, settings: Reporting | None = None):
     """The indicator table in words: indicator, estimate, interval, unit, interviews.
 
     ``asked`` (:meth:`campaign_me.workbook.Workbook.asked`) adds its one line naming the indicators
     the survey did not ask.
     """
+    level = level_of(level, settings)
     rows = []
     for rec in situation.to_dict("records"):
         rows.append({
@@ -253,12 +259,13 @@ def _half(rec) -> str:
     return "about half (the interval includes 50%)"
 
 
-def situation_sentence(situation: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+def situation_sentence(situation: pd.DataFrame, country_name: str, level: float | None = None, *, settings: Reporting | None = None) -> str:
     """The situation in two sentences: who intends to go, and the shares known least and most.
 
     Only percentages (``unit == "%"``) other than the intention are compared; "fewer than half"
     and "more than half" are said only when the interval is entirely below or above 50%.
     """
+    level = level_of(level, settings)
     t = situation[~situation["suppressed"].astype(bool)].set_index("indicator")
     parts = []
     if "intend_irregular" in t.index:
@@ -276,8 +283,8 @@ def situation_sentence(situation: pd.DataFrame, country_name: str, level: float 
 
 
 def by_groups(design, codebook, *, indicator: str = "intend_irregular",
-              groups: Sequence[str] = ("sex", "age_group", "urban"), level: float = 0.95,
-              min_n: int = 25) -> pd.DataFrame:
+              groups: Sequence[str] = ("sex", "age_group", "urban"), level: float | None = None,
+              min_n: int | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """One indicator by several characteristics, one row per group, labelled in words.
 
     Returns a table indexed by the group's label ("Women", "Aged 15-24", "Rural") with
@@ -286,6 +293,7 @@ def by_groups(design, codebook, *, indicator: str = "intend_irregular",
     survey columns or catalogue names (a question with ``concept: sex`` answers ``"sex"``); those
     the survey does not have are left out and listed in ``attrs["not_in_survey"]``.
     """
+    level, min_n = given_or_settings(settings, level=level, min_n=min_n)
     parts = []
     columns = [(g, _column(codebook, g)) for g in groups]
     not_in_survey = [g for g, c in columns if c is None or c not in design.data.columns]
@@ -302,9 +310,10 @@ def by_groups(design, codebook, *, indicator: str = "intend_irregular",
     return out
 
 
-def groups_table(groups: pd.DataFrame, level: float = 0.95):
+def groups_table(groups: pd.DataFrame, level: float | None = None, *, settings: Reporting | None = None):
     """:func:`by_groups` in words: group, estimate, interval, interviews (and one line naming the
     characteristics the survey does not have)."""
+    level = level_of(level, settings)
     left_out = groups.attrs.get("not_in_survey") or []
     line = ("Not in this survey: " + ", ".join(f"{column_label(g).lower()} ({g})" for g in left_out) + "."
             if left_out else "")
@@ -326,8 +335,6 @@ def groups_table(groups: pd.DataFrame, level: float = 0.95):
 def _values(data: pd.DataFrame, codebook, indicator: str) -> pd.Series:
     """Each respondent's value of an indicator on its reporting scale (0/100 for a share)."""
     if indicator == "knowledge_score":
-        from ..scales import knowledge_score
-
         return knowledge_score(data, codebook).astype(float)
     if indicator in data.columns:
         values = pd.to_numeric(data[indicator].astype("Float64"), errors="coerce").astype(float)
@@ -337,7 +344,7 @@ def _values(data: pd.DataFrame, codebook, indicator: str) -> pd.Series:
     raise CampaignMeError(f"indicator {indicator!r}: not a survey column or the knowledge score")
 
 
-def group_difference(design, codebook, indicator: str, column: str, a, b, *, level: float = 0.95) -> dict:
+def group_difference(design, codebook, indicator: str, column: str, a, b, *, level: float | None = None, settings: Reporting | None = None) -> dict:
     """Design-based difference of an indicator between two groups of the same survey (a minus b).
 
     A linear regression of the indicator (0/100 for a share) on a 0/1 indicator of group ``a``,
@@ -350,6 +357,7 @@ def group_difference(design, codebook, indicator: str, column: str, a, b, *, lev
     dict
         ``estimate, ci_low, ci_high, p_value`` (points), ``a``, ``b``.
     """
+    level = level_of(level, settings)
     data = design.data
     if column not in data.columns:
         raise CampaignMeError(f"column {column!r} is not in the survey")
@@ -391,8 +399,9 @@ def _gaps(design, codebook, groups: pd.DataFrame, indicator: str, level: float) 
 
 
 def groups_sentence(design, codebook, groups: pd.DataFrame, country_name: str, *,
-                    indicator: str = "intend_irregular", level: float = 0.95) -> str:
+                    indicator: str = "intend_irregular", level: float | None = None, settings: Reporting | None = None) -> str:
     """Where the groups differ: the range of the estimates, and each characteristic's largest gap tested."""
+    level = level_of(level, settings)
     shown = groups[~groups["suppressed"]]
     if shown.empty:
         return f"In {country_name} every group rests on too few interviews to be shown."
@@ -457,8 +466,9 @@ def _channels(design, level: float, names: dict[str, str] | None = None) -> pd.D
     return t[["estimate", "ci_low", "ci_high", "n"]] * [100, 100, 100, 1]
 
 
-def channels_table(design, level: float = 0.95, codebook=None):
+def channels_table(design, level: float | None = None, codebook=None, *, settings: Reporting | None = None):
     """Access to each channel in words: channel, share who can use it, interval."""
+    level = level_of(level, settings)
     names = _channel_names(design, codebook)
     t = _channels(design, level, names).sort_values("estimate", ascending=False)
     rows = [{"Channel": names[k], "Can use it (%)": number(r["estimate"]),
@@ -471,16 +481,17 @@ def channels_section(design, codebook, wb) -> Shown | Missing:
     a channel-access question (``concept: access``, a select_multiple with two options or more)."""
     if len(_channel_names(design, codebook)) < 2:
         return _not_in_survey("access")
-    return Shown(channels_table(design, wb.level, codebook),
-                 channels_sentence(design, wb.country_name, wb.level, codebook))
+    return Shown(channels_table(design, codebook=codebook, settings=wb.settings),
+                 channels_sentence(design, wb.country_name, codebook=codebook, settings=wb.settings))
 
 
-def channels_sentence(design, country_name: str, level: float = 0.95, codebook=None) -> str:
+def channels_sentence(design, country_name: str, level: float | None = None, codebook=None, *, settings: Reporting | None = None) -> str:
     """The channel most and least people can use, and whether the top two can be told apart.
 
     The difference between the top two channels is the design-based mean of each respondent's
     difference (the same people answered both), so its interval is right for paired answers.
     """
+    level = level_of(level, settings)
     names = _channel_names(design, codebook)
     t = _channels(design, level, names).sort_values("estimate", ascending=False)
     first, second, last = t.index[0], t.index[1], t.index[-1]
@@ -567,8 +578,8 @@ def weighting_sentence(comparison: pd.DataFrame, country_name: str, what: str = 
 PREMISE_INDICATORS = ("risk_aware", "knowledge_score", "hotline_known")
 
 
-def premise(design, codebook, *, indicators: Sequence[str] = PREMISE_INDICATORS, level: float = 0.95,
-            min_n: int = 25) -> pd.DataFrame:
+def premise(design, codebook, *, indicators: Sequence[str] = PREMISE_INDICATORS, level: float | None = None,
+            min_n: int | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """Those who intend to migrate irregularly against the others, indicator by indicator.
 
     One row per indicator: ``name, unit, intenders, others`` (domain estimates of
@@ -578,11 +589,10 @@ def premise(design, codebook, *, indicators: Sequence[str] = PREMISE_INDICATORS,
     ``intend_irregular``, :meth:`campaign_me.workbook.Workbook.survey`) gives a
     :class:`~campaign_me.workbook.Missing`.
     """
+    level, min_n = given_or_settings(settings, level=level, min_n=min_n)
     if "intend_irregular" not in design.data.columns:
         return _not_in_survey("intend_irregular")
     if codebook is not None:
-        from ..indicators import applicable, load_catalogue
-
         usable, _ = applicable(load_catalogue().select(list(indicators)), codebook)
         indicators = [i for i in indicators if i in usable.ids]
     if not len(indicators):
@@ -601,8 +611,9 @@ def premise(design, codebook, *, indicators: Sequence[str] = PREMISE_INDICATORS,
     return pd.DataFrame(rows).set_index("indicator")
 
 
-def premise_table(check: pd.DataFrame, level: float = 0.95):
+def premise_table(check: pd.DataFrame, level: float | None = None, *, settings: Reporting | None = None):
     """:func:`premise` in words: indicator, intenders, others, difference with interval, p-value."""
+    level = level_of(level, settings)
     if absent(check):
         return check
     rows = [{
@@ -616,8 +627,9 @@ def premise_table(check: pd.DataFrame, level: float = 0.95):
     return table(pd.DataFrame(rows))
 
 
-def premise_sentence(check: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+def premise_sentence(check: pd.DataFrame, country_name: str, level: float | None = None, *, settings: Reporting | None = None) -> str:
     """Do those who intend to migrate irregularly know less? Indicator by indicator, then the conclusion."""
+    level = level_of(level, settings)
     if absent(check):
         return None
     less = [r for _, r in check.iterrows() if r["ci_high"] < 0]
@@ -651,9 +663,10 @@ def premise_sentence(check: pd.DataFrame, country_name: str, level: float = 0.95
 # ---------------------------------------------------------------------------
 
 
-def group_answer(design, codebook, indicator: str, group: str, country_name: str, *, level: float = 0.95,
-                 min_n: int = 25) -> str:
+def group_answer(design, codebook, indicator: str, group: str, country_name: str, *, level: float | None = None,
+                 min_n: int | None = None, settings: Reporting | None = None) -> str:
     """The folded check of the "by group" exercise: the largest gap between the shown groups, tested."""
+    level, min_n = given_or_settings(settings, level=level, min_n=min_n)
     groups = by_groups(design, codebook, indicator=indicator, groups=[group], level=level, min_n=min_n)
     shown = groups[~groups["suppressed"]]
     name = groups["name"].iloc[0] if len(groups) else indicator
@@ -685,27 +698,26 @@ def by_group_exercise(design, codebook, group: str, wb, *, indicator: str = "hot
     if _column(codebook, indicator) is None and indicator not in design.data.columns:
         return _not_in_survey(indicator, "this exercise needs one")
     group = column
-    groups = by_groups(design, codebook, indicator=indicator, groups=[group], level=wb.level, min_n=wb.min_n)
-    return Shown(groups_table(groups, wb.level),
-                 group_answer(design, codebook, indicator, group, wb.country_name, level=wb.level, min_n=wb.min_n))
+    groups = by_groups(design, codebook, indicator=indicator, groups=[group], settings=wb.settings)
+    return Shown(groups_table(groups, settings=wb.settings),
+                 group_answer(design, codebook, indicator, group, wb.country_name, settings=wb.settings))
 
 
 def _breakdowns_line(design, codebook, group: str) -> str:
-    from ..workbook import BREAKDOWNS
-
     here = [name for name in BREAKDOWNS if (c := _column(codebook, name)) is not None and c in design.data.columns]
     return (f"This survey has no question for {group!r}; write one of the characteristics it has: "
             f"{', '.join(map(repr, here)) or 'none'}.")
 
 
 def small_groups(design, codebook, split: str, *, by: str = "migration_status", indicator: str = "risk_aware",
-                 level: float = 0.95, min_n: int = 25, flag_n: int = 50) -> pd.DataFrame:
+                 level: float | None = None, min_n: int | None = None, flag_n: int | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """An indicator for every combination of ``by`` and ``split``, with the suppression rules applied.
 
     One row per observed combination: the two labels, ``n``, ``estimate``, ``suppressed`` (fewer
     than ``min_n`` interviews: not shown) and ``flagged`` (fewer than ``flag_n``: shown with a caution).
     ``by`` and ``split`` are survey columns or catalogue names (``concept:``).
     """
+    level, min_n, flag_n = given_or_settings(settings, level=level, min_n=min_n, flag_n=flag_n)
     by, split = _column(codebook, by) or by, _column(codebook, split) or split
     cols = [by] if split == by else [by, split]
     t = compute_indicators(design, codebook=codebook, indicators=[indicator], by=cols, level=level, min_n=min_n,
@@ -774,5 +786,5 @@ def small_groups_exercise(design, codebook, split: str, wb, *, by: str = "migrat
         return Text(_breakdowns_line(design, codebook, split))
     if _column(codebook, indicator) is None and indicator not in design.data.columns:
         return _not_in_survey(indicator, "this exercise needs one")
-    groups = small_groups(design, codebook, split, by=by, indicator=indicator, level=wb.level, min_n=wb.min_n)
+    groups = small_groups(design, codebook, split, by=by, indicator=indicator, settings=wb.settings)
     return Shown(small_groups_table(groups), small_groups_answer(groups, wb.country_name))

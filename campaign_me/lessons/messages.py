@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .audience import _join, effect_size_word, number, p_value, percent
-from .start import absent
+from ..conventions import Reporting
+from ..deferred import Deferred
+from .audience import effect_size_word, join_words, number, p_value, percent
+from .start import absent, level_of
+
+stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only the randomisation check needs a test
 
 __all__ = [
     "VARIANT_NAMES",
@@ -91,10 +95,8 @@ def design_lesson(pretest: pd.DataFrame, *, country: str, variant: str = "varian
     """
     if absent(pretest):
         return None
-    from scipy import stats
-
     counts = pretest[variant].astype(str).value_counts().sort_index()
-    seen = _join([f"{number(n)} {'saw ' if i == 0 else ''}{variant_phrase(v)}" for i, (v, n) in enumerate(counts.items())])
+    seen = join_words([f"{number(n)} {'saw ' if i == 0 else ''}{variant_phrase(v)}" for i, (v, n) in enumerate(counts.items())])
     text = (f"In {country}, {number(len(pretest))} people took part, and chance decided which poster each was shown "
             f"and asked about: {seen}.")
     if preference in pretest.columns:
@@ -119,11 +121,12 @@ def _cell(row, binary: bool) -> str:
     return f"{row['estimate']:.1f} ({row['ci_low']:.1f} to {row['ci_high']:.1f})"
 
 
-def variant_table(per_variant: pd.DataFrame, *, variant: str = "variant", level: float = 0.95) -> pd.DataFrame:
+def variant_table(per_variant: pd.DataFrame, *, variant: str = "variant", level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """Means per variant (``SurveyDesign.mean(outcomes, by=variant)``) as a table: one row per poster.
 
     Shares are percentages, scores keep one decimal; each cell carries its interval in brackets.
     """
+    level = level_of(level, settings)
     if absent(per_variant):
         return per_variant
     out = {}
@@ -177,8 +180,9 @@ def _pair(pairs: pd.DataFrame, outcome: str, a: str, b: str) -> pd.Series:
 
 
 def intention_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, *, primary: str = "intention_safe",
-                     variant: str = "variant", level: float = 0.95, alpha: float = 0.05) -> str:
+                     variant: str = "variant", level: float | None = None, alpha: float = 0.05, settings: Reporting | None = None) -> str:
     """Which poster leads on stated intention, by how much, and whether its lead is larger than chance."""
+    level = level_of(level, settings)
     if absent(pairs):
         return None
     t = _intention(per_variant, primary, variant)
@@ -188,7 +192,7 @@ def intention_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, *, primary:
     n_each = int(t["n"].min())
     text = (f"On stated intention {variant_phrase(best)} comes first: {percent(b['estimate'])} intend a safe step "
             f"after seeing it ({level:.0%} CI {100 * b['ci_low']:.0f} to {100 * b['ci_high']:.0f}), against "
-            + _join([f"{percent(t.loc[o, 'estimate'])} after {variant_phrase(o)}" for o in others]) + ".")
+            + join_words([f"{percent(t.loc[o, 'estimate'])} after {variant_phrase(o)}" for o in others]) + ".")
     comps = {o: _pair(pairs, primary, best, o) for o in others}
     sig = [o for o in others if comps[o]["p_adjusted"] < alpha]
     ns = [o for o in others if o not in sig]
@@ -202,8 +206,8 @@ def intention_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, *, primary:
         text += " Its lead over " + ("both others" if len(others) == 2 else "every other poster") + \
             " is larger than chance (" + "; ".join(detail(o) for o in sig) + ")."
     elif sig:
-        text += (" Its lead over " + _join([variant_phrase(o) for o in sig]) + " is larger than chance ("
-                 + "; ".join(detail(o) for o in sig) + "), its lead over " + _join([variant_phrase(o) for o in ns])
+        text += (" Its lead over " + join_words([variant_phrase(o) for o in sig]) + " is larger than chance ("
+                 + "; ".join(detail(o) for o in sig) + "), its lead over " + join_words([variant_phrase(o) for o in ns])
                  + " is not (" + "; ".join(detail(o) for o in ns) + ").")
     else:
         text += (" But its lead is not larger than chance (" + "; ".join(detail(o) for o in ns) + "): with "
@@ -211,8 +215,9 @@ def intention_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, *, primary:
     return text
 
 
-def vote_table(votes: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+def vote_table(votes: pd.DataFrame, *, level: float | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """The preference vote (``SurveyDesign.proportion(preference)`` rows) as a table of percentages."""
+    level = level_of(level, settings)
     if absent(votes):
         return None
     v = votes.set_index("category") if "category" in votes.columns else votes
@@ -223,9 +228,10 @@ def vote_table(votes: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
 
 
 def vote_lesson(pairs: pd.DataFrame, per_variant: pd.DataFrame, votes: pd.DataFrame, *,
-                primary: str = "intention_safe", variant: str = "variant", level: float = 0.95,
-                alpha: float = 0.05) -> str:
+                primary: str = "intention_safe", variant: str = "variant", level: float | None = None,
+                alpha: float = 0.05, settings: Reporting | None = None) -> str:
     """What the vote picks, where that poster ranks on intention, and what choosing by the vote would cost."""
+    level = level_of(level, settings)
     if absent(pairs):
         return None
     v = votes.set_index("category") if "category" in votes.columns else votes

@@ -19,10 +19,22 @@ from pathlib import Path
 import pandas as pd
 
 from .. import power as _power
+from ..conventions import Reporting
 from ..errors import CampaignMeError
 from ..indicators import compute_indicators
-from ..logframe import load_logframe, tracking_table
-from .start import Missing, Shown, absent, count, interval, missing_line, number, table
+from ..logframe import STATUS_WORDS, load_logframe, tracking_table
+from .start import (
+    Missing,
+    Shown,
+    absent,
+    count,
+    given_or_settings,
+    interval,
+    level_of,
+    missing_line,
+    number,
+    table,
+)
 
 __all__ = [
     "logframe",
@@ -58,9 +70,8 @@ __all__ = [
     "did_exercise",
 ]
 
-#: The words of the traffic-light statuses of :func:`campaign_me.logframe.tracking_table`, as the
-#: country report says them.
-STATUS_WORDS = {"green": "on track", "amber": "part of the way", "red": "off track", "grey": "cannot judge"}
+# STATUS_WORDS (the words of the traffic-light statuses) is :data:`campaign_me.logframe.STATUS_WORDS`,
+# the one definition the country report also uses; imported above and kept in __all__.
 
 #: What each status means (the cut-offs of :func:`campaign_me.logframe.tracking_table`).
 STATUS_MEANING = {
@@ -218,7 +229,7 @@ def dates_sentence(frame) -> str:
     return text + "."
 
 
-def _measured(frame, design, codebook, level: float, min_n: int) -> list[dict]:
+def _measured(frame, design, codebook, level: float, min_n: int, flag_n: int) -> list[dict]:
     """Each logframe row with the survey's estimate for its indicator and domain."""
     tables: dict[tuple, pd.DataFrame] = {}
     out = []
@@ -227,7 +238,7 @@ def _measured(frame, design, codebook, level: float, min_n: int) -> list[dict]:
         if keys not in tables:
             ids = sorted({x.indicator for x in frame.rows if tuple(x.domain) == keys})
             tables[keys] = compute_indicators(design, frame.catalogue, codebook=codebook, by=list(keys) or None,
-                                              indicators=ids, level=level, min_n=min_n)
+                                              indicators=ids, level=level, min_n=min_n, flag_n=flag_n)
         t = tables[keys]
         sel = t["indicator"] == r.indicator
         for k, v in r.domain.items():
@@ -240,17 +251,20 @@ def _measured(frame, design, codebook, level: float, min_n: int) -> list[dict]:
     return out
 
 
-def baselines(frame, design, codebook, *, level: float = 0.95, min_n: int = 25) -> pd.DataFrame:
+def baselines(frame, design, codebook, *, level: float | None = None, min_n: int | None = None,
+              flag_n: int | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """The logframe's baselines beside the baseline survey's estimates (same indicator and domain).
 
     One row per logframe row: ``indicator, name, who, unit, baseline, estimate, ci_low, ci_high, n,
     suppressed, inside`` (``inside``: the logframe's baseline lies within the survey's interval;
-    missing when the estimate is suppressed).
+    missing when the estimate is suppressed). ``level``, ``min_n`` and ``flag_n`` default to the
+    ``settings``' (a workbook's ``wb.settings``; 0.95, 25 and 50 without).
     """
     if absent(frame):
         return frame
     rows = []
-    for m in _measured(frame, design, codebook, level, min_n):
+    level, min_n, flag_n = given_or_settings(settings, level=level, min_n=min_n, flag_n=flag_n)
+    for m in _measured(frame, design, codebook, level, min_n, flag_n):
         r = m["row"]
         inside = (m["ci_low"] <= r.baseline <= m["ci_high"]) if not m["suppressed"] else None
         rows.append({"indicator": r.indicator, "name": frame.catalogue[r.indicator].name, "who": _who(r.domain),
@@ -260,10 +274,11 @@ def baselines(frame, design, codebook, *, level: float = 0.95, min_n: int = 25) 
     return pd.DataFrame(rows)
 
 
-def baselines_table(check: pd.DataFrame, level: float = 0.95):
-    """:func:`baselines` in words."""
+def baselines_table(check: pd.DataFrame, level: float | None = None, *, settings: Reporting | None = None):
+    """:func:`baselines` in words (``level``: default the ``settings``' confidence level)."""
     if absent(check):
         return check
+    level = level_of(level, settings)
     rows = []
     for r in check.to_dict("records"):
         survey = (f"not shown (n = {r['n']})" if r["suppressed"]
@@ -274,10 +289,12 @@ def baselines_table(check: pd.DataFrame, level: float = 0.95):
     return table(pd.DataFrame(rows))
 
 
-def baselines_sentence(check: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+def baselines_sentence(check: pd.DataFrame, country_name: str, level: float | None = None, *,
+                       settings: Reporting | None = None) -> str:
     """How many of the logframe's baselines the baseline survey confirms."""
     if absent(check):
         return None
+    level = level_of(level, settings)
     judged = check[check["inside"].notna()]
     inside = judged[judged["inside"].astype(bool)]
     outside = judged[~judged["inside"].astype(bool)]
@@ -427,25 +444,28 @@ def countries_sentence(summary: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------
 
 
-def tracking(frame, design, codebook, *, level: float = 0.95, min_n: int = 25) -> pd.DataFrame:
+def tracking(frame, design, codebook, *, level: float | None = None, min_n: int | None = None,
+             flag_n: int | None = None, settings: Reporting | None = None) -> pd.DataFrame:
     """The tracking table exactly as the country report computes it (:func:`campaign_me.logframe.tracking_table`)."""
-    return tracking_table(frame, design, codebook=codebook, level=level, min_n=min_n)
+    return tracking_table(frame, design, codebook=codebook, level=level, min_n=min_n, flag_n=flag_n,
+                          settings=settings)
 
 
 def endline_tracking(frame, wb, codebook) -> pd.DataFrame | None:
     """The tracking table on the last survey round of ``wb.rounds``; None when there is only one round.
 
-    ``wb`` is :func:`campaign_me.workbook.check_parameters`' result (rounds, level, ``min_n``).
+    ``wb`` is :func:`campaign_me.workbook.check_parameters`' result (rounds, and ``wb.settings``).
     """
     if isinstance(frame, Missing):
         return frame
     if len(wb.rounds) < 2:
         return None
-    return tracking(frame, wb.design(wb.survey(wb.rounds[-1])), codebook, level=wb.level, min_n=wb.min_n)
+    return tracking(frame, wb.design(wb.survey(wb.rounds[-1])), codebook, settings=wb.settings)
 
 
-def tracking_readable(track: pd.DataFrame | None, level: float = 0.95):
+def tracking_readable(track: pd.DataFrame | None, level: float | None = None, *, settings: Reporting | None = None):
     """The tracking table in words: indicator, who, baseline to target, endline with interval, status."""
+    level = level_of(level, settings)
     if isinstance(track, Missing):
         return None
     if track is None:

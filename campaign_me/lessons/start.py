@@ -24,10 +24,24 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ..conventions import Reporting, check_level, reporting
+from ..deferred import Deferred
 from ..errors import CampaignMeError
-from ..workbook import Missing, missing_line
+from ..widgets import interval_figure
+from ..workbook import (
+    Missing,
+    ParameterError,
+    check_parameters,
+    design_comparison,
+    missing_line,
+    sample_overview,
+)
+
+ipython_display = Deferred("IPython.display")  # deferred: only notebooks show outputs
 
 __all__ = [
+    "given_or_settings",
+    "level_of",
     "Text",
     "Missing",
     "absent",
@@ -62,6 +76,28 @@ __all__ = [
 
 #: Shown for a number that does not exist (a suppressed estimate, a missing value).
 NOTHING = "–"
+
+
+def given_or_settings(settings: Reporting | None, **given):
+    """The reporting values given, each ``None`` replaced by the settings' (or the conventions' default).
+
+    How a lesson function that takes ``settings=`` and the older ``level=``/``min_n=``/``flag_n=``
+    merges them: a keyword given explicitly wins.
+
+    Examples
+    --------
+    >>> given_or_settings(Reporting(level=0.9, min_n=30), level=None, min_n=40)
+    [0.9, 40]
+    >>> level_of(None, None)
+    0.95
+    """
+    s = reporting(settings)
+    return [getattr(s, k) if v is None else v for k, v in given.items()]
+
+
+def level_of(level: float | None, settings: Reporting | None) -> float:
+    """``level`` when given, else the settings' confidence level (0.95 by default)."""
+    return reporting(settings).level if level is None else level
 
 
 class Text(str):
@@ -318,10 +354,8 @@ class Shown:
         self.parts = tuple(p for p in parts if p is not None)  # None: a part the survey cannot show
 
     def _ipython_display_(self) -> None:
-        from IPython.display import Markdown, display  # deferred: only notebooks show outputs
-
         for part in self.parts:
-            display(Markdown(part) if isinstance(part, str) else part)
+            ipython_display.display(ipython_display.Markdown(part) if isinstance(part, str) else part)
 
     def __repr__(self) -> str:
         return "\n\n".join(part if isinstance(part, str) else repr(part) for part in self.parts)
@@ -358,8 +392,6 @@ def data_table(wb):
     For a folder of one's own: one row per survey round with its interviews, strata, clusters and
     campaign-area clusters (from the codebook's design and ``arm``).
     """
-    from ..workbook import sample_overview
-
     overview = sample_overview(wb.data_dir)
     if len(overview):
         return countries_table(overview)
@@ -389,19 +421,15 @@ def three_designs(wb, data: pd.DataFrame, variable: str = THREE_WAYS_VARIABLE):
 
     A :class:`~campaign_me.workbook.Missing` when the survey does not have the question.
     """
-    from ..workbook import design_comparison
-
     if variable not in data.columns:
         return Missing(missing_line(f"question for \"{column_label(variable).lower()}\"", variable))
-    return design_comparison(data, variable, codebook=wb.book, level=wb.level, scale=100)
+    return design_comparison(data, variable, codebook=wb.book, settings=wb.settings, scale=100)
 
 
 def three_ways_figure(three, wb):
     """The three intervals of :func:`three_designs` in one figure, with its alt text; None without them."""
     if absent(three):
         return None
-    from ..widgets import interval_figure
-
     return interval_figure(three.rename(index=DESIGN_NAMES),
                            xlabel=f"intends to migrate irregularly (%), {wb.level:.0%} interval",
                            title=f"{wb.country_name} baseline: one question, three answers",
@@ -436,12 +464,13 @@ DESIGN_NAMES = {
 }
 
 
-def design_table(three: pd.DataFrame, level: float = 0.95):
+def design_table(three: pd.DataFrame, level: float | None = None, *, settings: Reporting | None = None):
     """The three estimates of :func:`campaign_me.workbook.design_comparison` in words.
 
     Columns: how the survey is treated, estimate, interval, its width, design effect. Shows the one
     line of a :class:`~campaign_me.workbook.Missing` instead.
     """
+    level = level_of(level, settings)
     if absent(three):
         return three
     rows = []
@@ -460,7 +489,7 @@ def _width(rec) -> float:
     return float(rec["ci_high"] - rec["ci_low"])
 
 
-def design_sentences(three: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+def design_sentences(three: pd.DataFrame, country_name: str, level: float | None = None, *, settings: Reporting | None = None) -> str:
     """What the three-way comparison shows for this country: widths, design effect, information.
 
     ``three`` is :func:`campaign_me.workbook.design_comparison` of a 0/1 variable with
@@ -468,6 +497,7 @@ def design_sentences(three: pd.DataFrame, country_name: str, level: float = 0.95
     interviews as a simple random sample, and turn the design effect into an equivalent number of
     interviews picked completely at random (``n / deff``). None without the three estimates.
     """
+    level = level_of(level, settings)
     if absent(three):
         return None
     srs, db = three.loc["unweighted (as if SRS)"], three.loc["design-based"]
@@ -508,8 +538,9 @@ def three_ways_alt(three: pd.DataFrame, country_name: str) -> str:
             f"{'design-based' if widest == 'design-based' else widest} interval.")
 
 
-def headline(three: pd.DataFrame, country_name: str, level: float = 0.95) -> str:
+def headline(three: pd.DataFrame, country_name: str, level: float | None = None, *, settings: Reporting | None = None) -> str:
     """The lesson's headline number: the design-based estimate, its interval and design effect."""
+    level = level_of(level, settings)
     if absent(three):
         return str(three) if three is not None else ""
     db = three.loc["design-based"]
@@ -536,8 +567,6 @@ def compare_countries(wb, other, variable: str = "intend_irregular"):
     gives one line saying so.
     """
     if isinstance(other, str):
-        from ..workbook import ParameterError, check_parameters
-
         try:
             other = check_parameters(country=other, data_dir=str(wb.data_dir), codebook=str(wb.codebook),
                                      rounds=[wb.rounds[0]])
@@ -579,8 +608,11 @@ def level_sentence(wb, try_level, variable: str = "intend_irregular") -> str:
     >>> level_sentence(Wb(), 95)
     'level = 95 is not allowed: a confidence level is a number strictly between 0 and 1 (write 0.95 for 95%). In the Parameters cell, the notebook would stop at the next cell with this message.'
     """
-    ok = (not isinstance(try_level, bool) and isinstance(try_level, (int, float, np.integer, np.floating))
-          and 0 < float(try_level) < 1)
+    try:
+        check_level(try_level)
+        ok = True
+    except CampaignMeError:
+        ok = False
     if not ok:
         hint = f"write {try_level / 100:g} for {try_level:g}%" if (
             isinstance(try_level, (int, float)) and not isinstance(try_level, bool) and 1 < try_level < 100
