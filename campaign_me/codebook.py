@@ -139,14 +139,24 @@ import datetime as _dt
 import math
 import os
 import re
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from campaign_me.errors import CodebookError
+import yaml
+
+from campaign_me.conventions import did_you_mean
+from campaign_me.deferred import Deferred
+from campaign_me.design import read_codebooks_with
+from campaign_me.errors import CodebookError, ColumnError, DataError, describe_labels, describe_values
+from campaign_me.textvalues import MissingCodes, missing_number, missing_text
 from campaign_me.xlsform import XLSFORM_TYPES, XLSForm, choice_codes, identifier_reason, read_xlsform
-from campaign_me.yamlfile import ProblemCollector, load_yaml, short, suggest
+from campaign_me.yamlfile import ProblemCollector, load_yaml, short
+
+np = Deferred("numpy")  # deferred: reading a codebook (and `campaign-me --help`) needs no numpy or pandas
+pd = Deferred("pandas")  # deferred: about 0.5 s at import; only coerce, to_frame and long code lists use it
 
 __all__ = [
     "TYPES",
@@ -316,10 +326,6 @@ class Variable:
 _Collector = ProblemCollector
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
-    return suggest(word, options)
-
-
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
@@ -340,7 +346,9 @@ def _parse_codes(
     elif isinstance(value, (list, tuple)):
         pairs = [(v, "") for v in value]
     else:
-        out.add(where, f"key {key!r} must be a mapping {{code: label}} or a list of codes, got {short(value)}")
+        out.add(
+            where, f"key {key!r} must be a mapping {{code: label}} or a list of codes, got {short(value)}"
+        )
         return {}
     codes: dict[Code, str] = {}
     seen: set[str] = set()
@@ -423,7 +431,7 @@ def _check_missing_against_valid(
     """A missing code may not match a valid value, as intake matches them in the data.
 
     Intake reads missing codes first, as text ignoring case and whole numbers as numbers
-    (:class:`campaign_me.intake._text.MissingCodes`, used here so that there is one definition): the
+    (:class:`campaign_me.textvalues.MissingCodes`, used here so that there is one definition): the
     missing code ``"1.0"``, ``"01"`` or ``"+1"`` would turn every valid ``1`` into missing, ``"a"`` every
     ``A``. The valid values are the codes (including those generated from ``points``), the
     ``true``/``false`` codes of a boolean, the Likert points of an integer item, and the 0/1 values of
@@ -431,9 +439,6 @@ def _check_missing_against_valid(
     """
     if not missing:
         return
-    # (imported here: campaign_me.intake imports this module)
-    from campaign_me.intake._text import MissingCodes, missing_number, missing_text
-
     text_codes = {str(k) for k in codes}
     both = [c for c in missing if c in codes or str(c) in text_codes]
     if both:
@@ -450,7 +455,12 @@ def _check_missing_against_valid(
     if vtype == "boolean":
         valid += [(c, f"the 'true' code {c!r}") for c in true_codes]
         valid += [(c, f"the 'false' code {c!r}") for c in false_codes]
-    if vtype == "integer" and isinstance(points, int) and not isinstance(points, bool) and points <= MAX_POINTS:
+    if (
+        vtype == "integer"
+        and isinstance(points, int)
+        and not isinstance(points, bool)
+        and points <= MAX_POINTS
+    ):
         valid += [(i, f"the Likert point {i}") for i in range(1, points + 1)]
     if vtype == "select_multiple":
         valid += [(v, f"the value {v} of the 0/1 option columns ('{name}/option')") for v in (0, 1)]
@@ -458,9 +468,6 @@ def _check_missing_against_valid(
     # the conversion runs it, for long code lists).
     texts = [str(value).strip() for value, _ in valid]
     if len(texts) > 1000:
-        import numpy as np
-        import pandas as pd
-
         candidates = np.flatnonzero(matcher.mask(pd.Series(texts, dtype="string"))).tolist()
     else:
         candidates = range(len(texts))
@@ -492,7 +499,11 @@ def _check_missing_against_valid(
 
 
 def _parse_variable(
-    name: Any, spec: Any, default_missing: dict[Code, str], out: _Collector, design_names: frozenset[str] = frozenset()
+    name: Any,
+    spec: Any,
+    default_missing: dict[Code, str],
+    out: _Collector,
+    design_names: frozenset[str] = frozenset(),
 ) -> Variable | None:
     where = f"variable {short(name)}"
     if not isinstance(name, str) or not name.strip():
@@ -515,7 +526,7 @@ def _parse_variable(
         spec = fixed
     for key in spec:
         if key not in _VARIABLE_KEYS:
-            out.add(where, f"unknown key {short(key)}{_suggest(key, _VARIABLE_KEYS)}")
+            out.add(where, f"unknown key {short(key)}{did_you_mean(key, _VARIABLE_KEYS)}")
     raw_type = spec.get("type")
     if raw_type is None:
         out.add(where, f"key 'type' is missing; use one of {', '.join(TYPES)}")
@@ -616,7 +627,9 @@ def _parse_variable(
         if overlap:
             out.add(where, f"keys 'true'/'false': {', '.join(sorted(overlap))} listed as both true and false")
 
-    _check_missing_against_valid(vtype, name, codes, missing, missing_from, true_codes, false_codes, points, where, out)
+    _check_missing_against_valid(
+        vtype, name, codes, missing, missing_from, true_codes, false_codes, points, where, out
+    )
 
     correct = _as_tuple(spec.get("correct"))
     if correct:
@@ -675,9 +688,6 @@ def _parse_variable(
 
 def _arm_key(value: Any) -> str | None:
     """A code as text, the same whichever way it was read (``1``, ``1.0``, ``"1"``, ``"1.0"``; ``True``)."""
-    import numpy as np
-    import pandas as pd
-
     if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -757,17 +767,13 @@ class Arm:
             another declared code; the message names the rows (line numbers after
             :func:`campaign_me.load_survey`) and the values.
         """
-        import numpy as np
-        import pandas as pd
-
-        from campaign_me.errors import ColumnError, DataError, describe_labels, describe_values
-
         frame = getattr(data, "data", data)
         if not isinstance(frame, pd.DataFrame):
             raise DataError(f"arm: expected a DataFrame or a SurveyDesign, got {type(data).__name__}")
         if self.column not in frame.columns:
             raise ColumnError(
-                f"arm: the codebook's arm column {self.column!r} is not in the data{_suggest(self.column, frame.columns)}"
+                f"arm: the codebook's arm column {self.column!r} is not in the "
+                f"data{did_you_mean(self.column, frame.columns)}"
             )
         col = frame[self.column]
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
@@ -788,12 +794,15 @@ class Arm:
         if undeclared.any():
             where = np.flatnonzero(undeclared)
             problems.append(
-                f"undeclared code(s) {describe_values(col.iloc[where].tolist())} at {describe_labels(frame.index, where)}"
+                f"undeclared code(s) {describe_values(col.iloc[where].tolist())} at "
+                f"{describe_labels(frame.index, where)}"
             )
         if problems:
             shown = ", ".join(repr(c) for c in self.codes)
             raise DataError(
-                f"arm column {self.column!r}: " + "; ".join(problems) + f"; expected one of its declared codes "
+                f"arm column {self.column!r}: "
+                + "; ".join(problems)
+                + f"; expected one of its declared codes "
                 f"({shown}; campaign: {', '.join(repr(c) for c in self.campaign)})"
             )
         out = np.zeros(len(codes), dtype=bool)
@@ -804,16 +813,19 @@ class Arm:
 def _parse_arm(raw: Any, variables: dict[str, Variable], names: list[str], out: _Collector) -> Arm | None:
     where = "top level"
     if not isinstance(raw, Mapping):
-        out.add(where, f"key 'arm' must be a mapping {{column: <variable>, campaign: [codes]}}, got {short(raw)}")
+        out.add(
+            where, f"key 'arm' must be a mapping {{column: <variable>, campaign: [codes]}}, got {short(raw)}"
+        )
         return None
     for key in raw:
         if key not in _ARM_KEYS:
-            out.add(where, f"key 'arm': unknown key {short(key)}{_suggest(str(key), _ARM_KEYS)}")
+            out.add(where, f"key 'arm': unknown key {short(key)}{did_you_mean(str(key), _ARM_KEYS)}")
     column = raw.get("column")
     if not isinstance(column, str) or column not in names:
         out.add(
             where,
-            f"key 'arm': column {short(column)} is not a declared variable{_suggest(str(column), names)}; "
+            f"key 'arm': column {short(column)} is not a declared "
+            f"variable{did_you_mean(str(column), names)}; "
             "name the variable that tells campaign from comparison areas",
         )
         return None
@@ -821,7 +833,11 @@ def _parse_arm(raw: Any, variables: dict[str, Variable], names: list[str], out: 
         return None
     campaign = raw.get("campaign")
     if campaign is None or (isinstance(campaign, (list, tuple)) and not campaign):
-        out.add(where, f"key 'arm': 'campaign' must list the code(s) of {column!r} in campaign areas, e.g. campaign: [1]")
+        out.add(
+            where,
+            f"key 'arm': 'campaign' must list the code(s) of {column!r} in campaign areas, e.g. campaign: "
+            "[1]",
+        )
         return None
     var = variables[column]
     given = _as_tuple(campaign)
@@ -986,7 +1002,7 @@ class Codebook:
             out.raise_if_any()
         for key in data:
             if key not in _CODEBOOK_KEYS:
-                out.add("top level", f"unknown key {short(key)}{_suggest(str(key), _CODEBOOK_KEYS)}")
+                out.add("top level", f"unknown key {short(key)}{did_you_mean(str(key), _CODEBOOK_KEYS)}")
         dataset = data.get("dataset")
         if not dataset or not isinstance(dataset, str):
             out.add("top level", f"key 'dataset' must be the dataset's name (text), got {short(dataset)}")
@@ -1003,7 +1019,9 @@ class Codebook:
             seen: set[str] = set()
             for i, spec in enumerate(raw_vars, start=1):
                 if not isinstance(spec, Mapping) or "name" not in spec:
-                    out.add(f"variables entry {i}", f"expected a mapping with a 'name' key, got {short(spec)}")
+                    out.add(
+                        f"variables entry {i}", f"expected a mapping with a 'name' key, got {short(spec)}"
+                    )
                     continue
                 if spec["name"] in seen:
                     out.add(f"variable {spec['name']!r}", f"declared twice (again as entry {i})")
@@ -1051,7 +1069,8 @@ class Codebook:
                 continue
             if not isinstance(ref, str) or ref not in names:
                 out.add(
-                    "top level", f"key {key!r}: {short(ref)} is not a declared variable{_suggest(str(ref), names)}"
+                    "top level",
+                    f"key {key!r}: {short(ref)} is not a declared variable{did_you_mean(str(ref), names)}",
                 )
                 refs[key] = None
             elif ref in variables and allowed and variables[ref].type not in allowed:
@@ -1068,13 +1087,15 @@ class Codebook:
             if var.concept in concepts:
                 out.add(
                     f"variable {var.name!r}",
-                    f"key 'concept': {var.concept!r} is already the concept of variable {concepts[var.concept]!r}; "
+                    f"key 'concept': {var.concept!r} is already the concept of variable "
+                    f"{concepts[var.concept]!r}; "
                     "a catalogue variable can be answered by one question only",
                 )
             elif var.concept != var.name and var.concept in names:
                 out.add(
                     f"variable {var.name!r}",
-                    f"key 'concept': {var.concept!r} is also the name of another variable, so the catalogue's "
+                    f"key 'concept': {var.concept!r} is also the name of another variable, so the "
+                    "catalogue's "
                     f"{var.concept!r} would be ambiguous; remove the concept or rename that variable",
                 )
             else:
@@ -1086,7 +1107,8 @@ class Codebook:
         elif not isinstance(rounds, str) or rounds not in ROUNDS:
             out.add(
                 "top level",
-                f"key 'rounds': {short(rounds)} is not one of {', '.join(ROUNDS)}{_suggest(str(rounds), ROUNDS)} "
+                f"key 'rounds': {short(rounds)} is not one of "
+                f"{', '.join(ROUNDS)}{did_you_mean(str(rounds), ROUNDS)} "
                 "(independent: each round a new sample; same_clusters: the same clusters revisited with new "
                 "respondents; panel: the same people re-interviewed)",
             )
@@ -1094,12 +1116,14 @@ class Codebook:
         elif rounds == "same_clusters" and refs["psu"] is None:
             out.add(
                 "top level",
-                "key 'rounds': same_clusters needs 'psu', the cluster (e.g. village) variable the rounds share",
+                "key 'rounds': same_clusters needs 'psu', the cluster (e.g. village) variable the rounds "
+                "share",
             )
         elif rounds == "panel" and refs["id"] is None:
             out.add(
                 "top level",
-                "key 'rounds': panel needs 'id', the respondent-id variable that links each person's interviews",
+                "key 'rounds': panel needs 'id', the respondent-id variable that links each person's "
+                "interviews",
             )
 
         form = data.get("form")
@@ -1215,7 +1239,7 @@ class Codebook:
                         out.add(
                             f"variable {name!r}",
                             f"key 'choices': list {list_name!r} is not in the form's choices sheet"
-                            f"{_suggest(list_name, xf.choices)}",
+                            f"{did_you_mean(list_name, xf.choices)}",
                         )
                     else:
                         options = choice_codes(xf.choices[list_name], var.type == "select_multiple")
@@ -1281,7 +1305,7 @@ class Codebook:
         >>> Codebook.coerce(42, what="from_codebook: codebook")
         Traceback (most recent call last):
         ...
-        campaign_me.errors.CodebookError: from_codebook: codebook must be a Codebook or the path of its YAML file, got int
+        campaign_me.errors.CodebookError: from_codebook: codebook must be a Codebook or the path ... got int
         """
         if isinstance(codebook, Codebook):
             return codebook
@@ -1301,7 +1325,7 @@ class Codebook:
             return self.variables[name]
         except KeyError:
             raise CodebookError(
-                f"codebook {self._src()} has no variable {name!r}{_suggest(name, self.variables)}"
+                f"codebook {self._src()} has no variable {name!r}{did_you_mean(name, self.variables)}"
             ) from None
 
     def __contains__(self, name: object) -> bool:
@@ -1348,7 +1372,7 @@ class Codebook:
         if unknown:
             raise CodebookError(
                 f"codebook {self._src()} has no items with scale {unknown[0]!r}"
-                f"{_suggest(unknown[0], known)}; its scales are {', '.join(known) or '(none)'}"
+                f"{did_you_mean(unknown[0], known)}; its scales are {', '.join(known) or '(none)'}"
             )
         return [v.name for v in items if v.scale in wanted]
 
@@ -1476,7 +1500,8 @@ class Codebook:
         --------
         >>> cb = Codebook.from_dict({"dataset": "demo", "id": "rid", "variables": {
         ...     "rid": {"type": "id"},
-        ...     "ok": {"type": "boolean", "label": "Knows the hotline", "true": [1, "yes"], "false": [2, "no"]},
+        ...     "ok": {"type": "boolean", "label": "Knows the hotline",
+        ...            "true": [1, "yes"], "false": [2, "no"]},
         ...     "q": {"type": "categorical", "codes": {1: "Yes", 2: "No"}, "missing": {99: "Don't know"}}}})
         >>> print(cb.to_yaml())
         dataset: demo
@@ -1505,14 +1530,10 @@ class Codebook:
         >>> Codebook.from_dict(parse_yaml(cb.to_yaml())) == cb
         True
         """
-        import yaml
-
         text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
         if header:
             text = "".join(f"# {line}\n" for line in header.splitlines()) + text
         if path is not None:
-            import tempfile
-
             target = Path(path)
             fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
             try:
@@ -1527,8 +1548,6 @@ class Codebook:
     def to_frame(self) -> Any:
         """One row per variable: ``name, label, type, role, required, scale, codes, missing, min, max,
         correct, points, reverse`` (a readable overview for notebooks)."""
-        import pandas as pd
-
         rows = [
             {
                 "name": v.name,
@@ -1548,3 +1567,7 @@ class Codebook:
             for v in self.variables.values()
         ]
         return pd.DataFrame(rows)
+
+
+# SurveyDesign.from_codebook(data, path): the design (Core) reads no codebook files; this layer does
+read_codebooks_with(Codebook.coerce)

@@ -8,10 +8,13 @@ the offending rows and values, and, where there is one, the fix.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-import pandas as pd
+from campaign_me.deferred import Deferred
+
+np = Deferred("numpy")  # deferred: every module imports errors; `campaign-me --help` needs no numpy
+pd = Deferred("pandas")  # deferred: about 0.5 s at import; only the message helpers need it
 
 __all__ = [
     "CampaignMeError",
@@ -152,8 +155,6 @@ def require_columns(data: pd.DataFrame, columns: Sequence[str] | str, *, argumen
         cols = list(columns)
     missing = [c for c in cols if c not in data.columns]
     if missing:
-        import difflib
-
         hints = []
         for m in missing:
             close = difflib.get_close_matches(str(m), [str(c) for c in data.columns], n=3)

@@ -6,7 +6,8 @@ the logframe tracking table, :func:`campaign_me.monitoring.delivery`,
 :func:`campaign_me.monitoring.funnel`, :func:`campaign_me.monitoring.people_reached` and
 :func:`campaign_me.monitoring.cost_per_person_reached`) and returns a
 :class:`matplotlib.figure.Figure`. Figures are built without :mod:`matplotlib.pyplot`, so they
-are not registered with a GUI backend, need no closing, and render the same under papermill.
+are not registered with a GUI backend, need no closing, and render the same under papermill
+(seaborn, which draws the weighted histograms into them, imports pyplot, but never registers them).
 
 Conventions shared by every chart:
 
@@ -25,23 +26,48 @@ Conventions shared by every chart:
   print on A4 at their own size.
 * **Small cells.** A row marked ``suppressed`` (or without an estimate) is never drawn: its
   label says "suppressed"; a ``flagged`` row (few cases) is drawn with a hollow marker.
-* **Intervals.** Every estimate is drawn with its confidence interval.
+* **Intervals.** Every estimate is drawn with its confidence interval, computed from the survey
+  design (:class:`campaign_me.design.SurveyDesign`), never seaborn's own error bars or bootstrap
+  intervals, which ignore strata, clusters and weights.
+* **One theme.** Every chart is drawn inside :func:`theme` (seaborn's "ticks" style and "paper"
+  context, no text under 9 points, the Okabe-Ito palette). It is applied with ``with`` blocks
+  around each figure, so a chart never changes the matplotlib settings of the session that
+  draws it (no ``seaborn.set_theme()``).
+* **Reporting settings.** The functions that say what an interval's level or the small-cell rules
+  were take ``settings=`` (:class:`campaign_me.conventions.Reporting`); the separate ``level=``,
+  ``min_n=`` and ``flag_n=`` keywords still work and win when given.
+
+:func:`score_chart` is the one chart drawn from respondents rather than from a tidy table: the
+weighted distribution of a score (a KAP score 0-100), with the design-based mean and interval.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+import functools
+import textwrap
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .conventions import Reporting, check_level, check_whole, reporting
+from .deferred import Deferred
+from .design import SurveyDesign
 from .errors import DataError, require_columns
 from .logframe import RAG_COLOURS as _LOGFRAME_RAG
 from .logframe import STATUS_WORDS
 
+mpl_figure = Deferred("matplotlib.figure")  # deferred: about 0.4 s; only drawing a chart needs it
+sns = Deferred("seaborn")  # deferred: imports matplotlib.pyplot (about 1 s); only drawing a chart needs it
+
 __all__ = [
     "PALETTE",
     "RAG_COLOURS",
+    "THEME_STYLE",
+    "THEME_CONTEXT",
+    "theme",
     "alt_text",
     "caption",
     "indicator_chart",
@@ -50,6 +76,7 @@ __all__ = [
     "tracking_chart",
     "delivery_chart",
     "channel_chart",
+    "score_chart",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, in the order charts use it.
@@ -59,12 +86,19 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 #: the HTML table and the chart agree. The status is always written in the cell too.
 RAG_COLOURS = dict(_LOGFRAME_RAG)
 
+#: seaborn style of every chart (:func:`theme`): "ticks" without the top and right frame lines.
+THEME_STYLE = {"axes.spines.top": False, "axes.spines.right": False}
+#: seaborn context of every chart (:func:`theme`): "paper", with no text under 9 points so that
+#: charts print on A4 at their own size.
+THEME_CONTEXT = {"font.size": 9, "axes.labelsize": 9, "axes.titlesize": 10, "xtick.labelsize": 9,
+                 "ytick.labelsize": 9, "legend.fontsize": 9, "legend.title_fontsize": 9}
+
 _LIGHT = "#DDDDDD"
 _MAX_ALT_ITEMS = 12
 # columns of the tidy tables that are not domain (by) columns
 _NOT_DOMAIN = {
     "indicator", "variable", "category", "estimate", "se", "ci_low", "ci_high", "deff", "n", "suppressed", "flagged",
-    "df", "unit", "denominator", "name", "level", "type", "direction", "note", "reason",
+    "df", "unit", "denominator", "name", "level", "stage", "type", "direction", "note", "reason",
 }
 
 
@@ -103,15 +137,64 @@ def caption(fig) -> str:
     return text
 
 
-def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw):
-    from matplotlib.figure import Figure
+@contextlib.contextmanager
+def theme() -> Iterator[None]:
+    """The look of the report charts, for the figures made inside the ``with`` block.
 
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    seaborn's "ticks" style (:data:`THEME_STYLE`), its "paper" context with no text under 9
+    points (:data:`THEME_CONTEXT`) and the Okabe-Ito palette (:data:`PALETTE`). matplotlib's
+    settings are restored when the block ends, so nothing changes for the rest of the session
+    (unlike ``seaborn.set_theme()``). Every chart of this module is drawn inside it; a chart of
+    your own drawn inside it matches them.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> before = mpl.rcParams["axes.spines.top"], mpl.rcParams["ytick.labelsize"]
+    >>> with theme():
+    ...     mpl.rcParams["axes.spines.top"], mpl.rcParams["ytick.labelsize"]
+    (False, 9.0)
+    >>> (mpl.rcParams["axes.spines.top"], mpl.rcParams["ytick.labelsize"]) == before
+    True
+    """
+    with (sns.axes_style("ticks", rc=THEME_STYLE), sns.plotting_context("paper", rc=THEME_CONTEXT),
+          sns.color_palette(PALETTE)):
+        yield
+
+
+def _themed(chart: Callable[..., Any]) -> Callable[..., Any]:
+    """Draw ``chart`` inside :func:`theme`."""
+
+    @functools.wraps(chart)
+    def draw(*args: Any, **kwargs: Any) -> Any:
+        with theme():
+            return chart(*args, **kwargs)
+
+    return draw
+
+
+def _settings(settings: Reporting | None, level=None, min_n=None, flag_n=None) -> Reporting:
+    """``settings`` with the keywords given explicitly; a wrong one is a DataError naming it."""
+    if level is not None:
+        check_level(level, error=DataError)
+    for name, value in (("min_n", min_n), ("flag_n", flag_n)):
+        if value is not None:
+            check_whole(value, argument=name, minimum=0, error=DataError)
+    return reporting(settings, level=level, min_n=min_n, flag_n=flag_n)
+
+
+def _figure(width: float, height: float, nrows: int = 1, ncols: int = 1, **kw):
+    fig = mpl_figure.Figure(figsize=(width, height), dpi=100, layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kw)
     return fig, axes
 
 
 def _finish(fig, alt: str, cap: str):
+    # the tick labels drawn later (when the figure is shown or saved, after the theme's ``with``
+    # block) copy the first tick of each axis: make it now, inside the theme
+    for ax in fig.axes:
+        ax.xaxis.get_major_ticks()
+        ax.yaxis.get_major_ticks()
     fig.campaign_me_alt = alt
     fig.campaign_me_caption = cap
     return fig
@@ -192,16 +275,18 @@ def _listing(items: list[str]) -> str:
 # --------------------------------------------------------------------------------------------------
 # indicator estimates with intervals by group
 # --------------------------------------------------------------------------------------------------
+@_themed
 def indicator_chart(
     table: pd.DataFrame,
     *,
     by: str | Sequence[str] | None = None,
     indicators: Sequence[str] | None = None,
-    level: float = 0.95,
-    min_n: int = 25,
-    flag_n: int = 50,
+    level: float | None = None,
+    min_n: int | None = None,
+    flag_n: int | None = None,
     title: str | None = None,
     ncols: int = 2,
+    settings: Reporting | None = None,
 ):
     """Indicator estimates with their intervals, one panel per indicator, one row per group.
 
@@ -215,11 +300,15 @@ def indicator_chart(
         The group columns; default every column that is not a statistic.
     indicators : list of str, optional
         Indicator ids to draw, in this order (default: all, in table order).
-    level, min_n, flag_n : float, int, int
-        What the intervals and the small-cell rules were (said in the caption).
+    level, min_n, flag_n : float, int, int, optional
+        What the intervals and the small-cell rules were (said in the caption); default those of
+        ``settings``.
     title : str, optional
     ncols : int, default 2
         Panels per row.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings the table was computed with (default 95 %, 25 and 50);
+        ``level=``, ``min_n=`` or ``flag_n=`` given explicitly wins.
 
     Returns
     -------
@@ -234,6 +323,7 @@ def indicator_chart(
     >>> alt_text(fig)
     'Dot-and-interval chart of 1 indicator by sex. risk_aware (%): female 52.0 (47.0 to 57.0); male 47.5 (42.0 to 53.0).'
     """
+    s = _settings(settings, level, min_n, flag_n)
     t = _table(table, ["indicator", "estimate", "ci_low", "ci_high"])
     cols = _domain_columns(t, by)
     order = list(dict.fromkeys(t["indicator"])) if indicators is None else list(indicators)
@@ -283,27 +373,29 @@ def indicator_chart(
     by_text = f" by {', '.join(cols)}" if cols else ""
     alt = (f"Dot-and-interval chart of {n_panels} indicator{'s' if n_panels > 1 else ''}{by_text}. "
            + _listing(alt_parts) + ".")
-    cap = f"Dots: design-based estimates; lines: {_level_text(level)}."
+    cap = f"Dots: design-based estimates; lines: {_level_text(s.level)}."
     if any_flag:
-        cap += f" Hollow dots: {min_n}-{flag_n - 1} cases, read with caution."
+        cap += f" Hollow dots: {s.min_n}-{s.flag_n - 1} cases, read with caution."
     if any_hidden:
-        cap += f" Suppressed: fewer than {min_n} cases, not shown."
+        cap += f" Suppressed: fewer than {s.min_n} cases, not shown."
     return _finish(fig, alt, cap)
 
 
 # --------------------------------------------------------------------------------------------------
 # baseline-to-endline slopes by arm
 # --------------------------------------------------------------------------------------------------
+@_themed
 def slope_chart(
     table: pd.DataFrame,
     *,
     arm: str = "campaign",
     arm_labels: Mapping | None = None,
     indicators: Sequence[str] | None = None,
-    level: float = 0.95,
+    level: float | None = None,
     title: str | None = None,
     ncols: int = 2,
     ylim: tuple[float, float] | None = None,
+    settings: Reporting | None = None,
 ):
     """Baseline-to-endline slopes by arm, each labelled with its change and interval.
 
@@ -326,6 +418,10 @@ def slope_chart(
         The vertical axis of every panel. Default: 0 to 100 for shares (%) and 0-100 scores, so a
         small change is drawn small; otherwise the data's range, widened to at least a fifth of the
         largest value (a change of 0.9 on a value of 44 never fills the panel).
+    level : float, optional
+        The level of the changes' intervals (said in the caption); default that of ``settings``.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings the table was computed with; ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -340,6 +436,7 @@ def slope_chart(
     >>> alt_text(slope_chart(t))
     'Slope chart of 1 indicator from baseline to endline by campaign. risk_aware: comparison 40.0 to 44.0, change +4.0 pp (0.5 to 7.5); campaign 41.0 to 53.0, change +12.0 pp (8.0 to 16.0).'
     """
+    s = _settings(settings, level)
     t = _table(table, ["indicator", arm, "baseline", "endline", "change", "ci_low", "ci_high"])
     dup = t.duplicated(["indicator", arm], keep=False)
     if dup.any():
@@ -407,7 +504,7 @@ def slope_chart(
     alt = (f"Slope chart of {len(order)} indicator{'s' if len(order) > 1 else ''} from baseline to endline by "
            f"{arm}. " + _listing(alt_parts) + ".")
     cap = (f"Lines join each arm's baseline and endline estimates; labels give the change with its "
-           f"{_level_text(level)[:-1]}, in the indicator's units (pp: percentage points). The difference "
+           f"{_level_text(s.level)[:-1]}, in the indicator's units (pp: percentage points). The difference "
            "between the arms' changes is the difference-in-differences estimate.")
     if any_hidden:
         cap += " Suppressed cells are not shown."
@@ -462,15 +559,15 @@ def _minus(text: str) -> str:
 
 
 def _wrap_title(text: str, width: int = 34) -> str:
-    import textwrap
-
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
 # --------------------------------------------------------------------------------------------------
 # funnel
 # --------------------------------------------------------------------------------------------------
-def funnel_chart(table: pd.DataFrame, *, step: str = "step", level: float = 0.95, title: str | None = None):
+@_themed
+def funnel_chart(table: pd.DataFrame, *, step: str = "step", level: float | None = None, title: str | None = None,
+                 settings: Reporting | None = None):
     """The campaign funnel: each step as a share of the target population, with step conversions.
 
     Parameters
@@ -480,6 +577,10 @@ def funnel_chart(table: pd.DataFrame, *, step: str = "step", level: float = 0.95
         ``estimate``, ``ci_low``, ``ci_high`` as shares (0-1) of the target population, or as
         percentages when a ``unit`` column reads "%"; optionally ``conversion`` and
         ``suppressed``.
+    level : float, optional
+        The level of the intervals (said in the caption); default that of ``settings``.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings the table was computed with; ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -493,6 +594,7 @@ def funnel_chart(table: pd.DataFrame, *, step: str = "step", level: float = 0.95
     >>> alt_text(funnel_chart(t))
     'Funnel of 2 steps as percentages of the target population: exposed 50.0 % (45.0 to 55.0); recalled 30.0 % (26.0 to 34.0), 60 % of the previous step.'
     """
+    s = _settings(settings, level)
     t = _table(table, [step, "estimate", "ci_low", "ci_high"])
     scale = 1.0 if _unit(t) == "%" else 100.0
     est, lo, hi = (t[c].to_numpy(dtype=float) * scale for c in ("estimate", "ci_low", "ci_high"))
@@ -526,7 +628,7 @@ def funnel_chart(table: pd.DataFrame, *, step: str = "step", level: float = 0.95
     if title:
         ax.set_title(title, loc="left")
     alt = f"Funnel of {len(t)} steps as percentages of the target population: " + _listing(words) + "."
-    cap = (f"Bars: share of the whole target population at each step; black lines: {_level_text(level)}; "
+    cap = (f"Bars: share of the whole target population at each step; black lines: {_level_text(s.level)}; "
            "in brackets: the share of the previous step that reached this one.")
     if hide.any():
         cap += " Suppressed steps are not shown."
@@ -536,6 +638,7 @@ def funnel_chart(table: pd.DataFrame, *, step: str = "step", level: float = 0.95
 # --------------------------------------------------------------------------------------------------
 # RAG tracking table
 # --------------------------------------------------------------------------------------------------
+@_themed
 def tracking_chart(
     table: pd.DataFrame,
     *,
@@ -625,6 +728,7 @@ def tracking_chart(
 # --------------------------------------------------------------------------------------------------
 # delivered vs planned, reach and cost by channel
 # --------------------------------------------------------------------------------------------------
+@_themed
 def delivery_chart(table: pd.DataFrame, *, by: str = "channel", title: str | None = None):
     """Activities delivered against plan, one pair of bars per channel (or district, month).
 
@@ -670,13 +774,15 @@ def delivery_chart(table: pd.DataFrame, *, by: str = "channel", title: str | Non
     return _finish(fig, alt, cap)
 
 
+@_themed
 def channel_chart(
     reached: pd.DataFrame,
     cost: pd.DataFrame | None = None,
     *,
     key: str = "channel",
-    level: float = 0.95,
+    level: float | None = None,
     title: str | None = None,
+    settings: Reporting | None = None,
 ):
     """People reached and cost per person reached by channel, each with its interval.
 
@@ -689,6 +795,10 @@ def channel_chart(
         :func:`campaign_me.monitoring.cost_per_person_reached` output keyed the same way; adds a
         second panel. An unbounded upper limit is drawn to the panel's edge and said so.
     key : str, default "channel"
+    level : float, optional
+        The level of the intervals (said in the caption); default that of ``settings``.
+    settings : campaign_me.conventions.Reporting, optional
+        The reporting settings the tables were computed with; ``level=`` given explicitly wins.
 
     Returns
     -------
@@ -702,6 +812,7 @@ def channel_chart(
     >>> alt_text(channel_chart(r))
     'People reached by channel: radio 20,000 (16,000 to 24,000); events 900.0 (300.0 to 1,500).'
     """
+    s = _settings(settings, level)
     r = _table(reached, [key, "estimate", "ci_low", "ci_high"], "reached")
     if _hidden(r).all():
         raise DataError("reached: every row is suppressed or missing: there is nothing to draw")
@@ -755,9 +866,196 @@ def channel_chart(
     alt = f"People reached by {key}: " + _listing(words_r) + "."
     if c is not None:
         alt += f" Cost per person reached by {key}: " + _listing(words_c) + "."
-    cap = f"Dots: estimates; lines: {_level_text(level)} (from the survey's exposure estimate)."
+    cap = f"Dots: estimates; lines: {_level_text(s.level)} (from the survey's exposure estimate)."
     if unbounded:
         cap += " An arrow: the interval has no upper bound (reach may be zero)."
     if c is not None and "note" in c.columns and c["note"].notna().any():
         cap += " Cost: " + str(c["note"].dropna().iloc[0]) + "."
     return _finish(fig, alt, cap)
+
+
+# --------------------------------------------------------------------------------------------------
+# weighted distribution of a score (KAP scores)
+# --------------------------------------------------------------------------------------------------
+@_themed
+def score_chart(
+    design: SurveyDesign,
+    score: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    bins: int | Sequence[float] = 10,
+    binrange: tuple[float, float] | None = None,
+    label: str | None = None,
+    level: float | None = None,
+    min_n: int | None = None,
+    flag_n: int | None = None,
+    settings: Reporting | None = None,
+    title: str | None = None,
+    ncols: int = 2,
+):
+    """The weighted distribution of a score (a KAP score 0-100), with its design-based mean.
+
+    One panel per group: bars give the weighted percentage of respondents in each score range
+    (:func:`seaborn.histplot` with the survey weights, so each respondent counts for the people
+    they represent); a dot and a line above them give the design-based mean and its confidence
+    interval (:meth:`campaign_me.design.SurveyDesign.mean`: strata, clusters and weights; never
+    seaborn's own intervals). Respondents without a score are left out; a group with fewer than
+    ``min_n`` respondents with a score is not drawn, one with fewer than ``flag_n`` has a hollow
+    dot.
+
+    Parameters
+    ----------
+    design : campaign_me.design.SurveyDesign
+        The survey design; its data hold ``score`` (and the ``by`` columns), its weights weight
+        the bars. A subset design draws its domain only.
+    score : str
+        The numeric score column, e.g. from :func:`campaign_me.scales.knowledge_score`.
+    by : str or list of str, optional
+        Group columns: one panel per group, in the order of the design's estimates.
+    bins : int or list of float, default 10
+        The number of equal score ranges, or their edges (increasing).
+    binrange : (float, float), optional
+        The range the bins span; default 0 to 100 when every score lies there (a 0-100 score),
+        otherwise the scores' range. Every score must lie inside it.
+    label : str, optional
+        The score's name on the axis (default ``score``).
+    level, min_n, flag_n : float, int, int, optional
+        Confidence level of the mean's interval and the small-cell rules; default those of
+        ``settings`` (95 %, 25, 50).
+    settings : campaign_me.conventions.Reporting, optional
+        Reporting settings (``level``, ``min_n``, ``flag_n``, ``df``); keywords given explicitly win.
+    title : str, optional
+    ncols : int, default 2
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    DataError
+        If ``design`` is not a SurveyDesign, ``score`` is not numeric, a score lies outside the
+        bins, or no respondent has a score.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from campaign_me.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"k": [20.0, 40.0, 60.0, 80.0] * 15, "w": [1.0, 1.0, 2.0, 4.0] * 15}), weights="w")
+    >>> fig = score_chart(d, "k", bins=4)
+    >>> alt_text(fig)
+    'Histogram of k (weighted percentage of respondents in each range). all: mean 62.5 (57.0 to 68.0), 60 respondents; 0 to 25: 12.5 %; 25 to 50: 12.5 %; 50 to 75: 25.0 %; 75 to 100: 50.0 %.'
+    """
+    if not isinstance(design, SurveyDesign):
+        raise DataError(f"design: expected a campaign_me.SurveyDesign (its weights weight the bars), got "
+                        f"{type(design).__name__}")
+    s = _settings(settings, level, min_n, flag_n)
+    data = design.data
+    require_columns(data, [score], argument="score")
+    cols = [] if by is None else ([by] if isinstance(by, str) else list(by))
+    require_columns(data, cols, argument="by")
+    if not (pd.api.types.is_numeric_dtype(data[score]) and not pd.api.types.is_bool_dtype(data[score])):
+        raise DataError(f"score: column {score!r} is not numeric (dtype {data[score].dtype}); give a score column")
+    values = data[score].to_numpy(dtype=float, na_value=np.nan)
+    weights = design.weights.to_numpy(dtype=float)
+    used = np.isfinite(values) & (weights > 0)
+    if not used.any():
+        raise DataError(f"score: no respondent (of the design's domain) has a value of {score!r}")
+    edges = _bin_edges(values[used], bins, binrange)
+    outside = used & ((values < edges[0]) | (values > edges[-1]))
+    if outside.any():
+        raise DataError(f"binrange: {int(outside.sum())} values of {score!r} lie outside {edges[0]:g} to "
+                        f"{edges[-1]:g} (from {np.nanmin(values[used]):g} to {np.nanmax(values[used]):g}): widen it")
+    means = design.mean(score, by=cols or None, na_rm=True, level=s.level, df=s.df).reset_index(drop=True)
+    panels = len(means)
+    ncols = max(1, min(int(ncols), panels))
+    nrows = int(np.ceil(panels / ncols))
+    fig, axes = _figure(3.4 * ncols, 2.4 * nrows, nrows, ncols, sharex=True, sharey=True)
+    name = label or score
+    words, any_hidden, any_flag, top = [], False, False, 0.0
+    drawn = []
+    for k, row in means.iterrows():
+        ax = axes[k // ncols][k % ncols]
+        mask = used.copy()
+        for c in cols:
+            mask &= (data[c] == row[c]).to_numpy(dtype=bool, na_value=False)
+        group = " · ".join(str(row[c]) for c in cols) if cols else "all"
+        n = int(row["n"])
+        ax.set_title(group, fontsize=10, loc="left")
+        if n < s.min_n or not np.isfinite(row["estimate"]):
+            ax.text(0.5, 0.5, f"suppressed: fewer than {s.min_n}\nrespondents with a score", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=9, color="#555555")
+            words.append(f"{group}: suppressed ({n} respondents)")
+            any_hidden = True
+            continue
+        flag = n < s.flag_n
+        any_flag |= flag
+        rows = pd.DataFrame({"score": values[mask], "weight": weights[mask]})
+        # bins as a list: seaborn 0.13 compares `bins == "auto"` when weights are given
+        sns.histplot(data=rows, x="score", weights="weight", bins=[float(e) for e in edges], stat="percent",
+                     ax=ax, color=PALETTE[0], alpha=0.75, edgecolor="white", linewidth=0.8)
+        shares = np.array([p.get_height() for p in ax.patches], dtype=float)
+        top = max(top, float(shares.max()) if len(shares) else 0.0)
+        drawn.append((ax, row, flag))
+        peak = int(np.argmax(shares))
+        listing = "; ".join(f"{edges[i]:g} to {edges[i + 1]:g}: {shares[i]:.1f} %" for i in range(len(shares)))
+        words.append(f"{group}: mean {_num(row['estimate'])} ({_num(row['ci_low'])} to {_num(row['ci_high'])}), "
+                     f"{n} respondents" + (" (few cases)" if flag else "")
+                     + (f"; {listing}" if len(shares) <= _MAX_ALT_ITEMS else
+                        f"; most common {edges[peak]:g} to {edges[peak + 1]:g} ({shares[peak]:.1f} %)"))
+    # the mean and its interval above the bars, on every drawn panel at the same height
+    y = top * 1.12 if top > 0 else 1.0
+    for ax, row, flag in drawn:
+        ax.plot([row["ci_low"], row["ci_high"]], [y, y], color=PALETTE[3], lw=2, solid_capstyle="butt")
+        ax.plot([row["estimate"]], [y], "o", ms=7, color=PALETTE[3], mfc="white" if flag else PALETTE[3])
+    for k in range(panels):
+        ax = axes[k // ncols][k % ncols]
+        ax.set_xlim(edges[0], edges[-1])
+        ax.set_ylim(0, y * 1.1)
+        ax.set_xlabel(name)
+        ax.set_ylabel("% of respondents" if k % ncols == 0 else "")
+        ax.grid(axis="y", alpha=0.3)
+    for k in range(panels, nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    if title:
+        fig.suptitle(title)
+    by_text = f" by {', '.join(cols)}" if cols else ""
+    alt = (f"Histogram of {name}{by_text} (weighted percentage of respondents in each range). "
+           + _listing(words) + ".")
+    cap = (f"Bars: percentage of respondents in each range of {name}, weighted by the survey weights; dot and "
+           f"line: the design-based mean with its {_level_text(s.level)[:-1]}.")
+    if any_flag:
+        cap += f" Hollow dot: {s.min_n}-{s.flag_n - 1} respondents, read with caution."
+    if any_hidden:
+        cap += f" Suppressed: fewer than {s.min_n} respondents with a score, not shown."
+    return _finish(fig, alt, cap)
+
+
+def _bin_edges(values: np.ndarray, bins, binrange) -> np.ndarray:
+    """Edges of the histogram's bins: ``bins`` equal ranges over ``binrange`` (0-100 for a 0-100 score)."""
+    if isinstance(bins, (int, np.integer)) and not isinstance(bins, bool):
+        count = check_whole(bins, argument="bins", minimum=1, error=DataError)
+        if binrange is None:
+            low, high = float(values.min()), float(values.max())
+            if low >= 0 and high <= 100:
+                low, high = 0.0, 100.0
+            elif low == high:
+                low, high = low - 0.5, high + 0.5
+        else:
+            try:
+                low, high = (float(v) for v in binrange)
+            except (TypeError, ValueError):
+                raise DataError(f"binrange={binrange!r} must be two numbers (low, high)") from None
+            if not (np.isfinite(low) and np.isfinite(high) and low < high):
+                raise DataError(f"binrange={binrange!r} must be two finite numbers, low before high")
+        return np.linspace(low, high, count + 1)
+    try:
+        edges = np.asarray(bins, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"bins={bins!r} must be a number of bins or a list of increasing edges") from None
+    if edges.ndim != 1 or len(edges) < 2 or not np.isfinite(edges).all() or (np.diff(edges) <= 0).any():
+        raise DataError(f"bins={bins!r} must be a number of bins or a list of at least two increasing edges")
+    if binrange is not None:
+        raise DataError("give bins as edges or binrange, not both")
+    return edges

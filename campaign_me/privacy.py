@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "PII_KINDS",
@@ -162,27 +164,163 @@ _PERSON_NAME = re.compile(
 
 
 # Particles inside personal names, written in lower case ("Amina bint Said", "Jan van der Berg").
-_NAME_PARTICLES = frozenset({
-    "al", "el", "bin", "binti", "bint", "ibn", "ben", "abu", "wa", "ould", "van", "von", "der", "den",
-    "de", "da", "das", "dos", "do", "du", "di", "del", "della", "la", "le", "y", "e",
-})
+_NAME_PARTICLES = frozenset(
+    {
+        "al",
+        "el",
+        "bin",
+        "binti",
+        "bint",
+        "ibn",
+        "ben",
+        "abu",
+        "wa",
+        "ould",
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "da",
+        "das",
+        "dos",
+        "do",
+        "du",
+        "di",
+        "del",
+        "della",
+        "la",
+        "le",
+        "y",
+        "e",
+    }
+)
 # One word of a name: letters (any script), with apostrophes or hyphens inside (O'Brien, Mary-Jane),
 # or an initial ("J.").
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['\u2019\-][^\W\d_]+)*\.?")
 # Common words of answers and comments that are not names ("Very Good", "New Town", "Heard On Radio").
 # Words that are also common names (Hope, Grace, Le, Do, De) are not listed.
-_NOT_NAME_WORDS = frozenset({
-    "the", "and", "of", "to", "in", "on", "at", "by", "for", "from", "with", "about", "or", "but", "not",
-    "no", "yes", "very", "good", "bad", "is", "are", "was", "were", "be", "it", "its", "me", "my", "we",
-    "our", "you", "your", "he", "she", "they", "them", "this", "that", "all", "some", "none", "nothing",
-    "other", "others", "dont", "don't", "know", "unknown", "refused", "radio", "tv", "television", "facebook",
-    "poster", "message", "campaign", "useful", "helpful", "ok", "okay", "more", "less", "too", "much", "many",
-    "information", "info", "work", "job", "abroad", "people", "family", "friends", "friend", "church",
-    "mosque", "school", "market", "village", "town", "city", "district", "region", "province", "county",
-    "road", "street", "north", "south", "east", "west", "central", "upper", "lower", "new", "old", "big",
-    "small", "centre", "center", "camp", "lake", "river", "hill", "valley", "island", "port", "bay",
-    "oui", "non", "si", "sim", "não", "nao", "et", "ou",
-})
+_NOT_NAME_WORDS = frozenset(
+    {
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "about",
+        "or",
+        "but",
+        "not",
+        "no",
+        "yes",
+        "very",
+        "good",
+        "bad",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "it",
+        "its",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "they",
+        "them",
+        "this",
+        "that",
+        "all",
+        "some",
+        "none",
+        "nothing",
+        "other",
+        "others",
+        "dont",
+        "don't",
+        "know",
+        "unknown",
+        "refused",
+        "radio",
+        "tv",
+        "television",
+        "facebook",
+        "poster",
+        "message",
+        "campaign",
+        "useful",
+        "helpful",
+        "ok",
+        "okay",
+        "more",
+        "less",
+        "too",
+        "much",
+        "many",
+        "information",
+        "info",
+        "work",
+        "job",
+        "abroad",
+        "people",
+        "family",
+        "friends",
+        "friend",
+        "church",
+        "mosque",
+        "school",
+        "market",
+        "village",
+        "town",
+        "city",
+        "district",
+        "region",
+        "province",
+        "county",
+        "road",
+        "street",
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "upper",
+        "lower",
+        "new",
+        "old",
+        "big",
+        "small",
+        "centre",
+        "center",
+        "camp",
+        "lake",
+        "river",
+        "hill",
+        "valley",
+        "island",
+        "port",
+        "bay",
+        "oui",
+        "non",
+        "si",
+        "sim",
+        "não",
+        "nao",
+        "et",
+        "ou",
+    }
+)
 #: A column is taken for person names when at least this share of its name-like values is distinct
 #: (names are nearly unique; villages, answer labels and other categories repeat).
 NAME_DISTINCT_SHARE = 0.8
@@ -220,7 +358,9 @@ def _name_words(value: str) -> int:
 
 def _name_shape(value: str) -> str:
     """A name's shape without its letters (``'Xxxx Xxxx'``): what is shown of a name-like value."""
-    return " ".join("-".join("Xxxx" if part[:1].isupper() else "xx" for part in w.split("-")) for w in value.split())
+    return " ".join(
+        "-".join("Xxxx" if part[:1].isupper() else "xx" for part in w.split("-")) for w in value.split()
+    )
 
 
 def mask(value: str) -> str:
@@ -317,13 +457,19 @@ def find_pii(
     [{'column': 'contact', 'kind': 'phone', 'n_matching': 2}]
     >>> people = pd.DataFrame({"q3": ["Amina Wanjiru", "Baraka Okafor", "Esi Mensah", "Jan van der Berg",
     ...                               "Leila al-Hassan", "Omar Diallo"],
-    ...                        "village": ["Kibera Kati", "Ruai", "Kibera Kati", "Ruai", "Ruai", "Kibera Kati"]})
+    ...                        "village": ["Kibera Kati", "Ruai", "Kibera Kati", "Ruai", "Ruai",
+    ...                                    "Kibera Kati"]})
     >>> find_pii(people)[["column", "kind", "n_matching", "examples"]].to_dict("records")
-    [{'column': 'q3', 'kind': 'name', 'n_matching': 6, 'examples': ['Xxxx Xxxx', 'Xxxx xx xx Xxxx', 'Xxxx xx-Xxxx']}]
+    [{'column': 'q3', 'kind': 'name', 'n_matching': 6,
+      'examples': ['Xxxx Xxxx', 'Xxxx xx xx Xxxx', 'Xxxx xx-Xxxx']}]
     """
     names = columns if columns is not None else data.columns
     return find_pii_in_counts(
-        ((col, vc.index, vc.to_numpy()) for col in names for vc in [data[col].value_counts(dropna=True, sort=False)]),
+        (
+            (col, vc.index, vc.to_numpy())
+            for col in names
+            for vc in [data[col].value_counts(dropna=True, sort=False)]
+        ),
         min_share=min_share,
         use_names=use_names,
     )
@@ -334,18 +480,17 @@ _PII_COLUMNS = ["column", "kind", "reason", "n_values", "n_matching", "examples"
 # Necessary conditions for the tests below, for whole arrays of ASCII values at once (pyarrow's RE2
 # engine; its \d and \s are ASCII, hence the explicit classes). Non-ASCII values are always tested one by one.
 _ASCII_SPACE = r"\t\n\v\f\r\x1c-\x1f "
-_PHONE_DIGITS = "^(?:" + "|".join(
-    p.pattern.replace(r"\d", "[0-9]") for p in (_PHONE, _PHONE_NO_ZERO, _PHONE_INTL)
-) + ")$"
+_PHONE_DIGITS = (
+    "^(?:" + "|".join(p.pattern.replace(r"\d", "[0-9]") for p in (_PHONE, _PHONE_NO_ZERO, _PHONE_INTL)) + ")$"
+)
 _NAME_ASCII_WORD = r"(?:[A-Z][A-Za-z'.\-]*|(?:" + "|".join(sorted(_NAME_PARTICLES)) + r")(?:-[A-Za-z'.\-]*)?)"
-_NAME_ASCII = f"^[{_ASCII_SPACE}]*{_NAME_ASCII_WORD}(?:[{_ASCII_SPACE}]+{_NAME_ASCII_WORD}){{0,4}}[{_ASCII_SPACE}]*$"
+_NAME_ASCII = (
+    f"^[{_ASCII_SPACE}]*{_NAME_ASCII_WORD}(?:[{_ASCII_SPACE}]+{_NAME_ASCII_WORD}){{0,4}}[{_ASCII_SPACE}]*$"
+)
 
 
 def _candidates(kind: str, values: Any) -> np.ndarray:
     """Positions of the values that may pass the ``kind`` test (a superset of those that do)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     arr = pa.array(values, type=pa.string())
     if kind == "phone":
         digits = pc.replace_substring_regex(arr, f"[{_ASCII_SPACE}\\-.()/]", "")
@@ -383,7 +528,9 @@ def find_pii_in_counts(
         n_list = np.asarray(counts, dtype=np.int64)
         if clean:  # (an array of text is indexed where needed, not turned into a list)
             used = n_list > 0
-            distinct = values[used] if hasattr(values, "isin") else np.asarray(values, dtype=object)[used].tolist()
+            distinct = (
+                values[used] if hasattr(values, "isin") else np.asarray(values, dtype=object)[used].tolist()
+            )
             n_list = n_list[used]
         else:
             text = pd.Series(np.asarray(values, dtype=object)).map(str).str.strip()
@@ -421,8 +568,11 @@ def find_pii_in_counts(
                     "reason": reason,
                     "n_values": n_values,
                     "n_matching": n_hits,
-                    "examples": (list(dict.fromkeys(_name_shape(v) for v in hits[:50]))[:3]
-                                 if kind == "name" else [mask(v) for v in hits[:3]]),
+                    "examples": (
+                        list(dict.fromkeys(_name_shape(v) for v in hits[:50]))[:3]
+                        if kind == "name"
+                        else [mask(v) for v in hits[:3]]
+                    ),
                 }
             )
     return pd.DataFrame(out, columns=_PII_COLUMNS)
@@ -584,4 +734,6 @@ def printable(value: Any) -> str:
     text = str(value)
     if text.isprintable():
         return text
-    return "".join(ch if ch.isprintable() or ch in "\n\t" else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return "".join(
+        ch if ch.isprintable() or ch in "\n\t" else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )

@@ -36,17 +36,33 @@ from __future__ import annotations
 import ast
 import os
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .codebook import ROUNDS
-from .errors import CampaignMeError
-from .xlsform import missing_kind
+import pandas as pd
+import yaml
 
-__all__ = ["FormError", "Questionnaire", "build_form", "indicator_questions", "ROUND_STRUCTURES",
-           "DONT_KNOW", "REFUSED"]
+from . import synth
+from .codebook import ROUNDS, Codebook
+from .errors import CampaignMeError, DataError
+from .expressions import FUNCTIONS
+from .files import write_atomic
+from .indicators import Catalogue, load_catalogue
+from .scales import ScaleError
+from .xlsform import commented_yaml, missing_kind
+
+__all__ = [
+    "FormError",
+    "Questionnaire",
+    "build_form",
+    "indicator_questions",
+    "ROUND_STRUCTURES",
+    "DONT_KNOW",
+    "REFUSED",
+]
 
 #: Answer codes the form adds to choice lists, and their labels.
 DONT_KNOW = (98, "Don't know")
@@ -57,19 +73,41 @@ NUMBER_REFUSED = (998, "Refused")
 #: The round structures a codebook's ``rounds`` key takes (:data:`campaign_me.codebook.ROUNDS`).
 ROUND_STRUCTURES = ROUNDS
 #: Sections of the form, by the results level of the first indicator that needs a question.
-_SECTIONS = {"output": "Outputs", "reach": "Campaign exposure", "knowledge": "Knowledge",
-             "attitude": "Attitudes", "intention": "Intentions", "behaviour": "Practices"}
-_IDENTIFIER_HINT = ("Personal data: asked only for the follow-up interview, kept apart from the answers; "
-                    "campaign_me drops it when the data are loaded.")
+_SECTIONS = {
+    "output": "Outputs",
+    "reach": "Campaign exposure",
+    "knowledge": "Knowledge",
+    "attitude": "Attitudes",
+    "intention": "Intentions",
+    "behaviour": "Practices",
+}
+_IDENTIFIER_HINT = (
+    "Personal data: asked only for the follow-up interview, kept apart from the answers; "
+    "campaign_me drops it when the data are loaded."
+)
 
 
 #: Names of the questions every form has (interview, consent, follow-up).
-_RESERVED = frozenset({"start", "end", "resp_id", "round", "stratum", "psu", "campaign", "consent", "contact_ok",
-                       "respondent_name", "phone"})
+_RESERVED = frozenset(
+    {
+        "start",
+        "end",
+        "resp_id",
+        "round",
+        "stratum",
+        "psu",
+        "campaign",
+        "consent",
+        "contact_ok",
+        "respondent_name",
+        "phone",
+    }
+)
 
 
 class FormError(CampaignMeError):
-    """A questionnaire cannot be built: an indicator needs a question the source codebook does not describe."""
+    """A questionnaire cannot be built: an indicator needs a question the source codebook does not
+    describe."""
 
 
 @dataclass(frozen=True)
@@ -109,22 +147,24 @@ class Questionnaire:
 
     def codebook_yaml(self) -> str:
         """The codebook as YAML, with comments: what to add after fieldwork and why identifiers are marked."""
-        import yaml
-
-        from .xlsform import commented_yaml
-
         spec = dict(self.codebook)
         text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100)
-        import textwrap
-
-        header = "\n".join(textwrap.wrap(
-            f"Codebook of the KoboToolbox/ODK form form.xlsx ({self.settings['form_id']}), written by campaign-me "
-            f"form for the indicators {', '.join(self.indicators)} (format: docs/codebook.md; the whole path: "
-            "docs/own_survey.md). The export of the form (KoboToolbox: Downloads > CSV, 'XML values and "
-            "headers') loads with it as it is: one file per round, <data_dir>/<country>/survey_baseline.csv "
-            "and survey_endline.csv, with this file as <data_dir>/codebook.yaml.", width=96))
+        header = "\n".join(
+            textwrap.wrap(
+                f"Codebook of the KoboToolbox/ODK form form.xlsx ({self.settings['form_id']}), written by "
+                "campaign-me "
+                f"form for the indicators {', '.join(self.indicators)} (format: docs/codebook.md; the whole "
+                "path: "
+                "docs/own_survey.md). The export of the form (KoboToolbox: Downloads > CSV, 'XML values and "
+                "headers') loads with it as it is: one file per round, "
+                "<data_dir>/<country>/survey_baseline.csv "
+                "and survey_endline.csv, with this file as <data_dir>/codebook.yaml.",
+                width=96,
+            )
+        )
         weight = (
-            "# weight: weight   # survey weights computed after fieldwork: add a column 'weight' to each round's file,\n"
+            "# weight: weight   # survey weights computed after fieldwork: add a column 'weight' to each "
+            "round's file,\n"
             "#                  # declare it under variables (weight: {type: number, role: design, min: 0})\n"
             "#                  # and remove the '#'; until then every respondent counts the same\n"
         )
@@ -139,10 +179,18 @@ class Questionnaire:
 
     def sheets(self) -> dict[str, Any]:
         """The three sheets as pandas DataFrames (for :func:`campaign_me.synth.write_xlsx`)."""
-        import pandas as pd
-
-        columns = ["type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
-                   "calculation", "appearance"]
+        columns = [
+            "type",
+            "name",
+            "label",
+            "hint",
+            "required",
+            "relevant",
+            "constraint",
+            "constraint_message",
+            "calculation",
+            "appearance",
+        ]
         used = [c for c in columns if any(r.get(c) for r in self.survey)]
         survey = pd.DataFrame([{c: r.get(c, "") for c in used} for r in self.survey], columns=used)
         choices = pd.DataFrame(self.choices, columns=["list_name", "name", "label"])
@@ -154,19 +202,19 @@ class Questionnaire:
 
         Existing files are replaced only with ``force=True``.
         """
-        from .errors import DataError
-        from .files import write_atomic
-        from .synth import write_xlsx
-
         out = Path(folder)
         if out.exists() and not out.is_dir():
-            raise DataError(f"--out {str(out)!r} is a file, not a folder: choose a folder for the form and codebook.")
+            raise DataError(
+                f"--out {str(out)!r} is a file, not a folder: choose a folder for the form and codebook."
+            )
         form, codebook = out / "form.xlsx", out / "codebook.yaml"
         present = [p.name for p in (form, codebook) if p.exists()]
         if present and not force:
-            raise DataError(f"{str(out)!r} already holds {' and '.join(present)}; pass --force to replace them.")
+            raise DataError(
+                f"{str(out)!r} already holds {' and '.join(present)}; pass --force to replace them."
+            )
         out.mkdir(parents=True, exist_ok=True)
-        write_xlsx(self.sheets(), form)
+        synth.write_xlsx(self.sheets(), form)
         write_atomic(codebook, self.codebook_yaml().encode("utf-8"))
         return form, codebook
 
@@ -178,14 +226,12 @@ class Questionnaire:
 
 def _expression_needs(text: str, book: Any) -> tuple[list[str], list[str]]:
     """``(variables, scales)`` an indicator expression reads (names as written in the catalogue)."""
-    from .indicators import _FUNCS
-
     variables: list[str] = []
     scales: list[str] = []
 
     def walk(node: ast.AST) -> None:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
-            spec = _FUNCS[node.func.id][0]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in FUNCTIONS:
+            spec = FUNCTIONS[node.func.id][0]
             for kind, arg in zip(spec, node.args):
                 kind = kind.lstrip("?")
                 if kind in ("scale", "multi", "item"):
@@ -206,7 +252,8 @@ def _expression_needs(text: str, book: Any) -> tuple[list[str], list[str]]:
 
 
 def _resolve(name: str, book: Any) -> str | None:
-    """The codebook variable that answers a catalogue name: itself, or the variable whose ``concept`` it is."""
+    """The codebook variable that answers a catalogue name: itself, or the variable whose ``concept``
+    it is."""
     if name in book:
         return name
     concepts = getattr(book, "concepts", None) or {}
@@ -232,7 +279,9 @@ def _needs(catalogue: Any, book: Any) -> dict[str, dict[str, set[str]]]:
             for scale in scales:
                 items = book.items(scale) if scale in book.scales() else []
                 if not items:
-                    problems.append(f"indicator {ind.id!r}, {fld}: scale {scale!r} (no variable has scale: {scale})")
+                    problems.append(
+                        f"indicator {ind.id!r}, {fld}: scale {scale!r} (no variable has scale: {scale})"
+                    )
                 for item in items:
                     found.setdefault(item, set()).add(fld)
         for name in ind.disaggregations:
@@ -264,7 +313,8 @@ def indicator_questions(catalogue: Any, book: Any) -> dict[str, tuple[str, ...]]
     >>> from campaign_me import Codebook
     >>> from campaign_me.indicators import load_catalogue
     >>> from campaign_me.synth import codebook
-    >>> needs = indicator_questions(load_catalogue().select(["knowledge_pass"]), Codebook.from_dict(codebook()))
+    >>> needs = indicator_questions(load_catalogue().select(["knowledge_pass"]),
+    ...                             Codebook.from_dict(codebook()))
     >>> list(needs)
     ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'sex', 'age_group', 'district']
     """
@@ -283,7 +333,11 @@ def indicator_questions(catalogue: Any, book: Any) -> dict[str, tuple[str, ...]]
 def _const(node: ast.AST) -> Any:
     if isinstance(node, ast.Constant):
         return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+    ):
         return -node.operand.value
     raise ValueError
 
@@ -360,18 +414,11 @@ def _xpath(text: str, book: Any) -> str | None:
 def _source_codebook(codebook: Any) -> Any:
     """The codebook the questions come from: the one given (or its path), else the shipped one."""
     if codebook is None:
-        from .codebook import Codebook
-        from .synth import codebook as shipped
-
-        return Codebook.from_dict(shipped(), source="data/samples/codebook.yaml")
-    from .scales import _codebook  # a Codebook or the path of its YAML file
-
-    return _codebook(codebook)
+        return Codebook.from_dict(synth.codebook(), source="data/samples/codebook.yaml")
+    return Codebook.coerce(codebook, error=ScaleError)  # a Codebook or the path of its YAML file
 
 
 def _catalogue(catalogue: Any, indicators: Sequence[str] | None) -> Any:
-    from .indicators import Catalogue, load_catalogue
-
     cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
     if indicators is not None:
         ids = [indicators] if isinstance(indicators, str) else list(indicators)
@@ -444,7 +491,7 @@ def build_form(
     book = _source_codebook(codebook)
     cat = _catalogue(catalogue, indicators)
     needed_by = indicator_questions(cat, book)
-    level_of = {i.id: i.level for i in cat}
+    level_of = {i.id: i.stage for i in cat}
     # who is asked a question: the population of the indicators that count its answers (everyone as
     # soon as one of them has none, or the question serves only populations and breakdowns)
     populations: dict[str, set[str | None]] = {}
@@ -478,34 +525,75 @@ def build_form(
 
     # -- consent ------------------------------------------------------------------------------------
     yes_no = choice_list("yes_no", [(1, "Yes"), (0, "No")])
-    row(f"select_one {yes_no}", "consent", "Read the consent statement. Does the respondent agree to take part?",
-        required="yes", hint="If No, fill in the interview details from the sampling plan and save the form: the "
-                             "questions are skipped (the refusal counts in the response rate).")
-    variables["consent"] = {"type": "boolean", "label": "Agreed to take part (the other answers are empty if not)",
-                            "role": "metadata", "missing": {}}
+    row(
+        f"select_one {yes_no}",
+        "consent",
+        "Read the consent statement. Does the respondent agree to take part?",
+        required="yes",
+        hint="If No, fill in the interview details from the sampling plan and save the form: the "
+        "questions are skipped (the refusal counts in the response rate).",
+    )
+    variables["consent"] = {
+        "type": "boolean",
+        "label": "Agreed to take part (the other answers are empty if not)",
+        "role": "metadata",
+        "missing": {},
+    }
 
     # -- interview: from the sampling plan, whatever the answer to consent ------------------------
     row("begin_group", "interview", "Interview (from the sampling plan)")
     if rounds == "panel":
-        row("text", "resp_id", "Respondent ID", required="yes",
-            hint="The respondent's ID from the list of panel respondents: the same person keeps the same ID in "
-                 "every round.")
+        row(
+            "text",
+            "resp_id",
+            "Respondent ID",
+            required="yes",
+            hint="The respondent's ID from the list of panel respondents: the same person keeps the same ID "
+            "in every round.",
+        )
     else:
         row("calculate", "resp_id", "Respondent ID", calculation="once(uuid())")
     variables["resp_id"] = {"type": "id", "label": "Respondent ID"}
-    round_codes = book["round"].codes if "round" in book and book["round"].codes else {
-        "baseline": "Baseline", "endline": "Endline"}
-    row(f"select_one {choice_list('round', list(round_codes.items()))}", "round", "Survey round", required="yes")
-    variables["round"] = {"type": "categorical", "label": "Survey round", "role": "design", "codes": dict(round_codes)}
+    round_codes = (
+        book["round"].codes
+        if "round" in book and book["round"].codes
+        else {"baseline": "Baseline", "endline": "Endline"}
+    )
+    row(
+        f"select_one {choice_list('round', list(round_codes.items()))}",
+        "round",
+        "Survey round",
+        required="yes",
+    )
+    variables["round"] = {
+        "type": "categorical",
+        "label": "Survey round",
+        "role": "design",
+        "codes": dict(round_codes),
+    }
     row("text", "stratum", "Stratum", required="yes", hint="As in the sampling plan, e.g. the district.")
     variables["stratum"] = {"type": "text", "label": "Sampling stratum", "role": "design"}
-    row("text", "psu", "Cluster (village or enumeration area) code", required="yes",
-        hint="As in the sampling plan: the primary sampling unit.")
+    row(
+        "text",
+        "psu",
+        "Cluster (village or enumeration area) code",
+        required="yes",
+        hint="As in the sampling plan: the primary sampling unit.",
+    )
     variables["psu"] = {"type": "text", "label": "Cluster (primary sampling unit)", "role": "design"}
     area = choice_list("area", [(1, "Campaign area"), (0, "Comparison area")])
-    row(f"select_one {area}", "campaign", "Campaign or comparison area", required="yes",
-        hint="As in the sampling plan: was the campaign run in this cluster?")
-    variables["campaign"] = {"type": "boolean", "label": "Campaign area (1) or comparison area (0)", "role": "design"}
+    row(
+        f"select_one {area}",
+        "campaign",
+        "Campaign or comparison area",
+        required="yes",
+        hint="As in the sampling plan: was the campaign run in this cluster?",
+    )
+    variables["campaign"] = {
+        "type": "boolean",
+        "label": "Campaign area (1) or comparison area (0)",
+        "role": "design",
+    }
     row("end_group", "interview")
 
     # -- the questions the indicators need, background first --------------------------------------
@@ -526,8 +614,12 @@ def build_form(
     for group, names in groups.items():
         if not names:
             continue
-        row("begin_group", group, "Respondent" if group == "respondent" else _SECTIONS.get(group, group.title()),
-            relevant=consented)
+        row(
+            "begin_group",
+            group,
+            "Respondent" if group == "respondent" else _SECTIONS.get(group, group.title()),
+            relevant=consented,
+        )
         for name in names:
             var = book[name]
             item = bool(var.scale)
@@ -539,8 +631,10 @@ def build_form(
             hint = ("For: " + ", ".join(needed_by[name]) + ".") if item else "To break the indicators down."
             pops = populations.get(name, {None})
             relevant = _xpath(next(iter(pops)), book) if len(pops) == 1 and None not in pops else None
-            if relevant and any(position.get(ref, -1 if ref in _RESERVED else len(position)) >= position[name]
-                                for ref in re.findall(r"\$\{(\w+)\}", relevant)):
+            if relevant and any(
+                position.get(ref, -1 if ref in _RESERVED else len(position)) >= position[name]
+                for ref in re.findall(r"\$\{(\w+)\}", relevant)
+            ):
                 relevant = None  # it would depend on a later question: asked of everyone
             if relevant:
                 ind = next(i for i in cat if i.id == needed_by[name][0])
@@ -553,29 +647,48 @@ def build_form(
                     options = list(var.codes.items())
                     spec["codes"] = dict(var.codes)
                 have = {str(c) for c, _ in options}
-                if var.missing:  # the source codebook's own missing codes: offered as answers, read as missing
+                if (
+                    var.missing
+                ):  # the source codebook's own missing codes: offered as answers, read as missing
                     missing = list(var.missing.items())
                     spec["missing"] = dict(var.missing)
                 else:
                     # "don't know" for the items (unless it is already an answer, as on the knowledge items)
-                    if item and str(DONT_KNOW[0]) not in have and not any(
-                            missing_kind(str(lab)) == "dont_know" for _, lab in options):
+                    if (
+                        item
+                        and str(DONT_KNOW[0]) not in have
+                        and not any(missing_kind(str(lab)) == "dont_know" for _, lab in options)
+                    ):
                         missing.append(DONT_KNOW)
                     if str(REFUSED[0]) not in have:
                         missing.append(REFUSED)
                     if have & {str(DONT_KNOW[0]), str(REFUSED[0])}:  # 98 or 99 is an answer here
                         spec["missing"] = dict(missing)
-                list_name = choice_list(name if var.type == "categorical" else
-                                        ("yes_no_dk" if item else "yes_no_refused"), options + missing)
-                row(f"select_one {list_name}", name, var.label or name, required="yes", hint=hint,
-                    relevant=relevant or "")
+                list_name = choice_list(
+                    name if var.type == "categorical" else ("yes_no_dk" if item else "yes_no_refused"),
+                    options + missing,
+                )
+                row(
+                    f"select_one {list_name}",
+                    name,
+                    var.label or name,
+                    required="yes",
+                    hint=hint,
+                    relevant=relevant or "",
+                )
             elif var.type == "select_multiple":
                 list_name = choice_list(name, list(var.codes.items()))
                 none = [c for c in var.codes if str(c) == "none"]
-                row(f"select_multiple {list_name}", name, var.label or name, required="yes", hint=hint,
+                row(
+                    f"select_multiple {list_name}",
+                    name,
+                    var.label or name,
+                    required="yes",
+                    hint=hint,
                     relevant=relevant or "",
                     constraint="not(selected(., 'none') and count-selected(.) > 1)" if none else "",
-                    constraint_message="'None' cannot be chosen with another answer." if none else "")
+                    constraint_message="'None' cannot be chosen with another answer." if none else "",
+                )
                 spec["codes"] = {str(c): lab for c, lab in var.codes.items()}
                 if set(spec["codes"]) & {str(DONT_KNOW[0]), str(REFUSED[0])}:
                     spec["missing"] = {}  # an option named 98 or 99 is an answer, not a missing code
@@ -595,13 +708,26 @@ def build_form(
                     constraint = f"({constraint}) or " + " or ".join(f". = {c}" for c in number_missing)
                 message = ""
                 if bounds:
-                    rng = f"{var.min:g} to {var.max:g}" if var.min is not None and var.max is not None else (
-                        f"at least {var.min:g}" if var.min is not None else f"at most {var.max:g}")
-                    message = f"A number from {rng}" + (
-                        f", or {_codes_text(number_missing)}" if number_missing else "") + "."
-                row(qtype, name, var.label or name, required="yes", hint=hint + (
-                    f" {_codes_text(number_missing)}." if number_missing else ""), relevant=relevant or "",
-                    constraint=constraint, constraint_message=message)
+                    rng = (
+                        f"{var.min:g} to {var.max:g}"
+                        if var.min is not None and var.max is not None
+                        else (f"at least {var.min:g}" if var.min is not None else f"at most {var.max:g}")
+                    )
+                    message = (
+                        f"A number from {rng}"
+                        + (f", or {_codes_text(number_missing)}" if number_missing else "")
+                        + "."
+                    )
+                row(
+                    qtype,
+                    name,
+                    var.label or name,
+                    required="yes",
+                    hint=hint + (f" {_codes_text(number_missing)}." if number_missing else ""),
+                    relevant=relevant or "",
+                    constraint=constraint,
+                    constraint_message=message,
+                )
                 for key in ("min", "max"):
                     if getattr(var, key) is not None:
                         spec[key] = getattr(var, key)
@@ -627,15 +753,34 @@ def build_form(
     # -- follow-up contact: personal data ---------------------------------------------------------
     if contact:
         row("begin_group", "contact", "Follow-up", relevant=consented)
-        row(f"select_one {yes_no}", "contact_ok", "May we contact you again for a short follow-up interview?",
-            required="yes")
-        variables["contact_ok"] = {"type": "boolean", "label": "Agreed to be contacted for a follow-up", "missing": {}}
+        row(
+            f"select_one {yes_no}",
+            "contact_ok",
+            "May we contact you again for a short follow-up interview?",
+            required="yes",
+        )
+        variables["contact_ok"] = {
+            "type": "boolean",
+            "label": "Agreed to be contacted for a follow-up",
+            "missing": {},
+        }
         for name, qtype, label, why in (
-            ("respondent_name", "text", "Respondent's name (for the follow-up only)", "the respondent's name"),
+            (
+                "respondent_name",
+                "text",
+                "Respondent's name (for the follow-up only)",
+                "the respondent's name",
+            ),
             ("phone", "text", "Phone number for the follow-up", "a phone number"),
         ):
-            row(qtype, name, label, hint=_IDENTIFIER_HINT, relevant="${contact_ok} = '1'",
-                appearance="numbers" if name == "phone" else "")
+            row(
+                qtype,
+                name,
+                label,
+                hint=_IDENTIFIER_HINT,
+                relevant="${contact_ok} = '1'",
+                appearance="numbers" if name == "phone" else "",
+            )
             variables[name] = {"type": "text", "label": label, "role": "identifier"}
             identifiers[name] = f"asks for {why} (personal data, for the follow-up only)"
         row("end_group", "contact")

@@ -14,6 +14,7 @@ Use :func:`generate` (or ``campaign-me synth --seed N --out DIR``).
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import re
@@ -24,10 +25,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
+from openpyxl import Workbook
 from scipy import special
 
+from . import trial
+from .conventions import check_whole
+from .design import SurveyDesign
 from .errors import DataError
-from .files import write_atomic
+from .files import write_atomic, write_csv
 from .sampling import assign, two_stage
 from .weighting import adjust_nonresponse, rake
 
@@ -213,7 +219,9 @@ def census_margins(frame: pd.DataFrame) -> pd.DataFrame:
     for region, total in pop.items():
         for sex, s_share in (("female", SEX_SHARE_FEMALE), ("male", 1 - SEX_SHARE_FEMALE)):
             for ag, a_share in zip(AGE_GROUPS, AGE_SHARES):
-                rows.append({"region": region, "sex": sex, "age_group": ag, "population": total * s_share * a_share})
+                rows.append(
+                    {"region": region, "sex": sex, "age_group": ag, "population": total * s_share * a_share}
+                )
     out = pd.DataFrame(rows)
     # integer counts that add up exactly to the frame (largest remainder within region)
     out["population"] = _round_preserving(out, pop)
@@ -248,7 +256,12 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
     listing = frame.loc[frame.index.repeat(households), ["village", "stratum"]].reset_index(drop=True)
     listing["household"] = listing.groupby("village", sort=False).cumcount() + 1
     selected = two_stage(
-        listing, cluster="village", n_clusters=spec.clusters_per_stratum, take=spec.take, strata="stratum", seed=rng
+        listing,
+        cluster="village",
+        n_clusters=spec.clusters_per_stratum,
+        take=spec.take,
+        strata="stratum",
+        seed=rng,
     )
     sample = selected[["village", "household", "prob_stage1", "prob_stage2", "certainty"]].merge(
         frame, on="village", how="left"
@@ -256,7 +269,9 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
     n = len(sample)
     # a village taken with certainty is a stratum of its own whose PSUs are the households
     cert = sample["certainty"].to_numpy()
-    sample["psu"] = np.where(cert, sample["village"] + "-h" + sample["household"].astype(str), sample["village"])
+    sample["psu"] = np.where(
+        cert, sample["village"] + "-h" + sample["household"].astype(str), sample["village"]
+    )
     sample["stratum"] = np.where(cert, sample["village"] + " (certainty)", sample["stratum"])
     # household composition and the respondent picked among eligible members (Kish grid)
     sample["eligible"] = rng.integers(1, 4, size=n)
@@ -274,7 +289,9 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
     status_p = np.where(female[:, None], [[0.55, 0.15, 0.22, 0.08]], [[0.40, 0.17, 0.30, 0.13]])
     st = (rng.random(n)[:, None] > np.cumsum(status_p, axis=1)).sum(axis=1)
     sample["migration_status"] = np.asarray(STATUSES)[st]
-    for ch, (base_rural, base_urban) in zip(CHANNELS, ((0.70, 0.60), (0.45, 0.85), (0.30, 0.75), (0.40, 0.35))):
+    for ch, (base_rural, base_urban) in zip(
+        CHANNELS, ((0.70, 0.60), (0.45, 0.85), (0.30, 0.75), (0.40, 0.35))
+    ):
         sample[f"access/{ch}"] = _bern(rng, np.where(urban == 1, base_urban, base_rural), f"access/{ch}")
 
     # latent interest in migration information: drives exposure AND outcomes (self-selection)
@@ -282,7 +299,9 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
     u = sample["_u"].to_numpy()
     edu = sample["education"].to_numpy()
     campaign = sample["campaign"].to_numpy() * post
-    exposed_true = _bern(rng, campaign * special.expit(spec.exposure_intercept + spec.exposure_slope * z), "exposed")
+    exposed_true = _bern(
+        rng, campaign * special.expit(spec.exposure_intercept + spec.exposure_slope * z), "exposed"
+    )
     sample["_interest"] = z  # hidden truth: never written to the files
     sample["_exposed"] = exposed_true
     tz = np.tanh(z)
@@ -291,18 +310,33 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
         p = base + village * u + interest * tz + trend * post + _att(itt, spec) * exposed_true
         return _bern(rng, p, what)
 
-    sample["risk_aware"] = outcome(0.38 + 0.05 * urban + 0.02 * edu, spec.trend_risk_aware, spec.itt_risk_aware,
-                                   "risk_aware")
+    sample["risk_aware"] = outcome(
+        0.38 + 0.05 * urban + 0.02 * edu, spec.trend_risk_aware, spec.itt_risk_aware, "risk_aware"
+    )
     base_int = np.array([0.25, 0.28, 0.45, 0.34])[st] - 0.015 * (edu - 1)
-    sample["intend_irregular"] = outcome(base_int, spec.trend_irregular_intention, spec.itt_irregular_intention,
-                                         "intend_irregular", interest=0.02, village=0.5)
-    sample["hotline_known"] = outcome(0.22 + 0.05 * urban, spec.trend_hotline_known, spec.itt_hotline_known,
-                                      "hotline_known")
-    sample["info_seeking"] = outcome(0.15 + 0.03 * edu, spec.trend_info_seeking, spec.itt_info_seeking,
-                                     "info_seeking")
+    sample["intend_irregular"] = outcome(
+        base_int,
+        spec.trend_irregular_intention,
+        spec.itt_irregular_intention,
+        "intend_irregular",
+        interest=0.02,
+        village=0.5,
+    )
+    sample["hotline_known"] = outcome(
+        0.22 + 0.05 * urban, spec.trend_hotline_known, spec.itt_hotline_known, "hotline_known"
+    )
+    sample["info_seeking"] = outcome(
+        0.15 + 0.03 * edu, spec.trend_info_seeking, spec.itt_info_seeking, "info_seeking"
+    )
     # risk perception 0-100: Beta with mean m (mean exactly m, so the ITT on the mean is exact)
-    m = (38 + 8 * tz + 3 * (edu - 1) + spec.trend_risk_perception * post
-         + _att(spec.itt_risk_perception, spec) * exposed_true + 100 * u / 4) / 100
+    m = (
+        38
+        + 8 * tz
+        + 3 * (edu - 1)
+        + spec.trend_risk_perception * post
+        + _att(spec.itt_risk_perception, spec) * exposed_true
+        + 100 * u / 4
+    ) / 100
     if (m <= 0).any() or (m >= 1).any():
         raise DataError("synth: risk perception mean outside (0, 100)")
     conc = 6.0
@@ -361,9 +395,9 @@ def draw_round(spec: CountrySpec, frame: pd.DataFrame, round_: str, rng: np.rand
 
 def weight_round(sample: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
     """Nonresponse adjustment within strata x urban, then raking to region, sex and age group."""
-    from .design import SurveyDesign
-
-    resp = adjust_nonresponse(sample, weights="design_weight", responded="responded", classes=["stratum", "urban"])
+    resp = adjust_nonresponse(
+        sample, weights="design_weight", responded="responded", classes=["stratum", "urban"]
+    )
     design = SurveyDesign(resp, weights="nr_weight", strata="stratum", psu="psu")
     margins = {
         var: census.groupby(var)["population"].sum().to_dict() for var in ("region", "sex", "age_group")
@@ -375,9 +409,29 @@ def weight_round(sample: pd.DataFrame, census: pd.DataFrame) -> pd.DataFrame:
 
 
 SURVEY_COLUMNS = (
-    ["resp_id", "round", "country", "region", "district", "stratum", "psu", "village", "urban", "campaign",
-     "household", "eligible", "prob_stage1", "prob_stage2", "design_weight", "weight",
-     "sex", "age", "age_group", "education", "migration_status"]
+    [
+        "resp_id",
+        "round",
+        "country",
+        "region",
+        "district",
+        "stratum",
+        "psu",
+        "village",
+        "urban",
+        "campaign",
+        "household",
+        "eligible",
+        "prob_stage1",
+        "prob_stage2",
+        "design_weight",
+        "weight",
+        "sex",
+        "age",
+        "age_group",
+        "education",
+        "migration_status",
+    ]
     + [f"access/{c}" for c in (*CHANNELS, "none")]
     + [k for k, _ in KNOWLEDGE]
     + [f"signs/{s}" for s in (*SIGNS, "none")]
@@ -421,7 +475,9 @@ def monitoring(
                         "date": (start + pd.Timedelta(days=int(rng.integers(0, 180)))).strftime("%Y-%m-%d"),
                         "planned": 1,
                         "delivered": delivered,
-                        "attendance": int(rng.integers(10, 101)) if kind == "community_event" and delivered else 0,
+                        "attendance": int(rng.integers(10, 101))
+                        if kind == "community_event" and delivered
+                        else 0,
                         "cost": round(unit_cost * rng.uniform(0.8, 1.3), 2) if delivered else 0.0,
                     }
                 )
@@ -459,7 +515,9 @@ def platform_metrics(
     daily reach must never be summed. The period file gives unique reach per month and over the whole
     campaign, with frequency = impressions / reach.
     """
-    pop = frame.groupby("district", sort=False).agg(population=("population", "sum"), targeted=("campaign", "max"))
+    pop = frame.groupby("district", sort=False).agg(
+        population=("population", "sum"), targeted=("campaign", "max")
+    )
     districts = pop.index.to_numpy()
     targeted = pop["targeted"].to_numpy().astype(int)
     days = pd.date_range(start, periods=CAMPAIGN_DAYS, freq="D")
@@ -477,11 +535,22 @@ def platform_metrics(
         engagements = clicks + rng.binomial(imp, 0.01)
         spend = np.round(imp * cpm / 1000 * rng.uniform(0.9, 1.1, size=imp.shape), 2)
         for j, d in enumerate(districts):
-            daily.append(pd.DataFrame({
-                "country": spec.name, "date": days.strftime("%Y-%m-%d"), "platform": platform, "district": d,
-                "targeted": targeted[j], "impressions": imp[:, j], "reach": reach[:, j], "clicks": clicks[:, j],
-                "engagements": engagements[:, j], "spend": spend[:, j],
-            }))
+            daily.append(
+                pd.DataFrame(
+                    {
+                        "country": spec.name,
+                        "date": days.strftime("%Y-%m-%d"),
+                        "platform": platform,
+                        "district": d,
+                        "targeted": targeted[j],
+                        "impressions": imp[:, j],
+                        "reach": reach[:, j],
+                        "clicks": clicks[:, j],
+                        "engagements": engagements[:, j],
+                        "spend": spend[:, j],
+                    }
+                )
+            )
         # unique reach per calendar month and over the whole campaign (never the sum of daily reach)
         months = days.to_period("M")
         spans = [(str(m), months == m) for m in months.unique()] + [("campaign", np.ones(len(days), bool))]
@@ -493,12 +562,22 @@ def platform_metrics(
             if label == "campaign":
                 r = np.maximum(r, floor)  # at least the best month
             floor = np.maximum(floor, r)
-            period.append(pd.DataFrame({
-                "country": spec.name, "platform": platform, "district": districts, "targeted": targeted,
-                "period": label, "start": days[mask][0].strftime("%Y-%m-%d"),
-                "end": days[mask][-1].strftime("%Y-%m-%d"), "impressions": cum, "reach": r,
-                "frequency": np.round(np.divide(cum, r, out=np.full(len(r), np.nan), where=r > 0), 3),
-            }))
+            period.append(
+                pd.DataFrame(
+                    {
+                        "country": spec.name,
+                        "platform": platform,
+                        "district": districts,
+                        "targeted": targeted,
+                        "period": label,
+                        "start": days[mask][0].strftime("%Y-%m-%d"),
+                        "end": days[mask][-1].strftime("%Y-%m-%d"),
+                        "impressions": cum,
+                        "reach": r,
+                        "frequency": np.round(np.divide(cum, r, out=np.full(len(r), np.nan), where=r > 0), 3),
+                    }
+                )
+            )
     digital = pd.concat(daily, ignore_index=True).sort_values(["date", "platform", "district"], kind="stable")
     return digital.reset_index(drop=True), pd.concat(period, ignore_index=True)
 
@@ -536,11 +615,6 @@ def pretest(spec: CountrySpec, rng: np.random.Generator, n: int = 360) -> pd.Dat
 # --------------------------------------------------------------------------------------
 # writing
 # --------------------------------------------------------------------------------------
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    text = df.to_csv(index=False, lineterminator="\n", float_format="%.10g")
-    write_atomic(path, text.encode("utf-8"))
-
-
 def truth(spec: CountrySpec) -> dict:
     e = exposure_rate(spec)
     return {
@@ -581,22 +655,25 @@ def truth(spec: CountrySpec) -> dict:
             "aided_recall": "includes a false-recognition rate equal to the decoy recognition rate (12%)",
         },
         "digital": {
-            "platforms": {k: dict(zip(("impressions_per_user_day", "click_through", "cpm", "user_share"), v))
-                          for k, v in PLATFORMS.items()},
+            "platforms": {
+                k: dict(zip(("impressions_per_user_day", "click_through", "cpm", "user_share"), v))
+                for k, v in PLATFORMS.items()
+            },
             "spillover_share": AD_SPILLOVER,
             "exposure_rate_gamma_shape": AD_HETEROGENEITY,
-            "note": "daily reach counts accounts reached that day; summing it over days counts the same people "
-            "again (use digital_reach.csv); platforms count accounts, not people",
+            "note": "daily reach counts accounts reached that day; summing it over days counts the same "
+            "people again (use digital_reach.csv); platforms count accounts, not people",
         },
-        "pretest": {k: dict(zip(("comprehension", "credibility", "intention_safe", "preference_share"), v))
-                    for k, v in PRETEST_TRUTH.items()},
+        "pretest": {
+            k: dict(zip(("comprehension", "credibility", "intention_safe", "preference_share"), v))
+            for k, v in PRETEST_TRUTH.items()
+        },
         "spec": asdict(spec),
     }
 
 
-def _check_seed(seed) -> None:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise DataError(f"synth: seed={seed!r} must be a whole number >= 0")
+def _check_seed(seed) -> int:
+    return check_whole(seed, argument="synth: seed", minimum=0, error=DataError)
 
 
 def generate_country(
@@ -611,7 +688,7 @@ def generate_country(
     """
     if key not in COUNTRIES:
         raise DataError(f"synth: unknown country {key!r}; choose one of {', '.join(COUNTRIES)}")
-    _check_seed(seed)
+    seed = _check_seed(seed)
     spec = spec or COUNTRIES[key]
     ss = np.random.SeedSequence([seed, sum(ord(c) * 31**i for i, c in enumerate(key)) % 2**32])
     rng_frame, rng_base, rng_end, rng_mon, rng_pre = (np.random.default_rng(s) for s in ss.spawn(5))
@@ -637,16 +714,18 @@ def generate_country(
     }
 
 
-def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEED,
-             countries: tuple[str, ...] | None = None) -> list[Path]:
+def generate(
+    out: str | os.PathLike = "data/samples",
+    *,
+    seed: int = DEFAULT_SEED,
+    countries: tuple[str, ...] | None = None,
+) -> list[Path]:
     """Write every country's files under ``out/<country>/``; returns the paths written.
 
     Files are written atomically (to a temporary file, then renamed), so an interrupted run
     never leaves a half-written file in place of a good one.
     """
-    import yaml
-
-    _check_seed(seed)
+    seed = _check_seed(seed)
     out = Path(out)
     written = []
     path = out / "codebook.yaml"
@@ -663,7 +742,7 @@ def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEE
                 write_atomic(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
             else:
                 path = out / key / f"{name}.csv"
-                _write_csv(obj, path)
+                write_csv(obj, path)
             written.append(path)
         if key == KOBO_COUNTRY:
             rng = np.random.default_rng(np.random.SeedSequence([seed, 4242]))
@@ -675,8 +754,6 @@ def generate(out: str | os.PathLike = "data/samples", *, seed: int = DEFAULT_SEE
             write_xlsx(form, path)
             written.append(path)
     if countries is None:  # the cluster-randomised trial (campaign_me.trial) belongs to the whole world
-        from . import trial
-
         written += trial.write(out / "trial", seed)
     return written
 
@@ -738,81 +815,155 @@ def codebook() -> dict:
     design = {"role": "design"}
     variables = {
         "resp_id": v("id", "Respondent ID", required=True),
-        "respondent_name": v("text", "Respondent's name (Kobo export only; dropped on load)", role="identifier"),
-        "phone": v("text", "Phone number for follow-up (Kobo export only; dropped on load)", role="identifier"),
-        "round": v("categorical", "Survey round", codes={"baseline": "Baseline", "endline": "Endline"},
-                   required=True, **design),
+        "respondent_name": v(
+            "text", "Respondent's name (Kobo export only; dropped on load)", role="identifier"
+        ),
+        "phone": v(
+            "text", "Phone number for follow-up (Kobo export only; dropped on load)", role="identifier"
+        ),
+        "round": v(
+            "categorical",
+            "Survey round",
+            codes={"baseline": "Baseline", "endline": "Endline"},
+            required=True,
+            **design,
+        ),
         "country": v("text", "Country", required=True),
         "region": v("text", "Region", required=True),
         "district": v("text", "District", required=True),
-        "stratum": v("text", "Sampling stratum (region x campaign/comparison; certainty villages alone)",
-                     required=True, **design),
-        "psu": v("text", "Primary sampling unit (village; household in a certainty village)", required=True,
-                 **design),
+        "stratum": v(
+            "text",
+            "Sampling stratum (region x campaign/comparison; certainty villages alone)",
+            required=True,
+            **design,
+        ),
+        "psu": v(
+            "text",
+            "Primary sampling unit (village; household in a certainty village)",
+            required=True,
+            **design,
+        ),
         "village": v("text", "Village (cluster)", required=True, **design),
         "urban": v("boolean", "Urban village", required=True),
         "campaign": v("boolean", "Campaign district (1) or comparison district (0)", required=True, **design),
         "household": v("integer", "Household number in the village listing", min=1, **design),
         "eligible": v("integer", "Eligible household members aged 15-45", min=1, max=20, **design),
         "prob_stage1": v("number", "Inclusion probability of the village (PPS)", min=0, max=1, **design),
-        "prob_stage2": v("number", "Inclusion probability of the household in the village", min=0, max=1,
-                         **design),
-        "design_weight": v("number", "Design weight: eligible / (prob_stage1 x prob_stage2)", min=0, **design),
-        "weight": v("number", "Final weight: nonresponse-adjusted and raked to the census", min=0,
-                    required=True, **design),
+        "prob_stage2": v(
+            "number", "Inclusion probability of the household in the village", min=0, max=1, **design
+        ),
+        "design_weight": v(
+            "number", "Design weight: eligible / (prob_stage1 x prob_stage2)", min=0, **design
+        ),
+        "weight": v(
+            "number",
+            "Final weight: nonresponse-adjusted and raked to the census",
+            min=0,
+            required=True,
+            **design,
+        ),
         "sex": v("categorical", "Sex", codes={"female": "Female", "male": "Male"}, required=True),
         "age": v("integer", "Age in completed years", min=15, max=45, required=True),
         "age_group": v("categorical", "Age group", codes={g: g for g in AGE_GROUPS}, ordered=True),
-        "education": v("categorical", "Highest level of education",
-                       codes={0: "None", 1: "Primary", 2: "Secondary", 3: "Tertiary"}, ordered=True),
-        "migration_status": v("categorical", "Migration intention status", codes={
-            "none": "No plan to migrate", "regular": "Plans to migrate through regular channels",
-            "irregular_or_undecided": "Plans to migrate irregularly, or undecided about the route",
-            "returnee": "Returned migrant"}),
-        "access": v("select_multiple", "Channels the respondent can use (owns / attends)",
-                    codes={**CHANNEL_LABELS, "none": "None of these"}, scale="channel_access"),
+        "education": v(
+            "categorical",
+            "Highest level of education",
+            codes={0: "None", 1: "Primary", 2: "Secondary", 3: "Tertiary"},
+            ordered=True,
+        ),
+        "migration_status": v(
+            "categorical",
+            "Migration intention status",
+            codes={
+                "none": "No plan to migrate",
+                "regular": "Plans to migrate through regular channels",
+                "irregular_or_undecided": "Plans to migrate irregularly, or undecided about the route",
+                "returnee": "Returned migrant",
+            },
+        ),
+        "access": v(
+            "select_multiple",
+            "Channels the respondent can use (owns / attends)",
+            codes={**CHANNEL_LABELS, "none": "None of these"},
+            scale="channel_access",
+        ),
     }
     for item, is_true in KNOWLEDGE:
-        variables[item] = v("categorical", KNOWLEDGE_LABELS[item],
-                            codes={1: "True", 2: "False", 8: "Don't know"},
-                            scale="knowledge", correct=1 if is_true else 2)
-    variables["signs"] = v("select_multiple", "Warning signs of trafficking named without prompting",
-                           codes={**SIGN_LABELS, "none": "Could not name any"}, scale="warning_signs")
-    variables["hotline_known"] = v("boolean", "Knows the national anti-trafficking hotline number",
-                                   scale="safe_channels", correct=True)
-    variables["risk_aware"] = v("boolean", "Thinks people on irregular routes face a high risk of exploitation",
-                                scale="risk_awareness")
-    variables["risk_perception"] = v("integer", "Of 100 people like you taking the irregular route, how many would "
-                                     "be exploited or hurt?", min=0, max=100, scale="risk_perception",
-                                     missing={RISK_DK_CODE: "Don't know"})
+        variables[item] = v(
+            "categorical",
+            KNOWLEDGE_LABELS[item],
+            codes={1: "True", 2: "False", 8: "Don't know"},
+            scale="knowledge",
+            correct=1 if is_true else 2,
+        )
+    variables["signs"] = v(
+        "select_multiple",
+        "Warning signs of trafficking named without prompting",
+        codes={**SIGN_LABELS, "none": "Could not name any"},
+        scale="warning_signs",
+    )
+    variables["hotline_known"] = v(
+        "boolean", "Knows the national anti-trafficking hotline number", scale="safe_channels", correct=True
+    )
+    variables["risk_aware"] = v(
+        "boolean",
+        "Thinks people on irregular routes face a high risk of exploitation",
+        scale="risk_awareness",
+    )
+    variables["risk_perception"] = v(
+        "integer",
+        "Of 100 people like you taking the irregular route, how many would be exploited or hurt?",
+        min=0,
+        max=100,
+        scale="risk_perception",
+        missing={RISK_DK_CODE: "Don't know"},
+    )
     for item, reverse in ATTITUDES:
         kw = {"reverse": True} if reverse else {}
-        variables[item] = v("categorical", ATTITUDE_LABELS[item], codes=LIKERT, points=5, scale="attitude", **kw)
-    variables["intend_irregular"] = v("boolean", "Intends to migrate without regular documents in the next 12 "
-                                      "months", scale="intention")
-    for item, label in (("checked_licence", "Checked the agency's licence"),
-                        ("written_contract", "Signed a written contract before leaving"),
-                        ("left_copies", "Left copies of passport and contract with family")):
-        variables[item] = v("boolean", f"{label} (asked of regular migrants and returnees)", scale="practice",
-                            correct=True)
-    variables["info_seeking"] = v("boolean", "Looked for information about working abroad from an official source "
-                                  "in the last 3 months", scale="information_seeking")
-    variables["exposed"] = v("select_multiple", "Saw or heard anything about working abroad in the last 3 months, by "
-                             "channel", codes={**CHANNEL_LABELS, "none": "Nothing seen or heard"}, scale="exposure")
+        variables[item] = v(
+            "categorical", ATTITUDE_LABELS[item], codes=LIKERT, points=5, scale="attitude", **kw
+        )
+    variables["intend_irregular"] = v(
+        "boolean", "Intends to migrate without regular documents in the next 12 months", scale="intention"
+    )
+    for item, label in (
+        ("checked_licence", "Checked the agency's licence"),
+        ("written_contract", "Signed a written contract before leaving"),
+        ("left_copies", "Left copies of passport and contract with family"),
+    ):
+        variables[item] = v(
+            "boolean", f"{label} (asked of regular migrants and returnees)", scale="practice", correct=True
+        )
+    variables["info_seeking"] = v(
+        "boolean",
+        "Looked for information about working abroad from an official source in the last 3 months",
+        scale="information_seeking",
+    )
+    variables["exposed"] = v(
+        "select_multiple",
+        "Saw or heard anything about working abroad in the last 3 months, by channel",
+        codes={**CHANNEL_LABELS, "none": "Nothing seen or heard"},
+        scale="exposure",
+    )
     variables["exposed_any"] = v("boolean", "Any exposure (derived from exposed)", role="derived")
-    variables["unaided_recall"] = v("boolean", "Named the campaign or its key message without prompting",
-                                    scale="recall")
+    variables["unaided_recall"] = v(
+        "boolean", "Named the campaign or its key message without prompting", scale="recall"
+    )
     variables["aided_recall"] = v("boolean", "Recognised the campaign poster when shown", scale="recall")
-    variables["aided_recall_decoy"] = v("boolean", "Recognised a decoy poster that was never used", scale="recall")
-    variables["comprehension"] = v("boolean", "Restated the main point correctly (asked of those who recognised the "
-                                   "poster)", scale="comprehension")
-    from .trial import codebook_entries  # the trial survey's own columns
-
-    variables.update(codebook_entries())
+    variables["aided_recall_decoy"] = v(
+        "boolean", "Recognised a decoy poster that was never used", scale="recall"
+    )
+    variables["comprehension"] = v(
+        "boolean",
+        "Restated the main point correctly (asked of those who recognised the poster)",
+        scale="comprehension",
+    )
+    variables.update(trial.codebook_entries())  # the trial survey's own columns
     return {
         "dataset": "campaign_me_kap",
         "version": "1.0",
-        "description": "Baseline and endline KAP surveys of the simulated campaign world (campaign_me.synth); "
+        "description": "Baseline and endline KAP surveys of the simulated campaign world "
+        "(campaign_me.synth); "
         "see docs/sample_data.md",
         "id": "resp_id",
         "weight": "weight",
@@ -826,10 +977,34 @@ def codebook() -> dict:
 # KoboToolbox-style export of one round ("XML values and headers") with its XLSForm
 # --------------------------------------------------------------------------------------
 KOBO_GROUPS = {
-    "sample": ["resp_id", "round", "country", "region", "district", "stratum", "psu", "village", "urban",
-               "campaign", "household", "eligible", "prob_stage1", "prob_stage2", "design_weight", "weight"],
-    "respondent": ["respondent_name", "phone", "sex", "age", "age_group", "education", "migration_status",
-                   "access"],
+    "sample": [
+        "resp_id",
+        "round",
+        "country",
+        "region",
+        "district",
+        "stratum",
+        "psu",
+        "village",
+        "urban",
+        "campaign",
+        "household",
+        "eligible",
+        "prob_stage1",
+        "prob_stage2",
+        "design_weight",
+        "weight",
+    ],
+    "respondent": [
+        "respondent_name",
+        "phone",
+        "sex",
+        "age",
+        "age_group",
+        "education",
+        "migration_status",
+        "access",
+    ],
     "knowledge": [k for k, _ in KNOWLEDGE] + ["signs", "hotline_known", "risk_aware", "risk_perception"],
     "attitudes": [a for a, _ in ATTITUDES],
     "intentions": ["intend_irregular", "checked_licence", "written_contract", "left_copies", "info_seeking"],
@@ -858,14 +1033,18 @@ def kobo_export(survey: pd.DataFrame, rng: np.random.Generator) -> tuple[str, di
     data = survey.copy()
     data["respondent_name"] = [_fake_name(rng) for _ in range(n)]
     # fictional numbers in an unassigned country code (+999)
-    data["phone"] = [f"+999 7{rng.integers(10, 100)} {rng.integers(100, 1000)} {rng.integers(100, 1000)}" for _ in range(n)]
+    data["phone"] = [
+        f"+999 7{rng.integers(10, 100)} {rng.integers(100, 1000)} {rng.integers(100, 1000)}" for _ in range(n)
+    ]
     cols: dict[str, list] = {}
     start = pd.Timestamp("2025-09-01 08:00")
     minutes = np.cumsum(rng.integers(20, 60, size=n))
     t0 = [start + pd.Timedelta(minutes=int(m)) for m in minutes]
     cols["start"] = [t.strftime("%Y-%m-%dT%H:%M:%S.000+07:00") for t in t0]
-    cols["end"] = [(t + pd.Timedelta(minutes=int(d))).strftime("%Y-%m-%dT%H:%M:%S.000+07:00")
-                   for t, d in zip(t0, rng.integers(15, 35, size=n))]
+    cols["end"] = [
+        (t + pd.Timedelta(minutes=int(d))).strftime("%Y-%m-%dT%H:%M:%S.000+07:00")
+        for t, d in zip(t0, rng.integers(15, 35, size=n))
+    ]
 
     def text(v):
         if isinstance(v, float) and np.isnan(v):
@@ -880,11 +1059,15 @@ def kobo_export(survey: pd.DataFrame, rng: np.random.Generator) -> tuple[str, di
             if meta["type"] == "select_multiple":
                 options = list(meta["codes"])
                 onehot = np.column_stack([data[f"{name}/{o}"].to_numpy() for o in options])
-                cols[f"{group}/{name}"] = [" ".join(o for o, x in zip(options, row) if x == 1) for row in onehot]
+                cols[f"{group}/{name}"] = [
+                    " ".join(o for o, x in zip(options, row) if x == 1) for row in onehot
+                ]
                 for j, o in enumerate(options):
                     cols[f"{group}/{name}/{o}"] = [str(int(x)) for x in onehot[:, j]]
             elif meta["type"] == "boolean":
-                cols[f"{group}/{name}"] = ["" if pd.isna(x) else ("yes" if x == 1 else "no") for x in data[name]]
+                cols[f"{group}/{name}"] = [
+                    "" if pd.isna(x) else ("yes" if x == 1 else "no") for x in data[name]
+                ]
             else:
                 cols[f"{group}/{name}"] = [text(x) for x in data[name]]
     cols["_id"] = [str(100000 + i) for i in range(n)]
@@ -906,10 +1089,18 @@ def kobo_export(survey: pd.DataFrame, rng: np.random.Generator) -> tuple[str, di
 def xlsform() -> dict[str, pd.DataFrame]:
     """The XLSForm (survey, choices, settings sheets) of the KAP questionnaire."""
     cb = codebook()["variables"]
-    survey_rows = [{"type": "start", "name": "start", "label": ""}, {"type": "end", "name": "end", "label": ""}]
-    choices = [{"list_name": "yes_no", "name": "yes", "label": "Yes"}, {"list_name": "yes_no", "name": "no", "label": "No"}]
+    survey_rows = [
+        {"type": "start", "name": "start", "label": ""},
+        {"type": "end", "name": "end", "label": ""},
+    ]
+    choices = [
+        {"list_name": "yes_no", "name": "yes", "label": "Yes"},
+        {"list_name": "yes_no", "name": "no", "label": "No"},
+    ]
     for group, names in KOBO_GROUPS.items():
-        survey_rows.append({"type": "begin_group", "name": group, "label": group.replace("_", " ").capitalize()})
+        survey_rows.append(
+            {"type": "begin_group", "name": group, "label": group.replace("_", " ").capitalize()}
+        )
         for name in names:
             meta = cb.get(name)
             if meta is None:  # personal data collected for follow-up, not analysis
@@ -930,22 +1121,26 @@ def xlsform() -> dict[str, pd.DataFrame]:
                 kind = {"integer": "integer", "number": "decimal", "id": "text"}.get(t, "text")
             survey_rows.append({"type": kind, "name": name, "label": meta["label"]})
         survey_rows.append({"type": "end_group", "name": group, "label": ""})
-    settings = pd.DataFrame([{"form_title": "Safe migration KAP survey (campaign_me sample)", "form_id": "cm_kap",
-                              "version": "vA1"}])
+    settings = pd.DataFrame(
+        [
+            {
+                "form_title": "Safe migration KAP survey (campaign_me sample)",
+                "form_id": "cm_kap",
+                "version": "vA1",
+            }
+        ]
+    )
     return {"survey": pd.DataFrame(survey_rows), "choices": pd.DataFrame(choices), "settings": settings}
 
 
 def write_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     """Write sheets to .xlsx atomically and byte-for-byte reproducibly (fixed timestamps)."""
-    import datetime as _dt
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".xlsx")
     os.close(fd)
     try:
         # openpyxl directly (not pandas' ExcelWriter, whose styling differs between pandas versions)
-        from openpyxl import Workbook
-
         wb = Workbook()
         wb.remove(wb.active)
         for name, df in sheets.items():

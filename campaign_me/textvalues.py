@@ -1,7 +1,9 @@
 """Text patterns of numbers and dates, and the matching of missing codes, shared by the codebook
-check, the structure checks and the conversion (one definition each).
+check and intake's structure checks and conversion (one definition each).
 
-This module imports nothing from campaign_me, so that :mod:`campaign_me.codebook` can use it too.
+This module imports nothing from campaign_me, so that both :mod:`campaign_me.codebook` and
+:mod:`campaign_me.intake` (which imports the codebook) can use it. (It was
+``campaign_me.intake._text``, a private module.)
 """
 
 from __future__ import annotations
@@ -10,28 +12,43 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 # Whole numbers, optionally with one trailing ".0" (pandas' to_csv writes 1 as "1.0"). "2.000" is refused:
 # in a file with decimal commas it is two thousand.
-_INT_RE = r"[+-]?\d+(?:\.0)?"
+INT_RE = r"[+-]?\d+(?:\.0)?"
 
-_NUM_RE = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+NUM_RE = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 
 # A number written with a decimal comma: "1,5", "-0,25", "12,125" (but not "1,250" or "12,500,000",
 # which may be thousands separators).
-_DECIMAL_COMMA_RE = r"[+-]?\d+,\d+"
-_THOUSANDS_COMMA_RE = r"[+-]?[1-9]\d{0,2}(?:,\d{3})+"
+DECIMAL_COMMA_RE = r"[+-]?\d+,\d+"
+THOUSANDS_COMMA_RE = r"[+-]?[1-9]\d{0,2}(?:,\d{3})+"
 
 # A number whose "." may be a thousands separator: one to three digits (not a lone 0), a dot, three
 # digits ("1.250", "12.500", "-999.000"). Read as a decimal unless the column writes decimals with ','.
-_DOT_THOUSANDS_RE = r"[+-]?[1-9]\d{0,2}\.\d{3}"
+DOT_THOUSANDS_RE = r"[+-]?[1-9]\d{0,2}\.\d{3}"
 
 # The date part of an ISO 8601 value that has a day: "2025-03-31", "2025-3-31", "20250331", with or
 # without a time after it. "2025" and "2025-03" parse as dates too (the 1st of January, of March):
 # they have no day.
-_ISO_FULL_DATE_RE = r"[+-]?\d{4}(?:-\d{1,2}-\d{1,2}|\d{4})(?:[T ].*)?"
+ISO_FULL_DATE_RE = r"[+-]?\d{4}(?:-\d{1,2}-\d{1,2}|\d{4})(?:[T ].*)?"
 
-_INT_FULL = re.compile(_INT_RE)
-_NUM_FULL = re.compile(_NUM_RE)
+__all__ = [
+    "INT_RE",
+    "NUM_RE",
+    "DECIMAL_COMMA_RE",
+    "THOUSANDS_COMMA_RE",
+    "DOT_THOUSANDS_RE",
+    "ISO_FULL_DATE_RE",
+    "missing_number",
+    "missing_text",
+    "data_number",
+    "MissingCodes",
+]
+
+_INT_FULL = re.compile(INT_RE)
+_NUM_FULL = re.compile(NUM_RE)
 
 
 def missing_number(code: Any) -> float | None:
@@ -40,8 +57,8 @@ def missing_number(code: Any) -> float | None:
     Whole-number codes match numerically, whether written as numbers or as text: ``-99``, ``"-99"``,
     ``"-99.0"``, ``"+5"`` and ``"01"`` all match the data values ``-99``/``-99.0``, ``5`` and ``1``.
 
-    >>> missing_number(-99), missing_number("01"), missing_number("+5"), missing_number("1.5"), missing_number("N/A")
-    (-99.0, 1.0, 5.0, None, None)
+    >>> [missing_number(c) for c in (-99, "01", "+5", "1.5", "N/A")]
+    [-99.0, 1.0, 5.0, None, None]
     """
     if isinstance(code, bool):
         return None
@@ -113,11 +130,9 @@ class MissingCodes:
     def mask(self, values: Any) -> Any:
         """Per value of a pandas ``string`` Series of stripped text: whether it is a missing code (the
         vectorised :meth:`matches`; NA is never missing). A boolean NumPy array."""
-        import numpy as np
-
         mask = values.str.lower().isin(list(self.by_text)).fillna(False).to_numpy(dtype=bool, copy=True)
         if self.by_number:
-            is_num = values.str.fullmatch(_NUM_RE).fillna(False).to_numpy(dtype=bool)
+            is_num = values.str.fullmatch(NUM_RE).fillna(False).to_numpy(dtype=bool)
             if is_num.any():
                 numbers = np.full(len(values), np.nan)
                 numbers[is_num] = np.array(values[is_num].tolist(), dtype=float)

@@ -30,13 +30,17 @@ The data-generating process is documented in ``docs/sample_data.md``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from .conventions import check_whole
 from .errors import DataError
+from .files import write_atomic, write_csv
 from .sampling import assign
 
 __all__ = ["TrialSpec", "TRIAL", "generate_trial", "takeup_rate", "trial_truth", "wide", "TRIAL_OUTCOMES"]
@@ -98,8 +102,15 @@ def _icc(spec: TrialSpec, base: float) -> float:
 def trial_truth(spec: TrialSpec = TRIAL) -> dict:
     """The planted effects (population expectations) and the design of the trial."""
     pt, pc = takeup_rate(spec), spec.control_takeup
-    out = {"itt": {}, "effect_on_takers": {}, "relative_change": {}, "control_endline_mean": {},
-           "baseline_mean": {}, "secular_trend": {}, "icc": {}}
+    out = {
+        "itt": {},
+        "effect_on_takers": {},
+        "relative_change": {},
+        "control_endline_mean": {},
+        "baseline_mean": {},
+        "secular_trend": {},
+        "icc": {},
+    }
     for y in TRIAL_OUTCOMES:
         eff, trend, base = (getattr(spec, f"{k}_{y}") for k in ("effect", "trend", "base"))
         itt = eff * (pt - pc)
@@ -114,17 +125,21 @@ def trial_truth(spec: TrialSpec = TRIAL) -> dict:
     out.update(
         {
             "study": f"cluster-randomised trial of community campaign events in {spec.country}",
-            "estimand": "intention-to-treat: population mean at endline in campaign communities minus control "
-            "communities (everyone at baseline, whether re-interviewed or not); effect_on_takers is the complier "
+            "estimand": "intention-to-treat: population mean at endline in campaign communities minus "
+            "control "
+            "communities (everyone at baseline, whether re-interviewed or not); effect_on_takers is the "
+            "complier "
             "effect (ITT / take-up difference); relative_change is ITT / control endline mean",
             "takeup_campaign": round(pt, 10),
             "takeup_control": pc,
             "units": "proportions (0.05 = 5 percentage points)",
             "biases_built_in": {
-                "attrition": "follow-up is higher in the campaign arm and among the risk-aware, so completers "
+                "attrition": "follow-up is higher in the campaign arm and among the risk-aware, so "
+                "completers "
                 "are selected (Lee bounds bracket the effect)",
                 "pre_post_in_campaign_arm": "adds the secular trend to the effect",
-                "attendees_vs_non_attendees": "attendance rises with interest, which also raises the outcomes",
+                "attendees_vs_non_attendees": "attendance rises with interest, which also raises the "
+                "outcomes",
             },
             "spec": asdict(spec),
         }
@@ -162,24 +177,28 @@ def generate_trial(seed: int = 2018, *, spec: TrialSpec = TRIAL, hidden: bool = 
     >>> sorted(s["round"].unique()), int(s["person_id"].nunique()) == 3 * 28 * 24
     (['baseline', 'endline'], True)
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise DataError(f"trial: seed={seed!r} must be a whole number >= 0")
+    seed = check_whole(seed, argument="trial: seed", minimum=0, error=DataError)
     rng_rand, rng_people = (np.random.default_rng(s) for s in np.random.SeedSequence([seed, 20190]).spawn(2))
     k = spec.communities_per_stratum
     comm = pd.DataFrame(
         {
-            "community": [f"{spec.code}{s + 1}-{c + 1:03d}" for s in range(len(spec.strata)) for c in range(k)],
+            "community": [
+                f"{spec.code}{s + 1}-{c + 1:03d}" for s in range(len(spec.strata)) for c in range(k)
+            ],
             "stratum": np.repeat(spec.strata, k),
         }
     )
     comm["district"] = comm["community"].str.slice(0, len(spec.code) + 1)
     comm["population"] = np.maximum(
-        spec.interviews_per_community * 2, np.round(rng_rand.lognormal(np.log(spec.mean_population) - 0.08, 0.4, k * len(spec.strata)))
+        spec.interviews_per_community * 2,
+        np.round(rng_rand.lognormal(np.log(spec.mean_population) - 0.08, 0.4, k * len(spec.strata))),
     ).astype(int)
     comm["urban"] = (rng_rand.random(len(comm)) < 0.3).astype(int)
     comm = assign(comm, arms=(0, 1), blocks="stratum", seed=rng_rand, column="campaign")
     comm["randomisation_seed"] = seed
-    u = {y: rng_rand.uniform(-spec.community_spread, spec.community_spread, len(comm)) for y in TRIAL_OUTCOMES}
+    u = {
+        y: rng_rand.uniform(-spec.community_spread, spec.community_spread, len(comm)) for y in TRIAL_OUTCOMES
+    }
 
     m = spec.interviews_per_community
     n = len(comm) * m
@@ -205,7 +224,9 @@ def generate_trial(seed: int = 2018, *, spec: TrialSpec = TRIAL, hidden: bool = 
     z = rng_people.normal(size=n)
     tz = np.tanh(z)
     arm = people["campaign"].to_numpy()
-    p_take = np.where(arm == 1, special.expit(spec.takeup_intercept + spec.takeup_slope * z), spec.control_takeup)
+    p_take = np.where(
+        arm == 1, special.expit(spec.takeup_intercept + spec.takeup_slope * z), spec.control_takeup
+    )
     took = _bern(rng_people, p_take, "took_up")
     base_rows, end_rows = {}, {}
     for y in TRIAL_OUTCOMES:
@@ -215,23 +236,56 @@ def generate_trial(seed: int = 2018, *, spec: TrialSpec = TRIAL, hidden: bool = 
         base_rows[y] = _bern(rng_people, p0, y)
         y0 = base_rows[y]
         end_rows[y] = _bern(rng_people, p0 + spec.persistence * (y0 - p0) + trend + eff * took, y)
-    p_follow = spec.followup_base + spec.followup_campaign * arm + spec.followup_risk_aware * end_rows["risk_aware"]
+    p_follow = (
+        spec.followup_base + spec.followup_campaign * arm + spec.followup_risk_aware * end_rows["risk_aware"]
+    )
     followed = _bern(rng_people, p_follow, "followed_up")
     baseline = people.assign(round="baseline", **base_rows, took_up=pd.NA, followed_up=followed)
     endline = people.assign(round="endline", **end_rows, took_up=took, followed_up=1)[followed == 1]
     survey = pd.concat([baseline, endline], ignore_index=True)
     survey["took_up"] = survey["took_up"].astype("Int64")
     survey.insert(
-        0, "resp_id", np.where(survey["round"] == "baseline", "B-", "E-") + survey["person_id"].str.slice(len(spec.code) + 1)
+        0,
+        "resp_id",
+        np.where(survey["round"] == "baseline", "B-", "E-")
+        + survey["person_id"].str.slice(len(spec.code) + 1),
     )
     survey["resp_id"] = spec.code + "-" + survey["resp_id"]
-    cols = ["resp_id", "person_id", "round", "country", "region", "district", "stratum", "psu", "village", "urban",
-            "campaign", "weight", "sex", "age", "age_group", *TRIAL_OUTCOMES, "took_up", "followed_up"]
+    cols = [
+        "resp_id",
+        "person_id",
+        "round",
+        "country",
+        "region",
+        "district",
+        "stratum",
+        "psu",
+        "village",
+        "urban",
+        "campaign",
+        "weight",
+        "sex",
+        "age",
+        "age_group",
+        *TRIAL_OUTCOMES,
+        "took_up",
+        "followed_up",
+    ]
     if hidden:
         survey["_interest"] = np.concatenate([z, z[followed == 1]])
         cols.append("_interest")
-    randomisation = comm[["community", "district", "stratum", "population", "urban", "campaign",
-                          "assignment_prob", "randomisation_seed"]]
+    randomisation = comm[
+        [
+            "community",
+            "district",
+            "stratum",
+            "population",
+            "urban",
+            "campaign",
+            "assignment_prob",
+            "randomisation_seed",
+        ]
+    ]
     return {"randomisation": randomisation, "survey": survey[cols], "truth": trial_truth(spec)}
 
 
@@ -264,28 +318,31 @@ def wide(survey: pd.DataFrame, outcomes=TRIAL_OUTCOMES) -> pd.DataFrame:
 def codebook_entries() -> dict:
     """Codebook entries of the trial's own columns (added to ``data/samples/codebook.yaml``)."""
     return {
-        "person_id": {"type": "text", "label": "Panel person ID (trial survey: links baseline and endline)",
-                      "role": "design"},
-        "took_up": {"type": "boolean", "label": "Attended a campaign community event (trial survey, endline)",
-                    "scale": "exposure"},
-        "followed_up": {"type": "boolean", "label": "Re-interviewed at endline (trial survey, baseline rows)",
-                        "role": "design"},
+        "person_id": {
+            "type": "text",
+            "label": "Panel person ID (trial survey: links baseline and endline)",
+            "role": "design",
+        },
+        "took_up": {
+            "type": "boolean",
+            "label": "Attended a campaign community event (trial survey, endline)",
+            "scale": "exposure",
+        },
+        "followed_up": {
+            "type": "boolean",
+            "label": "Re-interviewed at endline (trial survey, baseline rows)",
+            "role": "design",
+        },
     }
 
 
 def write(out, seed: int = 2018) -> list:
     """Write ``randomisation.csv``, ``trial_survey.csv`` and ``truth.json`` under ``out`` (atomically)."""
-    import json
-    from pathlib import Path
-
-    from .files import write_atomic
-    from .synth import _write_csv
-
     out = Path(out)
     data = generate_trial(seed)
     written = []
     for name, file in (("randomisation", "randomisation.csv"), ("survey", "trial_survey.csv")):
-        _write_csv(data[name], out / file)
+        write_csv(data[name], out / file)
         written.append(out / file)
     truth = {**data["truth"], "seed": seed, "numpy_version": ".".join(np.__version__.split(".")[:2])}
     write_atomic(out / "truth.json", (json.dumps(truth, indent=2, sort_keys=True) + "\n").encode())

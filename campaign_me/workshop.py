@@ -10,6 +10,10 @@ dated backup folder. :func:`launch_lab` then starts JupyterLab on the copies, an
 notebooks, the sample data, JupyterLab and its widgets, a notebook kernel, charts, the folder).
 ``campaign-me workshop`` is the command line for all three.
 
+JupyterLab is not a requirement of campaign_me (report servers and Dask workers never start it):
+it is the ``workshop`` extra, ``pip install -e ".[workshop]"`` from a copy of the project (or
+``pip install "campaign_me[workshop]"``), and :func:`launch_lab` says so when it is missing.
+
 A workshop folder (default ``~/campaign_me_workshop``) holds::
 
     notebooks/00_start_here.ipynb ... 06_evaluation.ipynb   the working copies of the lessons
@@ -30,20 +34,42 @@ data are (``CAMPAIGN_ME_DATA``) when it can find them, and the laptop check says
 from __future__ import annotations
 
 import hashlib
+import importlib
+import importlib.util
+import io
 import json
 import os
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
+from .deferred import Deferred
 from .errors import CampaignMeError
 from .files import write_atomic
+
+_package = Deferred("campaign_me")  # deferred: the root namespace (its __version__) imports lazily
+_workbook = Deferred("campaign_me.workbook")  # deferred: pandas & co.; the sample data, handouts
+_report_notebooks = Deferred("campaign_me.report.notebooks")  # deferred: where the package keeps its notebooks
+_nbformat = Deferred("nbformat")  # deferred: only the laptop check reads notebooks
+_mpl_figure = Deferred("matplotlib.figure")  # deferred: only the laptop check draws a chart
+_mpl_agg = Deferred("matplotlib.backends.backend_agg")  # deferred: only the laptop check draws a chart
+_kernelspec = Deferred("jupyter_client.kernelspec")  # deferred: only the laptop check looks for the kernel
+# JupyterLab and its server are the `workshop` extra (pip install "campaign_me[workshop]"), not requirements
+_jupyterlab = Deferred("jupyterlab")  # deferred: optional dependency (workshop extra)
+_serverapp = Deferred("jupyter_server.serverapp")  # deferred: optional dependency (workshop extra)
+_jupyter_paths = Deferred("jupyter_core.paths")  # deferred: optional dependency (workshop extra)
+_lab_config = Deferred("jupyterlab_server.config")  # deferred: optional dependency (workshop extra)
 
 __all__ = [
     "WorkshopError",
@@ -117,16 +143,14 @@ def lesson_notebooks(notebook_dir: str | os.PathLike[str] | None = None) -> list
     ['00_start_here.ipynb', '01_getting_started.ipynb']
     """
     if notebook_dir is None:
-        from .report.notebooks import notebook_dir as _package_notebooks
-
-        folder = _package_notebooks()
+        folder = _report_notebooks.notebook_dir()
     else:
         folder = Path(notebook_dir)
     found = sorted(p for p in folder.glob(LESSON_PATTERN) if p.is_file())
     if not found:
         raise WorkshopError(
             f"no lesson notebooks ({LESSON_PATTERN}) in {str(folder)!r}: reinstall campaign_me from a copy of "
-            "the project (pip install -e .), or set CAMPAIGN_ME_NOTEBOOKS to the folder that holds them"
+            "the project (pip install -e \".[workshop]\"), or set CAMPAIGN_ME_NOTEBOOKS to the folder that holds them"
         )
     return found
 
@@ -468,9 +492,7 @@ def prepare_workshop(
 
 
 def _version() -> str:
-    from . import __version__
-
-    return __version__
+    return _package.__version__
 
 
 def write_print_pages(
@@ -510,8 +532,6 @@ def write_print_pages(
     >>> (out / "handouts" / "00_start_here.html").is_file() and (out / "glossary.html").is_file()
     True
     """
-    from .workbook import handout, print_html
-
     if notebooks is None or isinstance(notebooks, (str, os.PathLike)):
         lessons = lesson_notebooks(notebooks)
     else:
@@ -521,7 +541,7 @@ def write_print_pages(
     written: list[Path] = []
     for nb in lessons:
         target = out / "handouts" / f"{nb.stem}.html"
-        write_atomic(target, print_html(handout(nb)).encode("utf-8"))
+        write_atomic(target, _workbook.print_html(_workbook.handout(nb)).encode("utf-8"))
         written.append(target)
     done = set(written)
     if root is not None:
@@ -532,7 +552,7 @@ def write_print_pages(
             target = out / rel.with_suffix(".html")
             if target in done:  # a lesson's handout: generated from the notebook above
                 continue
-            write_atomic(target, print_html(page.read_text(encoding="utf-8")).encode("utf-8"))
+            write_atomic(target, _workbook.print_html(page.read_text(encoding="utf-8")).encode("utf-8"))
             written.append(target)
     return written
 
@@ -597,13 +617,25 @@ def lab_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """
     env = dict(os.environ if environ is None else environ)
     if not env.get(_DATA_ENV):
-        from .workbook import ParameterError, sample_data_dir
-
         try:
-            env[_DATA_ENV] = str(sample_data_dir())
-        except ParameterError:
+            env[_DATA_ENV] = str(_workbook.sample_data_dir())
+        except _workbook.ParameterError:
             pass
     return env
+
+
+def _has_jupyterlab() -> bool:
+    """Whether JupyterLab (the ``workshop`` extra) can be started from this Python."""
+    return importlib.util.find_spec("jupyterlab") is not None
+
+
+def _no_jupyterlab(folder: Path) -> WorkshopError:
+    return WorkshopError(
+        f"JupyterLab is not installed in this environment ({sys.executable}): campaign_me needs it only for the "
+        "workshop, so it is the extra 'workshop', not a requirement. Install it from the project folder with "
+        f"`{sys.executable} -m pip install -e \".[workshop]\"` (or `pip install \"campaign_me[workshop]\"` for an "
+        f"installed package), then run `campaign-me workshop {folder}` again; the working copies are ready"
+    )
 
 
 def _run_foreground(cmd: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> int:
@@ -622,8 +654,8 @@ def running_labs(folder: str | os.PathLike[str]) -> list[dict]:
     Read from Jupyter's runtime files (servers that crashed are left out).
     """
     try:
-        from jupyter_server.serverapp import list_running_servers
-    except ImportError:  # pragma: no cover - jupyter_server comes with JupyterLab
+        list_running_servers = _serverapp.list_running_servers
+    except ImportError:  # JupyterLab (the workshop extra) is not installed: no server can run from here
         return []
     folder = Path(folder).expanduser().absolute()
     found = []
@@ -646,6 +678,12 @@ def launch_lab(
     The command is :func:`lab_command`, run in ``folder`` with :func:`lab_environment`. If a
     JupyterLab already serves this folder, its address is printed and nothing is started.
     ``runner(cmd, cwd=..., env=...)`` runs the command (tests pass a stand-in).
+
+    Raises
+    ------
+    WorkshopError
+        If the folder has no working copies, or JupyterLab is not installed (it is the
+        ``workshop`` extra: ``pip install -e ".[workshop]"``).
     """
     folder = Path(os.path.expanduser(os.fspath(folder))) if folder not in (None, "") else default_folder()
     if not (folder / "notebooks").is_dir():
@@ -657,6 +695,8 @@ def launch_lab(
             print(f"JupyterLab already serves {folder} (process {info.get('pid')}): open "
                   f"{url}lab{'?token=' + token if token else ''}")
             return 0
+    if not _has_jupyterlab():
+        raise _no_jupyterlab(folder)
     cmd = lab_command(folder, port=port, open_browser=open_browser)
     env = lab_environment()
     print(f"Starting JupyterLab in {folder} (stop it with File > Shut Down, or Ctrl+C twice here).", flush=True)
@@ -679,9 +719,16 @@ class Check:
 
 
 _INSTALL_FIX = (
-    "install campaign_me into this environment from the project folder: "
-    "`.venv/bin/python -m pip install -e .` (Windows: `.venv\\Scripts\\python`; offline: add "
+    "install campaign_me with the workshop extra into this environment from the project folder: "
+    "`.venv/bin/python -m pip install -e \".[workshop]\"` (Windows: `.venv\\Scripts\\python`; offline: add "
     "`--no-index --find-links wheelhouse`); see docs/installation.md"
+)
+#: JupyterLab is not a requirement of campaign_me (report servers and Dask workers do without it): the
+#: ``workshop`` extra installs it.
+_WORKSHOP_FIX = (
+    "install the workshop extra into this environment: from the project folder `.venv/bin/python -m pip install -e "
+    "\".[workshop]\"` (Windows: `.venv\\Scripts\\python`), or `pip install \"campaign_me[workshop]\"` for an "
+    "installed package; see docs/installation.md"
 )
 
 
@@ -699,8 +746,6 @@ _NOTEBOOK_MODULES = ("campaign_me.workbook", "campaign_me.widgets", "campaign_me
 
 def check_imports(folder: Path) -> Check:
     """campaign_me and the libraries the notebooks use import."""
-    import importlib
-
     failed = []
     for name in _NOTEBOOK_MODULES:
         try:
@@ -710,21 +755,17 @@ def check_imports(folder: Path) -> Check:
     name = "campaign_me and the libraries the notebooks use import"
     if failed:
         return Check(name, False, "; ".join(failed), _INSTALL_FIX)
-    from importlib import metadata
-
     versions = ", ".join(f"{d} {metadata.version(d)}" for d in ("pandas", "matplotlib", "ipywidgets", "nbclient"))
     return Check(name, True, f"campaign_me {_version()} with {versions}")
 
 
 def check_notebooks(folder: Path) -> Check:
     """The lesson notebooks are there and readable."""
-    import nbformat
-
     name = "the lesson notebooks (00-06) are there"
     try:
         found = lesson_notebooks()
         for nb in found:
-            nbformat.read(nb, as_version=4)
+            _nbformat.read(nb, as_version=4)
     except Exception as exc:
         return Check(name, False, str(exc), _INSTALL_FIX)
     return Check(name, True, f"{len(found)} lessons in {found[0].parent}")
@@ -732,23 +773,21 @@ def check_notebooks(folder: Path) -> Check:
 
 def check_sample_data(folder: Path) -> Check:
     """The sample data are found, and passed to JupyterLab (the working copies live elsewhere)."""
-    from .workbook import SAMPLE_COUNTRIES, ParameterError, sample_data_dir
-
     name = "the sample data are found"
     fix = ("run `campaign-me workshop` from the project folder, or install campaign_me from a copy of the project "
-           f"(`pip install -e .`), or set the environment variable {_DATA_ENV} to the project's data/samples folder")
+           f"(`pip install -e \".[workshop]\"`), or set the environment variable {_DATA_ENV} to the project's data/samples folder")
     given = os.environ.get(_DATA_ENV)
     found = lab_environment().get(_DATA_ENV)
     if not found:
         try:
-            sample_data_dir()
-        except ParameterError as exc:
+            _workbook.sample_data_dir()
+        except _workbook.ParameterError as exc:
             return Check(name, False, str(exc), fix)
         return Check(name, False, "no data/samples folder found", fix)
     path = Path(found)
     if not path.is_dir():
         return Check(name, False, f"{_DATA_ENV}={found!r} is not a folder", fix)
-    missing = [f"{c}/survey_{r}.csv" for c in SAMPLE_COUNTRIES for r in ("baseline", "endline")
+    missing = [f"{c}/survey_{r}.csv" for c in _workbook.SAMPLE_COUNTRIES for r in ("baseline", "endline")
                if not (path / c / f"survey_{r}.csv").is_file()]
     if missing or not (path / "codebook.yaml").is_file():
         return Check(name, False, f"{path}: missing {', '.join(missing or ['codebook.yaml'])}",
@@ -761,7 +800,7 @@ def check_sample_data(folder: Path) -> Check:
         how = f"in the project folder here; JupyterLab gets it as {_DATA_ENV}"
     else:
         how = f"JupyterLab gets it as {_DATA_ENV}"
-    return Check(name, True, f"{path} ({how}): {', '.join(SAMPLE_COUNTRIES)}")
+    return Check(name, True, f"{path} ({how}): {', '.join(_workbook.SAMPLE_COUNTRIES)}")
 
 
 def check_folder(folder: Path) -> Check:
@@ -793,14 +832,9 @@ def check_folder(folder: Path) -> Check:
 
 def check_charts(folder: Path) -> Check:
     """matplotlib draws a chart without a display or a network."""
-    import io
-    import warnings
-
     name = "charts are drawn (matplotlib, offline)"
     try:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
+        Figure, FigureCanvasAgg = _mpl_figure.Figure, _mpl_agg.FigureCanvasAgg
         with warnings.catch_warnings(record=True) as seen:
             warnings.simplefilter("always")
             fig = Figure(figsize=(3, 2), dpi=72)
@@ -822,17 +856,15 @@ def check_charts(folder: Path) -> Check:
 
 
 def check_jupyterlab(folder: Path) -> Check:
-    """JupyterLab 4 is installed in this environment."""
-    from importlib import metadata
-
+    """JupyterLab 4 is installed in this environment (the ``workshop`` extra)."""
     name = "JupyterLab 4 is installed"
     try:
         version = metadata.version("jupyterlab")
-        import jupyterlab  # noqa: F401
+        _jupyterlab.load()
     except Exception as exc:
-        return Check(name, False, f"{type(exc).__name__}: {exc}", _INSTALL_FIX)
+        return Check(name, False, f"{type(exc).__name__}: {exc}", _WORKSHOP_FIX)
     if int(version.split(".")[0]) < 4:
-        return Check(name, False, f"JupyterLab {version}", "upgrade: `pip install 'jupyterlab>=4'` in this environment")
+        return Check(name, False, f"JupyterLab {version}", _WORKSHOP_FIX)
     return Check(name, True, f"JupyterLab {version}")
 
 
@@ -841,19 +873,14 @@ WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 
 def check_widgets(folder: Path) -> Check:
     """ipywidgets 8 and JupyterLab's widgets extension (the calculators' sliders) are installed and enabled."""
-    from importlib import metadata
-
     name = "the widgets (sliders) extension is installed"
     fix = ("install them into this environment: `pip install 'ipywidgets>=8.1' 'jupyterlab_widgets>=3'`; without them "
            "the calculators show a table and a figure but no sliders")
     try:
         widgets_version = metadata.version("ipywidgets")
-        from jupyter_core.paths import jupyter_path
-        from jupyterlab_server.config import get_federated_extensions, get_page_config
-
-        paths = jupyter_path("labextensions")
-        extensions = get_federated_extensions(paths)
-        disabled = get_page_config(paths).get("disabledExtensions") or []
+        paths = _jupyter_paths.jupyter_path("labextensions")
+        extensions = _lab_config.get_federated_extensions(paths)
+        disabled = _lab_config.get_page_config(paths).get("disabledExtensions") or []
     except Exception as exc:
         return Check(name, False, f"{type(exc).__name__}: {exc}", fix)
     if int(widgets_version.split(".")[0]) < 8:
@@ -910,9 +937,7 @@ def _lesson_kernel() -> str:
 def _kernel_spec(kernel: str) -> tuple[str, str] | None:
     """(folder of the kernel's definition, the Python it runs) as Jupyter finds them, or None."""
     try:
-        from jupyter_client.kernelspec import KernelSpecManager
-
-        spec = KernelSpecManager().get_kernel_spec(kernel)
+        spec = _kernelspec.KernelSpecManager().get_kernel_spec(kernel)
     except Exception:
         return None
     program = spec.argv[0] if spec.argv else ""
@@ -979,8 +1004,6 @@ def _same_python(program: str) -> bool:
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -989,9 +1012,6 @@ def _free_port() -> int:
 def check_server(folder: Path, *, timeout: float = 90.0, popen: Callable[..., subprocess.Popen] | None = None,
                  fetch: Callable[[str], str] | None = None) -> Check:
     """JupyterLab's server starts and serves its page (on a free port, in a scratch folder, then stopped)."""
-    import secrets
-    import urllib.request
-
     name = "JupyterLab starts and serves its page"
     token = secrets.token_hex(16)
     port = _free_port()

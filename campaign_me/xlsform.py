@@ -14,17 +14,39 @@ Spanish and Portuguese) and the study's keys to fill in (``id``, ``weight``, ``s
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from campaign_me.errors import CodebookError
+import yaml
 
-__all__ = ["XLSFORM_TYPES", "XLSForm", "CodebookDraft", "choice_codes", "commented_yaml", "draft", "draft_codebook",
-           "identifier_reason", "missing_kind", "read_xlsform"]
+from campaign_me.deferred import Deferred
+from campaign_me.errors import CodebookError
+from campaign_me.privacy import PII_KINDS, name_kind
+
+openpyxl = Deferred("openpyxl")  # deferred: about 0.3 s at import; only reading a form needs it
+# drafting a codebook from a form (draft) sits above reading forms, which campaign_me.codebook
+# imports at its top: the codebook module is bound here and imported when a draft is made
+codebook_module = Deferred("campaign_me.codebook")
+
+__all__ = [
+    "XLSFORM_TYPES",
+    "XLSForm",
+    "CodebookDraft",
+    "choice_codes",
+    "commented_yaml",
+    "draft",
+    "draft_codebook",
+    "identifier_reason",
+    "missing_kind",
+    "read_xlsform",
+]
 
 #: Largest XLSForm read (bytes of the .xlsx file).
 MAX_FORM_BYTES = 20_000_000
@@ -98,13 +120,15 @@ def read_xlsform(path: str | os.PathLike[str]) -> XLSForm:
     CodebookError
         If the file is not an ``.xlsx`` workbook or has no ``survey`` sheet.
     """
-    import openpyxl
-
     p = Path(path)
     if not p.is_file():
-        raise FileNotFoundError(f"XLSForm {str(p)!r} {'is a folder, not a file' if p.is_dir() else 'does not exist'}.")
+        raise FileNotFoundError(
+            f"XLSForm {str(p)!r} {'is a folder, not a file' if p.is_dir() else 'does not exist'}."
+        )
     if p.stat().st_size > MAX_FORM_BYTES:
-        raise CodebookError(f"form {p.name!r} is {p.stat().st_size:,} bytes; at most {MAX_FORM_BYTES:,} are read.")
+        raise CodebookError(
+            f"form {p.name!r} is {p.stat().st_size:,} bytes; at most {MAX_FORM_BYTES:,} are read."
+        )
     with p.open("rb") as fh:
         if fh.read(4) != b"PK\x03\x04":
             raise CodebookError(f"form {p.name!r} is not an .xlsx workbook (an XLSForm is needed).")
@@ -212,26 +236,53 @@ _IDENTIFIER_TYPES = {
 #: Question types whose answer is typed in: a name, a number or an address can be typed into them.
 #: Select questions (``Do you own a mobile phone?``) and the like never hold personal data verbatim.
 _TYPED_IN = ("text", "integer", "decimal", "barcode", "calculate", "hidden")
-_OWNER = r"(?:your|the|respondent|respondent's|interviewee|interviewee's|participant|participant's|caller|caller's)"
+_OWNER = (
+    r"(?:your|the|respondent|respondent's|interviewee|interviewee's|participant|participant's"
+    r"|caller|caller's)"
+)
 #: A question's label that asks for personal data, by kind (labels in English, French, Spanish, Portuguese).
 _LABEL_HINTS = (
-    ("name", re.compile(
-        r"\b(?:full|first|given|last|family|middle|maiden|sur|nick)[ -]?names?\b|\bsurname\b"
-        rf"|\b{_OWNER}\s+names?\b|\bnames?\s+of\s+(?:the\s+)?(?:respondent|interviewee|participant|person|caller"
-        r"|head of (?:the )?household|household head)\b|\bwhat\s+is\s+your\s+name\b|\bwhat are you called\b"
-        r"|\bnom (?:et pr[ée]nom|complet)|\bpr[ée]nom\b|\bnombre (?:y apellidos?|completo)|\bapellidos?\b"
-        r"|\bnome completo\b", re.I)),
-    ("phone", re.compile(
-        r"\b(?:phone|telephone|mobile|cell|cellphone|whatsapp|contact)\s*(?:number|no\b|nr\b|#)"
-        r"|\bmsisdn\b|\bnum[ée]ro de (?:t[ée]l[ée]phone|portable)\b|\bn[uú]mero de (?:tel[ée]fono|celular|telefone)\b",
-        re.I)),
+    (
+        "name",
+        re.compile(
+            r"\b(?:full|first|given|last|family|middle|maiden|sur|nick)[ -]?names?\b|\bsurname\b"
+            rf"|\b{_OWNER}\s+names?\b|\bnames?\s+of\s+(?:the\s+)?(?:respondent|interviewee|participant|person|caller"
+            r"|head of (?:the )?household|household head)\b|\bwhat\s+is\s+your\s+name\b|\bwhat are you "
+            r"called\b"
+            r"|\bnom (?:et pr[ée]nom|complet)|\bpr[ée]nom\b|\bnombre (?:y apellidos?|completo)|\bapellidos?\b"
+            r"|\bnome completo\b",
+            re.I,
+        ),
+    ),
+    (
+        "phone",
+        re.compile(
+            r"\b(?:phone|telephone|mobile|cell|cellphone|whatsapp|contact)\s*(?:number|no\b|nr\b|#)"
+            r"|\bmsisdn\b|\bnum[ée]ro de (?:t[ée]l[ée]phone|portable)\b|\bn[uú]mero de "
+            r"(?:tel[ée]fono|celular|telefone)\b",
+            re.I,
+        ),
+    ),
     ("email", re.compile(r"\be-?mail\b|\bcourriel\b|\bcorreo electr[oó]nico\b", re.I)),
-    ("address", re.compile(
-        rf"\b(?:home|street|postal|physical|residential|house|{_OWNER})\s+address\b|\baddress\s+of\b"
-        r"|\bwhere do you live\b|\badresse\b|\bdirecci[oó]n\b|\bendere[çc]o\b", re.I)),
-    ("gps", re.compile(r"\bgps\b|\blatitude\b|\blongitude\b|\bgeo-?(?:location|point)\b|\bcoordinates\b", re.I)),
-    ("id_document", re.compile(
-        r"\b(?:passport|national id|id card|identity card|identity document)\s*(?:number|no\b|nr\b|#)", re.I)),
+    (
+        "address",
+        re.compile(
+            rf"\b(?:home|street|postal|physical|residential|house|{_OWNER})\s+address\b|\baddress\s+of\b"
+            r"|\bwhere do you live\b|\badresse\b|\bdirecci[oó]n\b|\bendere[çc]o\b",
+            re.I,
+        ),
+    ),
+    (
+        "gps",
+        re.compile(r"\bgps\b|\blatitude\b|\blongitude\b|\bgeo-?(?:location|point)\b|\bcoordinates\b", re.I),
+    ),
+    (
+        "id_document",
+        re.compile(
+            r"\b(?:passport|national id|id card|identity card|identity document)\s*(?:number|no\b|nr\b|#)",
+            re.I,
+        ),
+    ),
 )
 
 
@@ -258,8 +309,6 @@ def identifier_reason(name: str, qtype: str, label: str = "") -> str | None:
     >>> identifier_reason("village", "text", "Name of the village") is None
     True
     """
-    from campaign_me.privacy import PII_KINDS, name_kind
-
     if qtype in _IDENTIFIER_TYPES:
         return f"its type {qtype} holds {_IDENTIFIER_TYPES[qtype]}"
     if qtype not in _TYPED_IN:
@@ -281,32 +330,84 @@ def identifier_reason(name: str, qtype: str, label: str = "") -> str | None:
 #: Choice labels that mean "don't know" (after :func:`_normalise_label`), in English, French, Spanish
 #: and Portuguese.
 _DONT_KNOW = (
-    "dk", "d/k", "d.k.", "don't know", "dont know", "do not know", "doesn't know", "does not know", "not known",
-    "je ne sais pas", "ne sait pas", "ne sais pas", "nsp", "no sabe", "no se", "no lo se", "no sabe/no sabe",
-    "nao sabe", "nao sei",
+    "dk",
+    "d/k",
+    "d.k.",
+    "don't know",
+    "dont know",
+    "do not know",
+    "doesn't know",
+    "does not know",
+    "not known",
+    "je ne sais pas",
+    "ne sait pas",
+    "ne sais pas",
+    "nsp",
+    "no sabe",
+    "no se",
+    "no lo se",
+    "no sabe/no sabe",
+    "nao sabe",
+    "nao sei",
 )
 #: Choice labels that mean "refused to answer".
 _REFUSED = (
-    "refused", "refuse", "refuses", "refusal", "refused to answer", "refused to respond", "refuses to answer",
-    "declined", "declined to answer", "declines to answer", "prefer not to say", "prefer not to answer",
-    "prefers not to say", "prefers not to answer", "rather not say", "no answer", "no response", "nr",
-    "refus", "refuse de repondre", "refus de repondre", "ne veut pas repondre", "prefere ne pas repondre",
-    "prefere ne pas dire", "sans reponse", "no responde", "no contesta", "se niega a responder",
-    "se nego a responder", "prefiere no responder", "prefiere no decir", "prefiero no responder",
-    "prefiero no decir", "rehusa", "rehuso", "recusou", "recusa", "nao respondeu", "prefere nao responder",
+    "refused",
+    "refuse",
+    "refuses",
+    "refusal",
+    "refused to answer",
+    "refused to respond",
+    "refuses to answer",
+    "declined",
+    "declined to answer",
+    "declines to answer",
+    "prefer not to say",
+    "prefer not to answer",
+    "prefers not to say",
+    "prefers not to answer",
+    "rather not say",
+    "no answer",
+    "no response",
+    "nr",
+    "refus",
+    "refuse de repondre",
+    "refus de repondre",
+    "ne veut pas repondre",
+    "prefere ne pas repondre",
+    "prefere ne pas dire",
+    "sans reponse",
+    "no responde",
+    "no contesta",
+    "se niega a responder",
+    "se nego a responder",
+    "prefiere no responder",
+    "prefiere no decir",
+    "prefiero no responder",
+    "prefiero no decir",
+    "rehusa",
+    "rehuso",
+    "recusou",
+    "recusa",
+    "nao respondeu",
+    "prefere nao responder",
     "prefere nao dizer",
 )
 _KIND_PATTERNS = tuple(
-    (kind, re.compile(r"(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-                      + r")(?:\s*[/(\-:;,|].*)?"))
+    (
+        kind,
+        re.compile(
+            r"(?:"
+            + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+            + r")(?:\s*[/(\-:;,|].*)?"
+        ),
+    )
     for kind, phrases in (("dont_know", _DONT_KNOW), ("refused", _REFUSED))
 )
 
 
 def _normalise_label(label: str) -> str:
     """Lower case, accents and a leading answer code removed, one kind of apostrophe, single spaces."""
-    import unicodedata
-
     text = unicodedata.normalize("NFKD", str(label))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
@@ -323,7 +424,8 @@ def missing_kind(label: str) -> str | None:
 
     Examples
     --------
-    >>> [missing_kind(x) for x in ("Don't know", "DK", "No sabe", "Ne sait pas", "Prefer not to say", "99 - Refused")]
+    >>> [missing_kind(x) for x in ("Don't know", "DK", "No sabe", "Ne sait pas", "Prefer not to say",
+    ...                            "99 - Refused")]
     ['dont_know', 'dont_know', 'dont_know', 'dont_know', 'refused', 'refused']
     >>> missing_kind("Don't know / not sure"), missing_kind("I don't know where to go"), missing_kind("No")
     ('dont_know', None, None)
@@ -337,26 +439,30 @@ def missing_kind(label: str) -> str | None:
 
 def _proposed_missing(xf: XLSForm, cb: Any) -> tuple[dict[Any, str], dict[str, dict[Any, str]]]:
     """The codebook-level missing block and, per select_one question, its "don't know"/"refused" codes."""
-    from collections import Counter
-
     per_question: dict[str, dict[Any, tuple[str, str]]] = {}
     for name, var in cb.variables.items():
         if var.type != "categorical" or not var.choices or var.choices not in xf.choices:
             continue
         options = xf.choices[var.choices]
         codes = list(choice_codes(options, False))
-        found = {code: (kind, label) for code, label in zip(codes, options.values())
-                 if (kind := missing_kind(label)) is not None}
+        found = {
+            code: (kind, label)
+            for code, label in zip(codes, options.values())
+            if (kind := missing_kind(label)) is not None
+        }
         if found:
             per_question[name] = found
     block: dict[Any, str] = {}
     for kind in ("dont_know", "refused"):
-        counts = Counter(code for found in per_question.values() for code, (k, _) in found.items() if k == kind)
+        counts = Counter(
+            code for found in per_question.values() for code, (k, _) in found.items() if k == kind
+        )
         if not counts:
             continue
         code = counts.most_common(1)[0][0]
-        labels = Counter(lab for found in per_question.values() for c, (k, lab) in found.items()
-                         if k == kind and c == code)
+        labels = Counter(
+            lab for found in per_question.values() for c, (k, lab) in found.items() if k == kind and c == code
+        )
         block.setdefault(code, labels.most_common(1)[0][0])
     own = {name: {code: label for code, (_, label) in found.items()} for name, found in per_question.items()}
     return block, own
@@ -371,8 +477,11 @@ _STUDY_GUESSES = (
     ("weight", r"(?:^|_)(?:weights?|wgt|wt|pweight|final_weight)(?:$|_)", "weight"),
     ("strata", r"(?:^|_)(?:strat(?:um|a)?|district|province|region)(?:$|_)", "stratum"),
     ("psu", r"(?:^|_)(?:psu|cluster|village|ea|enumeration_area|community|commune|site)(?:$|_)", "village"),
-    ("arm", r"(?:^|_)(?:arm|treat(?:ment|ed)?|campaign|intervention|program(?:me)?_?arm|group)(?:$|_)",
-     "program_arm"),
+    (
+        "arm",
+        r"(?:^|_)(?:arm|treat(?:ment|ed)?|campaign|intervention|program(?:me)?_?arm|group)(?:$|_)",
+        "program_arm",
+    ),
 )
 _STUDY_NOTES = {
     "id": "the respondent-id column (it links a panel's interviews)",
@@ -388,17 +497,24 @@ def _study_guesses(cb: Any) -> dict[str, str]:
     """YAML values for the study's keys, guessed from the question names (the researcher checks them)."""
     guesses: dict[str, str] = {}
     for key, pattern, default in _STUDY_GUESSES:
-        found = [name for name, var in cb.variables.items()
-                 if re.search(pattern, name.lower()) and var.role != "identifier"
-                 and (key != "arm" or var.type in ("categorical", "boolean"))]
+        found = [
+            name
+            for name, var in cb.variables.items()
+            if re.search(pattern, name.lower())
+            and var.role != "identifier"
+            and (key != "arm" or var.type in ("categorical", "boolean"))
+        ]
         name = found[0] if found else default
         if key == "arm":
             var = cb.variables.get(name)
             campaign = "1"
             if var is not None and var.codes:
-                hit = [c for c, lab in var.codes.items()
-                       if re.search(r"campaign|treat|intervention|programme|program", str(lab), re.I)
-                       and not re.search(r"\bno\b|comparison|control|without", str(lab), re.I)]
+                hit = [
+                    c
+                    for c, lab in var.codes.items()
+                    if re.search(r"campaign|treat|intervention|programme|program", str(lab), re.I)
+                    and not re.search(r"\bno\b|comparison|control|without", str(lab), re.I)
+                ]
                 campaign = str(hit[0]) if hit else str(next(iter(var.codes)))
             guesses["arm"] = f"{{column: {name}, campaign: [{campaign}]}}"
         else:
@@ -436,18 +552,20 @@ class CodebookDraft:
     def to_yaml(self, header: str | None = None) -> str:
         """The draft as YAML: the header as comments, the study's keys as commented lines to fill in, the
         missing block with what it does, each identifier with a comment saying why."""
-        import yaml
-
         text = yaml.safe_dump(self.spec, sort_keys=False, allow_unicode=True, width=100)
         width = max(len(f"{k}: {v}") for k, v in self.study.items())
         study = ["# The study (docs/codebook.md): check each line, then remove its '#'.\n"]
         study += [f"# {f'{k}: {v}':<{width}}   # {_STUDY_NOTES[k]}\n" for k, v in self.study.items()]
         if self.missing:
             study += [
-                "# Missing-value codes proposed from the form's choices labelled \"Don't know\" or \"Refused\":\n",
-                "# read as missing in every answer (never in ids and design columns). A question's own 'missing'\n",
-                "# replaces them ('missing: {}' switches them off, as on the numbers, where 98 can be an answer).\n",
-                "# Where \"don't know\" is an answer (a knowledge item, scored as incorrect), put its code back\n",
+                "# Missing-value codes proposed from the form's choices labelled \"Don't know\" or "
+                '"Refused":\n',
+                "# read as missing in every answer (never in ids and design columns). A question's own "
+                "'missing'\n",
+                "# replaces them ('missing: {}' switches them off, as on the numbers, where 98 can be an "
+                "answer).\n",
+                '# Where "don\'t know" is an answer (a knowledge item, scored as incorrect), put its code '
+                "back\n",
                 "# under the item's codes and give the item its own 'missing' without it.\n",
             ]
         out, placed = [], False
@@ -487,12 +605,8 @@ def draft(form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None)
     >>> d.study["id"], d.study["rounds"]
     ('resp_id', 'independent')
     """
-    import dataclasses
-
-    from campaign_me.codebook import Codebook
-
     xf = form if isinstance(form, XLSForm) else read_xlsform(form)
-    cb = Codebook.from_xlsform(xf, dataset=dataset)
+    cb = codebook_module.Codebook.from_xlsform(xf, dataset=dataset)
     reasons: dict[str, str] = {}
     variables = {}
     for name, var in cb.variables.items():
@@ -527,13 +641,15 @@ def draft(form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None)
         spec["missing"] = dict(block)
         spec["variables"] = specs
     try:
-        book = Codebook.from_dict(spec)
+        book = codebook_module.Codebook.from_dict(spec)
     except CodebookError:  # a form this proposal does not fit: no missing block (the codes stay as they are)
         spec, block, book = cb.to_dict(), {}, cb
     return CodebookDraft(codebook=book, spec=spec, reasons=reasons, missing=dict(block), study=study)
 
 
-def draft_codebook(form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None) -> tuple[Any, dict[str, str]]:
+def draft_codebook(
+    form: str | os.PathLike[str] | XLSForm, *, dataset: str | None = None
+) -> tuple[Any, dict[str, str]]:
     """Draft a codebook from a form, with personal-data questions as identifiers; say why for each.
 
     The codebook of :func:`draft` (identifiers, "don't know" and "refused" choices read as missing)
@@ -543,7 +659,8 @@ def draft_codebook(form: str | os.PathLike[str] | XLSForm, *, dataset: str | Non
     Returns
     -------
     (Codebook, dict)
-        The draft and, for each identifier, why (``{"resp_name": "its name 'resp_name' suggests person names"}``).
+        The draft and, for each identifier, why
+        (``{"resp_name": "its name 'resp_name' suggests person names"}``).
     """
     d = draft(form, dataset=dataset)
     return d.codebook, d.reasons
@@ -555,21 +672,21 @@ def commented_yaml(text: str, comments: Mapping[str, str]) -> str:
     Examples
     --------
     >>> text = "dataset: d\nvariables:\n  resp_name:\n    type: text\n    role: identifier\n"
-    >>> print(commented_yaml(text, {"resp_name": "its name suggests person names"}), end="")
+    >>> print(commented_yaml(text, {"resp_name": "a person's name"}), end="")
     dataset: d
     variables:
-      # identifier: its name suggests person names (dropped on load; change the role if it is not personal data)
+      # identifier: a person's name (dropped on load; change the role if it is not personal data)
       resp_name:
         type: text
         role: identifier
     """
-    import yaml
-
     keys = {}
     for name, why in comments.items():
         key = yaml.safe_dump({name: 0}, allow_unicode=True, width=10_000).rsplit(": 0", 1)[0]
         why = " ".join(str(why).split())
-        keys[f"  {key}:"] = f"  # identifier: {why} (dropped on load; change the role if it is not personal data)\n"
+        keys[f"  {key}:"] = (
+            f"  # identifier: {why} (dropped on load; change the role if it is not personal data)\n"
+        )
     out, in_variables = [], False
     for line in text.splitlines(keepends=True):
         if line.startswith("variables:"):

@@ -34,16 +34,15 @@ campaign_me.errors.CodebookError: indicator catalogue 'demo.yaml' has 1 problem:
 
 from __future__ import annotations
 
-import difflib
 import gc
 import os
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from campaign_me.conventions import did_you_mean
 from campaign_me.errors import CampaignMeError, CodebookError
 
 __all__ = [
@@ -180,10 +179,9 @@ def short(value: Any, limit: int = 60) -> str:
     return f"{text[:limit]}... ({len(text)} characters)"
 
 
-def suggest(word: Any, options: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``options``, or ``""``."""
-    close = difflib.get_close_matches(str(word)[:200], [str(o) for o in options], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+#: `` (did you mean 'x'?)`` for the closest of the options, or ``""``: the one helper,
+#: :func:`campaign_me.conventions.did_you_mean`, under the name the definition-file readers use.
+suggest = did_you_mean
 
 
 class ProblemCollector:

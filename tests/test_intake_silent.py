@@ -31,7 +31,7 @@ from campaign_me.cli import main
 from campaign_me.codebook import Codebook, CodebookError
 from campaign_me.errors import IntakeError, IntakeWarning
 from campaign_me.intake import blocks, format_problems, load_survey, validate_survey
-from campaign_me.intake._text import MissingCodes
+from campaign_me.textvalues import MissingCodes
 from campaign_me.yamlfile import parse_yaml
 
 

@@ -29,16 +29,14 @@ import yaml
 from campaign_me.codebook import Codebook, Variable
 from campaign_me.intake import load as load_module
 from campaign_me.intake import load_survey, validate_survey
-from campaign_me.intake._text import _INT_RE
-from campaign_me.intake.convert import (
-    _bool_array,
-    _codes_text,
-    _Converter,
-    _int64,
-    _select_multiple,
-)
-from campaign_me.intake.problems import _Problems
-from campaign_me.intake.table import _Column
+from campaign_me.intake.convert import Converter as _Converter
+from campaign_me.intake.convert import _int64
+from campaign_me.intake.convert import bool_array as _bool_array
+from campaign_me.intake.convert import codes_text as _codes_text
+from campaign_me.intake.convert import convert_select_multiple as _select_multiple
+from campaign_me.intake.problems import ProblemLog as _Problems
+from campaign_me.intake.table import CodedColumn as _Column
+from campaign_me.textvalues import INT_RE as _INT_RE
 
 # --------------------------------------------------------------------------------------------------
 # The reference: select_multiple row by row (the implementation before the distinct-value path)
@@ -477,7 +475,7 @@ def _per_row(monkeypatch: pytest.MonkeyPatch) -> None:
         return _select_multiple_per_row(var, text, options, conv, file_names)
 
     monkeypatch.setattr(_Converter, "convert", convert)
-    monkeypatch.setattr(load_module, "_select_multiple", select_multiple)
+    monkeypatch.setattr(load_module, "convert_select_multiple", select_multiple)
 
 
 @pytest.mark.parametrize("blockwise", [False, True], ids=["line reader", "block reader"])

@@ -15,9 +15,11 @@ import pytest
 from matplotlib.figure import Figure
 
 from campaign_me import SurveyDesign, monitoring, plots
+from campaign_me.conventions import Reporting
 from campaign_me.errors import ColumnError, DataError
 from campaign_me.intake import load_survey
 from campaign_me.logframe import STATUS_WORDS
+from campaign_me.scales import knowledge_score
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 SAFE = {mcolors.to_hex(c) for c in (*plots.PALETTE, *plots.RAG_COLOURS.values())} | {"#000000", "#dddddd", "#ffffff"}
@@ -324,3 +326,121 @@ def test_spread_keeps_order_and_gap():
     ys = plots._spread([50.0, 51.0, 10.0], 16.0, 5.0, 95.0)
     assert ys[2] < ys[0] < ys[1]
     assert min(np.diff(sorted(ys))) >= 16.0 - 1e-9 and min(ys) >= 5.0 and max(ys) <= 95.0
+
+
+# ---------------------------------------------------------------------------- the theme and the settings
+
+
+def test_charts_leave_the_sessions_matplotlib_settings_alone(indicator_table):
+    """The theme is applied inside each chart (with blocks), never as a global seaborn.set_theme()."""
+    before = dict(matplotlib.rcParams)
+    fig = plots.indicator_chart(indicator_table)
+    assert dict(matplotlib.rcParams) == before
+    ax = fig.axes[0]
+    assert not ax.spines["top"].get_visible() and not ax.spines["right"].get_visible()  # the theme's "ticks" style
+    for chart in (fig, plots.delivery_chart(pd.DataFrame({"channel": ["radio"], "planned": [4], "delivered": [3]}))):
+        _render(chart)  # ticks made when drawing, outside the theme, keep its sizes (9 points, THEME_CONTEXT)
+        for a in chart.axes:
+            for text in [*a.get_xticklabels(), *a.get_yticklabels(), a.xaxis.label]:
+                if text.get_text():
+                    assert text.get_fontsize() == plots.THEME_CONTEXT["xtick.labelsize"], text.get_text()
+    with plots.theme():
+        assert matplotlib.rcParams["axes.spines.top"] is False
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_reporting_settings_reach_the_captions(indicator_table):
+    cap = plots.caption(plots.indicator_chart(indicator_table, settings=Reporting(level=0.9, min_n=30, flag_n=40)))
+    assert "90 % confidence intervals" in cap and "Hollow dots: 30-39 cases" in cap and "fewer than 30" in cap
+    # an explicit keyword wins over settings
+    cap = plots.caption(plots.indicator_chart(indicator_table, settings=Reporting(min_n=30, flag_n=40), min_n=20))
+    assert "Hollow dots: 20-39 cases" in cap
+    funnel = pd.DataFrame({"step": ["exposed"], "estimate": [0.5], "ci_low": [0.4], "ci_high": [0.6]})
+    assert "90 % confidence" in plots.caption(plots.funnel_chart(funnel, settings=Reporting(level=0.9)))
+    with pytest.raises(DataError, match=r"level=95 must be .* \(did you mean 0.95\?\)"):
+        plots.slope_chart(pd.DataFrame(), level=95)
+    with pytest.raises(DataError, match="min_n=2.5 must be a whole number"):
+        plots.indicator_chart(indicator_table, min_n=2.5)
+
+
+# ---------------------------------------------------------------------------- weighted score distributions
+
+
+@pytest.fixture(scope="module")
+def corvia():
+    cb = SAMPLES / "codebook.yaml"
+    data = load_survey(SAMPLES / "corvia" / "survey_endline.csv", cb)
+    data["knowledge_score"] = knowledge_score(data, cb)
+    return SurveyDesign(data, weights="weight", strata="stratum", psu="psu")
+
+
+def test_score_chart_bars_are_the_weighted_shares(corvia):
+    """Bar heights = weighted shares of each range, as numpy computes them (np.histogram with the weights)."""
+    fig = plots.score_chart(corvia, "knowledge_score", by="sex")
+    _check_common(fig)
+    data, w = corvia.data, corvia.weights.to_numpy()
+    means = corvia.mean("knowledge_score", by="sex", na_rm=True)
+    edges = np.linspace(0, 100, 11)  # a 0-100 score: ten ranges of 10 points
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == len(means) >= 2
+    for ax, (_, row) in zip(panels, means.iterrows()):
+        keep = (data["sex"] == row["sex"]).to_numpy(dtype=bool) & data["knowledge_score"].notna().to_numpy()
+        x, wx = data["knowledge_score"].to_numpy(dtype=float)[keep], w[keep]
+        expected = 100 * np.histogram(x, bins=edges, weights=wx)[0] / wx.sum()  # independent reference: numpy
+        heights = [p.get_height() for p in ax.patches]
+        np.testing.assert_allclose(heights, expected, rtol=1e-12)
+        np.testing.assert_allclose([p.get_x() for p in ax.patches], edges[:-1])
+        assert abs(sum(heights) - 100) < 1e-9
+        # the dot is the weighted (ratio) mean, closed form sum(w x) / sum(w)
+        dot, = _points(ax)
+        assert dot.get_xdata()[0] == pytest.approx(np.average(x, weights=wx), rel=1e-12)
+        assert ax.get_title(loc="left") == str(row["sex"])
+    assert "weighted by the survey weights" in plots.caption(fig) and "95 % confidence interval" in plots.caption(fig)
+    assert plots.alt_text(fig).startswith("Histogram of knowledge_score by sex")
+
+
+def test_score_chart_recovers_a_planted_weighted_distribution():
+    """Half the respondents score 10, half 90, but the 90s weigh 3: the bars must read 25 % and 75 %."""
+    d = SurveyDesign(pd.DataFrame({"s": [10.0, 90.0] * 40, "w": [1.0, 3.0] * 40}), weights="w")
+    ax = plots.score_chart(d, "s", bins=[0, 50, 100]).axes[0]
+    np.testing.assert_allclose([p.get_height() for p in ax.patches], [25.0, 75.0])
+    assert _points(ax)[0].get_xdata()[0] == pytest.approx(70.0)  # (10 * 1 + 90 * 3) / 4
+    assert plt.get_fignums() == []  # seaborn draws into the figure; pyplot never registers it
+
+
+def test_score_chart_draws_no_seaborn_interval(corvia):
+    """The only interval on the chart is the design-based one: no seaborn error bar, KDE or band."""
+    fig = plots.score_chart(corvia, "knowledge_score", by="sex", settings=Reporting(level=0.9))
+    means = corvia.mean("knowledge_score", by="sex", na_rm=True, level=0.9)
+    for ax, (_, row) in zip(fig.axes, means.iterrows()):
+        assert len(ax.collections) == 0  # seaborn draws error bars and bands as collections
+        lines = ax.get_lines()
+        assert len(lines) == 2  # ours: the interval and the dot
+        segment = next(ln for ln in lines if len(ln.get_xdata()) == 2)
+        np.testing.assert_allclose(segment.get_xdata(), [row["ci_low"], row["ci_high"]])
+        assert all(mcolors.to_hex(ln.get_color()) == plots.PALETTE[3].lower() for ln in lines)
+    assert "90 % confidence interval" in plots.caption(fig)
+
+
+def test_score_chart_small_groups_and_bad_input(corvia):
+    data = pd.DataFrame({"s": np.linspace(0, 100, 60), "g": ["a"] * 50 + ["b"] * 10, "w": 1.0})
+    d = SurveyDesign(data, weights="w")
+    fig = plots.score_chart(d, "s", by="g")
+    a, b = fig.axes
+    assert len(a.patches) == 10 and len(b.patches) == 0 and not _points(b)  # b: 10 respondents, suppressed
+    assert "fewer than 25" in b.texts[0].get_text() and "b: suppressed" in plots.alt_text(fig)
+    assert "Suppressed" in plots.caption(fig)
+    hollow = plots.score_chart(d, "s", by="g", min_n=5, flag_n=20).axes[1]
+    assert mcolors.to_hex(_points(hollow)[0].get_markerfacecolor()) == "#ffffff"  # 10 < flag_n: hollow
+    with pytest.raises(DataError, match="expected a campaign_me.SurveyDesign"):
+        plots.score_chart(data, "s")
+    with pytest.raises(DataError, match="'g' is not numeric"):
+        plots.score_chart(d, "g")
+    with pytest.raises(ColumnError, match="did you mean 's'"):
+        plots.score_chart(d, "ss")
+    with pytest.raises(DataError, match="lie outside 0 to 50"):
+        plots.score_chart(d, "s", binrange=(0, 50))
+    with pytest.raises(DataError, match="bins=0 must be at least 1"):
+        plots.score_chart(d, "s", bins=0)
+    with pytest.raises(DataError, match="increasing edges"):
+        plots.score_chart(d, "s", bins=[0, 50, 40])

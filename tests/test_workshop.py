@@ -336,6 +336,32 @@ def test_cli_does_not_start_a_second_jupyterlab(tmp_path, monkeypatch, capsys):
     assert "JupyterLab already serves" in capsys.readouterr().out
 
 
+def test_cli_says_how_to_install_jupyterlab_when_it_is_missing(tmp_path, monkeypatch, capsys):
+    """JupyterLab is the workshop extra, not a requirement: without it the copies are made, then the fix is said."""
+    monkeypatch.setattr(workshop, "running_labs", lambda folder: [])
+    monkeypatch.setattr(workshop, "_has_jupyterlab", lambda: False)
+    monkeypatch.setattr(workshop, "_run_foreground", lambda *a, **k: pytest.fail("started JupyterLab"))
+    room = tmp_path / "room"
+    assert main(["workshop", str(room)]) == 2
+    captured = capsys.readouterr()
+    assert "copied: 7 lessons" in captured.out
+    assert "JupyterLab is not installed" in captured.err
+    assert f'{sys.executable} -m pip install -e ".[workshop]"' in captured.err
+    assert 'pip install "campaign_me[workshop]"' in captured.err
+    assert (room / "notebooks" / "00_start_here.ipynb").is_file()
+    with pytest.raises(workshop.WorkshopError, match="extra 'workshop'"):
+        workshop.launch_lab(room, runner=lambda *a, **k: pytest.fail("started JupyterLab"))
+
+
+def test_jupyterlab_check_names_the_workshop_extra(tmp_path, monkeypatch):
+    def missing(dist):
+        raise workshop.metadata.PackageNotFoundError(dist)
+
+    monkeypatch.setattr(workshop.metadata, "version", missing)
+    result = check_jupyterlab(tmp_path)
+    assert not result.ok and 'pip install -e ".[workshop]"' in result.fix and "campaign_me[workshop]" in result.fix
+
+
 def test_cli_errors(tmp_path, capsys):
     a_file = tmp_path / "file.txt"
     a_file.write_text("x", encoding="utf-8")
@@ -372,7 +398,7 @@ def test_folder_check_fails_clearly(tmp_path):
 def test_sample_data_check_names_the_fix(monkeypatch, tmp_path):
     monkeypatch.setenv("CAMPAIGN_ME_DATA", str(tmp_path / "nowhere"))
     result = check_sample_data(tmp_path)
-    assert not result.ok and "is not a folder" in result.detail and "pip install -e ." in result.fix
+    assert not result.ok and "is not a folder" in result.detail and 'pip install -e ".[workshop]"' in result.fix
 
 
 def test_widgets_check_fails_without_the_extension(monkeypatch, tmp_path):
@@ -420,7 +446,7 @@ def test_kernel_check_when_nothing_comes_back(tmp_path):
     assert not slow.ok and "no answer within 65 s" in slow.detail
     broken = check_kernel(tmp_path, run=lambda cmd, **kw: subprocess.CompletedProcess(
         cmd, 1, "", "Traceback\nModuleNotFoundError: No module named 'nbclient'\n"))
-    assert not broken.ok and "nbclient" in broken.detail and "pip install -e ." in broken.fix
+    assert not broken.ok and "nbclient" in broken.detail and 'pip install -e ".[workshop]"' in broken.fix
 
 
 class _FakeLab:

@@ -14,6 +14,8 @@ from importlib import resources
 
 import pandas as pd
 
+from ..errors import DataError
+
 __all__ = ["load_api", "API_DATASETS"]
 
 API_DATASETS = ("apistrat", "apiclus1", "apiclus2")
@@ -28,8 +30,6 @@ def load_api(name: str) -> pd.DataFrame:
     (200, 39)
     """
     if name not in API_DATASETS:
-        from ..errors import DataError
-
         raise DataError(f"load_api: unknown data set {name!r}; choose one of {', '.join(API_DATASETS)}")
     path = resources.files(__name__).joinpath(f"{name}.csv")
     with path.open("rb") as fh:

@@ -1,7 +1,7 @@
 """Block-wise reading of large CSV files with pyarrow's streaming CSV reader.
 
 A large file is read in blocks of rows; each block's columns become integer codes into the column's
-distinct values straight away (:class:`~campaign_me.intake.table._Column`), so the file's text is never
+distinct values straight away (:class:`~campaign_me.intake.table.CodedColumn`), so the file's text is never
 held as one Python string per cell. This path gives the same records, line numbers and messages as
 the pure-Python reader in :mod:`~campaign_me.intake.readers`, and is taken only when that is certain:
 UTF-8 text whose quotes open values only at field starts (so that counting them tells which line
@@ -34,9 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
-from campaign_me.intake.readers import _DELIMITERS, _Raw, _sniff, _swallowed_field
-from campaign_me.intake.table import _Column, _compact_codes
+from campaign_me.intake.readers import DELIMITERS, RawTable, sniff_delimiter, swallowed_field
+from campaign_me.intake.table import CodedColumn, compact_codes
 
 #: Files at least this large (bytes) are read block-wise when they qualify; smaller ones by the
 #: pure-Python reader, which is as fast for them.
@@ -188,7 +191,7 @@ def _head(path: Path) -> tuple[str, list[str], int, int, int]:
     try:
         text = head[bom:cut].decode("utf-8")
         # the same sample as the pure-Python reader sniffs: the first characters, complete lines or not
-        delimiter = _sniff(codecs.getincrementaldecoder("utf-8")().decode(head[bom:]))
+        delimiter = sniff_delimiter(codecs.getincrementaldecoder("utf-8")().decode(head[bom:]))
     except UnicodeDecodeError:
         raise _NotEligible("not UTF-8") from None
     offset = bom
@@ -229,8 +232,6 @@ class _Slice(io.RawIOBase):
     """
 
     def __init__(self, path: Path, start: int, end: int) -> None:
-        import pyarrow as pa
-
         self._file = pa.OSFile(str(path))
         self._file.seek(start)
         self._left = end - start
@@ -277,7 +278,7 @@ class _Part:
             seen = self.maps[i]
             values = array.dictionary.to_pylist()
             lut = np.fromiter((seen.setdefault(v, len(seen)) for v in values), np.int64, len(values))
-            lut = _compact_codes(lut, len(seen))  # (the block's codes are made in that type)
+            lut = compact_codes(lut, len(seen))  # (the block's codes are made in that type)
             self.codes[i].append(lut[array.indices.to_numpy(zero_copy_only=False)])
 
 
@@ -294,26 +295,20 @@ def _merge(
                 lut = np.fromiter(
                     (seen.setdefault(v, len(seen)) for v in part.maps[i]), np.int64, len(part.maps[i])
                 )
-                lut = _compact_codes(lut, len(seen))
+                lut = compact_codes(lut, len(seen))
                 first.codes[i].extend(lut[c] for c in part.codes[i])
             first.text[i].extend(part.text[i])
             part.maps[i], part.codes[i], part.text[i] = {}, [], []
     return first.maps, first.codes, first.text
 
 
-def read_csv_blocks(path: Path, size: int) -> _Raw | None:
+def read_csv_blocks(path: Path, size: int) -> RawTable | None:
     """Read a large CSV file block-wise into columns, or None when it needs the pure-Python reader."""
     if size < MIN_BYTES:
         return None
     try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.csv as pacsv
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return None
-    try:
         delimiter, header, header_line, offset, width = _head(path)
-        if len(header) < 2 or delimiter not in _DELIMITERS:
+        if len(header) < 2 or delimiter not in DELIMITERS:
             return None
         with path.open("rb") as fh:
             start = len(codecs.BOM_UTF8) if fh.read(3) == codecs.BOM_UTF8 else 0
@@ -488,7 +483,7 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
             encoded = encoded.unify_dictionaries()  # (pyarrow gives every block the same one)
         return encoded
 
-    def build(i: int, encoded: Any) -> _Column:
+    def build(i: int, encoded: Any) -> CodedColumn:
         """Column ``i``: codes into its distinct values."""
         if encoded is not None:
             codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks])
@@ -497,10 +492,10 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
             codes = np.concatenate(parts[i]) if parts[i] else np.zeros(0, dtype=np.int8)
             values = list(maps[i])
         parts[i], maps[i] = [], {}
-        return _Column.from_codes(codes, values)
+        return CodedColumn.from_codes(codes, values)
 
     text = [i for i in range(width) if text_columns[i]]
-    built: dict[int, _Column] = {}
+    built: dict[int, CodedColumn] = {}
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=len(starts)) as workers:
             pending = {i: workers.submit(encode, i) for i in text}
@@ -526,7 +521,7 @@ def read_csv_blocks(path: Path, size: int) -> _Raw | None:
         if len(fields) >= n and not any(f.strip() for f in fields[n:]):
             return None  # only empty fields after the last column: the pure-Python reader keeps the row
         bad_rows.append((line, fields, text))
-    raw = _Raw(header, header_line, [], "csv", delimiter=delimiter)
+    raw = RawTable(header, header_line, [], "csv", delimiter=delimiter)
     raw.set_columns(columns, lines, bad_rows)
     return raw
 
@@ -562,6 +557,6 @@ def _multiline_records_read_alike(
             if not fields or all(not f.strip() for f in fields):
                 continue  # blank: skipped by both readers
             starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
-            if _swallowed_field(text, starts, 1, count + 1, fields, delimiter, header) is not None:
+            if swallowed_field(text, starts, 1, count + 1, fields, delimiter, header) is not None:
                 return False
     return True

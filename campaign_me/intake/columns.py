@@ -11,7 +11,7 @@ from campaign_me.codebook import Codebook, Variable
 # --------------------------------------------------------------------------------------------------
 
 
-class _Resolver:
+class ColumnResolver:
     """Map file column names to codebook columns, stripping XLSForm group prefixes.
 
     Codebook columns are the variable names and, for select_multiple variables, ``q/option`` whatever

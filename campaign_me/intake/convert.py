@@ -12,17 +12,17 @@ import numpy as np
 import pandas as pd
 
 from campaign_me.codebook import Code, Variable
-from campaign_me.intake._text import (
-    _DECIMAL_COMMA_RE,
-    _DOT_THOUSANDS_RE,
-    _INT_RE,
-    _ISO_FULL_DATE_RE,
-    _NUM_RE,
-    _THOUSANDS_COMMA_RE,
+from campaign_me.intake.problems import ProblemLog
+from campaign_me.intake.table import CodedColumn
+from campaign_me.textvalues import (
+    DECIMAL_COMMA_RE,
+    DOT_THOUSANDS_RE,
+    INT_RE,
+    ISO_FULL_DATE_RE,
+    NUM_RE,
+    THOUSANDS_COMMA_RE,
     MissingCodes,
 )
-from campaign_me.intake.problems import _Problems
-from campaign_me.intake.table import _Column
 
 # --------------------------------------------------------------------------------------------------
 # Conversion per variable
@@ -33,7 +33,7 @@ def _fmt_code(code: Code, label: str) -> str:
     return f"{code!r} = {label}" if label else repr(code)
 
 
-def _codes_text(codes: dict[Code, str], limit: int = 12) -> str:
+def codes_text(codes: dict[Code, str], limit: int = 12) -> str:
     items = [_fmt_code(c, lab) for c, lab in codes.items()]
     if len(items) > limit:
         return ", ".join(items[:limit]) + f", ... ({len(items)} codes)"
@@ -43,7 +43,7 @@ def _codes_text(codes: dict[Code, str], limit: int = 12) -> str:
 def _missing_text(var: Variable) -> str:
     if not var.missing:
         return ""
-    return f", or a missing code: {_codes_text(var.missing)}"
+    return f", or a missing code: {codes_text(var.missing)}"
 
 
 def _range_text(var: Variable) -> str:
@@ -56,7 +56,7 @@ def _range_text(var: Variable) -> str:
     return ""
 
 
-def _bool_array(series: pd.Series) -> np.ndarray:
+def bool_array(series: pd.Series) -> np.ndarray:
     return series.fillna(False).to_numpy(dtype=bool, copy=True)
 
 
@@ -95,8 +95,8 @@ def _first_seen(mask: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return pd.unique(rows.astype(np.intp, copy=False))
 
 
-class _Converter:
-    def __init__(self, problems: _Problems, lines: np.ndarray) -> None:
+class Converter:
+    def __init__(self, problems: ProblemLog, lines: np.ndarray) -> None:
         self.problems = problems
         self.lines = lines
         # While a column is converted through its distinct values: the value index of each row.
@@ -114,21 +114,21 @@ class _Converter:
             return s[mask].tolist()
         return s.iloc[_first_seen(mask, self._codes)].tolist()
 
-    def _missing_mask(self, var: Variable, s: pd.Series | _Column) -> np.ndarray:
+    def _missing_mask(self, var: Variable, s: pd.Series | CodedColumn) -> np.ndarray:
         """Missing codes: text matched case-insensitively, whole numbers (int or text) numerically."""
         if not var.missing:
             return np.zeros(len(s), dtype=bool)
-        if isinstance(s, _Column):  # test each distinct value once
+        if isinstance(s, CodedColumn):  # test each distinct value once
             return np.append(self._missing_mask(var, pd.Series(s.uniques, dtype="string")), False)[s.codes]
         return MissingCodes(var.missing).mask(s)  # one definition, shared with the codebook check
 
-    def convert(self, var: Variable, s: pd.Series | _Column) -> pd.Series:
+    def convert(self, var: Variable, s: pd.Series | CodedColumn) -> pd.Series:
         """``s`` holds stripped text with NA for blanks; returns the typed column.
 
         Survey columns hold few distinct values: each distinct value is checked and converted once,
         and the result is spread back over the rows (problems still name every row).
         """
-        if isinstance(s, _Column):  # the distinct values are at hand: always worth it on many rows
+        if isinstance(s, CodedColumn):  # the distinct values are at hand: always worth it on many rows
             codes, uniques = s.codes, s.uniques
             if len(codes) < 1000:
                 return self._convert(var, s.series())
@@ -146,7 +146,7 @@ class _Converter:
     def _convert(self, var: Variable, s: pd.Series) -> pd.Series:
         miss = self._missing_mask(var, s)
         s = s.mask(miss)
-        present = _bool_array(s.notna())
+        present = bool_array(s.notna())
         method = getattr(self, f"_to_{var.type}")
         return method(var, s, present)
 
@@ -155,7 +155,7 @@ class _Converter:
     def _numbers(
         self, var: Variable, s: pd.Series, present: np.ndarray, pattern: str
     ) -> tuple[np.ndarray, np.ndarray]:
-        ok = _bool_array(s.str.fullmatch(pattern)) & present
+        ok = bool_array(s.str.fullmatch(pattern)) & present
         values = np.full(len(s), np.nan)
         if ok.any():
             values[ok] = np.array(s[ok].tolist(), dtype=float)
@@ -206,7 +206,7 @@ class _Converter:
             values[out] = np.nan
 
     def _to_integer(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
-        values, bad = self._numbers(var, s, present, _INT_RE)
+        values, bad = self._numbers(var, s, present, INT_RE)
         self._report_type(var, s, bad, "not a whole number", "a whole number")
         with np.errstate(invalid="ignore"):
             huge = np.abs(values) >= 2.0**53
@@ -223,7 +223,7 @@ class _Converter:
         return pd.Series(_int64(values), copy=False)
 
     def _to_number(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
-        values, bad = self._numbers(var, s, present, _NUM_RE)
+        values, bad = self._numbers(var, s, present, NUM_RE)
         self._report_type(var, s, bad, "not a number", "a number")
         self._dot_thousands(var, s, bad, values)
         infinite = np.isinf(values)
@@ -247,18 +247,19 @@ class _Converter:
             return
         comma = (
             bad
-            & _bool_array(s.str.fullmatch(_DECIMAL_COMMA_RE))
-            & ~_bool_array(s.str.fullmatch(_THOUSANDS_COMMA_RE))
+            & bool_array(s.str.fullmatch(DECIMAL_COMMA_RE))
+            & ~bool_array(s.str.fullmatch(THOUSANDS_COMMA_RE))
         )
         if not comma.any():
             return
-        dots = ~bad & ~np.isnan(values) & _bool_array(s.str.fullmatch(_DOT_THOUSANDS_RE))
+        dots = ~bad & ~np.isnan(values) & bool_array(s.str.fullmatch(DOT_THOUSANDS_RE))
         if not dots.any():
             return
         example = self._values(s, comma)[0]
         self.problems.add(
             "wrong_type",
-            f"a '.' followed by three digits in a column that writes decimals with ',' (such as {example!r}): "
+            "a '.' followed by three digits in a column that writes decimals with ',' (such as "
+            f"{example!r}): "
             "a thousands separator?",
             column=var.name,
             rows=self._rows(dots),
@@ -274,12 +275,12 @@ class _Converter:
         if not var.codes:
             return s.astype("string")
         if var.integer_codes:
-            values, not_int = self._numbers(var, s, present, _INT_RE)
+            values, not_int = self._numbers(var, s, present, INT_RE)
             valid = np.isin(values, [float(c) for c in var.codes])
             bad = present & ~valid
             result = pd.Series(_int64(np.where(valid, values, np.nan)), copy=False)
         else:
-            valid = _bool_array(s.isin([str(c) for c in var.codes]))
+            valid = bool_array(s.isin([str(c) for c in var.codes]))
             bad = present & ~valid
             result = s.where(pd.Series(valid)).astype("string")
         if bad.any():
@@ -289,14 +290,14 @@ class _Converter:
                 column=var.name,
                 rows=self._rows(bad),
                 values=self._values(s, bad),
-                expected=f"one of {_codes_text(var.codes)}{_missing_text(var)}",
+                expected=f"one of {codes_text(var.codes)}{_missing_text(var)}",
             )
         return result
 
     def _to_boolean(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
         low = s.str.lower().str.replace(r"^([+-]?\d+)\.0$", r"\1", regex=True)  # "1.0" after a to_csv
-        is_true = _bool_array(low.isin(list(var.true)))
-        is_false = _bool_array(low.isin(list(var.false)))
+        is_true = bool_array(low.isin(list(var.true)))
+        is_false = bool_array(low.isin(list(var.false)))
         bad = present & ~is_true & ~is_false
         if bad.any():
             self.problems.add(
@@ -325,11 +326,11 @@ class _Converter:
 
     def _to_date(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
         parsed = self._parse_dates(var, s)
-        bad = present & _bool_array(parsed.isna())
+        bad = present & bool_array(parsed.isna())
         what = f"a date in the format {var.format!r}" if var.format else "an ISO date such as '2025-03-31'"
         self._report_type(var, s, bad, "not a date", what)
         if var.format is None:  # ISO 8601 reads "2025" and "2025-03" as the 1st of January, of March
-            partial = present & ~bad & ~_bool_array(s.str.fullmatch(_ISO_FULL_DATE_RE))
+            partial = present & ~bad & ~bool_array(s.str.fullmatch(ISO_FULL_DATE_RE))
             if partial.any():
                 self.problems.add(
                     "wrong_type",
@@ -352,7 +353,7 @@ class _Converter:
                 ts = pd.Timestamp(str(bound))
                 if tz is not None and ts.tzinfo is None:
                     ts = ts.tz_localize(tz)
-                out |= _bool_array(pd.Series(cmp(parsed, ts)))
+                out |= bool_array(pd.Series(cmp(parsed, ts)))
             if out.any():
                 self.problems.add(
                     "out_of_range",
@@ -374,7 +375,7 @@ class _Converter:
 
     def _to_id(self, var: Variable, s: pd.Series, present: np.ndarray) -> pd.Series:
         # Long ids as Excel shows them (and saves them to CSV) in its General format: 1.23457E+17.
-        shown = _bool_array(s.str.fullmatch(r"[+-]?\d(?:\.\d+)?E\+\d+")) & present
+        shown = bool_array(s.str.fullmatch(r"[+-]?\d(?:\.\d+)?E\+\d+")) & present
         if shown.any():
             self.problems.add(
                 "lost_digits",
@@ -394,19 +395,19 @@ class _Converter:
 # --------------------------------------------------------------------------------------------------
 
 
-def _as_column(s: pd.Series | _Column) -> _Column:
+def _as_column(s: pd.Series | CodedColumn) -> CodedColumn:
     """A column of stripped text (NA for blanks) as codes into its distinct values."""
-    if isinstance(s, _Column):
+    if isinstance(s, CodedColumn):
         return s
     codes, uniques = pd.factorize(s.array)
-    return _Column(np.asarray(codes), pd.array(uniques, dtype="string"))
+    return CodedColumn(np.asarray(codes), pd.array(uniques, dtype="string"))
 
 
-def _select_multiple(
+def convert_select_multiple(
     var: Variable,
-    text: pd.Series | _Column | None,
-    options: Mapping[str, pd.Series | _Column],
-    conv: _Converter,
+    text: pd.Series | CodedColumn | None,
+    options: Mapping[str, pd.Series | CodedColumn],
+    conv: Converter,
     file_names: dict[str, str],
 ) -> dict[str, pd.Series]:
     """Expand one select_multiple variable to 0/1 ``Int64`` columns ``q/option``.
@@ -441,7 +442,7 @@ def _select_multiple(
                 column=var.name,
                 rows=conv._rows(bad_rows),
                 values=bad_tokens,
-                expected=f"space-separated options from {_codes_text(var.codes)}",
+                expected=f"space-separated options from {codes_text(var.codes)}",
             )
         from_text = {c: _spread(np.array([c in toks for toks in tokens], dtype=bool), rows) for c in codes}
     from_cols: dict[str, np.ndarray] = {}
@@ -451,8 +452,8 @@ def _select_multiple(
         column = _as_column(column)
         s = pd.Series(column.uniques, dtype="string")  # each distinct value once
         s = s.mask(conv._missing_mask(var, s))
-        present = _bool_array(s.notna())
-        values, _ = conv._numbers(var, s, present, _INT_RE)
+        present = bool_array(s.notna())
+        values, _ = conv._numbers(var, s, present, INT_RE)
         bad = present & ~np.isin(values, [0.0, 1.0])
         bad_rows = _spread(bad, column.codes)
         if bad_rows.any():

@@ -14,21 +14,22 @@ import numpy as np
 import pandas as pd
 
 from campaign_me.codebook import Codebook, Variable
+from campaign_me.conventions import did_you_mean
 from campaign_me.errors import CampaignMeError, IntakeError, IntakeWarning
 from campaign_me.intake.blocks import read_csv_blocks
-from campaign_me.intake.columns import _Resolver
-from campaign_me.intake.convert import _bool_array, _codes_text, _Converter, _select_multiple
+from campaign_me.intake.columns import ColumnResolver
+from campaign_me.intake.convert import Converter, bool_array, codes_text, convert_select_multiple
 from campaign_me.intake.problems import (
-    _error_message,
-    _Fatal,
-    _problem_line,
-    _Problems,
-    _summary,
+    FatalProblem,
+    ProblemLog,
+    error_message,
     format_problems,
+    problem_line,
+    problem_summary,
 )
-from campaign_me.intake.readers import _csv_row_unit, _Raw, _read_raw
-from campaign_me.intake.structure import _check_header_is_names, _check_structure, _Fallback
-from campaign_me.intake.table import _Column, _Columns
+from campaign_me.intake.readers import RawTable, csv_row_unit, read_raw
+from campaign_me.intake.structure import StructureFallback, check_header_is_names, check_structure
+from campaign_me.intake.table import CodedColumn, CodedColumns
 from campaign_me.privacy import PII_KINDS as _PII_KINDS
 from campaign_me.privacy import find_pii_in_counts
 
@@ -165,18 +166,18 @@ def load_survey(
     if errors == "report":
         return data, table
     if problems.has_errors:
-        err = IntakeError(_error_message(p.name, cb, table, problems.row_unit))
+        err = IntakeError(error_message(p.name, cb, table, problems.row_unit))
         err.problems = table  # type: ignore[attr-defined]
         raise err
     warn = table[table["severity"] == "warning"]
     if not warn.empty:
         warnings.warn(
-            f"{p.name}: {_summary(warn)}; {problems.row_unit}:\n{format_problems(warn)}",
+            f"{p.name}: {problem_summary(warn)}; {problems.row_unit}:\n{format_problems(warn)}",
             IntakeWarning,
             stacklevel=2,
         )
     for rec in table[table["severity"] == "note"].to_dict("records"):
-        logger.info("%s: %s", p.name, _problem_line(rec))
+        logger.info("%s: %s", p.name, problem_line(rec))
     return data
 
 
@@ -224,7 +225,8 @@ def _open_args(
             raise IsADirectoryError(f"survey file {str(p)!r} is a folder, not a file: name a file in it.")
         if p.exists():
             raise CampaignMeError(
-                f"survey file {str(p)!r} is not a regular file (a pipe or a device?): save the data to a file first."
+                f"survey file {str(p)!r} is not a regular file (a pipe or a device?): save the data to a "
+                "file first."
             )
         raise FileNotFoundError(f"survey file {str(p)!r} does not exist.")
     if not isinstance(group_sep, str) or not group_sep:
@@ -246,7 +248,7 @@ def _read_file(
     labels: bool,
     sep: str,
     keep_data: bool,
-) -> tuple[pd.DataFrame, _Problems]:
+) -> tuple[pd.DataFrame, ProblemLog]:
     """Read and check one file: the data (empty if it cannot be read) and the problems found."""
     options = {"keep_pii": keep_pii, "labels": labels, "sep": sep, "keep_data": keep_data}
     # A large UTF-8 CSV file is read block-wise straight into columns when that gives the same result.
@@ -255,34 +257,34 @@ def _read_file(
             raw = read_csv_blocks(p, p.stat().st_size)
             if raw is not None:
                 problems = _new_problems(p, cb, sep)
-                problems.row_unit = _csv_row_unit(raw.header_line)
+                problems.row_unit = csv_row_unit(raw.header_line)
                 try:
                     return _process(raw, cb, problems, **options), problems
-                except _Fatal:
+                except FatalProblem:
                     return pd.DataFrame(), problems
-                except _Fallback:  # column names on the second row: the pure-Python reader handles it
+                except StructureFallback:  # column names on the second row: the pure-Python reader handles it
                     pass
     problems = _new_problems(p, cb, sep)
     with p.open("rb") as fh:  # read-only; the file is never written
         data_bytes = fh.read()
     try:
-        raw = _read_raw(p, data_bytes, sheet, encoding, problems)
+        raw = read_raw(p, data_bytes, sheet, encoding, problems)
         del data_bytes  # release the file's bytes before the columns are built
         return _process(raw, cb, problems, **options), problems
-    except _Fatal:
+    except FatalProblem:
         return pd.DataFrame(), problems
 
 
-def _new_problems(p: Path, cb: Codebook | None, sep: str) -> _Problems:
-    problems = _Problems(p.name)
-    problems.resolver = _Resolver(cb, sep)
+def _new_problems(p: Path, cb: Codebook | None, sep: str) -> ProblemLog:
+    problems = ProblemLog(p.name)
+    problems.resolver = ColumnResolver(cb, sep)
     return problems
 
 
 def _process(
-    raw: _Raw,
+    raw: RawTable,
     cb: Codebook | None,
-    problems: _Problems,
+    problems: ProblemLog,
     *,
     keep_pii: bool,
     labels: bool,
@@ -292,9 +294,9 @@ def _process(
     """Check the raw table and convert its columns. With ``keep_data=False`` each column is checked
     and dropped (the design columns are kept for the row checks) and the frame returned is empty;
     ``problems.shape`` holds the size of the data either way."""
-    resolver = problems.resolver if problems.resolver is not None else _Resolver(cb, sep)
-    _check_header_is_names(raw, resolver, problems)
-    _check_structure(raw, resolver, cb, problems)
+    resolver = problems.resolver if problems.resolver is not None else ColumnResolver(cb, sep)
+    check_header_is_names(raw, resolver, problems)
+    check_structure(raw, resolver, cb, problems)
     raw.text = None  # release the decoded text
     unit = "line" if raw.kind == "csv" else "row"
     assert raw.columns is not None and raw.lines is not None
@@ -306,7 +308,7 @@ def _process(
             f"header but no data {unit}s",
             expected=f"data {unit}s under the header ({unit} {raw.header_line})",
         )
-    columns = _Columns(raw.header, raw.columns)
+    columns = CodedColumns(raw.header, raw.columns)
     raw.columns = None  # the columns now live in ``columns``
 
     # Kobo/ODK metadata columns are set aside (not returned) unless the codebook declares them.
@@ -380,7 +382,7 @@ def _process(
             "columns were not read as codebook variables",
         )
 
-    conv = _Converter(problems, lines)
+    conv = Converter(problems, lines)
     out: dict[str, pd.Series] = {}
     design = {cb.id, cb.weight, cb.strata, cb.psu, cb.fpc}  # used by the row checks
 
@@ -397,7 +399,7 @@ def _process(
                 f"column {c!r} is an option not in the codebook",
                 column=var.name,
                 values=[option],
-                expected=f"options {_codes_text(var.codes)}",
+                expected=f"options {codes_text(var.codes)}",
             )
 
     for var in cb:
@@ -443,7 +445,7 @@ def _process(
                 for code, col in zip(var.codes, var.columns())
                 if col in mapped
             }
-            for name, column in _select_multiple(var, text, opts, conv, mapped).items():
+            for name, column in convert_select_multiple(var, text, opts, conv, mapped).items():
                 out[name] = column if keep_data else _stub(column)
             continue
         out[var.name] = conv.convert(var, columns.column(mapped[var.name]))
@@ -452,7 +454,12 @@ def _process(
 
     # Personal data: undeclared columns are errors, declared ones warnings.
     checkable = [v for v in cb if v.name in out and v.check_pii and not v.is_pii]
-    declared = find_pii_in_counts(columns.distinct({v.name: mapped[v.name] for v in checkable}), min_share=0.5, use_names=False, clean=True)
+    declared = find_pii_in_counts(
+        columns.distinct({v.name: mapped[v.name] for v in checkable}),
+        min_share=0.5,
+        use_names=False,
+        clean=True,
+    )
     problems.pii_columns.update(declared["column"])
     for rec in declared.to_dict("records"):
         var = cb[rec["column"]]
@@ -495,8 +502,7 @@ def _process(
                 + ("; it is personal data: the column was dropped" if pii_label else "")
             )
         else:
-            close = difflib.get_close_matches(c, [v.name for v in cb if v.name not in mapped], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(c, [v.name for v in cb if v.name not in mapped])
             expected = f"only codebook variables: declare it in the codebook or remove it{hint}"
         if c not in hinted:  # reported above, with the group_sep to pass
             problems.add("unknown_column", "column not in the codebook", column=c, expected=expected)
@@ -537,7 +543,7 @@ def _other_group_sep(cb: Codebook, unknown: list[str], sep: str) -> tuple[str, l
     for alt in (".", "-", "/", ":"):
         if alt == sep:
             continue
-        res = _Resolver(cb, alt)
+        res = ColumnResolver(cb, alt)
         hits = [c for c in unknown if alt in c and res.resolve(c) is not None]
         if len(hits) >= 2 and len(hits) >= 0.5 * len(unknown):
             return alt, hits, {res.known[res.resolve(c)][0].name for c in hits}  # type: ignore[index]
@@ -552,8 +558,8 @@ def _pii_reason(rec: dict[str, Any]) -> str:
 
 
 def _process_without_codebook(
-    columns: _Columns,
-    problems: _Problems,
+    columns: CodedColumns,
+    problems: ProblemLog,
     lines: np.ndarray,
     keep_pii: bool,
     sep: str,
@@ -568,7 +574,9 @@ def _process_without_codebook(
             values=[c for c in columns if sep in c and c.rsplit(sep, 1)[0] in multi],
             expected="form= the XLSForm (its choices sheet lists the options), or a codebook",
         )
-    flagged = find_pii_in_counts(columns.distinct({c: c for c in columns}), min_share=0.5, use_names=True, clean=True)
+    flagged = find_pii_in_counts(
+        columns.distinct({c: c for c in columns}), min_share=0.5, use_names=True, clean=True
+    )
     problems.pii_columns.update(flagged["column"])
     for rec in flagged.to_dict("records"):
         # Values that look like personal data are dropped; a suggestive name alone only warns.
@@ -598,9 +606,9 @@ def _process_without_codebook(
 def _check_rows(
     cb: Codebook,
     out: dict[str, pd.Series],
-    conv: _Converter,
-    problems: _Problems,
-    raw: dict[str, _Column],
+    conv: Converter,
+    problems: ProblemLog,
+    raw: dict[str, CodedColumn],
 ) -> None:
     """Row-level checks across the typed columns: all-missing, ids, weights, design columns."""
     for var in cb:
@@ -617,7 +625,7 @@ def _check_rows(
     # Respondent ids: present and unique.
     if cb.id is not None and cb.id in out:
         ids = out[cb.id]
-        missing = _bool_array(ids.isna())
+        missing = bool_array(ids.isna())
         if missing.any() and not missing.all():
             problems.add(
                 "missing_id",
@@ -660,7 +668,7 @@ def _check_rows(
             problems.add(
                 "bad_weight",
                 "weights read as missing: they are missing codes of the variable "
-                f"({_codes_text(cb[cb.weight].missing)})",
+                f"({codes_text(cb[cb.weight].missing)})",
                 column=cb.weight,
                 rows=conv._rows(coded),
                 values=text.values_at(coded),
@@ -682,13 +690,15 @@ def _check_rows(
     for key in ("strata", "psu", "fpc"):
         name = getattr(cb, key, None)
         if name is not None and name in out:
-            missing = _bool_array(out[name].isna()) & ~np.isin(conv.lines, list(problems.reported.get(name, ())))
+            missing = bool_array(out[name].isna()) & ~np.isin(
+                conv.lines, list(problems.reported.get(name, ()))
+            )
             coded = conv._missing_mask(cb[name], raw[name]) & missing
             if missing.any() and not missing.all():
                 problems.add(
                     "missing_design",
                     f"missing {key} values"
-                    + (f" (some are missing codes: {_codes_text(cb[name].missing)})" if coded.any() else ""),
+                    + (f" (some are missing codes: {codes_text(cb[name].missing)})" if coded.any() else ""),
                     column=name,
                     rows=conv._rows(missing),
                     values=raw[name].values_at(coded),

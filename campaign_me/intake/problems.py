@@ -18,7 +18,7 @@ from campaign_me.privacy import name_kind as _name_kind
 from campaign_me.privacy import printable as _printable
 
 if TYPE_CHECKING:
-    from campaign_me.intake.columns import _Resolver
+    from campaign_me.intake.columns import ColumnResolver
 
 #: Columns of the problem table returned by ``load_survey(..., errors="report")``.
 PROBLEM_COLUMNS: tuple[str, ...] = (
@@ -51,7 +51,7 @@ class _Problem:
     value_columns: list[str] | None = None
 
 
-class _Problems:
+class ProblemLog:
     def __init__(self, file: str) -> None:
         self.file = file
         self.items: list[_Problem] = []
@@ -59,7 +59,7 @@ class _Problems:
         self.shape: tuple[int, int] = (0, 0)  # rows and columns of the data returned
         self.reported: dict[str, set[int]] = {}  # column -> rows already reported
         # Personal data is masked in the problem table: set by load_survey and _process.
-        self.resolver: _Resolver | None = None
+        self.resolver: ColumnResolver | None = None
         self.pii_columns: set[str] = set()  # columns whose values look like personal data
 
     def add(
@@ -138,7 +138,7 @@ class _Problems:
         return frame
 
 
-class _Fatal(Exception):
+class FatalProblem(Exception):
     """The file cannot be read any further; the reason is in the problem list."""
 
 
@@ -160,7 +160,7 @@ def _fmt_values(values: Sequence[str], limit: int = 5) -> str:
     return text + (f", ... ({len(values) - limit} more)" if len(values) > limit else "")
 
 
-def _problem_line(p: dict[str, Any]) -> str:
+def problem_line(p: dict[str, Any]) -> str:
     tag = "" if p["severity"] == "error" else f"[{p['severity']}] "
     where = f"column {p['column']!r}: " if p["column"] else ""
     rows = f" at {_fmt_rows(p['rows'])}" if len(p["rows"]) else ""
@@ -188,7 +188,7 @@ def format_problems(problems: pd.DataFrame, *, table: bool = False) -> str:
         return "no problems"
     records = problems.to_dict("records")
     if not table:
-        return "\n".join(f"  - {_problem_line(p)}" for p in records)
+        return "\n".join(f"  - {problem_line(p)}" for p in records)
     heads = ("severity", "check", "column", "rows")
     cells = [
         (
@@ -208,7 +208,7 @@ def format_problems(problems: pd.DataFrame, *, table: bool = False) -> str:
     return _printable("\n".join(lines))
 
 
-def _summary(problems: pd.DataFrame) -> str:
+def problem_summary(problems: pd.DataFrame) -> str:
     counts = problems["severity"].value_counts() if not problems.empty else pd.Series(dtype=int)
     parts = []
     for sev in ("error", "warning", "note"):
@@ -218,19 +218,18 @@ def _summary(problems: pd.DataFrame) -> str:
     return ", ".join(parts) if parts else "no problems"
 
 
-def _error_message(file: str, codebook: Codebook | None, problems: pd.DataFrame, unit: str) -> str:
+def error_message(file: str, codebook: Codebook | None, problems: pd.DataFrame, unit: str) -> str:
     errs = problems[problems["severity"] == "error"]
     rest = problems[problems["severity"] != "error"]
     cb = f" with codebook {codebook.source.name!r}" if codebook is not None and codebook.source else ""
     n = len(errs)
     lines = [f"cannot load {file!r}{cb}: {n} error{'s' * (n != 1)}; {unit}.", format_problems(errs)]
     if not rest.empty:
-        lines += [f"Also {_summary(rest)}:", format_problems(rest)]
+        lines += [f"Also {problem_summary(rest)}:", format_problems(rest)]
     lines.append('Pass errors="report" to get the data and the problem table.')
     return "\n".join(lines)
 
 
-
 def summarize_problems(problems: pd.DataFrame) -> str:
     """Counts by severity: ``"2 errors, 1 warning, 2 notes"`` (``"no problems"`` for an empty table)."""
-    return _summary(problems)
+    return problem_summary(problems)

@@ -7,22 +7,28 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
-import difflib
+import datetime as dt
 import io as _io
 import re
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from campaign_me.conventions import did_you_mean
+from campaign_me.deferred import Deferred
 from campaign_me.errors import CampaignMeError
-from campaign_me.intake.problems import _Fatal, _Problems
-from campaign_me.intake.table import _Column
+from campaign_me.intake.problems import FatalProblem, ProblemLog
+from campaign_me.intake.table import CodedColumn
 
-_DELIMITERS = (",", ";", "\t", "|")
+openpyxl = Deferred("openpyxl")  # deferred: about 0.3 s at import; only Excel files need it
+openpyxl_utils = Deferred("openpyxl.utils")  # deferred: part of openpyxl (above)
 
-_DELIM_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
+DELIMITERS = (",", ";", "\t", "|")
+
+DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
 
 _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -33,7 +39,7 @@ _XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclasses.dataclass
-class _Raw:
+class RawTable:
     header: list[str]
     header_line: int
     records: list[tuple[int, list[str]]]  # (row number in the file, fields)
@@ -43,12 +49,12 @@ class _Raw:
     text: str | None = None  # the decoded CSV text (for a look at single lines), released after the checks
     # After the records are split by width (or when read block-wise): the rows as the header's width
     # as columns, their line numbers, and the rows of another width: (line, fields, text or None).
-    columns: list[_Column] | None = None
+    columns: list[CodedColumn] | None = None
     lines: np.ndarray | None = None
     bad_rows: list[tuple[int, list[str], str | None]] = dataclasses.field(default_factory=list)
 
     def set_columns(
-        self, columns: list[_Column], lines: np.ndarray, bad_rows: list[tuple[int, list[str], str | None]]
+        self, columns: list[CodedColumn], lines: np.ndarray, bad_rows: list[tuple[int, list[str], str | None]]
     ) -> None:
         """Hold the rows as columns (the records are released); rows with no value at all are dropped."""
         if len(lines):
@@ -74,16 +80,14 @@ class _Raw:
         return self.text[starts[number - 1] : end].rstrip("\r\n")
 
 
-def _col_ref(raw: _Raw, position: int) -> str:
+def column_ref(raw: RawTable, position: int) -> str:
     """'column C' in Excel, 'field 3' in CSV (position is 0-based)."""
     if raw.kind == "xlsx":
-        from openpyxl.utils import get_column_letter
-
-        return f"column {get_column_letter(position + 1)}"
+        return f"column {openpyxl_utils.get_column_letter(position + 1)}"
     return f"field {position + 1}"
 
 
-def _decode(data: bytes, encoding: str | None, problems: _Problems) -> str:
+def _decode(data: bytes, encoding: str | None, problems: ProblemLog) -> str:
     if encoding is not None:
         try:
             text = data.decode(encoding)
@@ -97,7 +101,7 @@ def _decode(data: bytes, encoding: str | None, problems: _Problems) -> str:
                 rows=[line],
                 expected=f"text in the encoding {encoding!r}; check the file's encoding",
             )
-            raise _Fatal from None
+            raise FatalProblem from None
         return text.removeprefix("\ufeff")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -108,15 +112,15 @@ def _decode(data: bytes, encoding: str | None, problems: _Problems) -> str:
             problems.add(
                 "encoding", "the file starts with a UTF-16 mark but is not valid UTF-16", expected="UTF-8"
             )
-            raise _Fatal from None
+            raise FatalProblem from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         _report_bad_utf8(data, exc, problems)
-        raise _Fatal from None
+        raise FatalProblem from None
 
 
-def _report_bad_utf8(data: bytes, exc: UnicodeDecodeError, problems: _Problems) -> None:
+def _report_bad_utf8(data: bytes, exc: UnicodeDecodeError, problems: ProblemLog) -> None:
     first_line = data[: exc.start].count(b"\n") + 1
     line_start = data.rfind(b"\n", 0, exc.start) + 1
     bad_lines, fragments = [], []
@@ -175,7 +179,7 @@ def _parse_csv(text: str, delimiter: str | None = None) -> _Parsed:
     reading resumes on the line after the one where the quote opened.
     """
     if delimiter is None:
-        delimiter = _sniff(text)
+        delimiter = sniff_delimiter(text)
     starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]  # offset of each line
     records: list[tuple[int, list[str]]] = []
     quotes: list[tuple[int, int, int, str]] = []
@@ -196,7 +200,7 @@ def _parse_csv(text: str, delimiter: str | None = None) -> _Parsed:
                     continue
                 if last > start:
                     head = records[0][1] if records else []
-                    field = _swallowed_field(text, starts, start, last, fields, delimiter, head)
+                    field = swallowed_field(text, starts, start, last, fields, delimiter, head)
                     if field is not None:
                         first = fields[field].splitlines()[0] if fields[field].strip() else ""
                         quotes.append((start, last, field, f'"{first}'))
@@ -260,7 +264,7 @@ def _stray_quotes(record: str, delimiter: str) -> list[tuple[int, str]]:
         field += 1
 
 
-def _swallowed_field(
+def swallowed_field(
     text: str, starts: list[int], first: int, last: int, fields: list[str], delimiter: str, header: list[str]
 ) -> int | None:
     """Position of the field of a multi-line record that a stray quote ran on, or None if it is fine.
@@ -322,10 +326,10 @@ class _CsvError(Exception):
         self.line = line
 
 
-def _sniff(text: str) -> str:
+def sniff_delimiter(text: str) -> str:
     sample = text[:65536]
     best, best_score = ",", (0.0, 1)
-    for d in _DELIMITERS:
+    for d in DELIMITERS:
         rows = []
         try:
             for fields in csv.reader(_io.StringIO(sample, newline=""), delimiter=d):
@@ -343,18 +347,18 @@ def _sniff(text: str) -> str:
     return best
 
 
-def _read_csv(data: bytes, encoding: str | None, problems: _Problems) -> _Raw:
+def _read_csv(data: bytes, encoding: str | None, problems: ProblemLog) -> RawTable:
     text = _decode(data, encoding, problems)
     if not text.strip():
         problems.add(
             "empty_file", "the file has no header row (only blank lines)", expected="a header row and data"
         )
-        raise _Fatal
+        raise FatalProblem
     try:
         parsed = _parse_csv(text)
     except _CsvError as exc:
         problems.add("ragged_row", f"malformed CSV: {exc}", rows=[exc.line], expected="well-formed CSV")
-        raise _Fatal from None
+        raise FatalProblem from None
     delim, header, hline, records = parsed.delimiter, parsed.header, parsed.header_line, parsed.records
     for first, last, field, value in parsed.quotes:
         column = header[field].strip() if field < len(header) and first > hline else ""
@@ -370,8 +374,8 @@ def _read_csv(data: bytes, encoding: str | None, problems: _Problems) -> _Raw:
     _report_strays(parsed, problems)
     if "\0" in text:
         _report_nul_bytes(parsed, problems)
-    problems.row_unit = _csv_row_unit(hline)
-    return _Raw(header, hline, records, "csv", delimiter=delim, text=text)
+    problems.row_unit = csv_row_unit(hline)
+    return RawTable(header, hline, records, "csv", delimiter=delim, text=text)
 
 
 def _field_column(parsed: _Parsed, line: int, field: int) -> str:
@@ -381,7 +385,7 @@ def _field_column(parsed: _Parsed, line: int, field: int) -> str:
     return parsed.header[field].strip()
 
 
-def _report_strays(parsed: _Parsed, problems: _Problems) -> None:
+def _report_strays(parsed: _Parsed, problems: ProblemLog) -> None:
     """Quoted values with text after the closing quote: the csv module drops the quotes and joins the
     rest on (``"ab"cd`` reads ``abcd``), so the value read is not the one in the file."""
     by_column: dict[str, list[tuple[int, str]]] = {}
@@ -402,7 +406,7 @@ def _report_strays(parsed: _Parsed, problems: _Problems) -> None:
         )
 
 
-def _report_nul_bytes(parsed: _Parsed, problems: _Problems) -> None:
+def _report_nul_bytes(parsed: _Parsed, problems: ProblemLog) -> None:
     """NUL bytes in values: a damaged file (zeros written over part of it) or binary data."""
     by_column: dict[str, list[tuple[int, str]]] = {}
     for line, fields in [(parsed.header_line, parsed.header), *parsed.records]:
@@ -421,7 +425,7 @@ def _report_nul_bytes(parsed: _Parsed, problems: _Problems) -> None:
         )
 
 
-def _csv_row_unit(header_line: int) -> str:
+def csv_row_unit(header_line: int) -> str:
     """How rows of a CSV file are numbered in the problem table."""
     if header_line == 1:
         return "rows are line numbers in the file (the header is line 1)"
@@ -429,8 +433,6 @@ def _csv_row_unit(header_line: int) -> str:
 
 
 def _cell_text(cell: Any) -> str:
-    import datetime as dt
-
     value = getattr(cell, "value", None)
     if value is None:
         return ""
@@ -514,10 +516,8 @@ MAX_XLSX_PART_BYTES = 500_000_000
 MAX_EMPTY_ROWS = 10_000
 
 
-def _check_zip_parts(data: bytes, problems: _Problems) -> None:
+def _check_zip_parts(data: bytes, problems: ProblemLog) -> None:
     """Refuse workbooks whose parts expand beyond MAX_XLSX_PART_BYTES (zip bombs, 1 GB cells)."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(_io.BytesIO(data)) as zf:
             big = [(i.filename, i.file_size) for i in zf.infolist() if i.file_size > MAX_XLSX_PART_BYTES]
@@ -526,17 +526,14 @@ def _check_zip_parts(data: bytes, problems: _Problems) -> None:
     if big:
         problems.add(
             "too_large",
-            f"workbook part {big[0][0]!r} expands to {big[0][1]:,} bytes (at most {MAX_XLSX_PART_BYTES:,} are read)",
+            f"workbook part {big[0][0]!r} expands to {big[0][1]:,} bytes (at most {MAX_XLSX_PART_BYTES:,} "
+            "are read)",
             expected="a smaller workbook: save the data sheet alone as CSV",
         )
-        raise _Fatal
+        raise FatalProblem
 
 
-def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Problems) -> _Raw:
-    import datetime as dt
-
-    import openpyxl
-
+def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: ProblemLog) -> RawTable:
     _check_zip_parts(data, problems)
     try:
         # data_only=False: formula cells are seen as formulas (their stored results are not trusted:
@@ -544,7 +541,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
         wb = openpyxl.load_workbook(_io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many unrelated types on corrupt files
         problems.add("not_excel", f"cannot be read as an .xlsx workbook ({type(exc).__name__}: {exc})")
-        raise _Fatal from None
+        raise FatalProblem from None
     try:
         # Chart sheets hold no cells: positions count worksheets only (as in pandas.read_excel).
         worksheets = {ws.title: ws for ws in wb.worksheets}
@@ -560,7 +557,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
                         values=names,
                         expected="a sheet position from 0 or one of the sheet names listed",
                     )
-                    raise _Fatal
+                    raise FatalProblem
                 chosen = names[sheet]
             elif sheet in charts:
                 problems.add(
@@ -569,17 +566,16 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
                     values=names,
                     expected="sheet= one of the worksheets listed",
                 )
-                raise _Fatal
+                raise FatalProblem
             elif sheet not in worksheets:
-                close = difflib.get_close_matches(str(sheet), names, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(sheet, names)
                 problems.add(
                     "sheet",
                     f"there is no sheet {sheet!r}{hint}; the {'work' if charts else ''}sheets are",
                     values=names,
                     expected="sheet= one of the sheet names listed",
                 )
-                raise _Fatal
+                raise FatalProblem
             else:
                 chosen = sheet
         else:
@@ -588,7 +584,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
                 problems.add(
                     "empty_file", "the workbook has no data on any sheet; its sheets are", values=names
                 )
-                raise _Fatal
+                raise FatalProblem
             if len(with_data) > 1:
                 problems.add(
                     "sheet",
@@ -598,7 +594,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
                     expected="sheet= naming the sheet to read (sheet= in load_survey, --sheet in "
                     "campaign-me validate)",
                 )
-                raise _Fatal
+                raise FatalProblem
             chosen = with_data[0]
         ws = worksheets[chosen]
         _reset_dimensions(ws)
@@ -613,7 +609,9 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
             fields = []
             for j, c in enumerate(row):
                 value = getattr(c, "value", None)
-                if getattr(c, "data_type", None) == "f" or (value is not None and type(value).__name__ == "ArrayFormula"):
+                if getattr(c, "data_type", None) == "f" or (
+                    value is not None and type(value).__name__ == "ArrayFormula"
+                ):
                     formulas.append((rownum, j, str(getattr(value, "text", value))))
                     fields.append("")
                     continue
@@ -666,7 +664,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
         column = head[j].strip() if j < len(head) else ""
         problems.add(
             "too_large",
-            f"cell {_col_ref_xlsx(j)[7:]}{rownum} holds {length:,} characters (Excel's limit is {MAX_CELL_CHARS:,})",
+            f"cell {_col_ref_xlsx(j)[7:]}{rownum} holds {length:,} characters (Excel's limit is "
+            f"{MAX_CELL_CHARS:,})",
             column=column,
             rows=[rownum],
             expected=f"cells of at most {MAX_CELL_CHARS:,} characters (the cell was read as blank)",
@@ -676,14 +675,14 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, problems: _Probl
     problems.row_unit = f"rows are row numbers in sheet {chosen!r}"
     if not records:
         problems.add("empty_file", f"sheet {chosen!r} is empty", expected="a header row and data")
-        raise _Fatal
+        raise FatalProblem
     (hline, header), data_records = records[0], records[1:]
     problems.row_unit += f" (the header is row {hline})"
-    return _Raw(header, hline, data_records, "xlsx", sheet=chosen)
+    return RawTable(header, hline, data_records, "xlsx", sheet=chosen)
 
 
 def _report_long_numbers(
-    records: list[tuple[int, list[str]]], long_numbers: list[tuple[int, int, str]], problems: _Problems
+    records: list[tuple[int, list[str]]], long_numbers: list[tuple[int, int, str]], problems: ProblemLog
 ) -> None:
     """Number cells of 16 digits or more: Excel keeps 15 significant digits, so an id or a phone number
     typed or pasted as a number has lost its last digits (123456789012345678 is stored as
@@ -710,12 +709,12 @@ def _report_long_numbers(
 
 
 def _col_ref_xlsx(position: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return f"column {get_column_letter(position + 1)}"
+    return f"column {openpyxl_utils.get_column_letter(position + 1)}"
 
 
-def _reformat_dates(records: list[tuple[int, list[str]]], dates: list[tuple[int, int, Any]], problems: _Problems) -> None:
+def _reformat_dates(
+    records: list[tuple[int, list[str]]], dates: list[tuple[int, int, Any]], problems: ProblemLog
+) -> None:
     """Write real Excel date cells in the codebook ``format`` of their column (they read as ISO text)."""
     resolver = problems.resolver
     if not dates or not records or resolver is None:
@@ -752,8 +751,6 @@ def _sheet_has_data(ws: Any) -> bool:
 
 
 def _zip_members(data: bytes) -> list[str]:
-    import zipfile
-
     try:
         with zipfile.ZipFile(_io.BytesIO(data)) as zf:
             return [n for n in zf.namelist() if not n.endswith("/")]
@@ -761,13 +758,13 @@ def _zip_members(data: bytes) -> list[str]:
         return []
 
 
-def _read_raw(
-    path: Path, data: bytes, sheet: str | int | None, encoding: str | None, problems: _Problems
-) -> _Raw:
+def read_raw(
+    path: Path, data: bytes, sheet: str | int | None, encoding: str | None, problems: ProblemLog
+) -> RawTable:
     suffix = path.suffix.lower()
     if not data:
         problems.add("empty_file", "the file is empty (0 bytes)", expected="a header row and data")
-        raise _Fatal
+        raise FatalProblem
     is_zip = data[:4] == b"PK\x03\x04"
     is_ole = data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     if data[:2] == b"\x1f\x8b":
@@ -776,8 +773,13 @@ def _read_raw(
             "the file is gzip-compressed",
             expected="the decompressed file: unpack it first (e.g. with 7-Zip, or 'gunzip FILE')",
         )
-        raise _Fatal
-    if encoding is None and not is_zip and not is_ole and data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise FatalProblem
+    if (
+        encoding is None
+        and not is_zip
+        and not is_ole
+        and data[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    ):
         head = data[:4096]
         even, odd = head[0::2], head[1::2]
         if len(head) >= 8 and (odd.count(0) >= 0.8 * len(odd) or even.count(0) >= 0.8 * len(even)):
@@ -785,16 +787,17 @@ def _read_raw(
             problems.add(
                 "encoding",
                 "the file looks like UTF-16 text without a byte-order mark (every other byte is zero)",
-                expected=f"encoding={order!r} (--encoding {order} in campaign-me validate), or re-save it as UTF-8",
+                expected=f"encoding={order!r} (--encoding {order} in campaign-me validate), or re-save it as "
+                "UTF-8",
             )
-            raise _Fatal
+            raise FatalProblem
     if suffix == ".xls" or (is_ole and suffix not in _XLSX_SUFFIXES):
         problems.add(
             "not_excel",
             "legacy Excel 97-2003 (.xls) workbooks are not read",
             expected="an .xlsx workbook or a CSV file: open it in Excel or LibreOffice and save as .xlsx",
         )
-        raise _Fatal
+        raise FatalProblem
     members = _zip_members(data) if is_zip else []
     is_workbook = any(m.startswith("xl/") for m in members)
     if members and not is_workbook:
@@ -813,9 +816,10 @@ def _read_raw(
                 "zip_archive",
                 f"the file is a zip archive ({len(members)} file(s)), not a CSV file or an .xlsx workbook",
                 values=members[:10],
-                expected="a CSV file or an .xlsx workbook: unzip the archive first and load the survey file in it",
+                expected="a CSV file or an .xlsx workbook: unzip the archive first and load the survey file "
+                "in it",
             )
-        raise _Fatal
+        raise FatalProblem
     if suffix in _XLSX_SUFFIXES:
         if is_zip:
             problems.row_unit = "rows are row numbers in the sheet (the header is row 1)"
@@ -830,21 +834,21 @@ def _read_raw(
         problems.add(
             "not_excel", f"the file has an {suffix} name but is {what}", expected=f"an .xlsx workbook; {fix}"
         )
-        raise _Fatal
+        raise FatalProblem
     if is_zip and is_workbook:
         problems.add(
             "not_excel",
             f"the file is an Excel workbook (zip) with a {suffix or 'missing'} extension",
             expected="rename it to .xlsx",
         )
-        raise _Fatal
+        raise FatalProblem
     if is_zip:
         problems.add(
             "zip_archive",
             "the file starts like a zip archive but cannot be opened (damaged or incomplete download?)",
             expected="a CSV file or an .xlsx workbook",
         )
-        raise _Fatal
+        raise FatalProblem
     if sheet is not None:
         problems.add("sheet", f"sheet={sheet!r} was given but the file is CSV, not Excel", severity="warning")
     return _read_csv(data, encoding, problems)

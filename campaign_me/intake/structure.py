@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 
 from campaign_me.codebook import Code, Codebook, Variable
-from campaign_me.intake._text import _INT_RE, _NUM_RE, MissingCodes
-from campaign_me.intake.columns import _Resolver
-from campaign_me.intake.problems import _Fatal, _Problems
-from campaign_me.intake.readers import _DELIM_NAMES, _DELIMITERS, _col_ref, _Raw
-from campaign_me.intake.table import _Column
+from campaign_me.intake.columns import ColumnResolver
+from campaign_me.intake.problems import FatalProblem, ProblemLog
+from campaign_me.intake.readers import DELIMITER_NAMES, DELIMITERS, RawTable, column_ref
+from campaign_me.intake.table import CodedColumn
 from campaign_me.privacy import looks_like_pii as _looks_like_pii
 from campaign_me.privacy import mask as _mask
+from campaign_me.textvalues import INT_RE, NUM_RE, MissingCodes
 
 # --------------------------------------------------------------------------------------------------
 # Structure checks on the raw table
@@ -25,14 +25,14 @@ from campaign_me.privacy import mask as _mask
 
 
 def _is_numeric_text(value: str) -> bool:
-    return bool(re.fullmatch(_NUM_RE, value.strip()))
+    return bool(re.fullmatch(NUM_RE, value.strip()))
 
 
-class _Fallback(Exception):
+class StructureFallback(Exception):
     """A block-wise read file needs the pure-Python reader after all (column names on its second row)."""
 
 
-def _names_on_second_row(header: list[str], row2: list[str], resolver: _Resolver) -> bool:
+def _names_on_second_row(header: list[str], row2: list[str], resolver: ColumnResolver) -> bool:
     """The second row holds the column names and the first group headings (merged header cells)."""
     row2 = [v.strip() for v in row2]
     known_header = sum(resolver.resolve(h) is not None for h in header if h)
@@ -40,7 +40,7 @@ def _names_on_second_row(header: list[str], row2: list[str], resolver: _Resolver
     return known_row2 >= 2 and known_row2 > known_header and known_row2 >= 0.5 * sum(bool(v) for v in row2)
 
 
-def _split_records(raw: _Raw, n: int) -> None:
+def _split_records(raw: RawTable, n: int) -> None:
     """Rows of the header's width become columns; the others are kept aside as ``bad_rows``."""
     lines: list[int] = []
     good: list[list[str]] = []
@@ -60,12 +60,14 @@ def _split_records(raw: _Raw, n: int) -> None:
     del good
     columns = []
     for i in range(n):
-        columns.append(_Column.from_cells(by_column[i]))
+        columns.append(CodedColumn.from_cells(by_column[i]))
         by_column[i] = ()  # release the cells as soon as the column holds them
     raw.set_columns(columns, np.array(lines, dtype=np.int64), bad)
 
 
-def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, problems: _Problems) -> None:
+def check_structure(
+    raw: RawTable, resolver: ColumnResolver, codebook: Codebook | None, problems: ProblemLog
+) -> None:
     """Header position, blank/duplicate names, repeated and second header rows, ragged rows (in place).
 
     Leaves the rows in ``raw.columns`` (the header's columns kept) and their numbers in ``raw.lines``.
@@ -83,8 +85,8 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
                     "group headings instead of column names (merged header cells?)",
                     rows=[raw.header_line],
                     values=[h for h in header if h],
-                    expected=f"the column names on {unit} {raw.header_line}: delete it (the names were found on "
-                    f"{unit} {line2}, which was used as the header for the other checks)",
+                    expected=f"the column names on {unit} {raw.header_line}: delete it (the names were found "
+                    f"on {unit} {line2}, which was used as the header for the other checks)",
                 )
                 raw.header_line, header = line2, [v.strip() for v in row2]
                 raw.records = raw.records[1:]
@@ -95,7 +97,7 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
     elif codebook is not None:
         first = _first_row(raw)
         if first is not None and _names_on_second_row(header, first, resolver):
-            raise _Fallback
+            raise StructureFallback
     columns = raw.columns
     lines = raw.lines
     assert columns is not None and lines is not None
@@ -113,9 +115,10 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
         if with_data:
             problems.add(
                 "blank_header",
-                "columns without a name hold data: " + ", ".join(_col_ref(raw, i) for i in with_data),
+                "columns without a name hold data: " + ", ".join(column_ref(raw, i) for i in with_data),
                 rows=[raw.header_line],
-                expected="a name in every header cell; merged header cells leave blanks (these columns were skipped)",
+                expected="a name in every header cell; merged header cells leave blanks (these columns were "
+                "skipped)",
             )
         keep = [i for i in keep if i not in blank]
     first_pos: dict[str, int] = {}
@@ -125,7 +128,7 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
             keep.remove(i)
             problems.add(
                 "duplicate_column",
-                f"column name used twice ({_col_ref(raw, first_pos[h])} and {_col_ref(raw, i)})",
+                f"column name used twice ({column_ref(raw, first_pos[h])} and {column_ref(raw, i)})",
                 column=h,
                 expected="unique column names (only the first was read)",
             )
@@ -150,10 +153,11 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
     for d, bad_lines in wrong_delim.items():
         problems.add(
             "ragged_row",
-            f"{unit}s delimited by {_DELIM_NAMES[d]} while the header uses "
-            f"{_DELIM_NAMES.get(raw.delimiter or ',', raw.delimiter)} (mixed delimiters)",
+            f"{unit}s delimited by {DELIMITER_NAMES[d]} while the header uses "
+            f"{DELIMITER_NAMES.get(raw.delimiter or ',', raw.delimiter)} (mixed delimiters)",
             rows=bad_lines,
-            expected=f"one delimiter throughout, {n} fields per {unit} like the header (these {unit}s were skipped)",
+            expected=f"one delimiter throughout, {n} fields per {unit} like the header (these {unit}s were "
+            "skipped)",
         )
     if too_many:
         problems.add(
@@ -161,7 +165,8 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
             f"{unit}s with more fields than the header ({n})",
             rows=too_many,
             values=sorted({c for c in counts if c > n}),
-            expected=f"{n} fields per {unit}; an unquoted delimiter inside a value? (these {unit}s were skipped)",
+            expected=f"{n} fields per {unit}; an unquoted delimiter inside a value? (these {unit}s were "
+            "skipped)",
         )
     if too_few:
         problems.add(
@@ -216,7 +221,7 @@ def _check_structure(raw: _Raw, resolver: _Resolver, codebook: Codebook | None, 
     raw.columns, raw.lines = columns, lines
 
 
-def _first_row(raw: _Raw) -> list[str] | None:
+def _first_row(raw: RawTable) -> list[str] | None:
     """The fields of the first record under the header, whatever its width."""
     assert raw.columns is not None and raw.lines is not None
     first_bad = raw.bad_rows[0] if raw.bad_rows else None
@@ -228,7 +233,7 @@ def _first_row(raw: _Raw) -> list[str] | None:
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+)?")
 
 
-def _check_header_is_names(raw: _Raw, resolver: _Resolver, problems: _Problems) -> None:
+def check_header_is_names(raw: RawTable, resolver: ColumnResolver, problems: ProblemLog) -> None:
     """Refuse a first row that holds data rather than column names (a file saved without its header).
 
     Its values would become column names and be printed: personal data (phone numbers, e-mail
@@ -245,21 +250,22 @@ def _check_header_is_names(raw: _Raw, resolver: _Resolver, problems: _Problems) 
         why = "personal data" if pii else "numbers and dates"
         problems.add(
             "header_row",
-            f"the header ({unit} {raw.header_line}) holds {why}, not column names: the file has no header row?",
+            f"the header ({unit} {raw.header_line}) holds {why}, not column names: the file has no header "
+            "row?",
             rows=[raw.header_line],
             values=[_mask(c) for c in cells[:6]],
             expected=f"the column names on {unit} {raw.header_line} (insert a header row with the codebook's "
             "variable names, in file order)",
         )
-        raise _Fatal
+        raise FatalProblem
 
 
-def _other_delimiter(raw: _Raw, line: int, n: int, text: str | None = None) -> str | None:
+def _other_delimiter(raw: RawTable, line: int, n: int, text: str | None = None) -> str | None:
     if text is None:
         text = raw.line(line) if raw.kind == "csv" else None
     if text is None:
         return None
-    for d in _DELIMITERS:
+    for d in DELIMITERS:
         if d == raw.delimiter:
             continue
         try:
@@ -293,18 +299,18 @@ def _converts(var: Variable, option: str | None, value: str) -> bool:
     """Whether ``value`` is valid data for ``var`` (or its select_multiple option column)."""
     v = value.strip()
     if option is not None:
-        return bool(re.fullmatch(_INT_RE, v)) and float(v) in (0.0, 1.0)
+        return bool(re.fullmatch(INT_RE, v)) and float(v) in (0.0, 1.0)
     if var.type == "integer":
-        return bool(re.fullmatch(_INT_RE, v))
+        return bool(re.fullmatch(INT_RE, v))
     if var.type == "number":
-        return bool(re.fullmatch(_NUM_RE, v))
+        return bool(re.fullmatch(NUM_RE, v))
     if var.type == "boolean":
         low = _strip_point_zero(v.lower())
         return low in var.true or low in var.false
     if var.type in ("categorical", "select_multiple") and var.codes:
         texts = {str(c) for c in var.codes}
         tokens = v.split() if var.type == "select_multiple" else [v]
-        if var.integer_codes and re.fullmatch(_INT_RE, v):
+        if var.integer_codes and re.fullmatch(INT_RE, v):
             return float(v) in {float(c) for c in var.codes}
         return bool(tokens) and all(t in texts for t in tokens)
     if var.type in ("date", "datetime"):
@@ -318,7 +324,7 @@ def _looks_like_second_header(
     later: list[tuple[int, list[str]]],
     keep: list[int],
     header: list[str],
-    resolver: _Resolver,
+    resolver: ColumnResolver,
 ) -> bool:
     """A labels row under the column names: labels of the codebook, or text in numeric columns.
 

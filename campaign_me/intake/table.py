@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
-def _compact_codes(codes: np.ndarray, n_uniques: int) -> np.ndarray:
+def compact_codes(codes: np.ndarray, n_uniques: int) -> np.ndarray:
     """``codes`` in the smallest signed integer type that holds ``n_uniques`` values and -1."""
     for dtype in (np.int8, np.int16, np.int32):
         if n_uniques < np.iinfo(dtype).max:
@@ -31,9 +33,6 @@ def _stripped_codes(raw: Any) -> tuple[np.ndarray | None, pd.api.extensions.Exte
     work is done by pyarrow; only values that may have whitespace at an end are stripped in Python
     (``str.strip``, whose idea of whitespace intake has always used).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     arr = raw if isinstance(raw, pa.Array) else pa.array(list(raw), type=pa.string())
     # A letter or digit at both ends: nothing to strip (no letter or digit is whitespace); blank values
     # have no first character.
@@ -52,18 +51,18 @@ def _stripped_codes(raw: Any) -> tuple[np.ndarray | None, pd.api.extensions.Exte
 
 
 @dataclasses.dataclass
-class _Column:
+class CodedColumn:
     codes: np.ndarray  # one code per row: index into ``uniques``, -1 for a blank cell
     uniques: Any  # a ``string`` array of the distinct stripped, non-blank values (each used by some row)
 
     @classmethod
-    def from_cells(cls, cells: Sequence[str]) -> _Column:
+    def from_cells(cls, cells: Sequence[str]) -> CodedColumn:
         """A column from its cells as read (unstripped text)."""
         codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
         return cls.from_codes(codes, uniques)
 
     @classmethod
-    def from_codes(cls, codes: np.ndarray, raw: Any) -> _Column:
+    def from_codes(cls, codes: np.ndarray, raw: Any) -> CodedColumn:
         """A column from codes into ``raw``, the distinct values as read (a sequence of text or a
         pyarrow string array): strips them, merges values equal once stripped, and gives blanks the
         code -1."""
@@ -71,8 +70,8 @@ class _Column:
             return cls(np.full(len(codes), -1, dtype=np.int8), pd.array([], dtype="string"))
         lut, uniques = _stripped_codes(raw)
         if lut is None:  # the values as they are
-            return cls(_compact_codes(np.asarray(codes), len(uniques)), uniques)
-        lut = _compact_codes(lut, len(uniques))
+            return cls(compact_codes(np.asarray(codes), len(uniques)), uniques)
+        lut = compact_codes(lut, len(uniques))
         return cls(lut[codes], uniques)
 
     def __len__(self) -> int:
@@ -92,14 +91,14 @@ class _Column:
         hit = np.append(np.asarray(self.uniques.isin(list(values)), dtype=bool), False)  # code -1 -> False
         return hit[self.codes]
 
-    def take(self, rows: np.ndarray) -> _Column:
+    def take(self, rows: np.ndarray) -> CodedColumn:
         """The rows selected by a boolean mask or positions, with values no row uses dropped."""
         codes = self.codes[rows]
         used = np.bincount(codes[codes >= 0].astype(np.intp), minlength=len(self.uniques)) > 0
         if used.all():
-            return _Column(codes, self.uniques)
+            return CodedColumn(codes, self.uniques)
         lut = np.append(np.cumsum(used) - 1, -1)  # old code -> new code; -1 stays -1
-        return _Column(_compact_codes(lut[codes], int(used.sum())), self.uniques[used])
+        return CodedColumn(compact_codes(lut[codes], int(used.sum())), self.uniques[used])
 
     def values_at(self, rows: np.ndarray) -> list[Any]:
         """The text of the rows selected by a boolean mask (NA for blanks), as a list."""
@@ -110,14 +109,14 @@ class _Column:
         return pd.Series(self.uniques.take(self.codes.astype(np.intp), allow_fill=True))
 
 
-class _Columns(MutableMapping[str, pd.Series]):
-    """Named :class:`_Column` s; ``columns[name]`` builds the ``string`` Series of one column on demand,
+class CodedColumns(MutableMapping[str, pd.Series]):
+    """Named :class:`CodedColumn` s; ``columns[name]`` builds the ``string`` Series of one column on demand,
     so only the columns in use are ever held as text."""
 
-    def __init__(self, names: Sequence[str], columns: Sequence[_Column]) -> None:
+    def __init__(self, names: Sequence[str], columns: Sequence[CodedColumn]) -> None:
         self._cols = dict(zip(names, columns))
 
-    def column(self, name: str) -> _Column:
+    def column(self, name: str) -> CodedColumn:
         return self._cols[name]
 
     def __getitem__(self, name: str) -> pd.Series:

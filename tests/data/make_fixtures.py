@@ -4,7 +4,7 @@ Run from the repository root:  python tests/data/make_fixtures.py
 
 Every file is small and handmade: a clean survey in several containers (CSV with ``,`` and ``;``,
 UTF-8 with BOM, UTF-16 tab-separated, .xlsx), a KoboToolbox export with its XLSForm, and one broken
-file per failure that tests/test_io.py checks (``regressions()`` writes those added after review: a
+file per failure that tests/test_intake_load.py checks (``regressions()`` writes those added after review: a
 stray quote, a zipped ODK Central export, a chart sheet, a stale Excel dimension record and a Kobo
 export with '.' group separators). Text files are byte-for-byte reproducible; .xlsx files
 differ between runs only in the save timestamp that openpyxl writes. Names and phone numbers are fictitious (``+254 700
