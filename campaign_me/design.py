@@ -48,6 +48,8 @@ __all__ = [
     "RESULT_COLUMNS",
     "low_df_note",
     "total_covariance",
+    "codebook_object",
+    "read_codebooks_with",
     "residual_df",
     "indicator_values",
     "numeric_values",
@@ -341,21 +343,31 @@ def read_codebooks_with(reader) -> None:
     _codebook_reader = reader
 
 
-def _design_fields(codebook):
-    """The codebook-like object whose ``weight``, ``strata`` and ``psu`` name the design columns."""
-    if all(hasattr(codebook, f) for f in ("weight", "strata", "psu")):
+def codebook_object(
+    codebook,
+    *,
+    fields: Sequence[str] = ("weight", "strata", "psu"),
+    error: type[Exception] = DesignError,
+    what: str = "from_codebook: codebook",
+):
+    """The codebook-like object whose ``fields`` name the design columns; a path is read first.
+
+    An object that has every one of ``fields`` is returned as it is. The path of a codebook file
+    is read by the reader :mod:`campaign_me.codebook` registers (:func:`read_codebooks_with`),
+    loaded on demand, so the Core never names the Data layer's ``Codebook``.
+    """
+    if all(hasattr(codebook, f) for f in fields):
         return codebook
-    what = "from_codebook: codebook"
     if isinstance(codebook, (str, os.PathLike)):
         if _codebook_reader is None:
             importlib.import_module(_CODEBOOK_MODULE)  # registers its reader (read_codebooks_with)
         if _codebook_reader is None:  # pragma: no cover - the codebook module always registers
-            raise DesignError(
-                f"{what}: reading the codebook file {str(codebook)!r} needs campaign_me.codebook; pass "
-                "campaign_me.Codebook.from_yaml(path) instead of the path"
-            )
-        return _codebook_reader(codebook, error=DesignError, what=what)
-    raise DesignError(f"{what} must be a Codebook or the path of its YAML file, got {type(codebook).__name__}")
+            raise error(f"{what}: reading the codebook file {str(codebook)!r} needs {_CODEBOOK_MODULE}")
+        return _codebook_reader(codebook, error=error, what=what)
+    raise error(
+        f"{what} must be a Codebook (with {', '.join(fields)}) or the path of its YAML file, got "
+        f"{type(codebook).__name__}"
+    )
 
 
 class SurveyDesign:
@@ -509,7 +521,7 @@ class SurveyDesign:
         >>> d.weights_column, d.psu
         ('w', 'village')
         """
-        codebook = _design_fields(codebook)
+        codebook = codebook_object(codebook)
         allowed = {"weights", "strata", "psu", "fpc", "nest", "lonely_psu"}
         unknown = sorted(set(overrides) - allowed)
         if unknown:

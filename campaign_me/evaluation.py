@@ -45,7 +45,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import rounds as _rounds
 from .codebook import Codebook
 from .contrasts import CellFit, cell_fit, require_groups, require_variation
 from .conventions import Reporting, check_level, check_whole, reporting
@@ -56,7 +55,7 @@ from .evidence import RANDOMISED_ASSUMPTION, EvidenceStrength, adjust_pvalues, e
 from .pretest import PretestResult, message_pretest
 from .regression import Model, fit_model
 from .regression import quote_name as _quote
-from .rounds import ROUNDS, check_rounds, declare_rounds
+from .rounds import ROUNDS, check_rounds, combine_rounds, declare_rounds
 
 stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only intervals and p-values need it
 
@@ -280,32 +279,6 @@ def _as_codebook(codebook):
 
 _check_rounds = check_rounds  # the name other modules used before it was public
 _indicator = indicator_values  # the same
-
-
-def combine_rounds(
-    baseline,
-    endline,
-    *,
-    weights: str | None = None,
-    strata: str | None = None,
-    psu: str | Sequence[str] | None = None,
-    fpc: str | Sequence[str] | None = None,
-    post: str = "post",
-    independent: bool | None = None,
-    rounds: str | None = None,
-    id: str | None = None,
-    codebook=None,
-    lonely_psu: str | None = None,
-) -> SurveyDesign:
-    """One design holding both rounds, for :func:`pre_post` and :func:`did`.
-
-    :func:`campaign_me.rounds.combine_rounds` (see there for the keywords), which this calls; here
-    ``codebook`` may also be the path of the codebook's YAML file.
-    """
-    return _rounds.combine_rounds(
-        baseline, endline, weights=weights, strata=strata, psu=psu, fpc=fpc, post=post, independent=independent,
-        rounds=rounds, id=id, codebook=_as_codebook(codebook), lonely_psu=lonely_psu,
-    )
 
 
 def _with_rounds(design: SurveyDesign, post: str, rounds: str | None, codebook) -> SurveyDesign:

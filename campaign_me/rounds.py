@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .conventions import check_choice
-from .design import SurveyDesign, indicator_values
+from .design import SurveyDesign, codebook_object, indicator_values
 from .errors import DataError, DesignError, describe_values, require_columns
 
 __all__ = ["ROUNDS", "check_rounds", "combine_rounds", "declare_rounds"]
@@ -232,9 +232,9 @@ def combine_rounds(
         as declared, without the checks of ``"same_clusters"``.
     id : str, optional
         Respondent-id column linking a panel's interviews; default: the codebook's ``id``.
-    codebook : Codebook, optional
+    codebook : Codebook or path, optional
         Supplies ``weight``, ``strata``, ``psu``, ``fpc``, ``id`` and ``rounds`` (any object with
-        these attributes; :func:`campaign_me.evaluation.combine_rounds` also takes the codebook's path).
+        these attributes, or the path of the codebook's YAML file).
     lonely_psu : str, optional
         As :class:`SurveyDesign` (default: the designs', else ``"fail"``).
 
@@ -376,10 +376,6 @@ _CODEBOOK_FIELDS = ("weight", "strata", "psu", "fpc", "id", "rounds")
 
 def _codebook_fields(codebook):
     """The codebook-like object (or None) whose fields name the design columns and the round structure."""
-    if codebook is None or all(hasattr(codebook, f) for f in _CODEBOOK_FIELDS):
-        return codebook
-    raise DataError(
-        f"codebook: expected a campaign_me.Codebook (with {', '.join(_CODEBOOK_FIELDS)}), got "
-        f"{type(codebook).__name__}; to pass the codebook's path, use campaign_me.evaluation.combine_rounds "
-        "or campaign_me.Codebook.from_yaml(path)"
-    )
+    if codebook is None:
+        return None
+    return codebook_object(codebook, fields=_CODEBOOK_FIELDS, error=DataError, what="codebook")
