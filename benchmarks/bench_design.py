@@ -12,9 +12,7 @@ Run:  .venv/bin/python benchmarks/bench_design.py --compare
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +20,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from harness import run_r
 
 from campaign_me import SurveyDesign
 
@@ -57,6 +56,8 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
 
 
 def run_campaign_me(df: pd.DataFrame, repeat: int) -> dict:
+    # warm-up: modules imported on first use (scipy for the intervals) are not what is measured
+    SurveyDesign(df.head(1000), weights="weight").mean(OUTCOMES[0])
     t_design, d = best_of(lambda: SurveyDesign(df, weights="weight", strata="stratum", psu="psu"), repeat)
     t_mean, m = best_of(lambda: d.mean(OUTCOMES), repeat)
     t_by, b = best_of(lambda: d.mean(OUTCOMES, by="domain"), repeat)
@@ -98,18 +99,6 @@ def run_samplics(df: pd.DataFrame, repeat: int) -> dict | None:
     return {"mean": t_mean, "mean_by_domain": t_by, "_mean": m, "_by": b}
 
 
-def run_r(csv: str, repeat: int) -> dict | None:
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_design.R")
-    try:
-        out = subprocess.run(
-            ["Rscript", script, csv, str(repeat)], check=True, capture_output=True, text=True, timeout=3600
-        )
-    except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"R survey not available ({exc}); skipped", file=sys.stderr)
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -136,7 +125,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             csv = os.path.join(tmp, "bench.csv")
             df.to_csv(csv, index=False)
-            rres = run_r(csv, args.repeat)
+            rres = run_r("bench_design.R", csv, args.repeat)
         if rres:
             print(f"R survey     design {rres['design']:.3f} s | mean x6 {rres['mean']:.3f} s | "
                   f"mean x6 by 4 domains {rres['mean_by_domain']:.3f} s")

@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
-import subprocess
-import sys
 import tempfile
-import time
 
 import numpy as np
 import pandas as pd
+from harness import best_of, run_r
 
 from campaign_me import SurveyDesign
 from campaign_me.evaluation import combine_rounds, did
@@ -61,29 +58,6 @@ def build(rows: int, seed: int = 20261207):
     base, end = make_round(rows // 2, rng, post=0), make_round(rows - rows // 2, rng, post=1)
     designs = [SurveyDesign(x, weights="weight", strata="stratum", psu="psu", nest=True) for x in (base, end)]
     return designs, combine_rounds(*designs)
-
-
-def best_of(fn, repeat: int):
-    """Best wall-clock and best CPU seconds (this process) of ``repeat`` runs, and the last result."""
-    times, cpus, result = [], [], None
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
-    return (min(times), min(cpus)), result
-
-
-def run_r(csv: str, repeat: int) -> dict | None:
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_did.R")
-    try:
-        out = subprocess.run(
-            ["Rscript", script, csv, str(repeat)], check=True, capture_output=True, text=True, timeout=7200
-        )
-    except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"R survey not available ({exc}); skipped", file=sys.stderr)
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None) -> int:
@@ -117,7 +91,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             csv = os.path.join(tmp, "stacked.csv")
             stacked.data[["round_stratum", "round_psu", "weight", "campaign", "post", "y"]].to_csv(csv, index=False)
-            r = run_r(csv, args.r_repeat)
+            r = run_r("bench_did.R", csv, args.r_repeat)
         if r is not None:
             np.testing.assert_allclose([ours.effect, ours.se], [r["est"], r["se"]], rtol=1e-8, err_msg="did vs R")
             print(f"DiD {ours.effect:.6f} (SE {ours.se:.6f}) agrees with R svyglm to 1e-8")

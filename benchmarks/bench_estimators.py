@@ -26,17 +26,14 @@ Run:  .venv/bin/python benchmarks/bench_estimators.py --compare --repeat 5
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
 from bench_paths import OUTCOMES, make_data, margins
+from harness import best_of, run_r
 
 from campaign_me import SurveyDesign, rake
 from campaign_me.regression import regress
@@ -92,17 +89,6 @@ def paths(df: pd.DataFrame, d: SurveyDesign) -> dict:
     }
 
 
-def best_of(fn, repeat: int):
-    """Best wall-clock and best CPU seconds (this process) of ``repeat`` runs, and the last result."""
-    times, cpus, result = [], [], None
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
-    return (min(times), min(cpus)), result
-
-
 def results(res: dict) -> dict:
     """Estimates and SEs of each path, in R's order."""
     out = {}
@@ -115,22 +101,6 @@ def results(res: dict) -> dict:
     fit = res["logistic"]
     out["logistic"] = (fit.params, fit.se)
     return out
-
-
-def run_r(csv: str, margins_csv: str, repeat: int) -> dict | None:
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_estimators.R")
-    try:
-        out = subprocess.run(
-            ["Rscript", script, csv, margins_csv, str(repeat)],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=7200,
-        )
-    except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"R survey not available ({exc}); skipped", file=sys.stderr)
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def check_against_r(ours: dict, r: dict) -> None:
@@ -172,7 +142,7 @@ def main(argv=None) -> int:
                 [(var, level, count) for var, m in margins(df).items() for level, count in m.items()],
                 columns=["variable", "level", "count"],
             ).to_csv(margins_csv, index=False)
-            r = run_r(csv, margins_csv, args.r_repeat)
+            r = run_r("bench_estimators.R", csv, margins_csv, args.r_repeat)
         if r is not None:
             check_against_r(results(res), r)
             print("estimates and SEs agree with R survey to 1e-6 on every path")

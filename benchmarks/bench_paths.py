@@ -25,15 +25,14 @@ Run:  .venv/bin/python benchmarks/bench_paths.py --compare
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 
 import numpy as np
 import pandas as pd
+from harness import best_wall as best_of
+from harness import run_r
 
 from campaign_me import SurveyDesign, rake
 
@@ -80,15 +79,6 @@ def margins(df: pd.DataFrame) -> dict:
     return out
 
 
-def best_of(fn, repeat: int):
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), result
-
-
 def run_campaign_me(df: pd.DataFrame, repeat: int, pop: dict) -> tuple[dict, dict]:
     t, res = {}, {}
     # warm-up: modules imported on first use (scipy.stats for the intervals) are not what is measured
@@ -116,22 +106,6 @@ def run_campaign_me(df: pd.DataFrame, repeat: int, pop: dict) -> tuple[dict, dic
     t["mean6_after_rake"], res["raked"] = best_of(lambda: raked.mean(OUTCOMES), repeat)
     assert d.degf == ds.degf
     return t, res
-
-
-def run_r(csv: str, pop_json: str, repeat: int) -> dict | None:
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_paths.R")
-    try:
-        out = subprocess.run(
-            ["Rscript", script, csv, pop_json, str(repeat)],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=7200,
-        )
-    except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"R survey not available ({exc}); skipped", file=sys.stderr)
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def check_against_r(res: dict, r: dict) -> None:
@@ -163,7 +137,7 @@ def main(argv=None) -> int:
             columns=["variable", "level", "count"],
         ).to_csv(pop_json, index=False)
         ours, res = run_campaign_me(df, args.repeat, pop)
-        r = run_r(csv, pop_json, args.r_repeat) if args.compare else None
+        r = run_r("bench_paths.R", csv, pop_json, args.r_repeat) if args.compare else None
     print(f"{args.rows:,} rows; pandas.read_csv {t_read:.2f} s (not included below)")
     if r is not None:
         check_against_r(res, r)

@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 from bench_paths import make_data
+from harness import best_of, run_r
 
 from campaign_me import SurveyDesign
 from campaign_me.regression import regress
@@ -48,29 +47,6 @@ STARTUP = (
     "r.regress(s, 'y ~ ell + meals', family='logistic').to_frame(); t3 = time.perf_counter(); "
     "print(t1 - t0, t3 - t2)"
 )
-
-
-def best_of(fn, repeat: int):
-    """Best wall-clock and best CPU seconds (this process) of ``repeat`` runs, and the last result."""
-    times, cpus, result = [], [], None
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-        cpus.append(time.process_time() - c0)
-    return (min(times), min(cpus)), result
-
-
-def run_r(csv: str, repeat: int) -> dict | None:
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_regression.R")
-    try:
-        out = subprocess.run(
-            ["Rscript", script, csv, str(repeat)], check=True, capture_output=True, text=True, timeout=7200
-        )
-    except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"R survey not available ({exc}); skipped", file=sys.stderr)
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def startup(repeat: int) -> tuple[float, float]:
@@ -109,7 +85,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             csv = os.path.join(tmp, "survey.csv")
             df.to_csv(csv, index=False)
-            r = run_r(csv, args.r_repeat)
+            r = run_r("bench_regression.R", csv, args.r_repeat)
         if r is not None:
             for key, fit in res.items():
                 np.testing.assert_allclose(fit.params, r[key]["est"], rtol=1e-6, atol=1e-12, err_msg=key)
