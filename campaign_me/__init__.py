@@ -141,11 +141,17 @@ __all__ = [
 ]
 
 
+def _is_submodule(name: str) -> bool:
+    """A module or package of campaign_me (not a data folder such as ``notebooks/``)."""
+    spec = importlib.util.find_spec(f"{__name__}.{name}")
+    return spec is not None and spec.origin is not None
+
+
 def __getattr__(name: str) -> Any:
     """Import a public name or a submodule on first use, then keep it in the namespace."""
     if name in _NAMES:
         value = getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
-    elif name.startswith("_") or importlib.util.find_spec(f"{__name__}.{name}") is None:
+    elif name.startswith("_") or not _is_submodule(name):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     else:
         value = importlib.import_module(f"{__name__}.{name}")

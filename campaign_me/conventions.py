@@ -234,7 +234,8 @@ class Reporting:
         object.__setattr__(self, "df", _check_df(self.df, CampaignMeError))
 
     def replace(self, **changes: Any) -> Reporting:
-        """A copy with some settings changed (``None`` values leave a setting as it is, except ``df``)."""
+        """A copy with some settings changed; ``None`` leaves a setting as it is (``df`` too: for the
+        design's default df again, make a new ``Reporting``)."""
         return reporting(self, **changes)
 
     def as_kwargs(self) -> dict[str, Any]:

@@ -18,6 +18,15 @@ top of its module (the import-graph test in ``tests/test_architecture.py`` reads
 <deferred module 'scipy.stats'>
 >>> round(float(stats.norm.ppf(0.975)), 4)
 1.96
+
+Probing a deferred module (doctest, ``copy``, ``pickle``, tab completion) never imports it:
+
+>>> import copy
+>>> missing = Deferred("a_module_that_is_not_installed")
+>>> copy.copy(missing)
+<deferred module 'a_module_that_is_not_installed'>
+>>> hasattr(missing, "__wrapped__")
+False
 """
 
 from __future__ import annotations
@@ -45,7 +54,15 @@ class Deferred:
         return self._module
 
     def __getattr__(self, attr: str) -> Any:
+        # Special names (``__wrapped__``, ``__deepcopy__``, ``__setstate__``...) are what doctest,
+        # inspect, copy, pickle and tab completion probe: answering them must not import the module
+        # (an optional dependency may be absent), so they are simply not there.
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)
         return getattr(self.load(), attr)
+
+    def __reduce__(self):
+        return (Deferred, (self._name,))
 
     def __repr__(self) -> str:
         return f"<deferred module {self._name!r}>"

@@ -421,3 +421,11 @@ def test_the_namespace_names_what_it_did() -> None:
 def test_light_commands_load_no_heavy_dependency() -> None:
     # `campaign-me validate --help` describes its options without pandas or the notebook machinery
     assert _loaded_after("from campaign_me.cli import build_parser; build_parser('validate')") == set()
+
+
+def test_the_lazy_namespace_offers_modules_and_names_only() -> None:
+    # every public name resolves; a data folder of the package (notebooks/, no __init__) is not a module
+    for name in campaign_me.__all__:
+        assert getattr(campaign_me, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'notebooks'"):
+        campaign_me.notebooks  # noqa: B018
