@@ -80,7 +80,10 @@ def _round_labels(is_post: np.ndarray, col: pd.Series | None, index: pd.Index) -
         text = pd.Series(uniques).astype(str).to_numpy(dtype=object)
         labels = np.concatenate([tags[0] + ":" + text, tags[1] + ":" + text]) if len(text) else tags[:0]
         if (c < 0).any() or len(set(labels)) < len(labels):  # blanks, or values alike as text: row by row
-            return pd.Series(tags[r], index=index) + ":" + col.astype(str)
+            # a blank stays blank (pandas 2.2 writes a missing value as "nan" text), so the design
+            # names it instead of pooling every blank into one PSU
+            joined = pd.Series(tags[r], index=index) + ":" + col.astype(str)
+            return joined.where(col.notna().to_numpy())
         codes = r * len(text) + c
     order = np.argsort(labels, kind="stable")
     rank = np.empty_like(order)
