@@ -27,6 +27,8 @@ Probing a deferred module (doctest, ``copy``, ``pickle``, tab completion) never 
 <deferred module 'a_module_that_is_not_installed'>
 >>> hasattr(missing, "__wrapped__")
 False
+>>> Deferred("numpy").__version__ == __import__("numpy").__version__
+True
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ from types import ModuleType
 from typing import Any
 
 __all__ = ["Deferred"]
+
+_PROBES = frozenset({
+    "__wrapped__", "__signature__", "__test__", "__func__", "__self__", "__objclass__",
+    "__isabstractmethod__", "__mro_entries__", "__origin__", "__fspath__", "__length_hint__",
+    "__copy__", "__deepcopy__", "__getstate__", "__setstate__", "__getnewargs__", "__getnewargs_ex__",
+    "__reduce_ex__",
+})
 
 
 class Deferred:
@@ -54,10 +63,10 @@ class Deferred:
         return self._module
 
     def __getattr__(self, attr: str) -> Any:
-        # Special names (``__wrapped__``, ``__deepcopy__``, ``__setstate__``...) are what doctest,
-        # inspect, copy, pickle and tab completion probe: answering them must not import the module
-        # (an optional dependency may be absent), so they are simply not there.
-        if attr.startswith("__") and attr.endswith("__"):
+        # What doctest, inspect, copy, pickle and IPython probe on any object must not import the
+        # module (an optional dependency may be absent): those names are simply not there. Module
+        # attributes such as ``__version__`` or ``__file__`` are the module's.
+        if attr in _PROBES or attr.startswith(("_ipython_", "_repr_")):
             raise AttributeError(attr)
         return getattr(self.load(), attr)
 
