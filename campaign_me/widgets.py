@@ -40,10 +40,12 @@ import numpy as np
 import pandas as pd
 
 from . import power as _power
+from .catalogue import as_catalogue
 from .conventions import Reporting, reporting
 from .deferred import Deferred
 from .errors import CampaignMeError, DataError
 from .indicators import compute_indicators
+from .workbook import shipped_catalogue
 
 IPython = Deferred("IPython")  # deferred: only a notebook's kernel has a shell to display in
 ipython_display = Deferred("IPython.display")  # deferred: only notebooks display widgets
@@ -144,7 +146,8 @@ class Figure:
         self.alt = alt.strip()
         self.figure = fig
         try:  # a pyplot figure would otherwise be shown a second time by the inline backend
-            if fig in map(plt.figure, plt.get_fignums()):
+            # only pyplot's figures have a manager: new_figure's need no pyplot (nor its import)
+            if getattr(fig.canvas, "manager", None) is not None and fig in map(plt.figure, plt.get_fignums()):
                 plt.close(fig)
         except Exception:  # pragma: no cover - pyplot unavailable
             pass
@@ -668,6 +671,8 @@ def indicator_estimates(
     flag_n = s.flag_n if flag_n is None else flag_n
     if not designs:
         raise DataError("designs: give at least one {round: SurveyDesign}")
+    # read once for every round and breakdown (the shipped one once per file version)
+    catalogue = shipped_catalogue() if catalogue is None else as_catalogue(catalogue)
     parts = []
     for round_, design in designs.items():
         for b in ("all", *by):

@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -49,17 +50,18 @@ from .errors import CampaignMeError
 from .files import write_atomic
 from .indicators import applicable, compute_indicators, load_catalogue, respondent_values
 from .intake import load_survey
-from .synth import COUNTRIES, DEFAULT_SEED, generate
 
 nbformat = Deferred("nbformat")  # deferred: 2 s at import; only handouts and refresh_pins read notebooks
 mistune = Deferred("mistune")  # deferred: only print_html converts Markdown
 IPython = Deferred("IPython")  # deferred: only a notebook's kernel has a shell to show errors in
+synth = Deferred("campaign_me.synth")  # deferred: openpyxl and the simulator; only generating the sample data needs it
 
 __all__ = [
     "ParameterError",
     "Workbook",
     "check_parameters",
     "sample_data_dir",
+    "shipped_catalogue",
     "labelled_head",
     "handout",
     "write_handouts",
@@ -83,8 +85,37 @@ __all__ = [
 ARM_COLUMN = "campaign_area"
 #: The sample countries of ``data/samples`` (keys of :data:`campaign_me.synth.COUNTRIES`).
 SAMPLE_COUNTRIES = ("aroland", "belmora", "corvia")
+#: Their display names (the ``name`` of each :data:`campaign_me.synth.COUNTRIES` entry), here so that
+#: checking a notebook's parameters does not import the simulator.
+SAMPLE_NAMES = {"aroland": "Aroland", "belmora": "Belmora", "corvia": "Corvia"}
 _ROUND_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _DATA_ENV = "CAMPAIGN_ME_DATA"
+
+
+#: How many survey rounds a :class:`Workbook` keeps once read (:meth:`Workbook.survey`).
+_SURVEYS_KEPT = 4
+_SHIPPED_CATALOGUE = Path(__file__).with_name("indicators.yaml")  # what load_catalogue() reads
+_CATALOGUES: dict[tuple, Any] = {}
+
+
+def _file_key(path: str | os.PathLike[str]) -> tuple:
+    """What identifies a file's contents for the caches here: its resolved path, size and mtime."""
+    p = Path(path).resolve()
+    st = p.stat()
+    return (str(p), st.st_size, st.st_mtime_ns)
+
+
+def shipped_catalogue():
+    """The shipped indicator catalogue (:func:`campaign_me.indicators.load_catalogue`), read once.
+
+    Read again when ``campaign_me/indicators.yaml`` changes on disk (keyed on its path, size and
+    modification time).
+    """
+    key = _file_key(_SHIPPED_CATALOGUE)
+    if key not in _CATALOGUES:
+        _CATALOGUES.clear()
+        _CATALOGUES[key] = load_catalogue()
+    return _CATALOGUES[key]
 
 
 class ParameterError(CampaignMeError):
@@ -200,14 +231,14 @@ def _is_sample_dir(path: Path) -> bool:
 def _sample_cache() -> Path:
     """Where an installed package keeps the sample data it generated (one folder per version and seed)."""
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign_me"
-    return cache / f"samples-{__version__}-{DEFAULT_SEED}"
+    return cache / f"samples-{__version__}-{synth.DEFAULT_SEED}"
 
 
 def _generate_samples(target: Path) -> Path:
     """Generate the sample data into ``target`` once (a temporary folder renamed into place)."""
     tmp = target.parent / f".{target.name}-{uuid.uuid4().hex}"
     try:
-        generate(tmp, seed=DEFAULT_SEED)
+        synth.generate(tmp, seed=synth.DEFAULT_SEED)
         tmp.rename(target)
     except OSError:
         if not _is_sample_dir(target):  # not another process that made it first
@@ -384,8 +415,22 @@ class Workbook:
         round_ = self.rounds[0] if round_ is None else round_
         if round_ not in self.rounds:
             raise ParameterError(f"round {round_!r} is not among rounds={list(self.rounds)}")
-        data = load_survey(self.survey_file(round_), self.book)
-        return self._with_outcomes(data)
+        # Rounds already read by this workbook, keyed on the path, size and modification time of the
+        # survey file, the codebook and the shipped catalogue: a lesson that reads the same round
+        # again (another cell) does not parse it again, a file changed on disk is read afresh, and
+        # a new Workbook (the Parameters cell run again) starts empty.
+        surveys = self.__dict__.setdefault("_surveys", OrderedDict())
+        path = self.survey_file(round_)
+        key = (_file_key(path), _file_key(self.codebook), _file_key(_SHIPPED_CATALOGUE))
+        data = surveys.get(key)
+        if data is None:
+            data = self._with_outcomes(load_survey(path, self.book))
+            surveys[key] = data
+            while len(surveys) > _SURVEYS_KEPT:
+                surveys.popitem(last=False)
+        else:
+            surveys.move_to_end(key)
+        return data.copy()  # a fresh table each time: changing it changes no later call's
 
     def _with_outcomes(self, data: pd.DataFrame) -> pd.DataFrame:
         wanted = [i for i in LESSON_OUTCOMES if i not in data.columns]
@@ -458,7 +503,7 @@ class Workbook:
         (['risk_aware', 'hotline_known'], '')
         """
         ids = list(indicators)
-        usable, other = applicable(load_catalogue().select(ids), self.book)
+        usable, other = applicable(shipped_catalogue().select(ids), self.book)
         return Asked([i for i in ids if i in usable.ids], other)
 
     def weights(self, data: pd.DataFrame) -> pd.Series | Missing:
@@ -768,7 +813,7 @@ def check_parameters(
         raise ParameterError(head + ":\n" + "\n".join(f"  - {p}" for p in problems))
 
     if not country_name:
-        country_name = COUNTRIES[country].name if country in COUNTRIES else country.replace("_", " ").title()
+        country_name = SAMPLE_NAMES.get(country) or country.replace("_", " ").title()
     assert root is not None and cb_path is not None  # guaranteed when there is no problem
     return Workbook(
         country=country,
@@ -1036,7 +1081,7 @@ def sample_overview(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFr
             continue
         frame = pd.read_csv(folder / "frame.csv")
         row = {
-            "country": COUNTRIES[key].name if key in COUNTRIES else key,
+            "country": SAMPLE_NAMES.get(key, key),
             "regions": int(frame["region"].nunique()),
             "districts": int(frame["district"].nunique()),
             "campaign_districts": int(frame.loc[frame["campaign"] == 1, "district"].nunique()),
@@ -1178,8 +1223,8 @@ def rank_segments(
     min_n = s.min_n if min_n is None else min_n
     flag_n = s.flag_n if flag_n is None else flag_n
     by = list(by)
-    est = compute_indicators(design, codebook=codebook, indicators=[indicator], by=by, level=level,
-                             min_n=min_n, flag_n=flag_n)
+    est = compute_indicators(design, shipped_catalogue(), codebook=codebook, indicators=[indicator], by=by,
+                             level=level, min_n=min_n, flag_n=flag_n)
     pop = design.data.assign(_w=design.weights.to_numpy()).groupby(by, dropna=False, observed=True)["_w"].sum()
     pop = pop.rename("population").reset_index()
     key = [c for c in by]

@@ -45,8 +45,8 @@ from ..diagnose import (
 )
 from ..errors import DataError
 from ..evaluation import EffectResult, EvidenceStrength, ExposureComparison
-from ..indicators import load_catalogue
 from ..widgets import Figure, new_figure
+from ..workbook import shipped_catalogue
 from .start import Missing, absent, level_of, missing_line
 
 stats = Deferred("scipy.stats")  # deferred: 0.7 s at import; only the minimum detectable effect needs quantiles
@@ -147,7 +147,7 @@ def read_truth(wb) -> dict | None:
 
 @cache
 def _catalogue_names() -> dict[str, str]:
-    return {key: ind.name for key, ind in load_catalogue().indicators.items()}
+    return {key: ind.name for key, ind in shipped_catalogue().indicators.items()}
 
 
 def outcome_label(outcome: str) -> str:

@@ -18,10 +18,10 @@ import pandas as pd
 from ..codebook import Codebook
 from ..conventions import Reporting
 from ..errors import CampaignMeError
-from ..indicators import applicable, compute_indicators, load_catalogue
+from ..indicators import applicable, compute_indicators
 from ..regression import regress
 from ..scales import knowledge_score
-from ..workbook import BREAKDOWNS
+from ..workbook import BREAKDOWNS, shipped_catalogue
 from .start import (
     Missing,
     Shown,
@@ -298,7 +298,7 @@ def by_groups(design, codebook, *, indicator: str = "intend_irregular",
     columns = [(g, _column(codebook, g)) for g in groups]
     not_in_survey = [g for g, c in columns if c is None or c not in design.data.columns]
     for col in [c for g, c in columns if g not in not_in_survey]:
-        t = compute_indicators(design, codebook=codebook, indicators=[indicator], by=col, level=level, min_n=min_n)
+        t = compute_indicators(design, shipped_catalogue(), codebook=codebook, indicators=[indicator], by=col, level=level, min_n=min_n)
         for rec in t.to_dict("records"):
             parts.append({"group": group_label(col, rec[col], codebook), "characteristic": col, "value": rec[col],
                           "estimate": rec["estimate"], "ci_low": rec["ci_low"], "ci_high": rec["ci_high"],
@@ -593,11 +593,11 @@ def premise(design, codebook, *, indicators: Sequence[str] = PREMISE_INDICATORS,
     if "intend_irregular" not in design.data.columns:
         return _not_in_survey("intend_irregular")
     if codebook is not None:
-        usable, _ = applicable(load_catalogue().select(list(indicators)), codebook)
+        usable, _ = applicable(shipped_catalogue().select(list(indicators)), codebook)
         indicators = [i for i in indicators if i in usable.ids]
     if not len(indicators):
         return Missing("None of the indicators compared here was asked in this survey: this section needs one.")
-    t = compute_indicators(design, codebook=codebook, by="intend_irregular", level=level, min_n=min_n,
+    t = compute_indicators(design, shipped_catalogue(), codebook=codebook, by="intend_irregular", level=level, min_n=min_n,
                            indicators=list(indicators))
     rows = []
     for ind in indicators:
@@ -720,7 +720,7 @@ def small_groups(design, codebook, split: str, *, by: str = "migration_status", 
     level, min_n, flag_n = given_or_settings(settings, level=level, min_n=min_n, flag_n=flag_n)
     by, split = _column(codebook, by) or by, _column(codebook, split) or split
     cols = [by] if split == by else [by, split]
-    t = compute_indicators(design, codebook=codebook, indicators=[indicator], by=cols, level=level, min_n=min_n,
+    t = compute_indicators(design, shipped_catalogue(), codebook=codebook, indicators=[indicator], by=cols, level=level, min_n=min_n,
                            flag_n=flag_n)
     out = pd.DataFrame({c: [group_label(c, v, codebook) for v in t[c]] for c in cols})
     for k in ("n", "estimate", "ci_low", "ci_high", "suppressed", "flagged", "name"):
