@@ -359,3 +359,46 @@ def test_moved_names_stay_importable_from_their_old_modules():
     )
     with pytest.raises(DataError, match=r"codebook must be a Codebook \(with weight"):
         rounds.combine_rounds(_data("baseline"), _data("endline"), codebook=3)
+
+
+def _random_rounds(rng, rep: int) -> pd.DataFrame:
+    rows = []
+    for h in range(int(rng.integers(2, 6))):
+        for p in range(int(rng.integers(1, 5))):  # one-PSU strata happen
+            m = int(rng.integers(1, 12))
+            rows.append(pd.DataFrame({"s": h, "psu": f"{h}-{p}", "w": rng.uniform(0.5, 3, m), "t": h % 2,
+                                      "post": rng.integers(0, 2, m), "y": rng.normal(size=m)}))
+    df = pd.concat(rows, ignore_index=True)
+    df.loc[rng.random(len(df)) < 0.15, "y"] = np.nan  # scattered missing outcomes
+    if rep % 3 == 0:
+        df.loc[df["s"] == 0, "y"] = 1.0  # a constant stratum
+    if rep % 4 == 0:
+        df.loc[df["s"] == 1, "y"] = np.nan  # an all-missing stratum (an empty cell, often)
+    return df
+
+
+def test_cell_mean_did_equals_the_regression_on_random_designs():
+    # The shortcut (contrasts.change_of_means: weighted cell means) against the general path
+    # (regression.regress, svyglm's estimator) on 60 random stratified cluster designs with one-PSU,
+    # constant and all-missing strata: the same DiD and SE where both run, a refusal from both where
+    # a cell is empty or the design has too few degrees of freedom.
+    rng = np.random.default_rng(7)
+    compared = refused = 0
+    for rep in range(60):
+        d = SurveyDesign(_random_rounds(rng, rep), weights="w", strata="s", psu="psu", lonely_psu="adjust")
+        outcomes = []
+        for fit in (lambda d: change_of_means(d, "y", "post", treated="t"),
+                    lambda d: regress(d, "y ~ t * post").to_frame().set_index("term").loc["t:post"]):
+            try:
+                outcomes.append(fit(d))
+            except (DataError, DesignError):
+                outcomes.append(None)
+        fast, slow = outcomes
+        assert (fast is None) == (slow is None), rep
+        if fast is None:
+            refused += 1
+            continue
+        compared += 1
+        assert fast["estimate"] == pytest.approx(slow["estimate"], abs=1e-12)
+        assert fast["se"] == pytest.approx(slow["se"], abs=1e-12)
+    assert compared >= 30 and refused >= 10
